@@ -1,0 +1,48 @@
+/*
+ * File helpers for a root program that touches attacker-influenced paths:
+ * everything is reached relative to a directory fd, never follows symlinks,
+ * is close-on-exec, and every read has an explicit cap.
+ */
+#ifndef CRASHD_FSUTIL_H
+#define CRASHD_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+/* Closes fd if it is >= 0, keeps errno; returns -1 for "fd = safe_close(fd);" */
+int safe_close(int fd);
+
+/* Writes all of buf, retrying on EINTR and short writes. Returns 0 or -errno. */
+int write_all(int fd, const void *buf, size_t len);
+
+/*
+ * Appends at most cap bytes read from fd to b.  Returns 1 if more bytes
+ * were available than cap (the result is truncated), 0 if everything was
+ * read, or -errno.
+ */
+int read_fd_capped(int fd, size_t cap, struct buf *b);
+
+/*
+ * Reads the file name below dirfd into a fresh buffer (the caller frees
+ * *ret_data).  Refuses symlinks and anything that is not a regular file.
+ * Returns 1 if truncated at cap, 0 if complete, or -errno.
+ */
+int read_file_at(int dirfd, const char *name, size_t cap, char **ret_data,
+    size_t *ret_len);
+
+/* readlinkat() into a fresh NUL-terminated string. Returns 0 or -errno. */
+int readlink_alloc_at(int dirfd, const char *name, char **ret);
+
+/* Returns 0 if fd is a regular file, -EISDIR/-ELOOP/-EBADFD otherwise. */
+int fd_verify_regular(int fd);
+
+/* Opens a directory below dirfd without following symlinks. */
+int open_dir_at(int dirfd, const char *name);
+
+/* mkdirat() that tolerates an existing directory (but not a symlink). */
+int mkdir_at_safe(int dirfd, const char *name, mode_t mode);
+
+#endif

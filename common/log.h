@@ -1,0 +1,32 @@
+/*
+ * Logging for all three programs: stderr, syslog, or both.
+ *
+ * common/ itself never logs above debug; it returns errors and the caller
+ * logs once.  log_*_errno(r, ...) sets errno from r so that "%m" works, and
+ * returns r, so that "return log_error_errno(r, ...);" reads naturally.
+ */
+#ifndef CRASHD_LOG_H
+#define CRASHD_LOG_H
+
+#include <syslog.h>
+
+enum log_target {
+	LOG_TARGET_STDERR = 1 << 0,
+	LOG_TARGET_SYSLOG = 1 << 1,
+};
+
+void log_open(const char *ident, int targets, int max_level);
+void log_set_level(int max_level);
+int log_get_level(void);
+int log_internal(int level, int error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define log_error(...) log_internal(LOG_ERR, 0, __VA_ARGS__)
+#define log_warn(...) log_internal(LOG_WARNING, 0, __VA_ARGS__)
+#define log_info(...) log_internal(LOG_INFO, 0, __VA_ARGS__)
+#define log_debug(...) log_internal(LOG_DEBUG, 0, __VA_ARGS__)
+#define log_error_errno(r, ...) log_internal(LOG_ERR, (r), __VA_ARGS__)
+#define log_warn_errno(r, ...) log_internal(LOG_WARNING, (r), __VA_ARGS__)
+#define log_debug_errno(r, ...) log_internal(LOG_DEBUG, (r), __VA_ARGS__)
+
+#endif

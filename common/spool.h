@@ -1,0 +1,70 @@
+/*
+ * The spool: a directory of dump directories, version 1 of the on-disk
+ * contract in DESIGN.md.  A dump is built in <spool>/.incoming/<name> and
+ * published with one rename into <spool>/<name>; a directory in the spool
+ * root is therefore always complete.
+ */
+#ifndef CRASHD_SPOOL_H
+#define CRASHD_SPOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define SPOOL_VERSION 1
+#define SPOOL_INCOMING ".incoming"
+#define SPOOL_STATE ".state"
+#define SPOOL_NAME_MAX 96
+
+struct spool {
+	int dirfd;	/* the spool root */
+	int incoming_fd; /* <spool>/.incoming */
+};
+
+/*
+ * Opens the spool root (creating it and .incoming, .state when create is
+ * set).  Returns 0 or -errno; *ret is written only on success.
+ */
+int spool_open(const char *path, bool create, struct spool *ret);
+void spool_done(struct spool *s);
+
+/*
+ * Copies in to out keeping only [A-Za-z0-9._-] (others become '_'), never
+ * starting with '.', never empty.  Returns the length written.
+ */
+size_t spool_sanitize(char *out, size_t size, const char *in, size_t len);
+
+/*
+ * Formats a dump name that sorts by time: "20261123T020946.123456Z-PID-COMM".
+ * Returns 0 or -ENAMETOOLONG.
+ */
+int spool_dump_name(char *out, size_t size, const struct timespec *ts,
+    long pid, const char *comm, size_t comm_len);
+
+/*
+ * Creates .incoming/<base> (or <base>-2, -3 ... when taken, or when the
+ * name is already published) with the given mode.  Writes the final name
+ * to ret_name and returns an open directory fd, or -errno.
+ */
+int spool_create_incoming(struct spool *s, const char *base, mode_t mode,
+    char *ret_name, size_t size);
+
+/*
+ * Creates the item name in dirfd (never replacing one) with mode and
+ * writes data to it.  Returns the open fd (the caller closes it) or -errno;
+ * on failure the partial file is removed.
+ */
+int spool_write_item(int dirfd, const char *name, const void *data,
+    size_t len, mode_t mode);
+
+/* fsyncs every regular file in dirfd, then dirfd itself. */
+int spool_sync_dir(int dirfd);
+
+/* Moves .incoming/<name> to <name> and makes that durable when sync. */
+int spool_publish(struct spool *s, const char *name, bool sync);
+
+/* Sums the allocated bytes of the regular files in dirfd. */
+int spool_dir_usage(int dirfd, unsigned long long *ret);
+
+#endif

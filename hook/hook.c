@@ -1,0 +1,670 @@
+/*
+ * hook.c owns one crash from start to publish, in the order DESIGN.md
+ * requires: /proc first (the kernel keeps it only while the core pipe is
+ * open), then the decision, the metadata, the core, and last the one
+ * rename that publishes the dump.  Failures degrade the dump; they never
+ * lose the crash or hold the process for long.
+ */
+#include "hook.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "acl.h"
+#include "container.h"
+#include "core.h"
+#include "escape.h"
+#include "fsutil.h"
+#include "hookstate.h"
+#include "policy.h"
+#include "log.h"
+#include "proc.h"
+#include "signame.h"
+#include "spool.h"
+
+/* Caps on what one item may take from /proc. */
+#define CAP_SMALL (64 * 1024)
+#define CAP_ARGS (4 * 1024 * 1024)
+#define CAP_MAPS (32 * 1024 * 1024)
+#define CAP_PASSWD (16 * 1024 * 1024)
+#define STATE_LOCK_TIMEOUT_MS 200
+
+struct dump {
+	const struct config *c;
+	const struct hook_args *a;
+	int procfd;
+	int dirfd;	   /* the dump directory in .incoming */
+	bool share;	   /* grant the crashing uid read access */
+	struct buf missing; /* "item: why" for each item not written */
+	bool no_space;	   /* an item hit ENOSPC or EDQUOT */
+};
+
+static int64_t
+clock_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+parse_long(const char *s, long long min, long long max, long long *ret)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int
+hook_args_parse(int argc, char **argv, struct hook_args *ret)
+{
+	struct hook_args a = { .pidfd = -1 };
+	unsigned long long rl;
+	long long v[9];
+	char *end;
+
+	if (argc != 10 && argc != 11)
+		return -EINVAL;
+	for (int i = 0; i < 9; i++) {
+		if (i == 4)
+			continue; /* %c is unsigned 64-bit */
+		if (parse_long(argv[i], 0, LLONG_MAX,
+		    &v[i]) < 0)
+			return -EINVAL;
+	}
+	errno = 0;
+	rl = strtoull(argv[4], &end, 10);
+	if (errno || end == argv[4] || *end != '\0')
+		return -EINVAL;
+	if (v[0] <= 0 || v[0] > INT_MAX || v[1] > INT_MAX || v[2] > INT_MAX ||
+	    v[3] > 64 || v[5] > UINT32_MAX || v[6] > UINT32_MAX || v[8] > 2)
+		return -EINVAL;
+	a.pid = (pid_t)v[0];
+	a.ns_pid = (pid_t)v[1];
+	a.tid = (pid_t)v[2];
+	a.signal = (int)v[3];
+	a.rlimit_core = rl;
+	a.uid = (uid_t)v[5];
+	a.gid = (gid_t)v[6];
+	a.time = v[7];
+	a.dumpable = (int)v[8];
+	a.hostname = argv[9];
+	if (argc == 11) {
+		long long fd;
+
+		/* An older kernel leaves %F empty or as it is. */
+		if (parse_long(argv[10], 3, INT_MAX, &fd) == 0 &&
+		    fcntl((int)fd, F_GETFD) >= 0)
+			a.pidfd = (int)fd;
+	}
+	*ret = a;
+	return 0;
+}
+
+static void
+note_missing(struct dump *d, const char *item, int r)
+{
+	buf_printf(&d->missing, "%s: %s\n", item, strerror(r < 0 ? -r : r));
+}
+
+/* Creates one item; a failure is recorded in "incomplete", never fatal. */
+static int
+item_put(struct dump *d, const char *name, const void *data, size_t len)
+{
+	int fd;
+
+	fd = spool_write_item(d->dirfd, name, data, len, 0640);
+	if (fd < 0) {
+		if (fd == -ENOSPC || fd == -EDQUOT)
+			d->no_space = true;
+		note_missing(d, name, fd);
+		return fd;
+	}
+	if (d->share)
+		(void)acl_grant_read(fd, d->a->uid, false);
+	safe_close(fd);
+	return 0;
+}
+
+static int item_printf(struct dump *d, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+item_printf(struct dump *d, const char *name, const char *fmt, ...)
+{
+	char tmp[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	if ((size_t)n > sizeof(tmp) - 2)
+		n = sizeof(tmp) - 2;
+	tmp[n++] = '\n';
+	return item_put(d, name, tmp, (size_t)n);
+}
+
+/* An item holding raw bytes followed by one newline (readers strip it). */
+static int
+item_line(struct dump *d, const char *name, const char *s, size_t len)
+{
+	struct buf b;
+	int r;
+
+	buf_init(&b, len + 2);
+	r = buf_append(&b, s, len);
+	if (r >= 0)
+		r = buf_putc(&b, '\n');
+	if (r >= 0)
+		r = item_put(d, name, b.data, b.len);
+	else
+		note_missing(d, name, r);
+	buf_done(&b);
+	return r;
+}
+
+static int
+item_buf(struct dump *d, const char *name, int r, const struct buf *b)
+{
+	if (r < 0) {
+		note_missing(d, name, r);
+		return r;
+	}
+	return item_put(d, name, b->data ? b->data : "", b->len);
+}
+
+/* Copies a /proc/PID file as an item. Truncation is recorded. */
+static int
+item_copy(struct dump *d, const char *name, const char *file, size_t cap)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int r;
+
+	if (d->procfd < 0) {
+		note_missing(d, name, -ESRCH);
+		return -ESRCH;
+	}
+	r = read_file_at(d->procfd, file, cap, &data, &len);
+	if (r < 0) {
+		note_missing(d, name, r);
+		return r;
+	}
+	if (r > 0)
+		buf_printf(&d->missing, "%s: truncated at %zu bytes\n", name, cap);
+	r = item_put(d, name, data, len);
+	free(data);
+	return r;
+}
+
+struct process {
+	char *executable; /* NULL when unknown */
+	bool deleted;
+	char comm[64];
+	struct proc_stat stat;
+	bool have_stat;
+	char *cgroup;
+	size_t cgroup_len;
+	char *maps;
+	size_t maps_len;
+};
+
+static void
+process_done(struct process *p)
+{
+	free(p->executable);
+	free(p->cgroup);
+	free(p->maps);
+}
+
+/* Reads what the decision and the dump name need. Never fails. */
+static void
+process_identify(int procfd, const struct hook_args *a, struct process *p)
+{
+	char *data = NULL;
+	size_t len;
+	struct stat st;
+
+	memset(p, 0, sizeof(*p));
+	if (procfd < 0)
+		return;
+	if (readlink_alloc_at(procfd, "exe", &p->executable) == 0 &&
+	    fstatat(procfd, "exe", &st, 0) == 0 && st.st_nlink == 0) {
+		/* The kernel appends " (deleted)" to an unlinked executable. */
+		size_t n = strlen(p->executable);
+		const char *suffix = " (deleted)";
+
+		p->deleted = true;
+		if (n > strlen(suffix) &&
+		    strcmp(p->executable + n - strlen(suffix), suffix) == 0)
+			p->executable[n - strlen(suffix)] = '\0';
+	}
+	if (read_file_at(procfd, "stat", CAP_SMALL, &data, &len) >= 0) {
+		p->have_stat = proc_parse_stat(data, len, &p->stat) == 0;
+		free(data);
+	}
+	if (read_file_at(procfd, "comm", 64, &data, &len) >= 0) {
+		if (len > 0 && data[len - 1] == '\n')
+			len--;
+		if (len >= sizeof(p->comm))
+			len = sizeof(p->comm) - 1;
+		memcpy(p->comm, data, len);
+		free(data);
+	} else if (p->have_stat) {
+		memcpy(p->comm, p->stat.comm, sizeof(p->comm));
+	}
+	(void)a;
+}
+
+static const char *
+exe_basename(const struct process *p)
+{
+	const char *s;
+
+	if (p->executable == NULL)
+		return p->comm;
+	s = strrchr(p->executable, '/');
+	return s ? s + 1 : p->executable;
+}
+
+static void
+write_identity(struct dump *d, const struct process *p, const char *signame)
+{
+	const struct hook_args *a = d->a;
+	struct utsname u;
+	struct buf b;
+	int r;
+
+	item_printf(d, "version", "%d", SPOOL_VERSION);
+	item_printf(d, "time", "%lld", (long long)a->time);
+	item_printf(d, "pid", "%d", (int)a->pid);
+	item_printf(d, "ns_pid", "%d", (int)a->ns_pid);
+	item_printf(d, "tid", "%d", (int)a->tid);
+	item_printf(d, "signal", "%d", a->signal);
+	item_printf(d, "signal_name", "%s", signame);
+	item_printf(d, "uid", "%u", (unsigned)a->uid);
+	item_printf(d, "gid", "%u", (unsigned)a->gid);
+	item_printf(d, "dumpable", "%d", a->dumpable);
+	item_line(d, "hostname", a->hostname, strlen(a->hostname));
+	if (uname(&u) == 0)
+		item_line(d, "kernel", u.release, strlen(u.release));
+	if (p->executable)
+		item_line(d, "executable", p->executable, strlen(p->executable));
+	else
+		note_missing(d, "executable", -ESRCH);
+	if (p->deleted)
+		item_printf(d, "executable_deleted", "1");
+	item_line(d, "comm", p->comm, strlen(p->comm));
+
+	buf_init(&b, 4096);
+	r = escape_c(&b, exe_basename(p), strlen(exe_basename(p)));
+	if (r >= 0)
+		r = buf_printf(&b, " killed by %s\n", signame);
+	item_buf(d, "reason", r, &b);
+	buf_done(&b);
+}
+
+static void
+write_username(struct dump *d)
+{
+	char *passwd = NULL, name[256];
+	size_t len;
+
+	if (read_file_at(AT_FDCWD, "/etc/passwd", CAP_PASSWD, &passwd, &len) < 0)
+		return;
+	/* Not NSS: a hook must not wait on LDAP while a process hangs. */
+	if (proc_passwd_name(passwd, len, d->a->uid, name, sizeof(name)) > 0)
+		item_line(d, "username", name, strlen(name));
+	free(passwd);
+}
+
+static void
+write_start_time(struct dump *d, const struct process *p)
+{
+	unsigned long long btime, ms;
+	char *data = NULL;
+	size_t len;
+	long hz = sysconf(_SC_CLK_TCK);
+	int r;
+
+	if (!p->have_stat || hz <= 0)
+		return note_missing(d, "start_time", -ENODATA);
+	r = read_file_at(AT_FDCWD, "/proc/stat", CAP_SMALL * 16, &data, &len);
+	if (r < 0)
+		return note_missing(d, "start_time", r);
+	r = proc_parse_btime(data, len, &btime);
+	free(data);
+	if (r < 0)
+		return note_missing(d, "start_time", r);
+	ms = p->stat.starttime * 1000 / (unsigned long long)hz;
+	item_printf(d, "start_time", "%llu.%03llu", btime + ms / 1000, ms % 1000);
+}
+
+static void
+write_links(struct dump *d)
+{
+	static const char *const links[] = { "cwd", "root" };
+
+	for (size_t i = 0; i < 2; i++) {
+		char *target = NULL;
+		int r = d->procfd < 0 ? -ESRCH :
+		    readlink_alloc_at(d->procfd, links[i], &target);
+
+		if (r < 0) {
+			note_missing(d, links[i], r);
+			continue;
+		}
+		item_line(d, links[i], target, strlen(target));
+		free(target);
+	}
+}
+
+static void
+write_namespaces(struct dump *d, const struct process *p)
+{
+	struct container ct;
+	struct buf b;
+	int r;
+
+	buf_init(&b, 0);
+	r = d->procfd < 0 ? -ESRCH : proc_namespaces(d->procfd, &b);
+	if (r >= 0 && p->cgroup &&
+	    container_from_cgroup(p->cgroup, p->cgroup_len, &ct) > 0) {
+		if (ct.id[0])
+			r = buf_printf(&b, "container\t%s\t%s\n", ct.runtime, ct.id);
+		if (r >= 0 && ct.unit[0]) {
+			r = buf_puts(&b, "unit\t");
+			if (r >= 0)
+				r = escape_c(&b, ct.unit, strlen(ct.unit));
+			if (r >= 0)
+				r = buf_putc(&b, '\n');
+		}
+	}
+	item_buf(d, "namespaces", r, &b);
+	buf_done(&b);
+}
+
+static void
+write_process(struct dump *d, struct process *p)
+{
+	struct buf b;
+	int r, root;
+
+	item_copy(d, "cmdline", "cmdline", CAP_ARGS);
+	write_links(d);
+	write_username(d);
+	write_start_time(d, p);
+	item_copy(d, "status", "status", CAP_SMALL);
+	item_copy(d, "limits", "limits", CAP_SMALL);
+	if (d->procfd >= 0 &&
+	    read_file_at(d->procfd, "cgroup", CAP_SMALL, &p->cgroup,
+	    &p->cgroup_len) >= 0)
+		item_put(d, "cgroup", p->cgroup, p->cgroup_len);
+	else
+		note_missing(d, "cgroup", -ESRCH);
+	write_namespaces(d, p);
+
+	buf_init(&b, CAP_ARGS);
+	root = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r = root < 0 ? -errno : proc_ptree(root, d->a->pid, &b);
+	safe_close(root);
+	item_buf(d, "ptree", r, &b);
+
+	buf_reset(&b);
+	r = d->procfd < 0 ? -ESRCH : proc_list_fds(d->procfd, &b);
+	item_buf(d, "open_fds", r, &b);
+	buf_done(&b);
+
+	r = d->procfd < 0 ? -ESRCH :
+	    read_file_at(d->procfd, "maps", CAP_MAPS, &p->maps, &p->maps_len);
+	if (r >= 0) {
+		item_put(d, "maps", p->maps, p->maps_len);
+		buf_init(&b, CAP_MAPS);
+		r = proc_dso_list(p->maps, p->maps_len, &b);
+		item_buf(d, "dso_list", r, &b);
+		buf_done(&b);
+	} else {
+		note_missing(d, "maps", r);
+	}
+	item_copy(d, "environ", "environ", CAP_ARGS);
+}
+
+/*
+ * Keeps the core per the mode and the decision, then closes stdin, which
+ * lets the kernel finish with the process.
+ */
+static void
+write_core(struct dump *d, const struct policy_decision *dec,
+    struct hookstate_counters *delta, int64_t deadline_ms)
+{
+	const struct hook_config *hc = &d->c->hook;
+	struct core_params p = { hc->core_mode, 0, hc->core_level, deadline_ms };
+	struct core_result res = { 0 };
+	const char *note = dec->no_core_reason;
+	struct buf info;
+	int fd, r;
+
+	if (p.mode == CORE_MODE_MINI) {
+		/* Issue 4 plugs the minicore writer in here. */
+		note = "mode mini is not available in this version; no core kept";
+	} else if (dec->keep_core) {
+		p.limit = p.mode == CORE_MODE_TRUNCATE ? hc->core_max_size : UINT64_MAX;
+		if (hc->core_honour_rlimit && d->a->rlimit_core < p.limit) {
+			p.limit = d->a->rlimit_core;
+			if (p.limit == 0)
+				note = "RLIMIT_CORE is 0";
+		}
+	}
+	if (p.limit > 0 && !d->no_space) {
+		fd = spool_write_item(d->dirfd, "core.gz", NULL, 0, 0640);
+		if (fd >= 0) {
+			if (d->share)
+				(void)acl_grant_read(fd, d->a->uid, false);
+			r = core_copy(STDIN_FILENO, fd, &p, &res);
+			safe_close(fd);
+			if (r < 0) {
+				/* Metadata comes first: give its space back. */
+				unlinkat(d->dirfd, "core.gz", 0);
+				note_missing(d, "core.gz", r);
+			}
+		} else {
+			res.error = fd;
+			note_missing(d, "core.gz", fd);
+		}
+	} else if (p.limit > 0) {
+		note = "no space left for metadata, core not kept";
+	}
+	close(STDIN_FILENO);
+	if (res.bytes_kept > 0)
+		delta->cores_kept++;
+	else if (d->c->hook.core_mode != CORE_MODE_NONE)
+		delta->cores_skipped++;
+
+	buf_init(&info, 0);
+	r = core_info_format(&info, &p, &res, note);
+	item_buf(d, "core_info", r, &info);
+	buf_done(&info);
+}
+
+static void
+state_update(int spool_dirfd, const struct hookstate_counters *delta,
+    uint64_t bytes)
+{
+	struct hookstate st;
+	int fd;
+
+	fd = hookstate_lock(spool_dirfd, true, STATE_LOCK_TIMEOUT_MS);
+	if (fd < 0) {
+		log_warn_errno(fd, "lock hook state: %m, counters not updated");
+		return;
+	}
+	if (hookstate_read(fd, &st) == 0) {
+		st.counters.stored += delta->stored;
+		st.counters.cores_kept += delta->cores_kept;
+		st.counters.cores_skipped += delta->cores_skipped;
+		st.counters.degraded += delta->degraded;
+		st.counters.failed += delta->failed;
+		st.spool_bytes += bytes;
+		(void)hookstate_write(fd, &st);
+	}
+	safe_close(fd);
+}
+
+/*
+ * Counts the crash and decides its fate under the state lock.  Without
+ * the state file the crash is stored without a core: safe either way.
+ */
+static void
+decide(const struct config *c, int spool_dirfd, const char *exe,
+    struct policy_decision *ret)
+{
+	struct statvfs vfs;
+	struct hookstate st;
+	uint64_t free_bytes = UINT64_MAX;
+	int fd;
+
+	if (fstatvfs(spool_dirfd, &vfs) == 0)
+		free_bytes = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	fd = hookstate_lock(spool_dirfd, true, STATE_LOCK_TIMEOUT_MS);
+	if (fd < 0 || hookstate_read(fd, &st) < 0) {
+		log_warn_errno(fd < 0 ? fd : -EIO,
+		    "hook state unavailable (%m), storing without a core");
+		*ret = (struct policy_decision){ POLICY_STORE, false,
+			"hook state unavailable", NULL };
+		safe_close(fd);
+		return;
+	}
+	policy_decide(&c->hook, &st, exe, clock_ms(CLOCK_REALTIME), free_bytes,
+	    ret);
+	st.counters.seen++;
+	if (ret->verdict == POLICY_IGNORED)
+		st.counters.ignored++;
+	else if (ret->verdict != POLICY_STORE)
+		st.counters.rate_limited++;
+	(void)hookstate_write(fd, &st);
+	safe_close(fd);
+}
+
+static void
+log_not_stored(const struct process *p, const char *signame,
+    const struct policy_decision *dec)
+{
+	struct buf b;
+	const char *exe = p->executable ? p->executable : p->comm;
+
+	buf_init(&b, 0);
+	escape_c(&b, exe, strlen(exe));
+	log_info("\"%s\" killed by %s: not stored (%s%s%s), counted",
+	    b.data ? b.data : "", signame, policy_verdict_to_string(dec->verdict),
+	    dec->ignored_by ? " " : "", dec->ignored_by ? dec->ignored_by : "");
+	buf_done(&b);
+}
+
+int
+hook_run(const struct config *c, const struct hook_args *a)
+{
+	struct dump d = { .c = c, .a = a, .procfd = -1, .dirfd = -1 };
+	struct hookstate_counters delta = { 0 };
+	struct policy_decision dec;
+	struct spool spool = { -1, -1 };
+	struct process p;
+	struct timespec now;
+	char signame[32], base[SPOOL_NAME_MAX], name[SPOOL_NAME_MAX + 16];
+	unsigned long long bytes = 0;
+	int64_t deadline;
+	int r;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	deadline = clock_ms(CLOCK_MONOTONIC) + (int64_t)c->hook.time_budget_ms;
+	buf_init(&d.missing, 0);
+	if (!signame_from_number(a->signal, signame, sizeof(signame)))
+		snprintf(signame, sizeof(signame), "signal %d", a->signal);
+
+	d.procfd = proc_open_pid(a->pid, a->pidfd);
+	if (d.procfd < 0)
+		log_warn_errno(d.procfd, "open /proc/%d: %m, dump will be partial",
+		    (int)a->pid);
+	process_identify(d.procfd, a, &p);
+
+	r = spool_open(c->spool, true, &spool);
+	if (r < 0) {
+		log_error_errno(r, "open spool %s: %m, crash of pid %d lost",
+		    c->spool, (int)a->pid);
+		goto out;
+	}
+	decide(c, spool.dirfd, p.executable ? p.executable : p.comm, &dec);
+	if (dec.verdict != POLICY_STORE) {
+		log_not_stored(&p, signame, &dec);
+		r = 0;
+		goto out;
+	}
+
+	r = spool_dump_name(base, sizeof(base), &now, a->pid, p.comm,
+	    strlen(p.comm));
+	if (r >= 0)
+		r = spool_create_incoming(&spool, base, 0750, name, sizeof(name));
+	if (r < 0) {
+		log_error_errno(r, "create dump for pid %d in %s: %m, crash lost",
+		    (int)a->pid, c->spool);
+		delta.failed++;
+		goto account;
+	}
+	d.dirfd = r;
+	/* Security model: the crashing uid may read a dumpable process's dump. */
+	d.share = a->dumpable == 1 && a->uid != 0 &&
+	    acl_grant_read(d.dirfd, a->uid, true) == 0;
+
+	write_identity(&d, &p, signame);
+	write_process(&d, &p);
+	write_core(&d, &dec, &delta, deadline);
+	if (d.missing.len > 0) {
+		delta.degraded++;
+		item_put(&d, "incomplete", d.missing.data, d.missing.len);
+	}
+
+	if (c->hook.sync) {
+		r = spool_sync_dir(d.dirfd);
+		if (r < 0)
+			log_warn_errno(r, "sync dump %s: %m, ignoring", name);
+	}
+	(void)spool_dir_usage(d.dirfd, &bytes);
+	r = spool_publish(&spool, name, c->hook.sync);
+	if (r < 0) {
+		log_error_errno(r, "publish dump %s: %m", name);
+		delta.failed++;
+		goto account;
+	}
+	delta.stored++;
+	log_info("stored %s: pid %d, %s", name, (int)a->pid, signame);
+	r = 1;
+account:
+	state_update(spool.dirfd, &delta, bytes);
+out:
+	close(STDIN_FILENO);
+	safe_close(d.dirfd);
+	safe_close(d.procfd);
+	spool_done(&spool);
+	buf_done(&d.missing);
+	process_done(&p);
+	return r;
+}

@@ -1,0 +1,81 @@
+/*
+ * policy.c owns the hook's flood and disk policy: ignore globs, dump and
+ * core rate limits (per executable and global) and the spool caps.
+ */
+#include "policy.h"
+
+#include <fnmatch.h>
+#include <stddef.h>
+
+static const char *const verdict_names[_POLICY_VERDICT_MAX] = {
+	[POLICY_STORE] = "store",
+	[POLICY_IGNORED] = "ignored",
+	[POLICY_RATE_EXECUTABLE] = "per_executable limit",
+	[POLICY_RATE_GLOBAL] = "global limit",
+};
+
+const char *
+policy_verdict_to_string(enum policy_verdict v)
+{
+	return (unsigned)v < _POLICY_VERDICT_MAX ? verdict_names[v] : NULL;
+}
+
+const char *
+policy_ignored(const struct hook_config *hc, const char *executable)
+{
+	for (char **g = hc->ignore; g && *g; g++)
+		if (fnmatch(*g, executable, 0) == 0)
+			return *g;
+	return NULL;
+}
+
+void
+policy_decide(const struct hook_config *hc, struct hookstate *st,
+    const char *executable, int64_t now_ms, uint64_t free_bytes,
+    struct policy_decision *ret)
+{
+	struct policy_decision d = { POLICY_STORE, false, NULL, NULL };
+	struct hookstate_slot *slot;
+	int64_t tat;
+
+	d.ignored_by = policy_ignored(hc, executable);
+	if (d.ignored_by) {
+		d.verdict = POLICY_IGNORED;
+		*ret = d;
+		return;
+	}
+	slot = hookstate_slot(st, hookstate_key(executable));
+	/* Charge a bucket only when every bucket it depends on allows. */
+	tat = slot->tat_dump_ms;
+	if (!hookstate_gcra(&tat, &hc->per_executable, now_ms)) {
+		d.verdict = POLICY_RATE_EXECUTABLE;
+		*ret = d;
+		return;
+	}
+	if (!hookstate_gcra(&st->tat_dump_ms, &hc->global, now_ms)) {
+		d.verdict = POLICY_RATE_GLOBAL;
+		*ret = d;
+		return;
+	}
+	slot->tat_dump_ms = tat;
+
+	if (hc->core_mode == CORE_MODE_NONE) {
+		d.no_core_reason = "mode none";
+	} else if (hc->spool_max && st->spool_bytes >= hc->spool_max) {
+		d.no_core_reason = "spool_max reached";
+	} else if (free_bytes < hc->keep_free) {
+		d.no_core_reason = "keep_free floor reached";
+	} else {
+		tat = slot->tat_core_ms;
+		if (!hookstate_gcra(&tat, &hc->cores_per_executable, now_ms))
+			d.no_core_reason = "cores_per_executable limit";
+		else if (!hookstate_gcra(&st->tat_core_ms, &hc->cores_global,
+		    now_ms))
+			d.no_core_reason = "cores_global limit";
+		else {
+			slot->tat_core_ms = tat;
+			d.keep_core = true;
+		}
+	}
+	*ret = d;
+}

@@ -1,0 +1,382 @@
+/*
+ * proc.c owns what the hook learns from /proc about the crashing process
+ * and its ancestors.  Everything read is capped and every byte that ends
+ * up in a line-oriented item is escaped.
+ */
+#include "proc.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "escape.h"
+#include "fsutil.h"
+
+#define PTREE_MAX_DEPTH 64
+#define PTREE_ARGV_CAP (64 * 1024)
+
+int
+proc_parse_stat(const char *data, size_t len, struct proc_stat *ret)
+{
+	const char *open, *close = NULL, *p, *end = data + len;
+	struct proc_stat st = { 0 };
+	unsigned long long v;
+	size_t n;
+	int field;
+
+	open = memchr(data, '(', len);
+	if (open == NULL)
+		return -EINVAL;
+	/* comm may contain ')': the last one closes it. */
+	for (p = end; p > open; p--)
+		if (p[-1] == ')') {
+			close = p - 1;
+			break;
+		}
+	if (close == NULL)
+		return -EINVAL;
+	n = (size_t)(close - open - 1);
+	if (n >= sizeof(st.comm))
+		n = sizeof(st.comm) - 1;
+	memcpy(st.comm, open + 1, n);
+	/* Field 3 (state) follows ") "; ppid is field 4, starttime 22. */
+	p = close + 1;
+	for (field = 3; field <= 22; field++) {
+		while (p < end && *p == ' ')
+			p++;
+		if (p >= end)
+			return -EINVAL;
+		if (field == 4 || field == 22) {
+			char *e;
+			char tmp[32];
+			size_t k = 0;
+
+			while (p + k < end && k < sizeof(tmp) - 1 && isdigit((unsigned char)p[k]))
+				k++;
+			if (k == 0)
+				return -EINVAL;
+			memcpy(tmp, p, k);
+			tmp[k] = '\0';
+			v = strtoull(tmp, &e, 10);
+			if (field == 4)
+				st.ppid = (pid_t)v;
+			else
+				st.starttime = v;
+		}
+		while (p < end && *p != ' ')
+			p++;
+	}
+	*ret = st;
+	return 0;
+}
+
+int
+proc_parse_btime(const char *data, size_t len, unsigned long long *ret)
+{
+	const char *p = data, *end = data + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (n > 6 && memcmp(p, "btime ", 6) == 0) {
+			char tmp[32];
+
+			if (n - 6 >= sizeof(tmp))
+				return -EINVAL;
+			memcpy(tmp, p + 6, n - 6);
+			tmp[n - 6] = '\0';
+			if (!isdigit((unsigned char)tmp[0]))
+				return -EINVAL;
+			*ret = strtoull(tmp, NULL, 10);
+			return 0;
+		}
+		p += n + 1;
+	}
+	return -EINVAL;
+}
+
+static bool
+seen_before(const char *maps, const char *upto, const char *path, size_t n)
+{
+	/* Maps list a library's segments together: compare with earlier lines. */
+	const char *p = maps;
+
+	while (p < upto) {
+		const char *nl = memchr(p, '\n', (size_t)(upto - p));
+		const char *slash;
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(upto - p);
+
+		slash = memchr(p, '/', len);
+		if (slash && (size_t)(p + len - slash) == n &&
+		    memcmp(slash, path, n) == 0)
+			return true;
+		p += len + 1;
+	}
+	return false;
+}
+
+int
+proc_dso_list(const char *maps, size_t len, struct buf *out)
+{
+	const char *p = maps, *end = maps + len, *last = NULL;
+	size_t last_n = 0;
+	int r;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *slash = memchr(p, '/', n);
+
+		if (slash) {
+			size_t pn = (size_t)(p + n - slash);
+
+			/* Fast path: consecutive segments of one file. */
+			if (!(last && last_n == pn && memcmp(last, slash, pn) == 0) &&
+			    !seen_before(maps, p, slash, pn)) {
+				r = buf_append(out, slash, pn);
+				if (r >= 0)
+					r = buf_putc(out, '\n');
+				if (r < 0)
+					return r;
+			}
+			last = slash;
+			last_n = pn;
+		}
+		p += n + 1;
+	}
+	return 0;
+}
+
+int
+proc_passwd_name(const char *passwd, size_t len, uid_t uid, char *out,
+    size_t size)
+{
+	const char *p = passwd, *end = passwd + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *c1 = memchr(p, ':', n), *c2, *c3;
+
+		if (c1) {
+			c2 = memchr(c1 + 1, ':', (size_t)(p + n - c1 - 1));
+			c3 = c2 ? memchr(c2 + 1, ':', (size_t)(p + n - c2 - 1)) : NULL;
+			if (c3 && c3 > c2 + 1 && (size_t)(c3 - c2 - 1) < 16) {
+				char num[16];
+				char *e;
+				unsigned long v;
+
+				memcpy(num, c2 + 1, (size_t)(c3 - c2 - 1));
+				num[c3 - c2 - 1] = '\0';
+				v = strtoul(num, &e, 10);
+				if (*e == '\0' && isdigit((unsigned char)num[0]) &&
+				    v == uid && (size_t)(c1 - p) < size) {
+					memcpy(out, p, (size_t)(c1 - p));
+					out[c1 - p] = '\0';
+					return 1;
+				}
+			}
+		}
+		p += n + 1;
+	}
+	return 0;
+}
+
+/* Returns the "Pid:" of a pidfd (-1 once the process is reaped), or -errno. */
+static int
+pidfd_pid(int pidfd, pid_t *ret)
+{
+	char path[64], *data = NULL, *p;
+	size_t len;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	r = read_file_at(AT_FDCWD, path, 4096, &data, &len);
+	if (r < 0)
+		return r;
+	p = strstr(data, "\nPid:");
+	if (p == NULL) {
+		free(data);
+		return -EBADF;
+	}
+	*ret = (pid_t)strtol(p + 5, NULL, 10);
+	free(data);
+	return 0;
+}
+
+int
+proc_open_pid(pid_t pid, int pidfd)
+{
+	char path[32];
+	pid_t check;
+	int fd, r;
+
+	if (pidfd >= 0) {
+		r = pidfd_pid(pidfd, &check);
+		if (r < 0)
+			return r;
+		if (check != pid)
+			return -ESRCH;
+	}
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/*
+	 * While the process is not reaped its pid cannot be reused, so the
+	 * directory opened between two successful checks is the one.
+	 */
+	if (pidfd >= 0) {
+		r = pidfd_pid(pidfd, &check);
+		if (r < 0 || check != pid) {
+			safe_close(fd);
+			return r < 0 ? r : -ESRCH;
+		}
+	}
+	return fd;
+}
+
+static int
+cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+int
+proc_list_fds(int procfd, struct buf *out)
+{
+	int *fds = NULL, dfd, r = 0;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+
+	dfd = open_dir_at(procfd, "fd");
+	if (dfd < 0)
+		return dfd;
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		r = -errno;
+		safe_close(dfd);
+		return r;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (n == cap) {
+			int *nf;
+
+			cap = cap ? cap * 2 : 64;
+			nf = realloc(fds, cap * sizeof(int));
+			if (nf == NULL) {
+				r = -ENOMEM;
+				goto out;
+			}
+			fds = nf;
+		}
+		fds[n++] = atoi(de->d_name);
+	}
+	qsort(fds, n, sizeof(int), cmp_int);
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		char name[16], *target = NULL;
+
+		snprintf(name, sizeof(name), "%d", fds[i]);
+		if (readlink_alloc_at(dirfd(d), name, &target) < 0)
+			continue; /* closed meanwhile */
+		r = buf_printf(out, "%d\t", fds[i]);
+		if (r >= 0)
+			r = escape_c(out, target, strlen(target));
+		if (r >= 0)
+			r = buf_putc(out, '\n');
+		free(target);
+	}
+out:
+	free(fds);
+	closedir(d);
+	return r;
+}
+
+static int
+ptree_line(int pfd, pid_t pid, struct buf *out, pid_t *ret_ppid)
+{
+	char *stat = NULL, *cmdline = NULL;
+	size_t stat_len, cmd_len = 0;
+	struct proc_stat st;
+	int r;
+
+	r = read_file_at(pfd, "stat", 4096, &stat, &stat_len);
+	if (r < 0)
+		return r;
+	r = proc_parse_stat(stat, stat_len, &st);
+	free(stat);
+	if (r < 0)
+		return r;
+	if (read_file_at(pfd, "cmdline", PTREE_ARGV_CAP, &cmdline, &cmd_len) < 0)
+		cmd_len = 0;
+	r = buf_printf(out, "%d\t", (int)pid);
+	if (r >= 0)
+		r = escape_c(out, st.comm, strlen(st.comm));
+	if (r >= 0)
+		r = buf_putc(out, '\t');
+	if (r >= 0 && cmdline)
+		r = escape_argv(out, cmdline, cmd_len);
+	if (r >= 0)
+		r = buf_putc(out, '\n');
+	free(cmdline);
+	*ret_ppid = st.ppid;
+	return r;
+}
+
+int
+proc_ptree(int proc_root, pid_t pid, struct buf *out)
+{
+	int r = 0;
+
+	for (int depth = 0; depth < PTREE_MAX_DEPTH && pid > 0; depth++) {
+		char name[16];
+		pid_t ppid = 0;
+		int pfd;
+
+		snprintf(name, sizeof(name), "%d", (int)pid);
+		pfd = open_dir_at(proc_root, name);
+		if (pfd < 0)
+			return depth > 0 ? 0 : pfd; /* the parent exited */
+		r = ptree_line(pfd, pid, out, &ppid);
+		safe_close(pfd);
+		if (r < 0)
+			return r;
+		pid = ppid;
+	}
+	return r;
+}
+
+int
+proc_namespaces(int procfd, struct buf *out)
+{
+	static const char *const names[] = { "cgroup", "ipc", "mnt", "net",
+		"pid", "pid_for_children", "time", "time_for_children", "user",
+		"uts" };
+	int r = 0;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && r >= 0; i++) {
+		char path[64], *theirs = NULL, *ours = NULL;
+
+		snprintf(path, sizeof(path), "ns/%s", names[i]);
+		if (readlink_alloc_at(procfd, path, &theirs) < 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", names[i]);
+		(void)readlink_alloc_at(AT_FDCWD, path, &ours);
+		r = buf_printf(out, "%s\t%s\t%s\n", names[i], theirs,
+		    ours && strcmp(ours, theirs) == 0 ? "host" : "own");
+		free(theirs);
+		free(ours);
+	}
+	return r;
+}
