@@ -1,0 +1,69 @@
+/*
+ * crashd-cli counters: the hook's counters from <spool>/.state/hook,
+ * including the crashes that were counted but not stored.  The output,
+ * "name value" per line, is stable for scripts.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "fsutil.h"
+#include "hookstate.h"
+#include "log.h"
+#include "spool.h"
+
+int
+cmd_counters(const struct cli *cli, int argc, char **argv)
+{
+	struct config c;
+	struct spool s;
+	struct hookstate st;
+	int fd, r;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "Usage: crashd-cli counters\n");
+		return 2;
+	}
+	if (cli_load_config(cli, &c) < 0)
+		return 1;
+	r = spool_open(c.spool, false, &s);
+	if (r < 0) {
+		log_error_errno(r, "open spool %s: %m", c.spool);
+		config_done(&c);
+		return 1;
+	}
+	fd = hookstate_lock(s.dirfd, false, 1000);
+	if (fd >= 0) {
+		r = hookstate_read(fd, &st);
+		safe_close(fd);
+	} else if (fd == -ENOENT) {
+		/* No crash yet. */
+		memset(&st, 0, sizeof(st));
+		r = 0;
+	} else {
+		r = fd;
+	}
+	spool_done(&s);
+	if (r < 0) {
+		log_error_errno(r, "read hook state in %s: %m", c.spool);
+		config_done(&c);
+		return 1;
+	}
+	printf("seen %llu\nstored %llu\nignored %llu\nrate_limited %llu\n"
+	    "cores_kept %llu\ncores_skipped %llu\ndegraded %llu\nfailed %llu\n"
+	    "spool_bytes %llu\n",
+	    (unsigned long long)st.counters.seen,
+	    (unsigned long long)st.counters.stored,
+	    (unsigned long long)st.counters.ignored,
+	    (unsigned long long)st.counters.rate_limited,
+	    (unsigned long long)st.counters.cores_kept,
+	    (unsigned long long)st.counters.cores_skipped,
+	    (unsigned long long)st.counters.degraded,
+	    (unsigned long long)st.counters.failed,
+	    (unsigned long long)st.spool_bytes);
+	config_done(&c);
+	return 0;
+}

@@ -1,0 +1,98 @@
+/*
+ * crashd-cli: what operators and reporters run.  A table of subcommands,
+ * each in its own cmd_*.c.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "log.h"
+
+struct command {
+	const char *name;
+	int (*run)(const struct cli *cli, int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "check-config", cmd_check_config,
+	    "[FILE]   validate a config file (default: -c or " CONFIG_DEFAULT_PATH ")" },
+	{ "counters", cmd_counters,
+	    "         print the hook's counters, one \"name value\" per line" },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "Usage: crashd-cli [-c FILE] COMMAND [ARGS]\n\n"
+	    "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nOptions:\n"
+	    "  -c, --config FILE  read FILE instead of " CONFIG_DEFAULT_PATH "\n"
+	    "  -h, --help         show this help\n"
+	    "      --version      show the version\n");
+}
+
+int
+cli_load_config(const struct cli *cli, struct config *ret)
+{
+	const char *path = cli->config_path ? cli->config_path :
+	    CONFIG_DEFAULT_PATH;
+	struct buf errors;
+	int r;
+
+	buf_init(&errors, 0);
+	r = config_load(path, ret, &errors);
+	if (r == -ENOENT && cli->config_path == NULL) {
+		/* No config file: the programs run on built-in defaults. */
+		r = config_defaults(ret);
+	} else if (r < 0) {
+		fputs(errors.data ? errors.data : "", stderr);
+	}
+	buf_done(&errors);
+	return r;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli cli = { NULL };
+	int opt;
+
+	log_open("crashd-cli", LOG_TARGET_STDERR, LOG_INFO);
+	while ((opt = getopt_long(argc, argv, "+c:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			cli.config_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("crashd-cli %s\n", CRASHD_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			return commands[i].run(&cli, argc - optind, argv + optind);
+	log_error("unknown command \"%s\"; see crashd-cli --help", argv[optind]);
+	return 2;
+}
