@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "signame.h"
 
 static const char *const core_mode_names[_CORE_MODE_MAX] = {
 	[CORE_MODE_NONE] = "none",
@@ -23,6 +24,24 @@ static const char *const core_mode_names[_CORE_MODE_MAX] = {
 	[CORE_MODE_TRUNCATE] = "truncate",
 	[CORE_MODE_FULL] = "full",
 };
+
+static const char *const action_type_names[_ACTION_TYPE_MAX] = {
+	[ACTION_LOG] = "log",
+	[ACTION_EXEC] = "exec",
+	[ACTION_DELETE] = "delete",
+	[ACTION_MAIL] = "mail",
+	[ACTION_WEBHOOK] = "webhook",
+};
+
+static const char *const dedupe_field_names[_DEDUPE_FIELD_MAX] = {
+	[DEDUPE_EXECUTABLE] = "executable",
+	[DEDUPE_SIGNAL] = "signal",
+	[DEDUPE_UID] = "uid",
+	[DEDUPE_CONTAINER] = "container",
+	[DEDUPE_HOSTNAME] = "hostname",
+};
+
+static const char *const delete_what_names[] = { "dump", "core" };
 
 const char *
 core_mode_to_string(enum core_mode m)
@@ -41,70 +60,184 @@ core_mode_from_string(const char *s)
 	return -EINVAL;
 }
 
+const char *
+action_type_to_string(enum action_type t)
+{
+	return (unsigned)t < _ACTION_TYPE_MAX ? action_type_names[t] : NULL;
+}
+
+const char *
+dedupe_field_to_string(enum dedupe_field f)
+{
+	return (unsigned)f < _DEDUPE_FIELD_MAX ? dedupe_field_names[f] : NULL;
+}
+
+bool
+action_type_notifies(enum action_type t)
+{
+	return t == ACTION_EXEC || t == ACTION_MAIL || t == ACTION_WEBHOOK;
+}
+
 enum key_type {
-	KEY_STRING, /* char *, absolute path when min == 1 */
-	KEY_INT,    /* int, within [min, max] */
-	KEY_BOOL,   /* bool */
-	KEY_SIZE,   /* uint64_t bytes: "64M" or an integer */
+	KEY_STRING, /* char *; an absolute path when min == 1 */
+	KEY_INT, /* int, within [min, max] */
+	KEY_UINT, /* unsigned, within [min, max] */
+	KEY_BOOL, /* bool */
+	KEY_TRISTATE, /* int: a bool, -1 when absent */
+	KEY_SIZE, /* uint64_t bytes: "64M" or an integer */
 	KEY_DURATION, /* uint64_t milliseconds: "10m" or integer seconds */
-	KEY_RATE,   /* struct rate: "5/10m" */
-	KEY_GLOBS,  /* char ** (NULL-terminated): [ "*.sh", ... ] */
-	KEY_ENUM,   /* int, one of names[] */
+	KEY_RATE, /* struct rate: "5/10m" */
+	KEY_GLOBS, /* char ** (NULL-terminated): [ "*.sh", ... ] */
+	KEY_ARGV, /* char ** (NULL-terminated): [ "/bin/cmd", "arg" ] */
+	KEY_ENUM, /* int, one of names[] */
+	KEY_ENUM_SET, /* unsigned bit mask of names[] */
+	KEY_SIGNALS, /* int * + size_t count: [ "SEGV", 6 ] */
+	KEY_UIDS, /* unsigned * + size_t count: [ 0, 1000 ] */
 };
 
 struct config_key {
 	const char *path;
 	enum key_type type;
-	size_t offset;
+	size_t offset; /* into struct config, or struct action_config */
 	long long min, max;
 	const char *const *names;
 	int n_names;
+	unsigned types; /* action keys: the action types they apply to */
+	size_t count_offset; /* KEY_SIGNALS, KEY_UIDS: where the count goes */
 };
 
-#define HOOK(field) (offsetof(struct config, hook) + \
-	offsetof(struct hook_config, field))
+#define HOOK(field)                                                            \
+	(offsetof(struct config, hook) + offsetof(struct hook_config, field))
+#define DAEMON(field)                                                          \
+	(offsetof(struct config, daemon) +                                     \
+	    offsetof(struct daemon_config, field))
+#define ACT(field) offsetof(struct action_config, field)
+#define MATCH(field)                                                           \
+	(offsetof(struct action_config, match) +                               \
+	    offsetof(struct action_match, field))
+#define NAMES(a) a, (int)(sizeof(a) / sizeof(a[0]))
+#define ALL_TYPES ((1u << _ACTION_TYPE_MAX) - 1)
+#define TYPE(t) (1u << (t))
 
 /* Sections that may hold keys; anything else is an unknown section. */
 static const char *const config_sections[] = {
 	"hook",
 	"hook.core",
 	"hook.limits",
+	"daemon",
+	"daemon.dedupe",
+	"daemon.notify",
+	"daemon.retention",
+	"actions.match",
 };
 
 static const struct config_key config_keys[] = {
-	{ "spool", KEY_STRING, offsetof(struct config, spool), 1, 0, NULL, 0 },
-	{ "hook.core.mode", KEY_ENUM, HOOK(core_mode), 0, 0, core_mode_names,
-	    _CORE_MODE_MAX },
-	{ "hook.core.max_size", KEY_SIZE, HOOK(core_max_size), 0, 0, NULL, 0 },
-	{ "hook.core.level", KEY_INT, HOOK(core_level), 0, 9, NULL, 0 },
-	{ "hook.core.honour_rlimit", KEY_BOOL, HOOK(core_honour_rlimit), 0, 0,
-	    NULL, 0 },
-	{ "hook.ignore", KEY_GLOBS, HOOK(ignore), 0, 0, NULL, 0 },
-	{ "hook.limits.per_executable", KEY_RATE, HOOK(per_executable), 0, 0,
-	    NULL, 0 },
-	{ "hook.limits.global", KEY_RATE, HOOK(global), 0, 0, NULL, 0 },
-	{ "hook.limits.cores_per_executable", KEY_RATE,
-	    HOOK(cores_per_executable), 0, 0, NULL, 0 },
-	{ "hook.limits.cores_global", KEY_RATE, HOOK(cores_global), 0, 0, NULL,
+	{ "spool", KEY_STRING, offsetof(struct config, spool), 1, 0, NULL, 0, 0,
 	    0 },
-	{ "hook.limits.spool_max", KEY_SIZE, HOOK(spool_max), 0, 0, NULL, 0 },
-	{ "hook.limits.keep_free", KEY_SIZE, HOOK(keep_free), 0, 0, NULL, 0 },
+	{ "hook.core.mode", KEY_ENUM, HOOK(core_mode), 0, 0,
+	    NAMES(core_mode_names), 0, 0 },
+	{ "hook.core.max_size", KEY_SIZE, HOOK(core_max_size), 0, 0, NULL, 0, 0,
+	    0 },
+	{ "hook.core.level", KEY_INT, HOOK(core_level), 0, 9, NULL, 0, 0, 0 },
+	{ "hook.core.honour_rlimit", KEY_BOOL, HOOK(core_honour_rlimit), 0, 0,
+	    NULL, 0, 0, 0 },
+	{ "hook.ignore", KEY_GLOBS, HOOK(ignore), 0, 0, NULL, 0, 0, 0 },
+	{ "hook.limits.per_executable", KEY_RATE, HOOK(per_executable), 0, 0,
+	    NULL, 0, 0, 0 },
+	{ "hook.limits.global", KEY_RATE, HOOK(global), 0, 0, NULL, 0, 0, 0 },
+	{ "hook.limits.cores_per_executable", KEY_RATE,
+	    HOOK(cores_per_executable), 0, 0, NULL, 0, 0, 0 },
+	{ "hook.limits.cores_global", KEY_RATE, HOOK(cores_global), 0, 0, NULL,
+	    0, 0, 0 },
+	{ "hook.limits.spool_max", KEY_SIZE, HOOK(spool_max), 0, 0, NULL, 0, 0,
+	    0 },
+	{ "hook.limits.keep_free", KEY_SIZE, HOOK(keep_free), 0, 0, NULL, 0, 0,
+	    0 },
 	{ "hook.time_budget", KEY_DURATION, HOOK(time_budget_ms), 100,
-	    3600 * 1000, NULL, 0 },
-	{ "hook.sync", KEY_BOOL, HOOK(sync), 0, 0, NULL, 0 },
+	    3600 * 1000, NULL, 0, 0, 0 },
+	{ "hook.sync", KEY_BOOL, HOOK(sync), 0, 0, NULL, 0, 0, 0 },
+	{ "daemon.dedupe.key", KEY_ENUM_SET, DAEMON(dedupe_key), 0, 0,
+	    NAMES(dedupe_field_names), 0, 0 },
+	{ "daemon.dedupe.window", KEY_DURATION, DAEMON(dedupe_window_ms), 0, 0,
+	    NULL, 0, 0, 0 },
+	{ "daemon.dedupe.remove_duplicates", KEY_BOOL,
+	    DAEMON(remove_duplicates), 0, 0, NULL, 0, 0, 0 },
+	{ "daemon.dedupe.remove_duplicate_cores", KEY_BOOL,
+	    DAEMON(remove_duplicate_cores), 0, 0, NULL, 0, 0, 0 },
+	{ "daemon.notify.every", KEY_UINT, DAEMON(notify_every), 0, 1000000000,
+	    NULL, 0, 0, 0 },
+	{ "daemon.notify.regression_after", KEY_DURATION,
+	    DAEMON(regression_after_ms), 0, 0, NULL, 0, 0, 0 },
+	{ "daemon.notify.rate", KEY_RATE, DAEMON(notify_rate), 0, 0, NULL, 0, 0,
+	    0 },
+	{ "daemon.notify.global_rate", KEY_RATE, DAEMON(notify_global), 0, 0,
+	    NULL, 0, 0, 0 },
+	{ "daemon.notify.digest_after", KEY_DURATION, DAEMON(digest_after_ms),
+	    1000, 0, NULL, 0, 0, 0 },
+	{ "daemon.retention.max_age", KEY_DURATION, DAEMON(max_age_ms), 0, 0,
+	    NULL, 0, 0, 0 },
+	{ "daemon.retention.max_count", KEY_UINT, DAEMON(max_count), 0,
+	    100000000, NULL, 0, 0, 0 },
+	{ "daemon.retention.max_size", KEY_SIZE, DAEMON(max_size), 0, 0, NULL,
+	    0, 0, 0 },
+};
+
+static const struct config_key action_keys[] = {
+	{ "actions.name", KEY_STRING, ACT(name), 0, 0, NULL, 0, ALL_TYPES, 0 },
+	{ "actions.type", KEY_ENUM, ACT(type), 0, 0, NAMES(action_type_names),
+	    ALL_TYPES, 0 },
+	{ "actions.match.signal", KEY_SIGNALS, MATCH(signals), 0, 0, NULL, 0,
+	    ALL_TYPES, MATCH(n_signals) },
+	{ "actions.match.executable", KEY_GLOBS, MATCH(executables), 0, 0, NULL,
+	    0, ALL_TYPES, 0 },
+	{ "actions.match.uid", KEY_UIDS, MATCH(uids), 0, 0, NULL, 0, ALL_TYPES,
+	    MATCH(n_uids) },
+	{ "actions.match.hostname", KEY_GLOBS, MATCH(hostnames), 0, 0, NULL, 0,
+	    ALL_TYPES, 0 },
+	{ "actions.match.has_core", KEY_TRISTATE, MATCH(has_core), 0, 0, NULL,
+	    0, ALL_TYPES, 0 },
+	{ "actions.command", KEY_ARGV, ACT(command), 0, 0, NULL, 0,
+	    TYPE(ACTION_EXEC), 0 },
+	{ "actions.timeout", KEY_DURATION, ACT(timeout_ms), 100,
+	    24 * 3600 * 1000, NULL, 0, TYPE(ACTION_EXEC), 0 },
+	{ "actions.what", KEY_ENUM, ACT(what), 0, 0, NAMES(delete_what_names),
+	    TYPE(ACTION_DELETE), 0 },
+	{ "actions.after", KEY_DURATION, ACT(after_ms), 0, 0, NULL, 0,
+	    TYPE(ACTION_DELETE), 0 },
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+#define N_ACTION_KEYS (sizeof(action_keys) / sizeof(action_keys[0]))
 #define N_SECTIONS (sizeof(config_sections) / sizeof(config_sections[0]))
 
 static void
-globs_free(char **g)
+strv_free(char **g)
 {
 	if (g == NULL)
 		return;
 	for (char **p = g; *p; p++)
 		free(*p);
 	free(g);
+}
+
+static void
+action_config_done(struct action_config *a)
+{
+	free(a->name);
+	free(a->match.signals);
+	strv_free(a->match.executables);
+	free(a->match.uids);
+	strv_free(a->match.hostnames);
+	strv_free(a->command);
+}
+
+static void
+action_config_defaults(struct action_config *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->type = _ACTION_TYPE_MAX; /* required */
+	a->match.has_core = -1;
+	a->timeout_ms = 30 * 1000;
 }
 
 int
@@ -133,6 +266,19 @@ config_defaults(struct config *c)
 	c->hook.keep_free = 1ULL << 30;
 	c->hook.time_budget_ms = 10 * 1000;
 	c->hook.sync = true;
+
+	c->daemon.dedupe_key = 1u << DEDUPE_EXECUTABLE | 1u << DEDUPE_SIGNAL;
+	c->daemon.dedupe_window_ms = 86400ULL * 1000;
+	c->daemon.remove_duplicates = true;
+	c->daemon.remove_duplicate_cores = true;
+	c->daemon.notify_every = 100;
+	c->daemon.regression_after_ms = 7 * 86400ULL * 1000;
+	c->daemon.notify_rate = (struct rate){ 10, 3600 };
+	c->daemon.notify_global = (struct rate){ 60, 3600 };
+	c->daemon.digest_after_ms = 3600ULL * 1000;
+	c->daemon.max_age_ms = 30 * 86400ULL * 1000;
+	c->daemon.max_count = 5000;
+	c->daemon.max_size = 4ULL << 30;
 	return 0;
 }
 
@@ -143,7 +289,10 @@ config_done(struct config *c)
 		return;
 	free(c->path);
 	free(c->spool);
-	globs_free(c->hook.ignore);
+	strv_free(c->hook.ignore);
+	for (size_t i = 0; i < c->n_actions; i++)
+		action_config_done(&c->actions[i]);
+	free(c->actions);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -173,11 +322,11 @@ problem(struct loader *l, const config_setting_t *s, const char *key,
 }
 
 static const struct config_key *
-key_lookup(const char *path)
+key_lookup(const struct config_key *keys, size_t n, const char *path)
 {
-	for (size_t i = 0; i < N_KEYS; i++)
-		if (strcmp(config_keys[i].path, path) == 0)
-			return &config_keys[i];
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(keys[i].path, path) == 0)
+			return &keys[i];
 	return NULL;
 }
 
@@ -205,53 +354,172 @@ want_string(struct loader *l, const config_setting_t *s, const char *key,
 	return v ? v : "";
 }
 
-static void
-apply_globs(struct loader *l, const config_setting_t *s, const char *key,
-    char ***field)
+static bool
+is_integer(const config_setting_t *s)
 {
-	int n, type = config_setting_type(s);
-	char **g;
+	int type = config_setting_type(s);
+
+	return type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64;
+}
+
+/* Returns the number of elements of a list or array, or -1 (reported). */
+static int
+want_list(struct loader *l, const config_setting_t *s, const char *key,
+    const char *example)
+{
+	int type = config_setting_type(s);
 
 	if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) {
-		problem(l, s, key, "expected a list of strings, like [ \"*/php-fpm\" ]");
+		problem(l, s, key, "expected a list, like %s", example);
+		return -1;
+	}
+	return config_setting_length(s);
+}
+
+/* A list of strings: globs (non-empty) or an argv (non-empty list). */
+static void
+apply_strv(struct loader *l, const config_setting_t *s,
+    const struct config_key *k, char ***field)
+{
+	bool globs = k->type == KEY_GLOBS;
+	int n;
+	char **g;
+
+	n = want_list(l, s, k->path,
+	    globs ? "[ \"*/php-fpm\" ]" : "[ \"/usr/local/bin/on-crash\" ]");
+	if (n < 0)
+		return;
+	if (!globs && n == 0) {
+		problem(l, s, k->path, "must not be empty");
 		return;
 	}
-	n = config_setting_length(s);
 	g = calloc((size_t)n + 1, sizeof(char *));
 	if (g == NULL) {
-		problem(l, s, key, "out of memory");
+		problem(l, s, k->path, "out of memory");
 		return;
 	}
 	for (int i = 0; i < n; i++) {
 		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		const char *v = want_string(l, e, key, "a string pattern");
+		const char *v = want_string(l, e, k->path, "a list of strings");
 
 		if (v == NULL)
 			break;
-		if (v[0] == '\0') {
-			problem(l, e, key, "empty pattern");
+		if (globs && v[0] == '\0') {
+			problem(l, e, k->path, "empty pattern");
+			break;
+		}
+		if (!globs && i == 0 && v[0] != '/') {
+			problem(l, e, k->path,
+			    "the command must be an absolute path, got \"%s\"",
+			    v);
 			break;
 		}
 		g[i] = strdup(v);
 		if (g[i] == NULL) {
-			problem(l, e, key, "out of memory");
+			problem(l, e, k->path, "out of memory");
 			break;
 		}
 	}
-	globs_free(*field);
+	strv_free(*field);
 	*field = g;
+}
+
+/* [ "SEGV", "SIGABRT", 6 ] or [ 0, 1000 ] into an int array. */
+static void
+apply_numbers(struct loader *l, const config_setting_t *s,
+    const struct config_key *k, void *field, size_t *count)
+{
+	bool sig = k->type == KEY_SIGNALS;
+	int n, *v;
+
+	n = want_list(
+	    l, s, k->path, sig ? "[ \"SEGV\", \"ABRT\" ]" : "[ 0, 1000 ]");
+	if (n < 0)
+		return;
+	v = calloc((size_t)n + 1, sizeof(int));
+	if (v == NULL) {
+		problem(l, s, k->path, "out of memory");
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		long long x = -1;
+
+		if (is_integer(e))
+			x = config_setting_get_int64(e);
+		else if (sig && config_setting_type(e) == CONFIG_TYPE_STRING)
+			x = signame_to_number(config_setting_get_string(e));
+		if (sig && (x <= 0 || x > 64)) {
+			problem(l, e, k->path,
+			    "expected signal names or numbers like \"SEGV\" or "
+			    "11");
+			free(v);
+			return;
+		}
+		if (!sig && (x < 0 || x > UINT32_MAX)) {
+			problem(l, e, k->path, "expected numeric uids");
+			free(v);
+			return;
+		}
+		v[i] = (int)x;
+	}
+	free(*(void **)field);
+	*(void **)field = v;
+	*count = (size_t)n;
+}
+
+static void
+apply_enum_set(struct loader *l, const config_setting_t *s,
+    const struct config_key *k, unsigned *field)
+{
+	unsigned mask = 0;
+	int n;
+
+	n = want_list(l, s, k->path, "[ \"executable\", \"signal\" ]");
+	if (n < 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *v = want_string(l, e, k->path, "a list of names");
+		int j;
+
+		if (v == NULL)
+			return;
+		for (j = 0; j < k->n_names; j++)
+			if (strcmp(v, k->names[j]) == 0)
+				break;
+		if (j == k->n_names) {
+			struct buf names;
+
+			buf_init(&names, 0);
+			for (int m = 0; m < k->n_names; m++)
+				buf_printf(
+				    &names, "%s%s", m ? ", " : "", k->names[m]);
+			problem(l, e, k->path,
+			    "expected names from %s, got \"%s\"",
+			    names.data ? names.data : "", v);
+			buf_done(&names);
+			return;
+		}
+		mask |= 1u << j;
+	}
+	if (mask == 0) {
+		problem(l, s, k->path, "must name at least one field");
+		return;
+	}
+	*field = mask;
 }
 
 static void
 apply(struct loader *l, const config_setting_t *s, const struct config_key *k,
-    struct config *c)
+    void *base)
 {
-	void *field = (char *)c + k->offset;
+	void *field = (char *)base + k->offset;
 	const char *v;
 	long long iv;
 	uint64_t u;
 	struct rate rate;
-	int r, type = config_setting_type(s);
+	int r;
 
 	switch (k->type) {
 	case KEY_STRING:
@@ -259,7 +527,8 @@ apply(struct loader *l, const config_setting_t *s, const struct config_key *k,
 		if (v == NULL)
 			return;
 		if (k->min == 1 && v[0] != '/') {
-			problem(l, s, k->path, "expected an absolute path, got \"%s\"", v);
+			problem(l, s, k->path,
+			    "expected an absolute path, got \"%s\"", v);
 			return;
 		}
 		free(*(char **)field);
@@ -268,31 +537,42 @@ apply(struct loader *l, const config_setting_t *s, const struct config_key *k,
 			problem(l, s, k->path, "out of memory");
 		return;
 	case KEY_INT:
-		if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
-			problem(l, s, k->path, "expected an integer from %lld to %lld",
-			    k->min, k->max);
+	case KEY_UINT:
+		if (!is_integer(s)) {
+			problem(l, s, k->path,
+			    "expected an integer from %lld to %lld", k->min,
+			    k->max);
 			return;
 		}
 		iv = config_setting_get_int64(s);
 		if (iv < k->min || iv > k->max) {
-			problem(l, s, k->path, "%lld is out of range %lld..%lld",
-			    iv, k->min, k->max);
+			problem(l, s, k->path,
+			    "%lld is out of range %lld..%lld", iv, k->min,
+			    k->max);
 			return;
 		}
-		*(int *)field = (int)iv;
+		if (k->type == KEY_INT)
+			*(int *)field = (int)iv;
+		else
+			*(unsigned *)field = (unsigned)iv;
 		return;
 	case KEY_BOOL:
-		if (type != CONFIG_TYPE_BOOL) {
+	case KEY_TRISTATE:
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
 			problem(l, s, k->path, "expected true or false");
 			return;
 		}
-		*(bool *)field = config_setting_get_bool(s);
+		if (k->type == KEY_BOOL)
+			*(bool *)field = config_setting_get_bool(s);
+		else
+			*(int *)field = config_setting_get_bool(s);
 		return;
 	case KEY_SIZE:
-		if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) {
+		if (is_integer(s)) {
 			iv = config_setting_get_int64(s);
 			if (iv < 0) {
-				problem(l, s, k->path, "a size cannot be negative");
+				problem(
+				    l, s, k->path, "a size cannot be negative");
 				return;
 			}
 			*(uint64_t *)field = (uint64_t)iv;
@@ -304,33 +584,47 @@ apply(struct loader *l, const config_setting_t *s, const struct config_key *k,
 		r = units_parse_size(v, &u);
 		if (r < 0) {
 			problem(l, s, k->path,
-			    "expected a size like \"512K\", \"64M\" or \"2G\", got \"%s\"", v);
+			    "expected a size like \"512K\", \"64M\" or \"2G\", "
+			    "got \"%s\"",
+			    v);
 			return;
 		}
 		*(uint64_t *)field = u;
 		return;
 	case KEY_DURATION:
-		if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) {
+		if (is_integer(s)) {
 			iv = config_setting_get_int64(s);
 			if (iv < 0 || iv > INT32_MAX) {
-				problem(l, s, k->path, "%lld is not a valid number of seconds", iv);
+				problem(l, s, k->path,
+				    "%lld is not a valid number of seconds",
+				    iv);
 				return;
 			}
 			u = (uint64_t)iv * 1000;
 		} else {
-			v = want_string(l, s, k->path, "a duration like \"10s\"");
+			v = want_string(
+			    l, s, k->path, "a duration like \"10s\"");
 			if (v == NULL)
 				return;
 			r = units_parse_duration_ms(v, &u);
 			if (r < 0) {
 				problem(l, s, k->path,
-				    "expected a duration like \"500ms\", \"30s\", \"10m\", \"1h\" or \"7d\", got \"%s\"", v);
+				    "expected a duration like \"500ms\", "
+				    "\"30s\", \"10m\", \"1h\" or \"7d\", got "
+				    "\"%s\"",
+				    v);
 				return;
 			}
 		}
-		if (k->max > 0 && (u < (uint64_t)k->min || u > (uint64_t)k->max)) {
-			problem(l, s, k->path, "must be between %lldms and %llds",
-			    k->min, k->max / 1000);
+		if (u < (uint64_t)k->min ||
+		    (k->max > 0 && u > (uint64_t)k->max)) {
+			if (k->max > 0)
+				problem(l, s, k->path,
+				    "must be between %lldms and %llds", k->min,
+				    k->max / 1000);
+			else
+				problem(l, s, k->path,
+				    "must be at least %lldms", k->min);
 			return;
 		}
 		*(uint64_t *)field = u;
@@ -342,13 +636,24 @@ apply(struct loader *l, const config_setting_t *s, const struct config_key *k,
 		r = units_parse_rate(v, &rate);
 		if (r < 0) {
 			problem(l, s, k->path,
-			    "expected COUNT/DURATION like \"5/10m\" (window of at least 1s), got \"%s\"", v);
+			    "expected COUNT/DURATION like \"5/10m\" (window of "
+			    "at least 1s), got \"%s\"",
+			    v);
 			return;
 		}
 		*(struct rate *)field = rate;
 		return;
 	case KEY_GLOBS:
-		apply_globs(l, s, k->path, (char ***)field);
+	case KEY_ARGV:
+		apply_strv(l, s, k, (char ***)field);
+		return;
+	case KEY_SIGNALS:
+	case KEY_UIDS:
+		apply_numbers(
+		    l, s, k, field, (size_t *)((char *)base + k->count_offset));
+		return;
+	case KEY_ENUM_SET:
+		apply_enum_set(l, s, k, (unsigned *)field);
 		return;
 	case KEY_ENUM:
 		v = want_string(l, s, k->path, "a string");
@@ -364,7 +669,8 @@ apply(struct loader *l, const config_setting_t *s, const struct config_key *k,
 
 			buf_init(&names, 0);
 			for (int i = 0; i < k->n_names; i++)
-				buf_printf(&names, "%s%s", i ? ", " : "", k->names[i]);
+				buf_printf(
+				    &names, "%s%s", i ? ", " : "", k->names[i]);
 			problem(l, s, k->path, "expected one of %s, got \"%s\"",
 			    names.data ? names.data : "", v);
 			buf_done(&names);
@@ -373,34 +679,132 @@ apply(struct loader *l, const config_setting_t *s, const struct config_key *k,
 	}
 }
 
+/*
+ * Applies every setting of group (whose path is prefix) from the table
+ * keys to base.  For an action, type limits the keys that apply.
+ */
 static void
 walk(struct loader *l, const config_setting_t *group, const char *prefix,
-    struct config *c)
+    const struct config_key *keys, size_t n_keys, void *base,
+    const struct action_config *action)
 {
 	int n = config_setting_length(group);
 
 	for (int i = 0; i < n; i++) {
-		config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
+		config_setting_t *s =
+		    config_setting_get_elem(group, (unsigned)i);
 		const char *name = config_setting_name(s);
 		const struct config_key *k;
 		char path[256];
 
-		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "",
-		    name ? name : "?");
+		snprintf(path, sizeof(path), "%s%s%s", prefix,
+		    *prefix ? "." : "", name ? name : "?");
 		if (config_setting_type(s) == CONFIG_TYPE_GROUP) {
 			if (section_known(path))
-				walk(l, s, path, c);
+				walk(l, s, path, keys, n_keys, base, action);
 			else
 				problem(l, s, path, "unknown section");
 			continue;
 		}
-		k = key_lookup(path);
+		if (action == NULL && strcmp(path, "actions") == 0)
+			continue; /* see load_actions() */
+		k = key_lookup(keys, n_keys, path);
 		if (k == NULL) {
-			problem(l, s, path, section_known(path) ?
-			    "expected a section { ... }" : "unknown key");
+			problem(l, s, path,
+			    section_known(path) ? "expected a section { ... }"
+						: "unknown key");
 			continue;
 		}
-		apply(l, s, k, c);
+		if (action && action->type < _ACTION_TYPE_MAX &&
+		    !(k->types & TYPE(action->type))) {
+			problem(l, s, path,
+			    "does not apply to an action of type \"%s\"",
+			    action_type_names[action->type]);
+			continue;
+		}
+		apply(l, s, k, base);
+	}
+}
+
+static bool
+valid_action_name(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+			(*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+/* actions = ( { name = ...; type = ...; ... }, ... ); */
+static void
+load_actions(struct loader *l, const config_setting_t *root, struct config *c)
+{
+	const config_setting_t *list =
+	    config_setting_get_member(root, "actions");
+	int n;
+
+	if (list == NULL)
+		return;
+	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
+		problem(l, list, "actions",
+		    "expected a list of actions: ( { ... }, { ... } )");
+		return;
+	}
+	n = config_setting_length(list);
+	c->actions = calloc((size_t)n + 1, sizeof(*c->actions));
+	if (c->actions == NULL) {
+		problem(l, list, "actions", "out of memory");
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		config_setting_t *g =
+		    config_setting_get_elem(list, (unsigned)i);
+		struct action_config *a = &c->actions[c->n_actions];
+		const config_setting_t *type;
+
+		action_config_defaults(a);
+		c->n_actions++;
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			problem(l, g, "actions",
+			    "expected { name = ...; type = ...; }");
+			continue;
+		}
+		/* The type decides which keys apply: read it first. */
+		type = config_setting_get_member(g, "type");
+		if (type == NULL) {
+			problem(l, g, "actions.type",
+			    "missing: one of log, exec, delete, mail, webhook");
+			continue;
+		}
+		apply(l, type,
+		    key_lookup(action_keys, N_ACTION_KEYS, "actions.type"), a);
+		if (a->type >= _ACTION_TYPE_MAX)
+			continue;
+		if (a->type == ACTION_MAIL || a->type == ACTION_WEBHOOK) {
+			problem(l, type, "actions.type",
+			    "\"%s\" is not available in this version of crashd",
+			    action_type_names[a->type]);
+			continue;
+		}
+		walk(l, g, "actions", action_keys, N_ACTION_KEYS, a, a);
+		if (a->name == NULL || !valid_action_name(a->name)) {
+			problem(l, g, "actions.name",
+			    "each action needs a name of letters, digits, '-' "
+			    "and '_'");
+			continue;
+		}
+		for (size_t j = 0; j + 1 < c->n_actions; j++)
+			if (c->actions[j].name &&
+			    strcmp(c->actions[j].name, a->name) == 0)
+				problem(l, g, "actions.name",
+				    "\"%s\" is used twice", a->name);
+		if (a->type == ACTION_EXEC && a->command == NULL)
+			problem(l, g, "actions.command",
+			    "an exec action needs command = [ "
+			    "\"/path/to/program\", ... ]");
 	}
 }
 
@@ -420,8 +824,9 @@ check_file_secrecy(int fd, const char *path, struct buf *errors)
 		return -EINVAL;
 	}
 	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		buf_printf(errors, "%s: owned by uid %u, must be owned by root\n",
-		    path, (unsigned)st.st_uid);
+		buf_printf(errors,
+		    "%s: owned by uid %u, must be owned by root\n", path,
+		    (unsigned)st.st_uid);
 		return -EPERM;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
@@ -467,7 +872,8 @@ config_load(const char *path, struct config *ret, struct buf *errors)
 		r = -EINVAL;
 		goto out;
 	}
-	walk(&l, config_root_setting(&lc), "", &c);
+	walk(&l, config_root_setting(&lc), "", config_keys, N_KEYS, &c, NULL);
+	load_actions(&l, config_root_setting(&lc), &c);
 	if (l.n_errors > 0) {
 		r = -EINVAL;
 		goto out;

@@ -27,7 +27,7 @@ enum core_mode {
 struct hook_config {
 	enum core_mode core_mode;
 	uint64_t core_max_size; /* bytes of core read, before compression */
-	int core_level;		/* gzip level 0-9 */
+	int core_level; /* gzip level 0-9 */
 	bool core_honour_rlimit;
 	char **ignore; /* executable globs, NULL-terminated */
 	struct rate per_executable;
@@ -40,14 +40,77 @@ struct hook_config {
 	bool sync;
 };
 
+/* What makes two crashes "the same" (daemon.dedupe.key). */
+enum dedupe_field {
+	DEDUPE_EXECUTABLE,
+	DEDUPE_SIGNAL,
+	DEDUPE_UID,
+	DEDUPE_CONTAINER,
+	DEDUPE_HOSTNAME,
+	_DEDUPE_FIELD_MAX,
+};
+
+struct daemon_config {
+	unsigned dedupe_key; /* bit (1 << enum dedupe_field) per field */
+	uint64_t dedupe_window_ms;
+	bool remove_duplicates; /* remove a merged duplicate's directory */
+	bool remove_duplicate_cores; /* or at least its core */
+	unsigned notify_every; /* also notify every Nth crash of a key */
+	uint64_t regression_after_ms; /* a key back after this quiet notifies */
+	struct rate notify_rate; /* per key */
+	struct rate notify_global; /* all keys */
+	uint64_t digest_after_ms; /* held-back crashes summed up after this */
+	uint64_t max_age_ms; /* retention; 0: none */
+	unsigned max_count;
+	uint64_t max_size;
+};
+
+enum action_type {
+	ACTION_LOG,
+	ACTION_EXEC,
+	ACTION_DELETE,
+	ACTION_MAIL,
+	ACTION_WEBHOOK,
+	_ACTION_TYPE_MAX,
+};
+
+/* Which crashes an action applies to; an empty list matches all. */
+struct action_match {
+	int *signals;
+	size_t n_signals;
+	char **executables; /* globs, NULL-terminated */
+	unsigned *uids;
+	size_t n_uids;
+	char **hostnames; /* globs, NULL-terminated */
+	int has_core; /* -1: either, 0: without, 1: with */
+};
+
+struct action_config {
+	char *name;
+	enum action_type type;
+	struct action_match match;
+	char **command; /* exec: argv, NULL-terminated */
+	uint64_t timeout_ms; /* exec */
+	int what; /* delete: 0 the dump, 1 its core only */
+	uint64_t after_ms; /* delete: age at which it applies */
+};
+
 struct config {
 	char *path; /* the file it came from, or NULL for built-in defaults */
 	char *spool;
 	struct hook_config hook;
+	struct daemon_config daemon;
+	struct action_config *actions;
+	size_t n_actions;
 };
 
 const char *core_mode_to_string(enum core_mode m);
 int core_mode_from_string(const char *s);
+const char *action_type_to_string(enum action_type t);
+const char *dedupe_field_to_string(enum dedupe_field f);
+
+/* True when an action of this type is a notification (rate-limited). */
+bool action_type_notifies(enum action_type t);
 
 /* Fills c with the built-in defaults. Returns 0 or -ENOMEM. */
 int config_defaults(struct config *c);
