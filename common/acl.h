@@ -15,4 +15,10 @@
  */
 int acl_grant_read(int fd, uid_t uid, bool is_dir);
 
+/*
+ * Gives fd the access ACL of the file name in dirfd, if it has one, so
+ * that a file added to a dump is readable by whoever may read the dump.
+ */
+void acl_copy_at(int dirfd, const char *name, int fd);
+
 #endif

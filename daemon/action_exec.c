@@ -1,0 +1,256 @@
+/*
+ * action_exec.c: runs a command for a crash, with the dump's path as its
+ * last argument and CRASHD_* variables in a clean environment, within a
+ * timeout; its output (capped) goes to the dump's actions record.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "action.h"
+#include "escape.h"
+#include "fsutil.h"
+
+#define EXEC_OUTPUT_CAP 4096
+#define EXEC_KILL_GRACE_MS 2000
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Appends NAME=value with value escaped (no newline, no control bytes). */
+static int
+env_add(char **env, size_t *n, const char *name, const char *value)
+{
+	struct buf b;
+	int r;
+
+	buf_init(&b, 0);
+	r = buf_printf(&b, "%s=", name);
+	if (r >= 0)
+		r = escape_c(&b, value, strlen(value));
+	if (r < 0) {
+		buf_done(&b);
+		return r;
+	}
+	env[(*n)++] = buf_steal(&b, NULL);
+	return 0;
+}
+
+static char **
+build_env(const struct action_event *ev)
+{
+	const struct dump *d = ev->dump;
+	char **env = calloc(24, sizeof(char *));
+	char num[5][32];
+	size_t n = 0;
+	int r = 0;
+
+	if (env == NULL)
+		return NULL;
+	snprintf(num[0], sizeof(num[0]), "%d", d->signal);
+	snprintf(num[1], sizeof(num[1]), "%ld", d->pid);
+	snprintf(num[2], sizeof(num[2]), "%lld", d->uid);
+	snprintf(num[3], sizeof(num[3]), "%llu", (unsigned long long)ev->count);
+	snprintf(
+	    num[4], sizeof(num[4]), "%llu", (unsigned long long)ev->held_back);
+	r = r < 0 ? r
+		  : env_add(env, &n, "PATH",
+			"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/"
+			"sbin:/bin");
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_ID", d->name);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_DUMP", ev->dump_path);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_EXECUTABLE", d->executable);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_SIGNAL", num[0]);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_SIGNAL_NAME", d->signal_name);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_PID", num[1]);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_UID", num[2]);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_HOSTNAME", d->hostname);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_COUNT", num[3]);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_EVENT", ev->event);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_HELD_BACK", num[4]);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_SUMMARY", ev->summary);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_REASON", d->reason);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_CONTAINER", d->container);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_EVENT_ID", ev->id);
+	if (r < 0) {
+		for (size_t i = 0; i < n; i++)
+			free(env[i]);
+		free(env);
+		return NULL;
+	}
+	return env;
+}
+
+static void
+env_free(char **env)
+{
+	for (char **p = env; p && *p; p++)
+		free(*p);
+	free(env);
+}
+
+/* In the child: never returns. */
+static void
+child_exec(const struct action_config *ac, const struct action_event *ev,
+    char **env, int out_fd)
+{
+	size_t argc = 0;
+	char **argv;
+
+	setpgid(0, 0);
+	dup2(out_fd, STDOUT_FILENO);
+	dup2(out_fd, STDERR_FILENO);
+	close(STDIN_FILENO);
+	if (open("/dev/null", O_RDONLY) != STDIN_FILENO)
+		_exit(127);
+	while (ac->command[argc])
+		argc++;
+	argv = calloc(argc + 2, sizeof(char *));
+	if (argv == NULL)
+		_exit(127);
+	memcpy(argv, ac->command, argc * sizeof(char *));
+	argv[argc] = (char *)ev->dump_path;
+	execve(argv[0], argv, env);
+	dprintf(STDERR_FILENO, "exec %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/*
+ * Reads the child's output until it closes it or the deadline passes.
+ * Returns 1 on end of output, 0 on timeout.
+ */
+static int
+collect(int fd, int64_t deadline, struct buf *out)
+{
+	char tmp[4096];
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int64_t left = deadline - now_ms();
+		ssize_t n;
+
+		if (left <= 0)
+			return 0;
+		if (poll(&p, 1, (int)(left > 1000 ? 1000 : left)) < 0 &&
+		    errno != EINTR)
+			return 1;
+		if (!(p.revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(fd, tmp, sizeof(tmp));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 1;
+		if (out->len < EXEC_OUTPUT_CAP)
+			buf_append(out, tmp,
+			    (size_t)n < EXEC_OUTPUT_CAP - out->len
+				? (size_t)n
+				: EXEC_OUTPUT_CAP - out->len);
+	}
+}
+
+/* Waits for pid until deadline; returns 1 and *status when it exited. */
+static int
+wait_until(pid_t pid, int64_t deadline, int *status)
+{
+	for (;;) {
+		pid_t w = waitpid(pid, status, WNOHANG);
+		const struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+		if (w == pid)
+			return 1;
+		if (w < 0 && errno != EINTR)
+			return 1;
+		if (now_ms() >= deadline)
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+}
+
+static enum action_outcome
+action_exec_run(const struct action_config *ac, const struct action_event *ev,
+    struct buf *detail)
+{
+	int pipefd[2], status = 0, timed_out = 0;
+	struct buf out;
+	int64_t deadline;
+	char **env;
+	pid_t pid;
+	enum action_outcome o;
+
+	env = build_env(ev);
+	if (env == NULL) {
+		buf_puts(detail, "out of memory");
+		return ACTION_FAILED;
+	}
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		buf_printf(detail, "pipe: %s", strerror(errno));
+		env_free(env);
+		return ACTION_FAILED;
+	}
+	pid = fork();
+	if (pid < 0) {
+		buf_printf(detail, "fork: %s", strerror(errno));
+		safe_close(pipefd[0]);
+		safe_close(pipefd[1]);
+		env_free(env);
+		return ACTION_FAILED;
+	}
+	if (pid == 0) {
+		close(pipefd[0]);
+		child_exec(ac, ev, env, pipefd[1]);
+	}
+	safe_close(pipefd[1]);
+	env_free(env);
+
+	buf_init(&out, EXEC_OUTPUT_CAP + 1);
+	deadline = now_ms() + (int64_t)ac->timeout_ms;
+	if (collect(pipefd[0], deadline, &out) == 0 ||
+	    !wait_until(pid, deadline, &status)) {
+		/* The whole process group: the command's children too. */
+		timed_out = 1;
+		kill(-pid, SIGTERM);
+		if (!wait_until(pid, now_ms() + EXEC_KILL_GRACE_MS, &status)) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, &status, 0);
+		}
+	}
+	safe_close(pipefd[0]);
+
+	if (timed_out) {
+		buf_printf(detail, "timed out after %llums",
+		    (unsigned long long)ac->timeout_ms);
+		o = ACTION_FAILED;
+	} else if (WIFEXITED(status)) {
+		buf_printf(detail, "exit %d", WEXITSTATUS(status));
+		o = WEXITSTATUS(status) == 0 ? ACTION_OK : ACTION_FAILED;
+	} else {
+		buf_printf(detail, "killed by signal %d",
+		    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+		o = ACTION_FAILED;
+	}
+	if (out.len > 0) {
+		buf_puts(detail, ", output: ");
+		escape_c(detail, out.data, out.len);
+	}
+	buf_done(&out);
+	return o;
+}
+
+const struct action_ops action_exec_ops = {
+	.type = ACTION_EXEC,
+	.run = action_exec_run,
+};

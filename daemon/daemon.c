@@ -1,0 +1,530 @@
+/*
+ * daemon.c owns the processing of one dump and of the digests, in the
+ * order that makes a restart safe:
+ *   1. the decision is appended to the dump's record (fsync'd);
+ *   2. the key's state accounts the dump (idempotent: "last" names it);
+ *   3. count/last_occurrence/duplicate_of are written (idempotent);
+ *   4. each action: "start", run, "done" (each line fsync'd);
+ *   5. "processed"; then a merged duplicate is removed.
+ */
+#include "daemon.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "action.h"
+#include "dedupe.h"
+#include "dump.h"
+#include "escape.h"
+#include "fsutil.h"
+#include "journal.h"
+#include "log.h"
+#include "notify.h"
+#include "trash.h"
+
+#define QUARANTINE_DIR ".quarantine"
+
+static void pending_scan(struct daemon *dm);
+
+int
+daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
+    volatile sig_atomic_t *stop)
+{
+	int r;
+
+	memset(dm, 0, sizeof(*dm));
+	dm->cfg = *cfg;
+	memset(cfg, 0, sizeof(*cfg));
+	dm->config_path = config_path;
+	dm->stop = stop;
+	dm->keys_fd = -1;
+	dm->spool = (struct spool){ -1, -1 };
+	r = spool_open(dm->cfg.spool, true, &dm->spool);
+	if (r < 0)
+		return log_error_errno(r, "open spool %s: %m", dm->cfg.spool);
+	dm->keys_fd = dedupe_open_keys(dm->spool.dirfd);
+	if (dm->keys_fd < 0)
+		return log_error_errno(dm->keys_fd, "open %s/%s/%s: %m",
+		    dm->cfg.spool, SPOOL_STATE, DEDUPE_KEYS_DIR);
+	trash_empty(dm->spool.dirfd);
+	pending_scan(dm);
+	return 0;
+}
+
+void
+daemon_done(struct daemon *dm)
+{
+	spool_done(&dm->spool);
+	dm->keys_fd = safe_close(dm->keys_fd);
+	free(dm->pending);
+	dm->pending = NULL;
+	config_done(&dm->cfg);
+}
+
+void
+daemon_reload(struct daemon *dm, struct config *cfg)
+{
+	if (strcmp(cfg->spool, dm->cfg.spool) != 0)
+		log_warn(
+		    "spool changed to %s: takes effect at the next restart, "
+		    "keeping %s",
+		    cfg->spool, dm->cfg.spool);
+	free(cfg->spool);
+	cfg->spool = dm->cfg.spool;
+	dm->cfg.spool = NULL;
+	config_done(&dm->cfg);
+	dm->cfg = *cfg;
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+static void
+pending_add(struct daemon *dm, uint64_t hash)
+{
+	for (size_t i = 0; i < dm->n_pending; i++)
+		if (dm->pending[i] == hash)
+			return;
+	if (dm->n_pending == dm->cap_pending) {
+		size_t cap = dm->cap_pending ? dm->cap_pending * 2 : 16;
+		uint64_t *p = realloc(dm->pending, cap * sizeof(*p));
+
+		if (p == NULL)
+			return; /* found again by the scan at the next start */
+		dm->pending = p;
+		dm->cap_pending = cap;
+	}
+	dm->pending[dm->n_pending++] = hash;
+}
+
+/* Moves something that is no dump out of the way, once, and says so. */
+static void
+quarantine(struct daemon *dm, const char *name, int why)
+{
+	int qfd, r;
+
+	r = mkdir_at_safe(dm->spool.dirfd, QUARANTINE_DIR, 0700);
+	qfd = r < 0 ? r : open_dir_at(dm->spool.dirfd, QUARANTINE_DIR);
+	if (qfd < 0 || renameat(dm->spool.dirfd, name, qfd, name) < 0) {
+		log_warn_errno(why,
+		    "\"%s\" in the spool is no dump (%m); "
+		    "could not quarantine it, ignoring",
+		    name);
+	} else {
+		log_warn_errno(why,
+		    "\"%s\" in the spool is no dump (%m); "
+		    "moved to %s",
+		    name, QUARANTINE_DIR);
+	}
+	safe_close(qfd);
+}
+
+static bool
+dump_exists(struct daemon *dm, const char *name)
+{
+	return name[0] &&
+	    faccessat(dm->spool.dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* Writes what the daemon adds to a dump's items for dedupe. */
+static void
+write_counts(struct daemon *dm, struct dump *d, const struct decision *dec)
+{
+	char num[64];
+	struct dump *first = NULL;
+	int r;
+
+	snprintf(num, sizeof(num), "%lld\n", d->time);
+	if (dec->first[0] == '\0') {
+		r = dump_replace_item(d, "count", "1\n", 2);
+		if (r >= 0)
+			r = dump_replace_item(
+			    d, "last_occurrence", num, strlen(num));
+		if (r < 0)
+			log_warn_errno(
+			    r, "%s: write count: %m, ignoring", d->name);
+		return;
+	}
+	r = dump_replace_item(
+	    d, "duplicate_of", dec->first, strlen(dec->first));
+	if (r >= 0 && dump_open(dm->spool.dirfd, dec->first, &first) >= 0) {
+		char count[32];
+
+		snprintf(count, sizeof(count), "%llu\n",
+		    (unsigned long long)dec->count);
+		r = dump_replace_item(first, "count", count, strlen(count));
+		if (r >= 0)
+			r = dump_replace_item(
+			    first, "last_occurrence", num, strlen(num));
+		dump_free(first);
+	}
+	if (r < 0)
+		log_warn_errno(
+		    r, "%s: merge into %s: %m, ignoring", d->name, dec->first);
+}
+
+/*
+ * Runs the actions that apply for an event, each at most once per label.
+ * Returns 1 when the dump was removed by an action, 0 when all ran,
+ * -EINTR when a stop was asked for.
+ */
+static int
+run_actions(struct daemon *dm, struct dump *d, const char *event,
+    uint64_t count, uint64_t held, const char *summary, bool notify,
+    const char *label_suffix)
+{
+	struct journal j;
+	char path[PATH_MAX];
+	int r;
+
+	r = journal_load(d->dirfd, &j);
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "%s/%s", dm->cfg.spool, d->name);
+	for (size_t i = 0; i < dm->cfg.n_actions; i++) {
+		const struct action_config *ac = &dm->cfg.actions[i];
+		const struct action_ops *ops = action_ops_for(ac->type);
+		struct action_event ev = { d, path, event, count, held, summary,
+			NULL, dm->spool.dirfd };
+		char label[160], id[256];
+		enum journal_state st;
+		enum action_outcome o;
+		struct buf detail;
+
+		if (ops == NULL || !action_matches(ac, d))
+			continue;
+		if (action_type_notifies(ac->type) != notify &&
+		    action_type_notifies(ac->type))
+			continue;
+		if (label_suffix && !action_type_notifies(ac->type))
+			continue; /* a digest only notifies */
+		snprintf(label, sizeof(label), "%s%s", ac->name,
+		    label_suffix ? label_suffix : "");
+		st = journal_state(&j, label);
+		if (st == JOURNAL_DONE)
+			continue;
+		if (*dm->stop) {
+			r = -EINTR;
+			break;
+		}
+		snprintf(id, sizeof(id), "%s/%s", d->name, label);
+		ev.id = id;
+		r = journal_append(d->dirfd, "%s start%s", label,
+		    st == JOURNAL_STARTED ? " (again: interrupted in flight)"
+					  : "");
+		if (r < 0) {
+			log_error_errno(
+			    r, "%s: record action %s: %m", d->name, label);
+			break;
+		}
+		buf_init(&detail, 16 * 1024);
+		o = ops->run(ac, &ev, &detail);
+		if (ac->type == ACTION_DELETE && o == ACTION_OK &&
+		    ac->what == 0) {
+			/* The record went with the dump. */
+			log_info("%s: %s: %s", d->name, label, detail.data);
+			buf_done(&detail);
+			r = 1;
+			break;
+		}
+		r = journal_append(d->dirfd, "%s done %s: %s", label,
+		    action_outcome_to_string(o),
+		    detail.data ? detail.data : "");
+		if (o == ACTION_FAILED)
+			log_warn("%s: action %s failed: %s", d->name, label,
+			    detail.data ? detail.data : "");
+		buf_done(&detail);
+		if (r < 0) {
+			log_error_errno(
+			    r, "%s: record action %s: %m", d->name, label);
+			break;
+		}
+		r = 0;
+	}
+	journal_done(&j);
+	return r;
+}
+
+int
+daemon_process(struct daemon *dm, const char *name)
+{
+	struct keystate ks = { 0 };
+	struct dump *d = NULL;
+	struct journal j = { 0 };
+	struct decision dec;
+	struct buf key;
+	char summary[512];
+	uint64_t hash;
+	int r;
+
+	if (name[0] == '.')
+		return 0;
+	r = dump_open(dm->spool.dirfd, name, &d);
+	if (r == -ELOOP || r == -ENOTDIR) {
+		quarantine(dm, name, r);
+		return 0;
+	}
+	if (r == -ENOENT)
+		return 0; /* removed meanwhile */
+	if (r < 0)
+		return log_error_errno(r, "open dump %s: %m", name);
+	if (d->processed) {
+		dump_free(d);
+		return 0;
+	}
+	buf_init(&key, 0);
+	r = journal_load(d->dirfd, &j);
+	if (r >= 0)
+		r = dedupe_key(dm->cfg.daemon.dedupe_key, d, &key, &hash);
+	if (r >= 0)
+		r = keystate_load(
+		    dm->keys_fd, hash, key.data ? key.data : "", &ks);
+	if (r < 0) {
+		log_error_errno(r, "%s: read state: %m", name);
+		goto out;
+	}
+	if (j.has_decision) {
+		dec = j.decision; /* decided before an interruption */
+	} else {
+		notify_decide(&dm->cfg.daemon, &ks, dump_exists(dm, ks.first),
+		    d, &dm->global_tat, &dec);
+		r = journal_append_decision(d->dirfd, &dec);
+		if (r < 0) {
+			log_error_errno(r, "%s: record decision: %m", name);
+			goto out;
+		}
+	}
+	r = notify_account(&ks, d, &dec);
+	if (r >= 0)
+		r = keystate_save(dm->keys_fd, &ks);
+	if (r < 0) {
+		log_error_errno(r, "%s: save key state: %m", name);
+		goto out;
+	}
+	if (ks.held_back > 0)
+		pending_add(dm, hash);
+	write_counts(dm, d, &dec);
+
+	notify_summary(summary, sizeof(summary), dec.held,
+	    ks.executable ? ks.executable : "?", d->signal, dec.since);
+	r = run_actions(dm, d, dec.event, dec.count, dec.held, summary,
+	    notify_decision_notifies(&dec), NULL);
+	if (r == 1) {
+		r = 1; /* removed by a delete action */
+		goto out;
+	}
+	if (r < 0)
+		goto out;
+	r = dump_mark_processed(d);
+	if (r < 0) {
+		log_error_errno(r, "%s: mark processed: %m", name);
+		goto out;
+	}
+	if (dec.first[0] && dm->cfg.daemon.remove_duplicates)
+		r = trash_dump(dm->spool.dirfd, name);
+	else if (dec.first[0] && dm->cfg.daemon.remove_duplicate_cores &&
+	    d->has_core && unlinkat(d->dirfd, "core.gz", 0) < 0 &&
+	    errno != ENOENT)
+		r = -errno;
+	if (r < 0)
+		log_warn_errno(r, "%s: remove duplicate: %m, ignoring", name);
+	dm->processed++;
+	r = 1;
+out:
+	journal_done(&j);
+	keystate_done(&ks);
+	buf_done(&key);
+	dump_free(d);
+	return r;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Lists the names in the spool root that may be dumps, sorted (by time). */
+static int
+list_dumps(int spool_dirfd, char ***ret, size_t *ret_n)
+{
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *dir;
+	int fd, r = 0;
+
+	fd = openat(spool_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		safe_close(fd);
+		return -errno;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **p;
+
+			cap = cap ? cap * 2 : 256;
+			p = realloc(names, cap * sizeof(char *));
+			if (p == NULL) {
+				r = -ENOMEM;
+				break;
+			}
+			names = p;
+		}
+		names[n] = strdup(de->d_name);
+		if (names[n] == NULL) {
+			r = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(dir);
+	if (r < 0) {
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		return r;
+	}
+	if (n > 0)
+		qsort(names, n, sizeof(char *), cmp_str);
+	*ret = names;
+	*ret_n = n;
+	return 0;
+}
+
+int
+daemon_backlog(struct daemon *dm)
+{
+	char **names = NULL;
+	size_t n = 0, done = 0;
+	int r;
+
+	r = list_dumps(dm->spool.dirfd, &names, &n);
+	if (r < 0)
+		return log_error_errno(r, "list spool %s: %m", dm->cfg.spool);
+	for (size_t i = 0; i < n; i++) {
+		if (!*dm->stop && daemon_process(dm, names[i]) > 0)
+			done++;
+		free(names[i]);
+	}
+	free(names);
+	if (done > 0)
+		log_info(
+		    "processed %zu dumps that arrived while crashd was down",
+		    done);
+	return 0;
+}
+
+/*
+ * Sends (or resumes) the digest of one key when it is due.  Returns true
+ * while the key still has held-back crashes.
+ */
+static bool
+digest_key(struct daemon *dm, uint64_t hash, long long now)
+{
+	struct keystate ks;
+	struct dump *d = NULL;
+	char summary[512], suffix[48];
+	bool pending;
+	int r;
+
+	if (keystate_load(dm->keys_fd, hash, NULL, &ks) <= 0)
+		return false;
+	if (ks.digest_id == 0) {
+		if (ks.held_back == 0 ||
+		    (uint64_t)(now - ks.held_since) * 1000 <
+			dm->cfg.daemon.digest_after_ms)
+			goto out;
+		/* Recorded before it is sent, so that it is sent once. */
+		ks.digest_id = now;
+		ks.digest_count = ks.held_back;
+		ks.held_back = 0;
+		r = keystate_save(dm->keys_fd, &ks);
+		if (r < 0) {
+			log_error_errno(r, "save digest of %s: %m", ks.key);
+			goto out;
+		}
+	}
+	notify_summary(summary, sizeof(summary), ks.digest_count, ks.executable,
+	    ks.signal, ks.held_since);
+	/* duplicates may be gone; the first dump holds the count. */
+	if (dump_open(dm->spool.dirfd, ks.first, &d) < 0 &&
+	    dump_open(dm->spool.dirfd, ks.last, &d) < 0) {
+		log_warn("digest of %s: %s (no dump left to attach it to)",
+		    ks.key, summary);
+	} else {
+		snprintf(suffix, sizeof(suffix), "@digest-%lld", ks.digest_id);
+		r = run_actions(dm, d, "digest", ks.count, ks.digest_count,
+		    summary, true, suffix);
+		if (r < 0)
+			goto out; /* resumed on the next tick or the next start
+				   */
+	}
+	ks.digest_id = 0;
+	ks.digest_count = 0;
+	ks.held_since = 0;
+	ks.last_notified = now;
+	r = keystate_save(dm->keys_fd, &ks);
+	if (r < 0)
+		log_error_errno(r, "save digest of %s: %m", ks.key);
+out:
+	pending = keystate_pending(&ks);
+	dump_free(d);
+	keystate_done(&ks);
+	return pending;
+}
+
+void
+daemon_digests(struct daemon *dm)
+{
+	long long now = (long long)time(NULL);
+	size_t i = 0;
+
+	while (i < dm->n_pending && !*dm->stop) {
+		if (digest_key(dm, dm->pending[i], now))
+			i++;
+		else
+			dm->pending[i] = dm->pending[--dm->n_pending];
+	}
+}
+
+/* Finds the keys left with held-back crashes by an earlier run. */
+static void
+pending_scan(struct daemon *dm)
+{
+	struct dirent *de;
+	DIR *dir;
+	int fd;
+
+	fd = openat(dm->keys_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		safe_close(fd);
+		return;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		struct keystate ks;
+		char *end;
+		unsigned long long hash = strtoull(de->d_name, &end, 16);
+
+		if (strlen(de->d_name) != 16 || *end != '\0')
+			continue;
+		if (keystate_load(dm->keys_fd, hash, NULL, &ks) > 0 &&
+		    keystate_pending(&ks))
+			pending_add(dm, hash);
+		keystate_done(&ks);
+	}
+	closedir(dir);
+}

@@ -1,0 +1,51 @@
+/*
+ * The daemon's state and processing one dump from start to "processed":
+ * dedupe, the notify decision, the actions, and removing a merged
+ * duplicate.  Every step is recorded before it is taken, so a daemon
+ * killed at any instant and restarted neither loses nor repeats an action
+ * (only an action interrupted in flight runs again, with the same id).
+ */
+#ifndef CRASHD_DAEMON_H
+#define CRASHD_DAEMON_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "spool.h"
+
+struct daemon {
+	struct config cfg; /* owned */
+	const char *config_path; /* not owned */
+	struct spool spool;
+	int keys_fd; /* <spool>/.state/keys */
+	int64_t global_tat;
+	volatile sig_atomic_t *stop; /* set by SIGTERM; not owned */
+	uint64_t *pending; /* key hashes with held-back crashes */
+	size_t n_pending, cap_pending;
+	uint64_t processed; /* dumps processed by this run */
+};
+
+/* Takes ownership of cfg (also on failure). Returns 0 or -errno. */
+int daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
+    volatile sig_atomic_t *stop);
+void daemon_done(struct daemon *dm);
+
+/*
+ * Processes <spool>/<name>.  Returns 1 when it was processed now, 0 when
+ * there was nothing to do (processed before, not a dump, quarantined), or
+ * -errno; -EINTR when a stop was asked for between two actions.
+ */
+int daemon_process(struct daemon *dm, const char *name);
+
+/* Processes every unprocessed dump, oldest first. */
+int daemon_backlog(struct daemon *dm);
+
+/* Sends the digests that are due (held-back crashes summed up). */
+void daemon_digests(struct daemon *dm);
+
+/* Swaps in a new config, keeping the spool. Takes ownership of cfg. */
+void daemon_reload(struct daemon *dm, struct config *cfg);
+
+#endif

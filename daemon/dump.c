@@ -1,0 +1,185 @@
+/*
+ * dump.c owns reading a dump's items and the few items the daemon writes
+ * (count, last_occurrence, duplicate_of, processed).
+ */
+#include "dump.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "acl.h"
+#include "fsutil.h"
+#include "signame.h"
+
+int
+dump_read_item(const struct dump *d, const char *item, size_t cap, char **ret)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int r;
+
+	r = read_file_at(d->dirfd, item, cap, &data, &len);
+	if (r < 0)
+		return r;
+	if (len > 0 && data[len - 1] == '\n')
+		data[--len] = '\0';
+	*ret = data;
+	return 0;
+}
+
+/* Reads a text item; a missing or unreadable one is "". */
+static char *
+item_or_empty(const struct dump *d, const char *item)
+{
+	char *v = NULL;
+
+	if (dump_read_item(d, item, DUMP_ITEM_CAP, &v) < 0)
+		v = strdup("");
+	return v;
+}
+
+static long long
+item_number(const struct dump *d, const char *item, long long fallback)
+{
+	char *v = NULL, *end;
+	long long n;
+
+	if (dump_read_item(d, item, 64, &v) < 0)
+		return fallback;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || end == v || *end != '\0')
+		n = fallback;
+	free(v);
+	return n;
+}
+
+/* "container<TAB>runtime<TAB>id" in namespaces, as "runtime id". */
+static char *
+container_of(const struct dump *d)
+{
+	char *ns = NULL, *line, *out;
+
+	if (dump_read_item(d, "namespaces", DUMP_ITEM_CAP, &ns) < 0)
+		return strdup("");
+	line = strstr(ns, "container\t");
+	if (line && (line == ns || line[-1] == '\n')) {
+		char *nl = strchr(line, '\n'), *tab;
+
+		if (nl)
+			*nl = '\0';
+		line += strlen("container\t");
+		tab = strchr(line, '\t');
+		if (tab)
+			*tab = ' ';
+		out = strdup(line);
+	} else {
+		out = strdup("");
+	}
+	free(ns);
+	return out;
+}
+
+int
+dump_open(int spool_dirfd, const char *name, struct dump **ret)
+{
+	struct dump *d;
+	struct stat st;
+	char buf[32];
+	int fd;
+
+	fd = openat(
+	    spool_dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOTDIR &&
+		    fstatat(spool_dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			return -ELOOP;
+		return -errno;
+	}
+	d = calloc(1, sizeof(*d));
+	if (d == NULL) {
+		safe_close(fd);
+		return -ENOMEM;
+	}
+	d->dirfd = fd;
+	d->name = strdup(name);
+	d->executable = item_or_empty(d, "executable");
+	d->hostname = item_or_empty(d, "hostname");
+	d->reason = item_or_empty(d, "reason");
+	d->container = container_of(d);
+	d->signal = (int)item_number(d, "signal", 0);
+	d->pid = (long)item_number(d, "pid", 0);
+	d->uid = item_number(d, "uid", -1);
+	d->time = item_number(d, "time", 0);
+	d->signal_name = strdup(
+	    signame_from_number(d->signal, buf, sizeof(buf)) ? buf : "unknown");
+	d->has_core = faccessat(fd, "core.gz", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	d->processed =
+	    faccessat(fd, "processed", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	if (!d->name || !d->executable || !d->hostname || !d->reason ||
+	    !d->container || !d->signal_name) {
+		dump_free(d);
+		return -ENOMEM;
+	}
+	*ret = d;
+	return 0;
+}
+
+void
+dump_free(struct dump *d)
+{
+	if (d == NULL)
+		return;
+	safe_close(d->dirfd);
+	free(d->name);
+	free(d->executable);
+	free(d->hostname);
+	free(d->reason);
+	free(d->container);
+	free(d->signal_name);
+	free(d);
+}
+
+int
+dump_replace_item(
+    const struct dump *d, const char *item, const char *data, size_t len)
+{
+	char tmp[128];
+	int fd, r;
+
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", item);
+	unlinkat(d->dirfd, tmp, 0);
+	fd = openat(d->dirfd, tmp,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -errno;
+	acl_copy_at(d->dirfd, "version", fd);
+	r = write_all(fd, data, len);
+	if (r >= 0 && fsync(fd) < 0)
+		r = -errno;
+	safe_close(fd);
+	if (r >= 0 && renameat(d->dirfd, tmp, d->dirfd, item) < 0)
+		r = -errno;
+	if (r >= 0 && fsync(d->dirfd) < 0)
+		r = -errno;
+	if (r < 0)
+		unlinkat(d->dirfd, tmp, 0);
+	return r;
+}
+
+int
+dump_mark_processed(struct dump *d)
+{
+	int r;
+
+	r = dump_replace_item(d, "processed", "1\n", 2);
+	if (r >= 0)
+		d->processed = true;
+	return r;
+}

@@ -1,0 +1,51 @@
+/*
+ * The daemon's view of one published dump.  A dump is untrusted input:
+ * the directory is opened without following symlinks, every item read is
+ * capped, and a missing or malformed item is an empty field, never fatal.
+ */
+#ifndef CRASHD_DUMP_H
+#define CRASHD_DUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define DUMP_ITEM_CAP (64 * 1024)
+
+struct dump {
+	char *name; /* the directory's name in the spool root */
+	int dirfd;
+	char *executable; /* raw bytes; "" when missing */
+	char *hostname;
+	char *reason;
+	char *container; /* "runtime id" from namespaces, or "" */
+	char *signal_name;
+	int signal;
+	long pid;
+	long long uid; /* -1 when missing */
+	long long time; /* the crash's time, seconds */
+	bool has_core;
+	bool processed;
+};
+
+/*
+ * Opens <spool>/<name>.  Returns 0, -ELOOP for a symlink, -ENOTDIR for
+ * anything but a directory, or another -errno; *ret only on success.
+ */
+int dump_open(int spool_dirfd, const char *name, struct dump **ret);
+void dump_free(struct dump *d);
+
+/*
+ * Reads an item (at most cap bytes), without the one trailing newline the
+ * hook writes.  Returns 0, or -errno (-ENOENT when absent).
+ */
+int dump_read_item(
+    const struct dump *d, const char *item, size_t cap, char **ret);
+
+/* Replaces (or creates) an item atomically and durably. */
+int dump_replace_item(
+    const struct dump *d, const char *item, const char *data, size_t len);
+
+/* Writes the "processed" marker, last. */
+int dump_mark_processed(struct dump *d);
+
+#endif

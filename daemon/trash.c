@@ -1,0 +1,89 @@
+/*
+ * trash.c owns removing dumps: rename first (atomic), delete after.
+ */
+#include "trash.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+
+/* Deletes the files of a dump directory, then the directory. */
+static int
+remove_dir_at(int parent, const char *name)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, r = 0;
+
+	fd = open_dir_at(parent, name);
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		safe_close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) < 0) {
+			if (errno == EISDIR)
+				(void)remove_dir_at(dirfd(d), de->d_name);
+			else if (errno != ENOENT)
+				r = -errno;
+		}
+	}
+	closedir(d);
+	if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		r = -errno;
+	return r;
+}
+
+int
+trash_dump(int spool_dirfd, const char *name)
+{
+	int tfd, r;
+
+	r = mkdir_at_safe(spool_dirfd, TRASH_DIR, 0700);
+	if (r < 0)
+		return r;
+	tfd = open_dir_at(spool_dirfd, TRASH_DIR);
+	if (tfd < 0)
+		return tfd;
+	/* A leftover of the same name from an interrupted run goes first. */
+	(void)remove_dir_at(tfd, name);
+	if (renameat(spool_dirfd, name, tfd, name) < 0)
+		r = errno == ENOENT ? 0 : -errno;
+	else
+		r = remove_dir_at(tfd, name);
+	safe_close(tfd);
+	return r;
+}
+
+void
+trash_empty(int spool_dirfd)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	fd = open_dir_at(spool_dirfd, TRASH_DIR);
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		safe_close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			(void)remove_dir_at(dirfd(d), de->d_name);
+	closedir(d);
+}

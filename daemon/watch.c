@@ -1,0 +1,97 @@
+/*
+ * watch.c owns the main loop.  The watch is set up before the backlog is
+ * read, so a dump published meanwhile is seen by one or the other (and
+ * processed once: "processed" says so).  A queue overflow rescans.
+ */
+#include "watch.h"
+
+#include <errno.h>
+#include <inotifytools/inotify.h>
+#include <inotifytools/inotifytools.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+#include "retention.h"
+
+#define RETENTION_EVERY_S 60
+
+static void
+reload_config(struct daemon *dm)
+{
+	struct config c;
+	struct buf errors;
+	int r;
+
+	buf_init(&errors, 0);
+	r = config_load(dm->config_path, &c, &errors);
+	if (r < 0) {
+		for (char *line = errors.data, *nl; line && *line;
+		     line = nl + 1) {
+			nl = strchr(line, '\n');
+			if (nl)
+				*nl = '\0';
+			log_error("%s", line);
+			if (nl == NULL)
+				break;
+		}
+		log_error("reload: %s is not valid, keeping the running config",
+		    dm->config_path);
+	} else {
+		daemon_reload(dm, &c);
+		log_info("reloaded %s", dm->config_path);
+	}
+	buf_done(&errors);
+}
+
+int
+watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
+{
+	time_t last_sweep = 0;
+
+	if (!inotifytools_initialize())
+		return log_error_errno(-inotifytools_error(), "inotify: %m");
+	if (!inotifytools_watch_file(
+		dm->cfg.spool, IN_MOVED_TO | IN_CREATE | IN_ONLYDIR)) {
+		int r = -inotifytools_error();
+
+		inotifytools_cleanup();
+		return log_error_errno(r, "watch %s: %m", dm->cfg.spool);
+	}
+	daemon_backlog(dm);
+	log_info("watching %s", dm->cfg.spool);
+
+	while (!*dm->stop) {
+		struct inotify_event *ev;
+		time_t now;
+
+		/* Wakes up at least every second, and on any signal. */
+		ev = inotifytools_next_event(1);
+		if (ev && (ev->mask & IN_Q_OVERFLOW)) {
+			log_warn(
+			    "inotify queue overflowed, rescanning the spool");
+			daemon_backlog(dm);
+		} else if (ev && ev->len > 0 && ev->name[0] != '.') {
+			int r = daemon_process(dm, ev->name);
+
+			if (r < 0 && r != -EINTR)
+				log_warn_errno(r,
+				    "%s: not processed (%m), "
+				    "retried at the next start or rescan",
+				    ev->name);
+		}
+		if (*reload) {
+			*reload = 0;
+			reload_config(dm);
+		}
+		now = time(NULL);
+		daemon_digests(dm);
+		if (now - last_sweep >= RETENTION_EVERY_S) {
+			last_sweep = now;
+			(void)retention_sweep(dm, (long long)now);
+		}
+	}
+	inotifytools_cleanup();
+	return 0;
+}
