@@ -116,6 +116,8 @@ child_exec(const struct action_config *ac, const struct action_event *ev,
 	close(STDIN_FILENO);
 	if (open("/dev/null", O_RDONLY) != STDIN_FILENO)
 		_exit(127);
+	/* Nothing of the daemon's (inotify, spool) reaches the command. */
+	close_range(3, ~0U, 0);
 	while (ac->command[argc])
 		argc++;
 	argv = calloc(argc + 2, sizeof(char *));

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -105,6 +106,63 @@ remove_core(struct daemon *dm, struct entry *e)
 	safe_close(fd);
 }
 
+/*
+ * Publishes what a hook that died (killed, out of memory) left in
+ * .incoming long after any hook could still be writing it: half a dump is
+ * better than a lost crash.  It says so in its "incomplete" item.
+ */
+static void
+rescue_incoming(struct daemon *dm, long long now)
+{
+	long long grace =
+	    (long long)(dm->cfg.hook.time_budget_ms / 1000) * 2 + 60;
+	struct dirent *de;
+	DIR *dir;
+	int fd;
+
+	fd = openat(
+	    dm->spool.incoming_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		safe_close(fd);
+		return;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		static const char note[] =
+		    "hook: interrupted before publishing; "
+		    "published by crashd\n";
+		struct stat st;
+		int dfd, ifd;
+
+		if (de->d_name[0] == '.' ||
+		    fstatat(dm->spool.incoming_fd, de->d_name, &st,
+			AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode) ||
+		    now - (long long)st.st_mtime < grace)
+			continue;
+		dfd = open_dir_at(dm->spool.incoming_fd, de->d_name);
+		if (dfd < 0)
+			continue;
+		ifd = openat(dfd, "incomplete",
+		    O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		    0640);
+		if (ifd >= 0) {
+			(void)write_all(ifd, note, sizeof(note) - 1);
+			safe_close(ifd);
+		}
+		safe_close(dfd);
+		if (renameat2(dm->spool.incoming_fd, de->d_name,
+			dm->spool.dirfd, de->d_name, RENAME_NOREPLACE) == 0)
+			log_warn(
+			    "published %s, left half-written by a hook that "
+			    "died",
+			    de->d_name);
+	}
+	closedir(dir);
+}
+
 /* Tells the hook how big the spool really is. */
 static void
 resync_hook(struct daemon *dm, unsigned long long total)
@@ -132,6 +190,7 @@ retention_sweep(struct daemon *dm, long long now)
 	DIR *dir;
 	int fd, removed = 0;
 
+	rescue_incoming(dm, now);
 	fd = openat(dm->spool.dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
