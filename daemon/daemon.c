@@ -131,15 +131,20 @@ dump_exists(struct daemon *dm, const char *name)
 	    faccessat(dm->spool.dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-/* Writes what the daemon adds to a dump's items for dedupe. */
+/*
+ * Writes what the daemon adds to a dump's items for dedupe; last_seen is
+ * the key's newest crash (dumps may be processed out of time order).
+ */
 static void
-write_counts(struct daemon *dm, struct dump *d, const struct decision *dec)
+write_counts(struct daemon *dm, struct dump *d, const struct decision *dec,
+    long long last_seen)
 {
 	char num[64];
 	struct dump *first = NULL;
 	int r;
 
-	snprintf(num, sizeof(num), "%lld\n", d->time);
+	snprintf(num, sizeof(num), "%lld\n",
+	    dec->first[0] == '\0' ? d->time : last_seen);
 	if (dec->first[0] == '\0') {
 		r = dump_replace_item(d, "count", "1\n", 2);
 		if (r >= 0)
@@ -150,8 +155,11 @@ write_counts(struct daemon *dm, struct dump *d, const struct decision *dec)
 			    r, "%s: write count: %m, ignoring", d->name);
 		return;
 	}
-	r = dump_replace_item(
-	    d, "duplicate_of", dec->first, strlen(dec->first));
+	/* A duplicate about to go needs no duplicate_of: its record says. */
+	r = dm->cfg.daemon.remove_duplicates
+	    ? 0
+	    : dump_replace_item(
+		  d, "duplicate_of", dec->first, strlen(dec->first));
 	if (r >= 0 && dump_open(dm->spool.dirfd, dec->first, &first) >= 0) {
 		char count[32];
 
@@ -161,6 +169,8 @@ write_counts(struct daemon *dm, struct dump *d, const struct decision *dec)
 		if (r >= 0)
 			r = dump_replace_item(
 			    first, "last_occurrence", num, strlen(num));
+		if (r >= 0)
+			r = dump_sync(first);
 		dump_free(first);
 	}
 	if (r < 0)
@@ -308,7 +318,7 @@ daemon_process(struct daemon *dm, const char *name)
 	}
 	if (ks.held_back > 0)
 		pending_add(dm, hash);
-	write_counts(dm, d, &dec);
+	write_counts(dm, d, &dec, ks.last_seen);
 
 	notify_summary(summary, sizeof(summary), dec.held,
 	    ks.executable ? ks.executable : "?", d->signal, dec.since);
@@ -402,6 +412,19 @@ list_dumps(int spool_dirfd, char ***ret, size_t *ret_n)
 	return 0;
 }
 
+/* True when a dump was decided on but not processed: interrupted. */
+static bool
+in_flight(struct daemon *dm, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", name, JOURNAL_ITEM);
+	if (faccessat(dm->spool.dirfd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+		return false;
+	snprintf(path, sizeof(path), "%s/processed", name);
+	return faccessat(dm->spool.dirfd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
+}
+
 int
 daemon_backlog(struct daemon *dm)
 {
@@ -412,6 +435,15 @@ daemon_backlog(struct daemon *dm)
 	r = list_dumps(dm->spool.dirfd, &names, &n);
 	if (r < 0)
 		return log_error_errno(r, "list spool %s: %m", dm->cfg.spool);
+	/*
+	 * A dump interrupted in flight goes first: its key's state knows it
+	 * was accounted only while no other dump of the key came after it
+	 * (notify_account()).  Then the rest, oldest first.
+	 */
+	for (size_t i = 0; i < n; i++)
+		if (!*dm->stop && in_flight(dm, names[i]) &&
+		    daemon_process(dm, names[i]) > 0)
+			done++;
 	for (size_t i = 0; i < n; i++) {
 		if (!*dm->stop && daemon_process(dm, names[i]) > 0)
 			done++;
@@ -438,15 +470,32 @@ digest_key(struct daemon *dm, uint64_t hash, long long now)
 	bool pending;
 	int r;
 
-	if (keystate_load(dm->keys_fd, hash, NULL, &ks) <= 0)
+	if (keystate_load(dm->keys_fd, hash, NULL, &ks) <= 0) {
+		keystate_done(&ks);
 		return false;
+	}
 	if (ks.digest_id == 0) {
+		/*
+		 * Due digest_after after the first crash held back, and no
+		 * sooner than that after the key's previous digest: crashes
+		 * processed late (a backlog, a slow disk) are summed up, not
+		 * sent one digest each.
+		 */
 		if (ks.held_back == 0 ||
 		    (uint64_t)(now - ks.held_since) * 1000 <
-			dm->cfg.daemon.digest_after_ms)
+			dm->cfg.daemon.digest_after_ms ||
+		    (now >= ks.last_digest_id &&
+			(uint64_t)(now - ks.last_digest_id) * 1000 <
+			    dm->cfg.daemon.digest_after_ms))
 			goto out;
-		/* Recorded before it is sent, so that it is sent once. */
-		ks.digest_id = now;
+		/*
+		 * Recorded before it is sent, so that it is sent once.  The
+		 * id names the digest's actions in the first dump's record:
+		 * it must differ from every earlier digest of the key, or
+		 * the new one would pass for done there.
+		 */
+		ks.digest_id =
+		    now > ks.last_digest_id ? now : ks.last_digest_id + 1;
 		ks.digest_count = ks.held_back;
 		ks.held_back = 0;
 		r = keystate_save(dm->keys_fd, &ks);
@@ -470,9 +519,11 @@ digest_key(struct daemon *dm, uint64_t hash, long long now)
 			goto out; /* resumed on the next tick or the next start
 				   */
 	}
+	ks.last_digest_id = ks.digest_id;
 	ks.digest_id = 0;
 	ks.digest_count = 0;
-	ks.held_since = 0;
+	if (ks.held_back == 0)
+		ks.held_since = 0; /* else: held while it was in flight */
 	ks.last_notified = now;
 	r = keystate_save(dm->keys_fd, &ks);
 	if (r < 0)

@@ -166,11 +166,15 @@ dump_replace_item(
 	safe_close(fd);
 	if (r >= 0 && renameat(d->dirfd, tmp, d->dirfd, item) < 0)
 		r = -errno;
-	if (r >= 0 && fsync(d->dirfd) < 0)
-		r = -errno;
 	if (r < 0)
 		unlinkat(d->dirfd, tmp, 0);
 	return r;
+}
+
+int
+dump_sync(const struct dump *d)
+{
+	return fsync(d->dirfd) < 0 ? -errno : 0;
 }
 
 int
@@ -179,6 +183,8 @@ dump_mark_processed(struct dump *d)
 	int r;
 
 	r = dump_replace_item(d, "processed", "1\n", 2);
+	if (r >= 0)
+		r = dump_sync(d);
 	if (r >= 0)
 		d->processed = true;
 	return r;

@@ -41,11 +41,15 @@ void dump_free(struct dump *d);
 int dump_read_item(
     const struct dump *d, const char *item, size_t cap, char **ret);
 
-/* Replaces (or creates) an item atomically and durably. */
+/*
+ * Replaces (or creates) an item atomically, its data synced; the rename
+ * is durable after dump_sync() (one per batch of items).
+ */
 int dump_replace_item(
     const struct dump *d, const char *item, const char *data, size_t len);
+int dump_sync(const struct dump *d);
 
-/* Writes the "processed" marker, last. */
+/* Writes the "processed" marker, last, and syncs the directory. */
 int dump_mark_processed(struct dump *d);
 
 #endif

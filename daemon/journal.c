@@ -109,6 +109,7 @@ journal_append(int dump_dirfd, const char *fmt, ...)
 	struct tm tm;
 	time_t now = time(NULL);
 	va_list ap;
+	bool created;
 	int fd, n, r;
 
 	gmtime_r(&now, &tm);
@@ -125,11 +126,15 @@ journal_append(int dump_dirfd, const char *fmt, ...)
 	if (fd < 0)
 		return -errno;
 	r = fd_verify_regular(fd);
-	if (r >= 0 && lseek(fd, 0, SEEK_END) == 0)
+	created = r >= 0 && lseek(fd, 0, SEEK_END) == 0;
+	if (created)
 		acl_copy_at(dump_dirfd, "version", fd);
 	if (r >= 0)
 		r = write_all(fd, line, (size_t)n);
 	if (r >= 0 && fdatasync(fd) < 0)
+		r = -errno;
+	/* A new file's name is durable once its directory is. */
+	if (r >= 0 && created && fsync(dump_dirfd) < 0)
 		r = -errno;
 	safe_close(fd);
 	return r;
