@@ -155,6 +155,8 @@ keystate_load(
 			ks->tat_ms = strtoll(v, NULL, 10);
 		else if (strcmp(line, "digest_id") == 0)
 			ks->digest_id = strtoll(v, NULL, 10);
+		else if (strcmp(line, "last_digest_id") == 0)
+			ks->last_digest_id = strtoll(v, NULL, 10);
 		else if (strcmp(line, "digest_count") == 0)
 			ks->digest_count = strtoull(v, NULL, 10);
 		else if (strcmp(line, "executable") == 0 && !ks->executable)
@@ -193,12 +195,12 @@ keystate_save(int keys_dirfd, const struct keystate *ks)
 	    "key %s\nfirst %s\nlast %s\ncount %llu\nfirst_seen %lld\n"
 	    "last_seen %lld\nlast_notified %lld\nheld_back %llu\n"
 	    "held_since %lld\ntat_ms %lld\ndigest_id %lld\ndigest_count %llu\n"
-	    "executable %s\nsignal %d\n",
+	    "last_digest_id %lld\nexecutable %s\nsignal %d\n",
 	    ks->key, ks->first, ks->last, (unsigned long long)ks->count,
 	    ks->first_seen, ks->last_seen, ks->last_notified,
 	    (unsigned long long)ks->held_back, ks->held_since,
 	    (long long)ks->tat_ms, ks->digest_id,
-	    (unsigned long long)ks->digest_count,
+	    (unsigned long long)ks->digest_count, ks->last_digest_id,
 	    ks->executable ? ks->executable : "", ks->signal);
 	if (r < 0)
 		goto out;

@@ -27,6 +27,7 @@ struct keystate {
 	long long held_since;
 	int64_t tat_ms; /* notify rate bucket */
 	long long digest_id; /* a digest in flight, or 0 */
+	long long last_digest_id; /* the key's latest digest, or 0 */
 	uint64_t digest_count;
 	char *executable; /* for summaries, escaped */
 	int signal;

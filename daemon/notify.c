@@ -71,7 +71,13 @@ notify_account(
 	struct buf exe;
 	int r;
 
-	if (ks->last[0] && strcmp(ks->last, d->name) >= 0)
+	/*
+	 * Dumps may arrive out of name order (parallel hooks publish when
+	 * they are done), so only the very dump accounted last is known to
+	 * be accounted: a replay after an interruption.  The backlog replays
+	 * a dump interrupted in flight before any other (daemon_backlog()).
+	 */
+	if (strcmp(ks->last, d->name) == 0)
 		return 0;
 	if (dec->first[0] == '\0') {
 		/* A new window: this dump is the one duplicates merge into. */
@@ -80,7 +86,8 @@ notify_account(
 	}
 	snprintf(ks->last, sizeof(ks->last), "%s", d->name);
 	ks->count = dec->count;
-	ks->last_seen = d->time;
+	if (d->time > ks->last_seen || dec->first[0] == '\0')
+		ks->last_seen = d->time;
 	if (notify_decision_notifies(dec)) {
 		ks->held_back = 0;
 		ks->held_since = 0;

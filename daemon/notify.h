@@ -28,8 +28,8 @@ void notify_decide(const struct daemon_config *dc, struct keystate *ks,
     struct decision *ret);
 
 /*
- * Accounts d in ks per the decision.  Idempotent: a dump already
- * accounted (ks->last >= d->name) changes nothing.
+ * Accounts d in ks per the decision.  Idempotent for the dump accounted
+ * last (ks->last == d->name): replaying it changes nothing.
  */
 int notify_account(
     struct keystate *ks, const struct dump *d, const struct decision *dec);
