@@ -6,16 +6,37 @@
 
 #include <stdbool.h>
 
+#include "config.h"
+#include "spool.h"
+
 struct cli {
 	const char *config_path; /* -c, or NULL for the default */
 };
 
-/* Each returns the process exit code: 0 ok, 1 failure, 2 usage. */
+/*
+ * Each subcommand gets its own argv (argv[0] is its name) and returns the
+ * exit code: 0 ok, 1 failure, 2 usage.
+ */
 int cmd_check_config(const struct cli *cli, int argc, char **argv);
+int cmd_core(const struct cli *cli, int argc, char **argv);
 int cmd_counters(const struct cli *cli, int argc, char **argv);
+int cmd_gdb(const struct cli *cli, int argc, char **argv);
+int cmd_info(const struct cli *cli, int argc, char **argv);
+int cmd_install(const struct cli *cli, int argc, char **argv);
+int cmd_list(const struct cli *cli, int argc, char **argv);
+int cmd_rm(const struct cli *cli, int argc, char **argv);
+int cmd_stats(const struct cli *cli, int argc, char **argv);
+int cmd_status(const struct cli *cli, int argc, char **argv);
+int cmd_uninstall(const struct cli *cli, int argc, char **argv);
 
-/* Loads the config named by -c (or the default). Logs why on failure. */
-struct config;
+/* Loads the config named by -c (or the default). Prints why on failure. */
 int cli_load_config(const struct cli *cli, struct config *ret);
+
+/* Loads the config and opens its spool to read. Prints why on failure. */
+int cli_open_spool(
+    const struct cli *cli, struct config *ret_config, struct spool *ret_spool);
+
+/* True when stdout is a terminal and NO_COLOR is not set. */
+bool cli_color(void);
 
 #endif

@@ -52,7 +52,8 @@ cmd_counters(const struct cli *cli, int argc, char **argv)
 		config_done(&c);
 		return 1;
 	}
-	printf("seen %llu\nstored %llu\nignored %llu\nrate_limited %llu\n"
+	printf(
+	    "seen %llu\nstored %llu\nignored %llu\nrate_limited %llu\n"
 	    "cores_kept %llu\ncores_skipped %llu\ndegraded %llu\nfailed %llu\n"
 	    "spool_bytes %llu\n",
 	    (unsigned long long)st.counters.seen,

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "config.h"
@@ -18,21 +20,42 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "check-config", cmd_check_config,
-	    "[FILE]   validate a config file (default: -c or " CONFIG_DEFAULT_PATH ")" },
+	{ "list", cmd_list, "[--json] [FILTERS]  the crashes, newest last" },
+	{ "info", cmd_info, "ID [--json]         everything about one crash" },
+	{ "core", cmd_core, "ID [-o FILE]        its core, decompressed" },
+	{ "gdb", cmd_gdb, "ID [-- ARGS]        debug its core with gdb" },
+	{ "rm", cmd_rm, "ID... | --older-than D  remove dumps" },
+	{ "stats", cmd_stats,
+	    "[--json] [FILTERS] crashes per executable and signal" },
+	{ "status", cmd_status,
+	    "                 hook, daemon, spool, counters" },
+	{ "install", cmd_install,
+	    "[--force]       register the hook in core_pattern" },
+	{ "uninstall", cmd_uninstall,
+	    "               put the previous core_pattern back" },
+	{ "check-config", cmd_check_config, "[FILE]   validate a config file" },
 	{ "counters", cmd_counters,
-	    "         print the hook's counters, one \"name value\" per line" },
+	    "               the hook's counters, \"name value\" lines" },
 };
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "Usage: crashd-cli [-c FILE] COMMAND [ARGS]\n\n"
-	    "Commands:\n");
+	fprintf(f,
+	    "Usage: crashd-cli [-c FILE] COMMAND [ARGS]\n\n"
+	    "Commands (crashd-cli COMMAND --help for each):\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\nOptions:\n"
-	    "  -c, --config FILE  read FILE instead of " CONFIG_DEFAULT_PATH "\n"
+		fprintf(
+		    f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f,
+	    "\nID: a dump's name, a unique prefix of it, a PID, or \"last\".\n"
+	    "FILTERS: --since TIME --until TIME --exe GLOB --signal SIG --uid "
+	    "UID\n"
+	    "         --host GLOB -n N\n");
+	fprintf(f,
+	    "\nOptions:\n"
+	    "  -c, --config FILE  read FILE instead of " CONFIG_DEFAULT_PATH
+	    "\n"
 	    "  -h, --help         show this help\n"
 	    "      --version      show the version\n");
 }
@@ -40,8 +63,8 @@ usage(FILE *f)
 int
 cli_load_config(const struct cli *cli, struct config *ret)
 {
-	const char *path = cli->config_path ? cli->config_path :
-	    CONFIG_DEFAULT_PATH;
+	const char *path =
+	    cli->config_path ? cli->config_path : CONFIG_DEFAULT_PATH;
 	struct buf errors;
 	int r;
 
@@ -55,6 +78,30 @@ cli_load_config(const struct cli *cli, struct config *ret)
 	}
 	buf_done(&errors);
 	return r;
+}
+
+int
+cli_open_spool(
+    const struct cli *cli, struct config *ret_config, struct spool *ret_spool)
+{
+	int r;
+
+	if (cli_load_config(cli, ret_config) < 0)
+		return -EINVAL;
+	r = spool_open(ret_config->spool, false, ret_spool);
+	if (r < 0) {
+		log_error_errno(r, "open spool %s: %m", ret_config->spool);
+		config_done(ret_config);
+	}
+	return r;
+}
+
+bool
+cli_color(void)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	return isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
 }
 
 int
@@ -92,7 +139,9 @@ main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[optind], commands[i].name) == 0)
-			return commands[i].run(&cli, argc - optind, argv + optind);
-	log_error("unknown command \"%s\"; see crashd-cli --help", argv[optind]);
+			return commands[i].run(
+			    &cli, argc - optind, argv + optind);
+	log_error(
+	    "unknown command \"%s\"; see crashd-cli --help", argv[optind]);
 	return 2;
 }

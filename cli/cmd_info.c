@@ -1,0 +1,423 @@
+/*
+ * crashd-cli info ID [--json] [--environ]: every item of one dump, laid
+ * out for reading (argv quoted, ancestry as a tree), or as one JSON object.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "dumps.h"
+#include "escape.h"
+#include "fsutil.h"
+#include "json.h"
+#include "log.h"
+#include "render.h"
+#include "units.h"
+#include "when.h"
+
+#define INFO_CAP (8 * 1024 * 1024)
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "Usage: crashd-cli info ID [--json] [--environ]\n"
+	    "ID: a dump's name, a unique prefix of it, a PID, or \"last\".\n");
+}
+
+/* An item's text ("" when absent); the caller frees it. */
+static char *
+text(const struct dump *d, const char *item, size_t *ret_len)
+{
+	char *v = NULL;
+
+	if (dump_read_item(d, item, INFO_CAP, &v) < 0)
+		v = strdup("");
+	if (ret_len)
+		*ret_len = v ? strlen(v) : 0;
+	return v;
+}
+
+/* Raw bytes of an item, for NUL-separated vectors. */
+static char *
+raw(const struct dump *d, const char *item, size_t *ret_len)
+{
+	char *v = NULL;
+	size_t len = 0;
+
+	if (read_file_at(d->dirfd, item, INFO_CAP, &v, &len) < 0) {
+		v = strdup("");
+		len = 0;
+	}
+	*ret_len = len;
+	return v;
+}
+
+static void
+put_escaped(const char *label, const char *s)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	escape_c(&b, s, strlen(s));
+	printf("  %-11s %s\n", label, b.data ? b.data : "");
+	buf_done(&b);
+}
+
+/* Prints each line of an item indented, as it is (items are escaped). */
+static void
+put_block(const char *title, const char *s)
+{
+	if (s[0] == '\0')
+		return;
+	printf("\n%s:\n", title);
+	for (const char *p = s; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		struct buf b;
+
+		/* Tabs separate fields; anything else unprintable is escaped.
+		 */
+		buf_init(&b, 0);
+		for (size_t i = 0; i < n;) {
+			const char *tab = memchr(p + i, '\t', n - i);
+			size_t k = tab ? (size_t)(tab - p - i) : n - i;
+
+			escape_c(&b, p + i, k);
+			if (tab)
+				buf_puts(&b, "  ");
+			i += k + 1;
+		}
+		printf("  %s\n", b.data ? b.data : "");
+		buf_done(&b);
+		p += n + (nl ? 1 : 0);
+	}
+}
+
+/* ptree lists the process first; a tree reads from the root down. */
+static void
+put_ptree(const char *ptree)
+{
+	char **lines = NULL;
+	size_t n = 0;
+	char *copy = strdup(ptree);
+
+	if (copy == NULL || copy[0] == '\0') {
+		free(copy);
+		return;
+	}
+	for (char *p = strtok(copy, "\n"); p; p = strtok(NULL, "\n")) {
+		char **nl = realloc(lines, (n + 1) * sizeof(char *));
+
+		if (nl == NULL)
+			break;
+		lines = nl;
+		lines[n++] = p;
+	}
+	printf("\nancestry:\n");
+	for (size_t i = n; i-- > 0;) {
+		char *pid = lines[i], *comm = strchr(pid, '\t'), *argv = NULL;
+		size_t depth = n - 1 - i;
+
+		if (comm) {
+			*comm++ = '\0';
+			argv = strchr(comm, '\t');
+			if (argv)
+				*argv++ = '\0';
+		}
+		printf("  %*s%s%s %s  %s%s\n",
+		    (int)(depth > 0 ? depth * 2 - 2 : 0), "",
+		    depth > 0 ? "`- " : "", pid, comm ? comm : "",
+		    argv ? argv : "", i == 0 ? "   <- crashed" : "");
+	}
+	free(lines);
+	free(copy);
+}
+
+static void
+print_text(const struct cli_dump *cd, bool show_environ)
+{
+	const struct dump *d = cd->d;
+	char when[32], last[32], size[16];
+	char *v, *cmdline, *info;
+	size_t len;
+	long long t;
+	struct buf b;
+
+	printf("%s\n", d->name);
+	put_escaped("reason", d->reason);
+	when_format(d->time, when, sizeof(when));
+	v = text(d, "last_occurrence", NULL);
+	t = atoll(v);
+	free(v);
+	if (cd->count > 1 && t > 0) {
+		when_format(t, last, sizeof(last));
+		printf("  %-11s %s; %llu crashes, the last at %s\n", "time",
+		    when, cd->count, last);
+	} else {
+		printf("  %-11s %s\n", "time", when);
+	}
+	put_escaped("executable", d->executable);
+	v = text(d, "executable_deleted", NULL);
+	if (v[0])
+		printf("  %-11s %s\n", "", "(deleted while it ran)");
+	free(v);
+
+	cmdline = raw(d, "cmdline", &len);
+	buf_init(&b, 0);
+	escape_argv(&b, cmdline, len);
+	printf("  %-11s %s\n", "argv", b.data ? b.data : "");
+	buf_done(&b);
+	free(cmdline);
+
+	{
+		char *ns_pid = text(d, "ns_pid", NULL),
+		     *tid = text(d, "tid", NULL);
+		char *user = text(d, "username", NULL),
+		     *gid = text(d, "gid", NULL);
+		char *kernel = text(d, "kernel", NULL);
+
+		printf("  %-11s %ld", "pid", d->pid);
+		if (ns_pid[0] && atol(ns_pid) != d->pid)
+			printf(" (%s in its pid namespace)", ns_pid);
+		if (tid[0] && atol(tid) != d->pid)
+			printf(", thread %s", tid);
+		printf("\n  %-11s %s (uid %lld, gid %s)\n", "user",
+		    user[0] ? user : "?", d->uid, gid);
+		b = (struct buf){ 0 };
+		buf_init(&b, 0);
+		escape_c(&b, d->hostname, strlen(d->hostname));
+		printf("  %-11s %s, kernel %s\n", "host", b.data ? b.data : "",
+		    kernel);
+		buf_done(&b);
+		free(ns_pid);
+		free(tid);
+		free(user);
+		free(gid);
+		free(kernel);
+	}
+	v = text(d, "cwd", NULL);
+	put_escaped("cwd", v);
+	free(v);
+	if (d->container[0])
+		printf("  %-11s %s\n", "container", d->container);
+	info = text(d, "core_info", NULL);
+	units_format_size(cd->size, size, sizeof(size));
+	printf("  %-11s %s; dump %s on disk\n", "core", cd->core, size);
+	free(info);
+	v = text(d, "duplicate_of", NULL);
+	if (v[0])
+		put_escaped("duplicate", v);
+	free(v);
+
+	v = text(d, "ptree", NULL);
+	put_ptree(v);
+	free(v);
+	v = text(d, "namespaces", NULL);
+	put_block("namespaces", v);
+	free(v);
+	v = text(d, "open_fds", NULL);
+	put_block("open fds", v);
+	free(v);
+	v = text(d, "core_info", NULL);
+	put_block("core_info", v);
+	free(v);
+	v = text(d, "limits", NULL);
+	put_block("limits", v);
+	free(v);
+	v = text(d, "incomplete", NULL);
+	put_block("incomplete (the hook could not store these)", v);
+	free(v);
+	v = text(d, "actions", NULL);
+	put_block("actions", v);
+	free(v);
+	if (show_environ) {
+		char *env = raw(d, "environ", &len);
+		size_t i = 0;
+
+		printf("\nenviron:\n");
+		while (i < len) {
+			size_t n = strnlen(env + i, len - i);
+
+			buf_init(&b, 0);
+			escape_c(&b, env + i, n);
+			printf("  %s\n", b.data ? b.data : "");
+			buf_done(&b);
+			i += n + 1;
+		}
+		free(env);
+	}
+}
+
+/* "KEY<TAB>..." lines as an array of arrays of their fields. */
+static void
+json_tsv(struct json_writer *w, const char *s)
+{
+	json_begin_array(w);
+	for (const char *p = s; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		json_begin_array(w);
+		for (size_t i = 0; i < n;) {
+			const char *tab = memchr(p + i, '\t', n - i);
+			size_t k = tab ? (size_t)(tab - p - i) : n - i;
+
+			json_strn(w, p + i, k);
+			i += k + 1;
+		}
+		json_end_array(w);
+		p += n + (nl ? 1 : 0);
+	}
+	json_end_array(w);
+}
+
+static void
+print_json(int spool_dirfd, const struct cli_dump *cd)
+{
+	static const char *const text_items[] = { "ns_pid", "tid", "gid",
+		"username", "comm", "kernel", "cwd", "root", "start_time",
+		"last_occurrence", "duplicate_of", "dumpable", "status",
+		"limits", "cgroup", "core_info", "incomplete",
+		"executable_deleted" };
+	const struct dump *d = cd->d;
+	struct json_writer w;
+	struct buf out;
+	char *v;
+	size_t len;
+
+	buf_init(&out, 0);
+	json_writer_init(&w, &out);
+	json_begin_object(&w);
+	render_json_fields(&w, spool_dirfd, cd);
+	for (size_t i = 0; i < sizeof(text_items) / sizeof(text_items[0]);
+	     i++) {
+		if (dump_read_item(d, text_items[i], INFO_CAP, &v) < 0)
+			continue;
+		json_key(&w, text_items[i]);
+		json_str(&w, v);
+		free(v);
+	}
+	json_key(&w, "ptree");
+	v = text(d, "ptree", NULL);
+	json_tsv(&w, v);
+	free(v);
+	json_key(&w, "open_fds");
+	v = text(d, "open_fds", NULL);
+	json_tsv(&w, v);
+	free(v);
+	json_key(&w, "namespaces");
+	v = text(d, "namespaces", NULL);
+	json_tsv(&w, v);
+	free(v);
+	json_key(&w, "dso_list");
+	v = raw(d, "dso_list", &len);
+	json_begin_array(&w);
+	for (char *p = v, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		json_strn(&w, p, nl ? (size_t)(nl - p) : strlen(p));
+	}
+	json_end_array(&w);
+	free(v);
+	json_key(&w, "environ");
+	v = raw(d, "environ", &len);
+	render_json_strv(&w, v, len);
+	free(v);
+	json_key(&w, "actions");
+	v = text(d, "actions", NULL);
+	json_begin_array(&w);
+	for (char *p = v, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		json_strn(&w, p, nl ? (size_t)(nl - p) : strlen(p));
+	}
+	json_end_array(&w);
+	free(v);
+	json_end_object(&w);
+	buf_putc(&out, '\n');
+	fwrite(out.data, 1, out.len, stdout);
+	buf_done(&out);
+}
+
+int
+cmd_info(const struct cli *cli, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "environ", no_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct dump_filter f = DUMP_FILTER_NONE;
+	bool json = false, environ_ = false;
+	struct dump_set s;
+	struct config c;
+	struct spool sp;
+	struct buf err;
+	struct dump *d = NULL;
+	int opt, r, i;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case 'e':
+			environ_ = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (cli_open_spool(cli, &c, &sp) < 0)
+		return 1;
+	buf_init(&err, 0);
+	r = dump_set_load(sp.dirfd, &f, &s);
+	if (r < 0) {
+		log_error_errno(r, "read spool %s: %m", c.spool);
+		goto out;
+	}
+	i = dump_set_resolve(&s, argv[optind], &err);
+	if (i < 0) {
+		r = i;
+		log_error("%s", err.data);
+		if (s.hidden > 0)
+			fprintf(stderr,
+			    "(%zu dumps this user may not read are not "
+			    "searched)\n",
+			    s.hidden);
+	} else {
+		/* Reopen: the set keeps no descriptors. */
+		r = dump_open(sp.dirfd, s.v[i].d->name, &d);
+		if (r < 0) {
+			log_error_errno(r, "open %s: %m", s.v[i].d->name);
+		} else {
+			struct dump *keep = s.v[i].d;
+
+			s.v[i].d = d;
+			if (json)
+				print_json(sp.dirfd, &s.v[i]);
+			else
+				print_text(&s.v[i], environ_);
+			s.v[i].d = keep;
+			dump_free(d);
+		}
+	}
+	dump_set_done(&s);
+out:
+	buf_done(&err);
+	spool_done(&sp);
+	config_done(&c);
+	return r < 0 ? 1 : 0;
+}

@@ -1,0 +1,210 @@
+/*
+ * dumps.c owns loading the spool for the CLI and resolving IDs.
+ */
+#include "dumps.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "spool.h"
+
+static const char *
+core_state(const struct dump *d)
+{
+	char *info = NULL;
+	const char *state = "none";
+
+	if (!d->has_core)
+		return state;
+	if (dump_read_item(d, "core_info", 4096, &info) == 0 &&
+	    strstr(info, "\ntruncated: yes"))
+		state = "truncated";
+	else
+		state = "full";
+	free(info);
+	return state;
+}
+
+static bool
+passes(const struct dump *d, const struct dump_filter *f)
+{
+	if (f->since && d->time < f->since)
+		return false;
+	if (f->until && d->time > f->until)
+		return false;
+	if (f->exe && fnmatch(f->exe, d->executable, 0) != 0)
+		return false;
+	if (f->signal && d->signal != f->signal)
+		return false;
+	if (f->uid >= 0 && d->uid != f->uid)
+		return false;
+	if (f->host && fnmatch(f->host, d->hostname, 0) != 0)
+		return false;
+	return true;
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	const struct cli_dump *x = a, *y = b;
+
+	return strcmp(x->d->name, y->d->name);
+}
+
+int
+dump_set_load(
+    int spool_dirfd, const struct dump_filter *f, struct dump_set *ret)
+{
+	struct dump_set s = { NULL, 0, 0 };
+	size_t cap = 0;
+	struct dirent *de;
+	DIR *dir;
+	int fd, r = 0;
+
+	fd = openat(spool_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		safe_close(fd);
+		return -errno;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		struct cli_dump cd = { 0 };
+		char *count = NULL;
+
+		if (de->d_name[0] == '.')
+			continue;
+		r = dump_open(spool_dirfd, de->d_name, &cd.d);
+		if (r == -EACCES || r == -EPERM) {
+			s.hidden++;
+			r = 0;
+			continue;
+		}
+		if (r < 0) {
+			r = 0; /* not a dump, or gone meanwhile */
+			continue;
+		}
+		if (!passes(cd.d, f)) {
+			dump_free(cd.d);
+			continue;
+		}
+		cd.count = 1;
+		if (dump_read_item(cd.d, "count", 64, &count) == 0) {
+			cd.count = strtoull(count, NULL, 10);
+			if (cd.count == 0)
+				cd.count = 1;
+			free(count);
+		}
+		cd.core = core_state(cd.d);
+		(void)spool_dir_usage(cd.d->dirfd, &cd.size);
+		cd.duplicate = faccessat(cd.d->dirfd, "duplicate_of", F_OK,
+				   AT_SYMLINK_NOFOLLOW) == 0;
+		/* Keep no fd per dump: a spool may hold thousands. */
+		cd.d->dirfd = safe_close(cd.d->dirfd);
+		if (s.n == cap) {
+			struct cli_dump *p;
+
+			cap = cap ? cap * 2 : 64;
+			p = realloc(s.v, cap * sizeof(*p));
+			if (p == NULL) {
+				dump_free(cd.d);
+				r = -ENOMEM;
+				break;
+			}
+			s.v = p;
+		}
+		s.v[s.n++] = cd;
+	}
+	closedir(dir);
+	if (r < 0) {
+		dump_set_done(&s);
+		return r;
+	}
+	if (s.n > 0)
+		qsort(s.v, s.n, sizeof(*s.v), cmp_name);
+	*ret = s;
+	return 0;
+}
+
+void
+dump_set_done(struct dump_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		dump_free(s->v[i].d);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+static bool
+all_digits(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+int
+dump_set_resolve(const struct dump_set *s, const char *id, struct buf *err)
+{
+	size_t n = 0, len = strlen(id);
+	long found = -1;
+
+	if (len == 0) {
+		buf_puts(err, "an empty ID names no dump");
+		return -ENOENT;
+	}
+	if (strcmp(id, "last") == 0) {
+		if (s->n == 0) {
+			buf_puts(err, "there is no dump");
+			return -ENOENT;
+		}
+		return (int)(s->n - 1);
+	}
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].d->name, id) == 0)
+			return (int)i;
+	for (int pass = 0; pass < 2 && n == 0; pass++) {
+		for (size_t i = 0; i < s->n; i++) {
+			bool hit = pass == 0
+			    ? strncmp(s->v[i].d->name, id, len) == 0
+			    : all_digits(id) && s->v[i].d->pid == atol(id);
+
+			if (!hit)
+				continue;
+			if (n++ == 0)
+				found = (long)i;
+		}
+		if (n > 1) {
+			buf_printf(err, "\"%s\" is ambiguous; it names:", id);
+			for (size_t i = 0; i < s->n; i++) {
+				bool hit = pass == 0
+				    ? strncmp(s->v[i].d->name, id, len) == 0
+				    : s->v[i].d->pid == atol(id);
+
+				if (hit)
+					buf_printf(
+					    err, "\n  %s", s->v[i].d->name);
+			}
+			return -EEXIST;
+		}
+	}
+	if (n == 0) {
+		buf_printf(err,
+		    "no dump is named \"%s\" (a name, a unique prefix, "
+		    "a PID or \"last\")",
+		    id);
+		return -ENOENT;
+	}
+	return (int)found;
+}

@@ -1,0 +1,53 @@
+/*
+ * The CLI's view of the spool: the dumps this user may read, filtered,
+ * oldest first, and resolving what users type as an ID.
+ */
+#ifndef CRASHD_CLI_DUMPS_H
+#define CRASHD_CLI_DUMPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "dump.h"
+
+struct cli_dump {
+	struct dump *d;
+	unsigned long long count; /* crashes merged into it, at least 1 */
+	const char *core; /* "none", "truncated" or "full" */
+	unsigned long long size; /* bytes on disk */
+	bool duplicate; /* it has duplicate_of */
+};
+
+struct dump_filter {
+	long long since, until; /* crash time bounds; 0: none */
+	const char *exe; /* executable glob, or NULL */
+	int signal; /* 0: any */
+	long long uid; /* -1: any */
+	const char *host; /* hostname glob, or NULL */
+};
+
+struct dump_set {
+	struct cli_dump *v;
+	size_t n;
+	size_t hidden; /* dumps this user may not read */
+};
+
+#define DUMP_FILTER_NONE                                                       \
+	{                                                                      \
+		0, 0, NULL, 0, -1, NULL                                        \
+	}
+
+/* Loads the dumps of the spool that pass f, oldest first. 0 or -errno. */
+int dump_set_load(
+    int spool_dirfd, const struct dump_filter *f, struct dump_set *ret);
+void dump_set_done(struct dump_set *s);
+
+/*
+ * Finds the one dump id names: a full name, a unique prefix of one, a
+ * PID, or "last".  Returns its index, or -ENOENT / -EEXIST (ambiguous)
+ * with a message for the user in err (listing the candidates).
+ */
+int dump_set_resolve(const struct dump_set *s, const char *id, struct buf *err);
+
+#endif

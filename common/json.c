@@ -1,0 +1,204 @@
+/*
+ * json.c owns JSON output: string escaping that keeps any byte, and a
+ * small writer that places commas.
+ */
+#include "json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. */
+static size_t
+utf8_len(const unsigned char *s, size_t left)
+{
+	unsigned c = s[0];
+	size_t n;
+	unsigned cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n > left)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and values past U+10FFFF are invalid. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+int
+json_string(struct buf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int r = buf_putc(out, '"');
+
+	for (size_t i = 0; i < len && r >= 0;) {
+		unsigned char c = p[i];
+		size_t n = utf8_len(p + i, len - i);
+		char tmp[8];
+
+		if (n == 0) {
+			snprintf(tmp, sizeof(tmp), "\\\\x%02x", c);
+			r = buf_puts(out, tmp);
+			i++;
+			continue;
+		}
+		if (n > 1) {
+			r = buf_append(out, p + i, n);
+			i += n;
+			continue;
+		}
+		switch (c) {
+		case '"':
+			r = buf_puts(out, "\\\"");
+			break;
+		case '\\':
+			r = buf_puts(out, "\\\\");
+			break;
+		case '\n':
+			r = buf_puts(out, "\\n");
+			break;
+		case '\t':
+			r = buf_puts(out, "\\t");
+			break;
+		case '\r':
+			r = buf_puts(out, "\\r");
+			break;
+		default:
+			if (c < 0x20 || c == 0x7f) {
+				snprintf(tmp, sizeof(tmp), "\\u%04x", c);
+				r = buf_puts(out, tmp);
+			} else {
+				r = buf_putc(out, (char)c);
+			}
+		}
+		i++;
+	}
+	return r < 0 ? r : buf_putc(out, '"');
+}
+
+void
+json_writer_init(struct json_writer *w, struct buf *out)
+{
+	memset(w, 0, sizeof(*w));
+	w->out = out;
+}
+
+static void
+check(struct json_writer *w, int r)
+{
+	if (r < 0 && w->error == 0)
+		w->error = r;
+}
+
+/* Puts the comma a new value needs, unless it follows a key. */
+static void
+value_start(struct json_writer *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (w->need_comma[w->depth])
+		check(w, buf_putc(w->out, ','));
+	w->need_comma[w->depth] = true;
+}
+
+static void
+open_scope(struct json_writer *w, char c)
+{
+	value_start(w);
+	check(w, buf_putc(w->out, c));
+	if (w->depth + 1 <
+	    (int)(sizeof(w->need_comma) / sizeof(w->need_comma[0])))
+		w->depth++;
+	w->need_comma[w->depth] = false;
+}
+
+static void
+close_scope(struct json_writer *w, char c)
+{
+	check(w, buf_putc(w->out, c));
+	if (w->depth > 0)
+		w->depth--;
+}
+
+void
+json_begin_object(struct json_writer *w)
+{
+	open_scope(w, '{');
+}
+
+void
+json_end_object(struct json_writer *w)
+{
+	close_scope(w, '}');
+}
+
+void
+json_begin_array(struct json_writer *w)
+{
+	open_scope(w, '[');
+}
+
+void
+json_end_array(struct json_writer *w)
+{
+	close_scope(w, ']');
+}
+
+void
+json_key(struct json_writer *w, const char *key)
+{
+	value_start(w);
+	check(w, json_string(w->out, key, strlen(key)));
+	check(w, buf_putc(w->out, ':'));
+	w->after_key = true;
+}
+
+void
+json_strn(struct json_writer *w, const char *s, size_t len)
+{
+	value_start(w);
+	check(w, json_string(w->out, s, len));
+}
+
+void
+json_str(struct json_writer *w, const char *s)
+{
+	json_strn(w, s, strlen(s));
+}
+
+void
+json_int(struct json_writer *w, long long v)
+{
+	value_start(w);
+	check(w, buf_printf(w->out, "%lld", v));
+}
+
+void
+json_bool(struct json_writer *w, bool v)
+{
+	value_start(w);
+	check(w, buf_puts(w->out, v ? "true" : "false"));
+}
+
+void
+json_null(struct json_writer *w)
+{
+	value_start(w);
+	check(w, buf_puts(w->out, "null"));
+}
