@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "fsutil.h"
 #include "signame.h"
 
@@ -316,8 +317,11 @@ problem(struct loader *l, const config_setting_t *s, const char *key,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	buf_printf(l->errors, "%s:%u: %s: %s\n", l->file,
-	    s ? config_setting_source_line(s) : 0, key, msg);
+	buf_printf(l->errors, "%s:%u: %s: ", l->file,
+	    s ? config_setting_source_line(s) : 0, key);
+	/* msg quotes values from the file: keep each problem on one line. */
+	escape_c(l->errors, msg, strlen(msg));
+	buf_putc(l->errors, '\n');
 	l->n_errors++;
 }
 
@@ -699,6 +703,16 @@ walk(struct loader *l, const config_setting_t *group, const char *prefix,
 
 		snprintf(path, sizeof(path), "%s%s%s", prefix,
 		    *prefix ? "." : "", name ? name : "?");
+		/*
+		 * One file: an @include would bypass check_file_secrecy() (it
+		 * may name a file anyone can write).
+		 */
+		if (config_setting_source_file(s) != NULL) {
+			problem(l, s, path,
+			    "set in @include \"%s\": not supported",
+			    config_setting_source_file(s));
+			continue;
+		}
 		if (config_setting_type(s) == CONFIG_TYPE_GROUP) {
 			if (section_known(path))
 				walk(l, s, path, keys, n_keys, base, action);

@@ -90,6 +90,13 @@ hookstate_key(const char *s)
 	return h ? h : 1;
 }
 
+/* When a slot's buckets are all full again: the later of the two. */
+static int64_t
+slot_recovered(const struct hookstate_slot *s)
+{
+	return s->tat_dump_ms > s->tat_core_ms ? s->tat_dump_ms : s->tat_core_ms;
+}
+
 struct hookstate_slot *
 hookstate_slot(struct hookstate *st, uint64_t key)
 {
@@ -101,7 +108,7 @@ hookstate_slot(struct hookstate *st, uint64_t key)
 		if (s->key == key)
 			return s;
 		if (s->key == 0 || (victim->key != 0 &&
-		    s->tat_dump_ms < victim->tat_dump_ms))
+		    slot_recovered(s) < slot_recovered(victim)))
 			victim = s;
 	}
 	memset(victim, 0, sizeof(*victim));
@@ -123,7 +130,7 @@ hookstate_gcra(int64_t *tat, const struct rate *rate, int64_t now_ms)
 	t = *tat;
 	/* A clock that went back must not lock a key out for long. */
 	if (t > now_ms + window)
-		t = now_ms + window;
+		t = now_ms + window - interval;
 	if (t > now_ms + window - interval)
 		return false;
 	*tat = (t > now_ms ? t : now_ms) + interval;

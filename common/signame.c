@@ -4,8 +4,10 @@
  */
 #include "signame.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,27 @@ signame_from_number(int sig, char *buf, int size)
 	return NULL;
 }
 
+/* "RTMIN", "RTMIN+3", "RTMAX", "RTMAX-2": what signame_from_number() prints. */
+static int
+realtime_to_number(const char *name)
+{
+	bool min = strncasecmp(name, "RTMIN", 5) == 0;
+	char *end;
+	long off;
+
+	if (!min && strncasecmp(name, "RTMAX", 5) != 0)
+		return -EINVAL;
+	name += 5;
+	if (*name == '\0')
+		return min ? SIGRTMIN : SIGRTMAX;
+	if (*name != (min ? '+' : '-') || !isdigit((unsigned char)name[1]))
+		return -EINVAL;
+	off = strtol(name + 1, &end, 10);
+	if (*end != '\0' || off > SIGRTMAX - SIGRTMIN)
+		return -EINVAL;
+	return min ? SIGRTMIN + (int)off : SIGRTMAX - (int)off;
+}
+
 int
 signame_to_number(const char *name)
 {
@@ -58,5 +81,5 @@ signame_to_number(const char *name)
 	for (int i = 1; i < N_SIGNAMES; i++)
 		if (signames[i] && strcasecmp(name, signames[i]) == 0)
 			return i;
-	return -EINVAL;
+	return realtime_to_number(name);
 }

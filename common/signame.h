@@ -7,7 +7,10 @@
 /* Returns "SIGSEGV", "SIGRTMIN+3", or NULL for a number that is no signal. */
 const char *signame_from_number(int sig, char *buf, int size);
 
-/* Returns the signal number for "SEGV", "SIGSEGV", "segv" or "11"; -EINVAL. */
+/*
+ * Returns the signal number for "SEGV", "SIGSEGV", "segv", "11" or
+ * "SIGRTMIN+3"; -EINVAL.
+ */
 int signame_to_number(const char *name);
 
 #endif

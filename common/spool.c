@@ -130,6 +130,8 @@ spool_create_incoming(struct spool *s, const char *base, mode_t mode,
 			snprintf(name, sizeof(name), "%s", base);
 		else
 			snprintf(name, sizeof(name), "%s-%d", base, i);
+		if (strlen(name) >= size)
+			return -ENAMETOOLONG;
 		/* Unique in .incoming and among published dumps. */
 		if (fstatat(s->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			continue;
@@ -147,10 +149,6 @@ spool_create_incoming(struct spool *s, const char *base, mode_t mode,
 
 			safe_close(fd);
 			return r;
-		}
-		if (strlen(name) >= size) {
-			safe_close(fd);
-			return -ENAMETOOLONG;
 		}
 		strcpy(ret_name, name);
 		return fd;

@@ -119,7 +119,11 @@ units_parse_rate(const char *s, struct rate *ret)
 	r = units_parse_duration_ms(end + 1, &window_ms);
 	if (r < 0)
 		return r;
-	if (window_ms < 1000)
+	/*
+	 * At least a second; at most 2^32-1 seconds (136 years), so that rate
+	 * limiters can add the window in milliseconds to a time in int64_t.
+	 */
+	if (window_ms < 1000 || window_ms / 1000 > UINT32_MAX)
 		return -ERANGE;
 	ret->count = (uint32_t)count;
 	ret->window = window_ms / 1000;

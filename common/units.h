@@ -10,7 +10,7 @@
 
 struct rate {
 	uint32_t count;	 /* events allowed ... */
-	uint64_t window; /* ... per this many seconds; 0 count: unlimited */
+	uint64_t window; /* ... per this many seconds; 0 count: none */
 };
 
 /*
@@ -22,7 +22,10 @@ int units_parse_size(const char *s, uint64_t *ret);
 /* "30" (seconds), "500ms", "30s", "10m", "1h", "7d", "2w" into milliseconds. */
 int units_parse_duration_ms(const char *s, uint64_t *ret);
 
-/* "5/10m" (5 per 10 minutes), "100/1h"; "0/1h" means none. */
+/*
+ * "5/10m" (5 per 10 minutes), "100/1h"; "0/1h" means none.  The window is
+ * 1s to 2^32-1 s; -EINVAL or -ERANGE otherwise.
+ */
 int units_parse_rate(const char *s, struct rate *ret);
 
 /* Formats a size as "64M" / "1.5G" / "512" into buf. */

@@ -9,6 +9,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,13 +58,19 @@ proc_parse_stat(const char *data, size_t len, struct proc_stat *ret)
 			char tmp[32];
 			size_t k = 0;
 
-			while (p + k < end && k < sizeof(tmp) - 1 && isdigit((unsigned char)p[k]))
+			while (p + k < end && k < sizeof(tmp) - 1 &&
+			    isdigit((unsigned char)p[k]))
 				k++;
-			if (k == 0)
+			/* The whole field: not "5x", nor the end of a cut line. */
+			if (k == 0 || p + k >= end ||
+			    (p[k] != ' ' && p[k] != '\n'))
 				return -EINVAL;
 			memcpy(tmp, p, k);
 			tmp[k] = '\0';
+			errno = 0;
 			v = strtoull(tmp, &e, 10);
+			if (errno == ERANGE || (field == 4 && v > INT_MAX))
+				return -EINVAL;
 			if (field == 4)
 				st.ppid = (pid_t)v;
 			else
@@ -85,7 +93,8 @@ proc_parse_btime(const char *data, size_t len, unsigned long long *ret)
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
 		if (n > 6 && memcmp(p, "btime ", 6) == 0) {
-			char tmp[32];
+			unsigned long long v;
+			char tmp[32], *e;
 
 			if (n - 6 >= sizeof(tmp))
 				return -EINVAL;
@@ -93,7 +102,11 @@ proc_parse_btime(const char *data, size_t len, unsigned long long *ret)
 			tmp[n - 6] = '\0';
 			if (!isdigit((unsigned char)tmp[0]))
 				return -EINVAL;
-			*ret = strtoull(tmp, NULL, 10);
+			errno = 0;
+			v = strtoull(tmp, &e, 10);
+			if (*e != '\0' || errno == ERANGE)
+				return -EINVAL;
+			*ret = v;
 			return 0;
 		}
 		p += n + 1;
@@ -101,56 +114,117 @@ proc_parse_btime(const char *data, size_t len, unsigned long long *ret)
 	return -EINVAL;
 }
 
-static bool
-seen_before(const char *maps, const char *upto, const char *path, size_t n)
+/*
+ * Returns the pathname field of one maps line ("addr perms offset dev
+ * inode   pathname") when it names a file, else NULL.  The pathname is the
+ * rest of the line and may hold spaces; "[heap]", "[anon:a/b]" and
+ * anonymous mappings name no file.
+ */
+static const char *
+maps_line_file(const char *line, size_t n, size_t *ret_n)
 {
-	/* Maps list a library's segments together: compare with earlier lines. */
-	const char *p = maps;
+	const char *p = line, *end = line + n;
 
-	while (p < upto) {
-		const char *nl = memchr(p, '\n', (size_t)(upto - p));
-		const char *slash;
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(upto - p);
-
-		slash = memchr(p, '/', len);
-		if (slash && (size_t)(p + len - slash) == n &&
-		    memcmp(slash, path, n) == 0)
-			return true;
-		p += len + 1;
+	for (int field = 0; field < 5; field++) {
+		while (p < end && *p == ' ')
+			p++;
+		if (p == end)
+			return NULL;
+		while (p < end && *p != ' ')
+			p++;
 	}
-	return false;
+	while (p < end && *p == ' ')
+		p++;
+	if (p == end || *p != '/')
+		return NULL;
+	*ret_n = (size_t)(end - p);
+	return p;
+}
+
+/*
+ * The paths already listed, by hash: a process may map tens of thousands
+ * of files, and comparing each with every earlier line took seconds while
+ * the kernel held the crashing process.
+ */
+struct path_set {
+	struct path_ref {
+		const char *p;
+		size_t n;
+	} *slots;
+	size_t cap; /* a power of two */
+	size_t used;
+};
+
+static size_t
+path_hash(const char *p, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+/* Returns 1 when p was added, 0 when it was there already, or -ENOMEM. */
+static int
+path_set_add(struct path_set *s, const char *p, size_t n)
+{
+	size_t i;
+
+	if (2 * (s->used + 1) > s->cap) {
+		size_t ncap = s->cap ? 2 * s->cap : 64;
+		struct path_ref *ns = calloc(ncap, sizeof(*ns));
+
+		if (ns == NULL)
+			return -ENOMEM;
+		for (size_t j = 0; j < s->cap; j++) {
+			if (s->slots[j].p == NULL)
+				continue;
+			i = path_hash(s->slots[j].p, s->slots[j].n) & (ncap - 1);
+			while (ns[i].p)
+				i = (i + 1) & (ncap - 1);
+			ns[i] = s->slots[j];
+		}
+		free(s->slots);
+		s->slots = ns;
+		s->cap = ncap;
+	}
+	for (i = path_hash(p, n) & (s->cap - 1); s->slots[i].p;
+	     i = (i + 1) & (s->cap - 1))
+		if (s->slots[i].n == n && memcmp(s->slots[i].p, p, n) == 0)
+			return 0;
+	s->slots[i].p = p;
+	s->slots[i].n = n;
+	s->used++;
+	return 1;
 }
 
 int
 proc_dso_list(const char *maps, size_t len, struct buf *out)
 {
-	const char *p = maps, *end = maps + len, *last = NULL;
-	size_t last_n = 0;
-	int r;
+	struct path_set seen = { NULL, 0, 0 };
+	const char *p = maps, *end = maps + len;
+	int r = 0;
 
-	while (p < end) {
+	while (p < end && r >= 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		const char *slash = memchr(p, '/', n);
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), pn = 0;
+		const char *path = maps_line_file(p, n, &pn);
 
-		if (slash) {
-			size_t pn = (size_t)(p + n - slash);
-
-			/* Fast path: consecutive segments of one file. */
-			if (!(last && last_n == pn && memcmp(last, slash, pn) == 0) &&
-			    !seen_before(maps, p, slash, pn)) {
-				r = buf_append(out, slash, pn);
+		if (path) {
+			r = path_set_add(&seen, path, pn);
+			if (r > 0) {
+				r = buf_append(out, path, pn);
 				if (r >= 0)
 					r = buf_putc(out, '\n');
-				if (r < 0)
-					return r;
 			}
-			last = slash;
-			last_n = pn;
 		}
 		p += n + 1;
 	}
-	return 0;
+	free(seen.slots);
+	return r < 0 ? r : 0;
 }
 
 int

@@ -1,0 +1,819 @@
+/*
+ * Unit tests for common/config.c: defaults, a file setting every key, and
+ * every kind of error, each reported as "file:line: key: problem".
+ */
+#include "testutil.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+
+struct fixture {
+	char *dir;
+	char *path; /* of the last file written */
+	struct buf errors;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->dir = tu_mkdtemp();
+	buf_init(&f->errors, 0);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	tu_rm_rf(f->dir);
+	free(f->dir);
+	free(f->path);
+	buf_done(&f->errors);
+	free(f);
+	return 0;
+}
+
+/* Writes text to a fresh crashd.conf with mode and loads it into c. */
+static int
+load_mode(struct fixture *f, const char *text, mode_t mode, struct config *c)
+{
+	free(f->path);
+	f->path =
+	    tu_write_file(f->dir, "crashd.conf", text, strlen(text), mode);
+	buf_reset(&f->errors);
+	return config_load(f->path, c, &f->errors);
+}
+
+static int
+load(struct fixture *f, const char *text, struct config *c)
+{
+	return load_mode(f, text, 0644, c);
+}
+
+static const char *
+errors(const struct fixture *f)
+{
+	return f->errors.data ? f->errors.data : "";
+}
+
+/* Fails unless the errors hold the line "<file>:<line>: <rest>". */
+static void
+expect_error(const struct fixture *f, unsigned line, const char *rest)
+{
+	char want[1024];
+
+	snprintf(want, sizeof(want), "%s:%u: %s\n", f->path, line, rest);
+	if (strstr(errors(f), want) == NULL)
+		fail_msg("missing error line\n  %s  in:\n%s", want, errors(f));
+}
+
+static size_t
+count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Loads text expecting -EINVAL and exactly one error, "line: rest". */
+static void
+expect_only_error(
+    struct fixture *f, const char *text, unsigned line, const char *rest)
+{
+	struct config c;
+
+	memset(&c, 0x5a, sizeof(c));
+	assert_int_equal(load(f, text, &c), -EINVAL);
+	expect_error(f, line, rest);
+	if (count_lines(errors(f)) != 1)
+		fail_msg("want one error, got:\n%s", errors(f));
+}
+
+static void
+check_defaults(const struct config *c)
+{
+	assert_string_equal(c->spool, CONFIG_DEFAULT_SPOOL);
+	assert_int_equal(c->hook.core_mode, CORE_MODE_TRUNCATE);
+	assert_int_equal(c->hook.core_max_size, 64ULL << 20);
+	assert_int_equal(c->hook.core_level, 1);
+	assert_false(c->hook.core_honour_rlimit);
+	assert_non_null(c->hook.ignore);
+	assert_null(c->hook.ignore[0]);
+	assert_int_equal(c->hook.per_executable.count, 5);
+	assert_int_equal(c->hook.per_executable.window, 600);
+	assert_int_equal(c->hook.global.count, 100);
+	assert_int_equal(c->hook.global.window, 600);
+	assert_int_equal(c->hook.cores_per_executable.count, 2);
+	assert_int_equal(c->hook.cores_per_executable.window, 3600);
+	assert_int_equal(c->hook.cores_global.count, 20);
+	assert_int_equal(c->hook.cores_global.window, 3600);
+	assert_int_equal(c->hook.spool_max, 2ULL << 30);
+	assert_int_equal(c->hook.keep_free, 1ULL << 30);
+	assert_int_equal(c->hook.time_budget_ms, 10000);
+	assert_true(c->hook.sync);
+	assert_int_equal(c->daemon.dedupe_key,
+	    1u << DEDUPE_EXECUTABLE | 1u << DEDUPE_SIGNAL);
+	assert_int_equal(c->daemon.dedupe_window_ms, 86400 * 1000);
+	assert_true(c->daemon.remove_duplicates);
+	assert_true(c->daemon.remove_duplicate_cores);
+	assert_int_equal(c->daemon.notify_every, 100);
+	assert_int_equal(c->daemon.regression_after_ms, 7ULL * 86400 * 1000);
+	assert_int_equal(c->daemon.notify_rate.count, 10);
+	assert_int_equal(c->daemon.notify_rate.window, 3600);
+	assert_int_equal(c->daemon.notify_global.count, 60);
+	assert_int_equal(c->daemon.notify_global.window, 3600);
+	assert_int_equal(c->daemon.digest_after_ms, 3600 * 1000);
+	assert_int_equal(c->daemon.max_age_ms, 30ULL * 86400 * 1000);
+	assert_int_equal(c->daemon.max_count, 5000);
+	assert_int_equal(c->daemon.max_size, 4ULL << 30);
+}
+
+static void
+test_defaults(void **state)
+{
+	struct config c;
+
+	(void)state;
+	assert_int_equal(config_defaults(&c), 0);
+	assert_null(c.path);
+	check_defaults(&c);
+	assert_int_equal(c.n_actions, 0);
+	config_done(&c);
+	assert_null(c.spool);
+	config_done(&c);
+	config_done(NULL);
+}
+
+static void
+test_core_mode_names(void **state)
+{
+	(void)state;
+	for (int m = 0; m < _CORE_MODE_MAX; m++)
+		assert_int_equal(
+		    core_mode_from_string(core_mode_to_string(m)), m);
+	assert_string_equal(core_mode_to_string(CORE_MODE_NONE), "none");
+	assert_string_equal(core_mode_to_string(CORE_MODE_FULL), "full");
+	assert_null(core_mode_to_string(_CORE_MODE_MAX));
+	assert_null(core_mode_to_string((enum core_mode) - 1));
+	assert_int_equal(core_mode_from_string("fast"), -EINVAL);
+	assert_int_equal(core_mode_from_string("FULL"), -EINVAL);
+	assert_int_equal(core_mode_from_string(""), -EINVAL);
+}
+
+static void
+test_empty_file_is_defaults(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+
+	assert_int_equal(load(f, "", &c), 0);
+	assert_string_equal(c.path, f->path);
+	check_defaults(&c);
+	assert_string_equal(errors(f), "");
+	config_done(&c);
+	assert_int_equal(load(f, "# only a comment\n\n", &c), 0);
+	check_defaults(&c);
+	config_done(&c);
+}
+
+static void
+test_full_file_sets_every_key(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+	const char *text =
+	    "spool = \"/srv/crash spool\";\n"
+	    "hook = {\n"
+	    "  core = {\n"
+	    "    mode = \"full\";\n"
+	    "    max_size = \"1G\";\n"
+	    "    level = 9;\n"
+	    "    honour_rlimit = true;\n"
+	    "  };\n"
+	    "  ignore = [ \"*/php-fpm\", \"/usr/bin/test-*\" ];\n"
+	    "  limits = {\n"
+	    "    per_executable = \"3/1m\";\n"
+	    "    global = \"50/1h\";\n"
+	    "    cores_per_executable = \"1/1d\";\n"
+	    "    cores_global = \"0/1h\";\n"
+	    "    spool_max = \"10G\";\n"
+	    "    keep_free = 536870912;\n"
+	    "  };\n"
+	    "  time_budget = \"2500ms\";\n"
+	    "  sync = false;\n"
+	    "};\n";
+
+	assert_int_equal(load(f, text, &c), 0);
+	assert_string_equal(errors(f), "");
+	assert_string_equal(c.path, f->path);
+	assert_string_equal(c.spool, "/srv/crash spool");
+	assert_int_equal(c.hook.core_mode, CORE_MODE_FULL);
+	assert_int_equal(c.hook.core_max_size, 1ULL << 30);
+	assert_int_equal(c.hook.core_level, 9);
+	assert_true(c.hook.core_honour_rlimit);
+	assert_string_equal(c.hook.ignore[0], "*/php-fpm");
+	assert_string_equal(c.hook.ignore[1], "/usr/bin/test-*");
+	assert_null(c.hook.ignore[2]);
+	assert_int_equal(c.hook.per_executable.count, 3);
+	assert_int_equal(c.hook.per_executable.window, 60);
+	assert_int_equal(c.hook.global.count, 50);
+	assert_int_equal(c.hook.global.window, 3600);
+	assert_int_equal(c.hook.cores_per_executable.count, 1);
+	assert_int_equal(c.hook.cores_per_executable.window, 86400);
+	assert_int_equal(c.hook.cores_global.count, 0);
+	assert_int_equal(c.hook.cores_global.window, 3600);
+	assert_int_equal(c.hook.spool_max, 10ULL << 30);
+	assert_int_equal(c.hook.keep_free, 512ULL << 20);
+	assert_int_equal(c.hook.time_budget_ms, 2500);
+	assert_false(c.hook.sync);
+	config_done(&c);
+}
+
+static void
+test_integer_forms(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+
+	/* Integers for sizes (also 64-bit ones) and seconds for durations. */
+	assert_int_equal(load(f,
+			     "hook = { core = { max_size = 8589934592L; "
+			     "mode = \"none\"; };\n"
+			     "  time_budget = 30; limits = { spool_max = 0; "
+			     "}; };\n",
+			     &c),
+	    0);
+	assert_int_equal(c.hook.core_max_size, 8ULL << 30);
+	assert_int_equal(c.hook.core_mode, CORE_MODE_NONE);
+	assert_int_equal(c.hook.time_budget_ms, 30000);
+	assert_int_equal(c.hook.spool_max, 0);
+	config_done(&c);
+}
+
+/* The shipped conf/crashd.conf says its values are the built-in ones. */
+static void
+test_shipped_config_is_defaults(void **state)
+{
+	struct fixture *f = *state;
+	char path[4096];
+	struct config c;
+	size_t len;
+	FILE *in;
+	char *text;
+
+	snprintf(
+	    path, sizeof(path), "%s/../../conf/crashd.conf", CRASHD_FIXTURES);
+	in = fopen(path, "r");
+	assert_non_null(in);
+	text = calloc(1, 1 << 16);
+	assert_non_null(text);
+	len = fread(text, 1, (1 << 16) - 1, in);
+	fclose(in);
+	assert_true(len > 0);
+	if (load(f, text, &c) != 0)
+		fail_msg("conf/crashd.conf: %s", errors(f));
+	check_defaults(&c);
+	/* It ships one action: a log line per crash. */
+	assert_int_equal(c.n_actions, 1);
+	assert_string_equal(c.actions[0].name, "log");
+	assert_int_equal(c.actions[0].type, ACTION_LOG);
+	config_done(&c);
+	free(text);
+}
+
+static void
+test_daemon_keys(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+	const char *text = "daemon = {\n"
+			   "  dedupe = { key = [ \"executable\", \"uid\", "
+			   "\"container\", \"hostname\" ];\n"
+			   "    window = \"2h\"; remove_duplicates = false;\n"
+			   "    remove_duplicate_cores = false; };\n"
+			   "  notify = { every = 0; regression_after = 3600;\n"
+			   "    rate = \"1/1m\"; global_rate = \"7/1d\";\n"
+			   "    digest_after = \"5m\"; };\n"
+			   "  retention = { max_age = 0; max_count = 7;\n"
+			   "    max_size = \"100M\"; };\n"
+			   "};\n";
+
+	if (load(f, text, &c) != 0)
+		fail_msg("%s", errors(f));
+	assert_int_equal(c.daemon.dedupe_key,
+	    1u << DEDUPE_EXECUTABLE | 1u << DEDUPE_UID |
+		1u << DEDUPE_CONTAINER | 1u << DEDUPE_HOSTNAME);
+	assert_int_equal(c.daemon.dedupe_window_ms, 2 * 3600 * 1000);
+	assert_false(c.daemon.remove_duplicates);
+	assert_false(c.daemon.remove_duplicate_cores);
+	assert_int_equal(c.daemon.notify_every, 0);
+	assert_int_equal(c.daemon.regression_after_ms, 3600 * 1000);
+	assert_int_equal(c.daemon.notify_rate.count, 1);
+	assert_int_equal(c.daemon.notify_rate.window, 60);
+	assert_int_equal(c.daemon.notify_global.count, 7);
+	assert_int_equal(c.daemon.notify_global.window, 86400);
+	assert_int_equal(c.daemon.digest_after_ms, 5 * 60 * 1000);
+	assert_int_equal(c.daemon.max_age_ms, 0);
+	assert_int_equal(c.daemon.max_count, 7);
+	assert_int_equal(c.daemon.max_size, 100ULL << 20);
+	config_done(&c);
+	assert_string_equal(
+	    dedupe_field_to_string(DEDUPE_CONTAINER), "container");
+	assert_null(dedupe_field_to_string(_DEDUPE_FIELD_MAX));
+}
+
+static void
+test_daemon_errors(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_only_error(f,
+	    "daemon = { dedupe = {\n key = [ \"executable\", \"color\" ]; }; "
+	    "};\n",
+	    2,
+	    "daemon.dedupe.key: expected names from executable, signal, uid, "
+	    "container, hostname, got \"color\"");
+	expect_only_error(f, "daemon = { dedupe = { key = [ ]; }; };\n", 1,
+	    "daemon.dedupe.key: must name at least one field");
+	expect_only_error(f, "daemon = { dedupe = { key = \"uid\"; }; };\n", 1,
+	    "daemon.dedupe.key: expected a list, like [ \"executable\", "
+	    "\"signal\" ]");
+	expect_only_error(f, "daemon = { notify = { every = -1; }; };\n", 1,
+	    "daemon.notify.every: -1 is out of range 0..1000000000");
+	expect_only_error(f,
+	    "daemon = { notify = { digest_after = \"500ms\"; }; };\n", 1,
+	    "daemon.notify.digest_after: must be at least 1000ms");
+	expect_only_error(f, "daemon = { notify = { rate = \"10\"; }; };\n", 1,
+	    "daemon.notify.rate: expected COUNT/DURATION like \"5/10m\" "
+	    "(window of at least 1s), got \"10\"");
+	expect_only_error(f,
+	    "daemon = { retention = { max_count = 1000000000; }; };\n", 1,
+	    "daemon.retention.max_count: 1000000000 is out of range "
+	    "0..100000000");
+	expect_only_error(f, "daemon = { dedupe = { bogus = 1; }; };\n", 1,
+	    "daemon.dedupe.bogus: unknown key");
+	expect_only_error(f, "daemon = { mail = { }; };\n", 1,
+	    "daemon.mail: unknown section");
+}
+
+static void
+test_actions(void **state)
+{
+	struct fixture *f = *state;
+	const struct action_config *a;
+	struct config c;
+	const char *text =
+	    "actions = (\n"
+	    "  { name = \"log\"; type = \"log\"; },\n"
+	    "  { name = \"hook-1\"; type = \"exec\";\n"
+	    "    command = [ \"/usr/local/bin/on-crash\", \"--now\" ];\n"
+	    "    timeout = \"1m\";\n"
+	    "    match = { signal = ( \"SEGV\", 6, \"SIGBUS\", \"RTMIN+2\" );\n"
+	    "      executable = [ \"/usr/bin/*\" ]; uid = [ 0, 1000 ];\n"
+	    "      hostname = [ \"web*\" ]; has_core = true; }; },\n"
+	    "  { name = \"trim_cores\"; type = \"delete\"; what = \"core\"; "
+	    "after = \"7d\"; }\n"
+	    ");\n";
+
+	if (load(f, text, &c) != 0)
+		fail_msg("%s", errors(f));
+	assert_int_equal(c.n_actions, 3);
+	a = &c.actions[0];
+	assert_string_equal(a->name, "log");
+	assert_int_equal(a->type, ACTION_LOG);
+	assert_int_equal(a->match.n_signals, 0);
+	assert_int_equal(a->match.has_core, -1);
+	a = &c.actions[1];
+	assert_string_equal(a->name, "hook-1");
+	assert_int_equal(a->type, ACTION_EXEC);
+	assert_string_equal(a->command[0], "/usr/local/bin/on-crash");
+	assert_string_equal(a->command[1], "--now");
+	assert_null(a->command[2]);
+	assert_int_equal(a->timeout_ms, 60 * 1000);
+	assert_int_equal(a->match.n_signals, 4);
+	assert_int_equal(a->match.signals[0], SIGSEGV);
+	assert_int_equal(a->match.signals[1], SIGABRT);
+	assert_int_equal(a->match.signals[2], SIGBUS);
+	assert_int_equal(a->match.signals[3], SIGRTMIN + 2);
+	assert_string_equal(a->match.executables[0], "/usr/bin/*");
+	assert_null(a->match.executables[1]);
+	assert_int_equal(a->match.n_uids, 2);
+	assert_int_equal(a->match.uids[0], 0);
+	assert_int_equal(a->match.uids[1], 1000);
+	assert_string_equal(a->match.hostnames[0], "web*");
+	assert_int_equal(a->match.has_core, 1);
+	a = &c.actions[2];
+	assert_string_equal(a->name, "trim_cores");
+	assert_int_equal(a->type, ACTION_DELETE);
+	assert_int_equal(a->what, 1);
+	assert_int_equal(a->after_ms, 7ULL * 86400 * 1000);
+	config_done(&c);
+	assert_string_equal(action_type_to_string(ACTION_EXEC), "exec");
+	assert_null(action_type_to_string(_ACTION_TYPE_MAX));
+	assert_true(action_type_notifies(ACTION_EXEC));
+	assert_false(action_type_notifies(ACTION_LOG));
+	assert_false(action_type_notifies(ACTION_DELETE));
+}
+
+static void
+test_action_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+
+	expect_only_error(f, "actions = 5;\n", 1,
+	    "actions: expected a list of actions: ( { ... }, { ... } )");
+	expect_only_error(f, "\nactions = ( 5 );\n", 2,
+	    "actions: expected { name = ...; type = ...; }");
+	expect_only_error(f, "actions = ( { name = \"a\"; } );\n", 1,
+	    "actions.type: missing: one of log, exec, delete, mail, webhook");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"page\"; } );\n", 1,
+	    "actions.type: expected one of log, exec, delete, mail, webhook, "
+	    "got \"page\"");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"mail\"; } );\n", 1,
+	    "actions.type: \"mail\" is not available in this version of "
+	    "crashd");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"delete\";\n timeout = "
+	    "\"1s\"; } );\n",
+	    2,
+	    "actions.timeout: does not apply to an action of type \"delete\"");
+	expect_only_error(f, "actions = ( { type = \"log\"; } );\n", 1,
+	    "actions.name: each action needs a name of letters, digits, '-' "
+	    "and '_'");
+	expect_only_error(f,
+	    "actions = ( { name = \"my action\"; type = \"log\"; } );\n", 1,
+	    "actions.name: each action needs a name of letters, digits, '-' "
+	    "and '_'");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"log\"; },\n"
+	    "  { name = \"a\"; type = \"log\"; } );\n",
+	    2, "actions.name: \"a\" is used twice");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"exec\"; } );\n", 1,
+	    "actions.command: an exec action needs command = [ "
+	    "\"/path/to/program\", ... ]");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"exec\";\n"
+	    "  command = [ \"on-crash\" ]; } );\n",
+	    2,
+	    "actions.command: the command must be an absolute path, got "
+	    "\"on-crash\"");
+	/* An empty command is also no command. */
+	assert_int_equal(load(f,
+			     "actions = ( { name = \"a\"; type = \"exec\";\n"
+			     "  command = [ ]; } );\n",
+			     &c),
+	    -EINVAL);
+	expect_error(f, 2, "actions.command: must not be empty");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"log\";\n"
+	    "  match = { signal = [ \"SEGV\", \"SIGFOO\" ]; }; } );\n",
+	    2,
+	    "actions.match.signal: expected signal names or numbers like "
+	    "\"SEGV\" or 11");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"log\";\n"
+	    "  match = { signal = [ 0 ]; }; } );\n",
+	    2,
+	    "actions.match.signal: expected signal names or numbers like "
+	    "\"SEGV\" or 11");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"log\";\n"
+	    "  match = { uid = [ -1 ]; }; } );\n",
+	    2, "actions.match.uid: expected numeric uids");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"log\";\n"
+	    "  match = { has_core = 1; }; } );\n",
+	    2, "actions.match.has_core: expected true or false");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"log\";\n"
+	    "  match = { bogus = 1; }; } );\n",
+	    2, "actions.match.bogus: unknown key");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"log\";\n color = 1; } );\n",
+	    2, "actions.color: unknown key");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"delete\";\n what = \"all\"; "
+	    "} );\n",
+	    2, "actions.what: expected one of dump, core, got \"all\"");
+}
+
+static void
+test_unknown_key(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_only_error(
+	    f, "hook = {\n  bogus = 1;\n};\n", 2, "hook.bogus: unknown key");
+	expect_only_error(
+	    f, "\n\nspoool = \"/x\";\n", 3, "spoool: unknown key");
+	expect_only_error(f,
+	    "hook = { core = { mode = \"full\"; maxsize = "
+	    "\"1M\"; }; };\n",
+	    1, "hook.core.maxsize: unknown key");
+}
+
+static void
+test_unknown_section(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_only_error(f, "spool = \"/x\";\nfrobnicate = {\n  a = 1;\n};\n",
+	    2, "frobnicate: unknown section");
+	expect_only_error(f, "hook = {\n  cores = { mode = \"full\"; };\n};\n",
+	    2, "hook.cores: unknown section");
+	/* A section's name used as a key. */
+	expect_only_error(
+	    f, "hook = 5;\n", 1, "hook: expected a section { ... }");
+	expect_only_error(f, "hook = { limits = \"5/10m\"; };\n", 1,
+	    "hook.limits: expected a section { ... }");
+}
+
+static void
+test_wrong_type(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_only_error(f, "hook = { core = {\n level = \"9\";\n}; };\n", 2,
+	    "hook.core.level: expected an integer from 0 to 9");
+	expect_only_error(f, "hook = { core = { level = 1.5; }; };\n", 1,
+	    "hook.core.level: expected an integer from 0 to 9");
+	expect_only_error(f, "hook = { core = { mode = 3; }; };\n", 1,
+	    "hook.core.mode: expected a string");
+	expect_only_error(f, "spool = 1;\n", 1, "spool: expected a string");
+	expect_only_error(f, "hook = { sync = \"yes\"; };\n", 1,
+	    "hook.sync: expected true or false");
+	expect_only_error(f, "hook = { limits = { global = 5; }; };\n", 1,
+	    "hook.limits.global: expected a rate like \"5/10m\"");
+	expect_only_error(f, "hook = { ignore = \"*/php-fpm\"; };\n", 1,
+	    "hook.ignore: expected a list, like [ \"*/php-fpm\" ]");
+	expect_only_error(f, "hook = { ignore = ( \"a\", 5 ); };\n", 1,
+	    "hook.ignore: expected a list of strings");
+	expect_only_error(f, "hook = { core = { max_size = true; }; };\n", 1,
+	    "hook.core.max_size: expected a size like \"64M\"");
+	expect_only_error(f, "hook = { time_budget = [ 1 ]; };\n", 1,
+	    "hook.time_budget: expected a duration like \"10s\"");
+}
+
+static void
+test_bad_values(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_only_error(f, "hook = { core = { mode = \"fast\"; }; };\n", 1,
+	    "hook.core.mode: expected one of none, mini, truncate, full, got "
+	    "\"fast\"");
+	expect_only_error(f, "hook = { core = { level = 10; }; };\n", 1,
+	    "hook.core.level: 10 is out of range 0..9");
+	expect_only_error(f, "hook = { core = { level = -1; }; };\n", 1,
+	    "hook.core.level: -1 is out of range 0..9");
+	expect_only_error(f, "hook = { core = { max_size = \"12X\"; }; };\n", 1,
+	    "hook.core.max_size: expected a size like \"512K\", \"64M\" or "
+	    "\"2G\", got \"12X\"");
+	expect_only_error(f, "hook = { limits = { keep_free = -5; }; };\n", 1,
+	    "hook.limits.keep_free: a size cannot be negative");
+	expect_only_error(f, "hook = { limits = { global = \"abc\"; }; };\n", 1,
+	    "hook.limits.global: expected COUNT/DURATION like \"5/10m\" "
+	    "(window of at least 1s), got \"abc\"");
+	expect_only_error(f,
+	    "hook = { limits = { per_executable = \"5/0s\"; }; };\n", 1,
+	    "hook.limits.per_executable: expected COUNT/DURATION like "
+	    "\"5/10m\" (window of at least 1s), got \"5/0s\"");
+	expect_only_error(f, "hook = { time_budget = \"soon\"; };\n", 1,
+	    "hook.time_budget: expected a duration like \"500ms\", \"30s\", "
+	    "\"10m\", \"1h\" or \"7d\", got \"soon\"");
+	expect_only_error(f, "hook = { time_budget = \"50ms\"; };\n", 1,
+	    "hook.time_budget: must be between 100ms and 3600s");
+	expect_only_error(f, "hook = { time_budget = \"2h\"; };\n", 1,
+	    "hook.time_budget: must be between 100ms and 3600s");
+	expect_only_error(f, "hook = { time_budget = -1; };\n", 1,
+	    "hook.time_budget: -1 is not a valid number of seconds");
+	expect_only_error(f, "hook = { ignore = [ \"\" ]; };\n", 1,
+	    "hook.ignore: empty pattern");
+}
+
+/* A value quoted in an error is escaped: one problem, one line. */
+static void
+test_error_values_escaped(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_only_error(f,
+	    "hook = { core = { mode = \"fast\\nspool: evil\"; }; };\n", 1,
+	    "hook.core.mode: expected one of none, mini, truncate, full, got "
+	    "\"fast\\nspool: evil\"");
+	expect_only_error(f, "spool = \"\\x1b[2Jrel\";\n", 1,
+	    "spool: expected an absolute path, got \"\\x1b[2Jrel\"");
+	/* A string may also span lines in the file. */
+	expect_only_error(f,
+	    "hook = { limits = { global = \"5/\"\n\"x\"; }; };\n", 1,
+	    "hook.limits.global: expected COUNT/DURATION like \"5/10m\" "
+	    "(window of at least 1s), got \"5/x\"");
+}
+
+static void
+test_relative_spool(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_only_error(f, "spool = \"var/spool/crashd\";\n", 1,
+	    "spool: expected an absolute path, got \"var/spool/crashd\"");
+	expect_only_error(f, "spool = \"\";\n", 1,
+	    "spool: expected an absolute path, got \"\"");
+}
+
+static void
+test_syntax_error(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+	char want[1024];
+
+	memset(&c, 0x5a, sizeof(c));
+	assert_int_equal(load(f,
+			     "spool = \"/x\";\nhook = {\n  core = { mode = = "
+			     "\"full\"; };\n};\n",
+			     &c),
+	    -EINVAL);
+	snprintf(want, sizeof(want), "%s:3: syntax error", f->path);
+	if (strncmp(errors(f), want, strlen(want)) != 0)
+		fail_msg("want \"%s...\", got \"%s\"", want, errors(f));
+	assert_int_equal(count_lines(errors(f)), 1);
+
+	/* A duplicate key is a libconfig error too. */
+	assert_int_equal(
+	    load(f, "spool = \"/a\";\n\nspool = \"/b\";\n", &c), -EINVAL);
+	snprintf(want, sizeof(want), "%s:3: ", f->path);
+	if (strncmp(errors(f), want, strlen(want)) != 0)
+		fail_msg("want \"%s...\", got \"%s\"", want, errors(f));
+}
+
+static void
+test_several_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+	const char *text = "spool = \"relative\";\n" /* 1 */
+			   "hook = {\n" /* 2 */
+			   "  core = { mode = \"fast\";\n" /* 3 */
+			   "    level = 10; };\n" /* 4 */
+			   "  limits = { global = \"abc\"; };\n" /* 5 */
+			   "  bogus = true;\n" /* 6 */
+			   "  sync = true;\n" /* 7 */
+			   "};\n" /* 8 */
+			   "daemonx = { };\n"; /* 9 */
+
+	assert_int_equal(load(f, text, &c), -EINVAL);
+	expect_error(
+	    f, 1, "spool: expected an absolute path, got \"relative\"");
+	expect_error(f, 3,
+	    "hook.core.mode: expected one of none, mini, truncate, full, got "
+	    "\"fast\"");
+	expect_error(f, 4, "hook.core.level: 10 is out of range 0..9");
+	expect_error(f, 5,
+	    "hook.limits.global: expected COUNT/DURATION like \"5/10m\" "
+	    "(window of at least 1s), got \"abc\"");
+	expect_error(f, 6, "hook.bogus: unknown key");
+	expect_error(f, 9, "daemonx: unknown section");
+	assert_int_equal(count_lines(errors(f)), 6);
+}
+
+/*
+ * An @include would read settings from a file nobody checked: one anyone
+ * may write, while the hook runs as root.  Refused.
+ */
+static void
+test_include_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+	char text[4096];
+
+	free(tu_write_file(
+	    f->dir, "evil.conf", "spool = \"/tmp/evil\";\n", 21, 0666));
+	snprintf(text, sizeof(text),
+	    "hook = { sync = false; };\n@include \"%s/evil.conf\"\n", f->dir);
+	memset(&c, 0x5a, sizeof(c));
+	assert_int_equal(load(f, text, &c), -EINVAL);
+	if (strstr(errors(f), ": spool: set in @include \"") == NULL)
+		fail_msg("%s", errors(f));
+	assert_int_equal(count_lines(errors(f)), 1);
+}
+
+static void
+test_unsafe_file_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+
+	memset(&c, 0x5a, sizeof(c));
+	assert_int_equal(load_mode(f, "spool = \"/x\";\n", 0664, &c), -EPERM);
+	assert_non_null(strstr(errors(f), "group or world writable"));
+	assert_non_null(strstr(errors(f), f->path));
+	assert_int_equal(load_mode(f, "spool = \"/x\";\n", 0646, &c), -EPERM);
+	assert_int_equal(load_mode(f, "spool = \"/x\";\n", 0666, &c), -EPERM);
+	/* Readable by others is fine: only writers matter. */
+	assert_int_equal(load_mode(f, "spool = \"/x\";\n", 0444, &c), 0);
+	config_done(&c);
+}
+
+static void
+test_missing_file(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/does-not-exist.conf", f->dir);
+	memset(&c, 0x5a, sizeof(c));
+	buf_reset(&f->errors);
+	assert_int_equal(config_load(path, &c, &f->errors), -ENOENT);
+	assert_non_null(strstr(errors(f), path));
+}
+
+static void
+test_directory_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+
+	buf_reset(&f->errors);
+	assert_true(config_load(f->dir, &c, &f->errors) < 0);
+	assert_non_null(strstr(errors(f), f->dir));
+}
+
+/* On any failure the caller's struct is left exactly as it was. */
+static void
+test_failure_leaves_output_untouched(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const bad[] = {
+		"hook = { core = { mode = \"fast\"; }; };\n",
+		"hook = { ignore = [ \"a\", \"b\", 3 ]; };\n",
+		"spool = \"/ok\";\nhook = { bogus = 1; };\n",
+		"hook = {\n",
+	};
+	struct config c, before;
+	char path[4096];
+
+	memset(&c, 0x5a, sizeof(c));
+	before = c;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(load(f, bad[i], &c), -EINVAL);
+		assert_memory_equal(&c, &before, sizeof(c));
+	}
+	assert_int_equal(load_mode(f, "", 0666, &c), -EPERM);
+	assert_memory_equal(&c, &before, sizeof(c));
+	snprintf(path, sizeof(path), "%s/nope", f->dir);
+	assert_int_equal(config_load(path, &c, &f->errors), -ENOENT);
+	assert_memory_equal(&c, &before, sizeof(c));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_core_mode_names),
+		cmocka_unit_test(test_empty_file_is_defaults),
+		cmocka_unit_test(test_full_file_sets_every_key),
+		cmocka_unit_test(test_integer_forms),
+		cmocka_unit_test(test_shipped_config_is_defaults),
+		cmocka_unit_test(test_daemon_keys),
+		cmocka_unit_test(test_daemon_errors),
+		cmocka_unit_test(test_actions),
+		cmocka_unit_test(test_action_errors),
+		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_unknown_section),
+		cmocka_unit_test(test_wrong_type),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_relative_spool),
+		cmocka_unit_test(test_error_values_escaped),
+		cmocka_unit_test(test_syntax_error),
+		cmocka_unit_test(test_several_errors),
+		cmocka_unit_test(test_unsafe_file_refused),
+		cmocka_unit_test(test_include_refused),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_directory_refused),
+		cmocka_unit_test(test_failure_leaves_output_untouched),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, setup, teardown);
+}

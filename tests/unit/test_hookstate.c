@@ -1,0 +1,423 @@
+/*
+ * Unit tests for common/hookstate.c: the GCRA rate limiter, the slot
+ * table, the state file's format and its lock.
+ */
+#include "testutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hookstate.h"
+#include "spool.h"
+
+#define MIN_MS (60 * 1000LL)
+#define DAY_MS (86400 * 1000LL)
+/* A realistic CLOCK_REALTIME in milliseconds (November 2026). */
+#define NOW 1795399730000LL
+
+static int
+burst(int64_t *tat, const struct rate *rate, int64_t now, int tries)
+{
+	int allowed = 0;
+
+	for (int i = 0; i < tries; i++)
+		allowed += hookstate_gcra(tat, rate, now);
+	return allowed;
+}
+
+static void
+test_gcra_burst_then_refuse(void **state)
+{
+	const struct rate r = { 5, 600 }; /* 5/10m */
+	int64_t tat = 0, before;
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		assert_true(hookstate_gcra(&tat, &r, NOW));
+	before = tat;
+	assert_false(hookstate_gcra(&tat, &r, NOW));
+	assert_false(hookstate_gcra(&tat, &r, NOW + 1000));
+	/* A refusal charges nothing. */
+	assert_int_equal(tat, before);
+}
+
+static void
+test_gcra_recovers(void **state)
+{
+	const struct rate r = { 5, 600 }; /* one every 2 minutes */
+	int64_t tat = 0;
+
+	(void)state;
+	assert_int_equal(burst(&tat, &r, NOW, 10), 5);
+	/* Just before one interval: still nothing. */
+	assert_false(hookstate_gcra(&tat, &r, NOW + 2 * MIN_MS - 1));
+	/* After window/count one more is allowed, and only one. */
+	assert_int_equal(burst(&tat, &r, NOW + 2 * MIN_MS, 10), 1);
+	assert_int_equal(burst(&tat, &r, NOW + 4 * MIN_MS, 10), 1);
+	/* After a quiet full window, the whole burst again. */
+	assert_int_equal(
+	    burst(&tat, &r, NOW + 4 * MIN_MS + 10 * MIN_MS, 10), 5);
+	/* Long idle does not bank more than one burst. */
+	assert_int_equal(burst(&tat, &r, NOW + 365 * DAY_MS, 10), 5);
+}
+
+static void
+test_gcra_steady_rate(void **state)
+{
+	const struct rate r = { 1, 1 }; /* 1/1s */
+	int64_t tat = 0;
+	int allowed = 0;
+
+	(void)state;
+	/* Ten attempts a second for a minute: about one per second passes. */
+	for (int64_t t = 0; t < 60 * 1000; t += 100)
+		allowed += hookstate_gcra(&tat, &r, NOW + t);
+	assert_int_equal(allowed, 60);
+}
+
+static void
+test_gcra_count_zero_refuses(void **state)
+{
+	const struct rate r = { 0, 3600 };
+	int64_t tat = 0;
+
+	(void)state;
+	assert_false(hookstate_gcra(&tat, &r, NOW));
+	assert_false(hookstate_gcra(&tat, &r, NOW + 365 * DAY_MS));
+	assert_int_equal(tat, 0);
+}
+
+static void
+test_gcra_huge_count(void **state)
+{
+	const struct rate r = { UINT32_MAX, 1 };
+	int64_t tat = 0;
+
+	(void)state;
+	/* The interval rounds to 1ms, never to 0 (which would allow all). */
+	assert_int_equal(burst(&tat, &r, NOW, 2000), 1000);
+}
+
+/*
+ * The wall clock jumps back a day (NTP, a wrong RTC fixed by hand) just
+ * after a burst.  The key must not stay locked until the clock catches up
+ * with the old times: one window after the jump it is allowed again (the
+ * first crash after the jump may or may not be).
+ */
+static void
+test_gcra_clock_backwards(void **state)
+{
+	const struct rate r = { 5, 600 };
+	int64_t tat = 0, back = NOW - DAY_MS;
+	int n;
+
+	(void)state;
+	assert_int_equal(burst(&tat, &r, NOW, 5), 5);
+	(void)hookstate_gcra(&tat, &r, back);
+	if (!hookstate_gcra(&tat, &r, back + 10 * MIN_MS))
+		fail_msg("still locked out one window after the clock went "
+			 "back a day (tat %lld, now %lld)",
+		    (long long)tat, (long long)(back + 10 * MIN_MS));
+	/* And the limit still holds at the new time. */
+	n = burst(&tat, &r, back + 10 * MIN_MS, 10);
+	assert_true(n <= 4);
+}
+
+/* A small step back (less than a window) grants at most one extra. */
+static void
+test_gcra_small_step_back_keeps_limit(void **state)
+{
+	const struct rate r = { 5, 600 };
+	int64_t tat = 0;
+
+	(void)state;
+	assert_int_equal(burst(&tat, &r, NOW, 5), 5);
+	assert_true(burst(&tat, &r, NOW - 1000, 10) <= 1);
+}
+
+static void
+test_key(void **state)
+{
+	(void)state;
+	assert_int_equal(
+	    hookstate_key("/usr/bin/perl"), hookstate_key("/usr/bin/perl"));
+	assert_int_not_equal(
+	    hookstate_key("/usr/bin/perl"), hookstate_key("/usr/bin/perl5"));
+	assert_int_not_equal(hookstate_key(""), 0);
+	/* FNV-1a 64 of "a" */
+	assert_int_equal(hookstate_key("a"), 0xaf63dc4c8601ec8cULL);
+}
+
+static void
+fresh(struct hookstate *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->magic = HOOKSTATE_MAGIC;
+	st->version = HOOKSTATE_VERSION;
+}
+
+static void
+test_slot_same_key(void **state)
+{
+	struct hookstate *st = calloc(1, sizeof(*st));
+	struct hookstate_slot *a, *b;
+
+	(void)state;
+	assert_non_null(st);
+	fresh(st);
+	a = hookstate_slot(st, 42);
+	assert_int_equal(a->key, 42);
+	a->tat_dump_ms = 1234;
+	b = hookstate_slot(st, 43);
+	assert_ptr_not_equal(a, b);
+	assert_ptr_equal(hookstate_slot(st, 42), a);
+	assert_int_equal(a->tat_dump_ms, 1234);
+	assert_ptr_equal(hookstate_slot(st, 43), b);
+	free(st);
+}
+
+static void
+test_slot_evicts_longest_recovered(void **state)
+{
+	struct hookstate *st = calloc(1, sizeof(*st));
+	struct hookstate_slot *s, *oldest = NULL;
+	int64_t t;
+
+	(void)state;
+	assert_non_null(st);
+	fresh(st);
+	/* Fill every slot; key 1000+i recovers at a scrambled time. */
+	for (int i = 0; i < HOOKSTATE_SLOTS; i++) {
+		s = hookstate_slot(st, 1000 + (uint64_t)i);
+		assert_int_equal(s->key, 1000 + (uint64_t)i);
+		t = NOW + ((i * 37) % HOOKSTATE_SLOTS + 1) * 1000;
+		s->tat_dump_ms = t;
+		s->tat_core_ms = t;
+		if (oldest == NULL || t < oldest->tat_dump_ms)
+			oldest = s;
+	}
+	for (int i = 0; i < HOOKSTATE_SLOTS; i++)
+		assert_int_equal(st->slots[i].key != 0, 1);
+	/* Every known key keeps its slot. */
+	for (int i = 0; i < HOOKSTATE_SLOTS; i++)
+		assert_int_equal(hookstate_slot(st, 1000 + (uint64_t)i)->key,
+		    1000 + (uint64_t)i);
+	s = hookstate_slot(st, 7);
+	assert_ptr_equal(s, oldest);
+	assert_int_equal(s->key, 7);
+	assert_int_equal(s->tat_dump_ms, 0);
+	assert_int_equal(s->tat_core_ms, 0);
+	free(st);
+}
+
+struct fixture {
+	char *dir;
+	int dirfd;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char path[4096];
+
+	assert_non_null(f);
+	f->dir = tu_mkdtemp();
+	snprintf(path, sizeof(path), "%s/%s", f->dir, SPOOL_STATE);
+	assert_int_equal(mkdir(path, 0755), 0);
+	f->dirfd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(f->dirfd >= 0);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	close(f->dirfd);
+	tu_rm_rf(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static void
+test_read_empty_is_fresh(void **state)
+{
+	struct fixture *f = *state;
+	struct hookstate *st = malloc(sizeof(*st)), *want = malloc(sizeof(*st));
+	int fd;
+
+	assert_non_null(st);
+	assert_non_null(want);
+	fd = hookstate_lock(f->dirfd, true, 100);
+	assert_true(fd >= 0);
+	memset(st, 0xa5, sizeof(*st));
+	assert_int_equal(hookstate_read(fd, st), 0);
+	fresh(want);
+	assert_memory_equal(st, want, sizeof(*st));
+	close(fd);
+	free(st);
+	free(want);
+}
+
+static void
+test_read_foreign_is_fresh(void **state)
+{
+	struct fixture *f = *state;
+	struct hookstate *st = malloc(sizeof(*st)), *want = malloc(sizeof(*st));
+	char *junk = malloc(sizeof(*st) + 16);
+	int fd;
+
+	assert_non_null(st);
+	assert_non_null(want);
+	assert_non_null(junk);
+	fresh(want);
+	fd = hookstate_lock(f->dirfd, true, 100);
+	assert_true(fd >= 0);
+	/* Right size, wrong magic. */
+	memset(junk, 'J', sizeof(*st) + 16);
+	assert_int_equal(pwrite(fd, junk, sizeof(*st), 0), sizeof(*st));
+	assert_int_equal(hookstate_read(fd, st), 0);
+	assert_memory_equal(st, want, sizeof(*st));
+	/* Right magic, another version. */
+	memcpy(junk, want, sizeof(*st));
+	((struct hookstate *)junk)->version = HOOKSTATE_VERSION + 1;
+	((struct hookstate *)junk)->counters.seen = 99;
+	assert_int_equal(pwrite(fd, junk, sizeof(*st), 0), sizeof(*st));
+	assert_int_equal(hookstate_read(fd, st), 0);
+	assert_memory_equal(st, want, sizeof(*st));
+	/* Truncated. */
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(pwrite(fd, want, 100, 0), 100);
+	assert_int_equal(hookstate_read(fd, st), 0);
+	assert_memory_equal(st, want, sizeof(*st));
+	close(fd);
+	free(st);
+	free(want);
+	free(junk);
+}
+
+static void
+test_write_read_roundtrip(void **state)
+{
+	struct fixture *f = *state;
+	struct hookstate *st = calloc(1, sizeof(*st));
+	struct hookstate *back = calloc(1, sizeof(*st));
+	int fd;
+
+	assert_non_null(st);
+	assert_non_null(back);
+	fresh(st);
+	st->counters.seen = 10;
+	st->counters.stored = 7;
+	st->counters.ignored = 1;
+	st->counters.rate_limited = 2;
+	st->counters.cores_kept = 3;
+	st->counters.failed = 1;
+	st->tat_dump_ms = NOW;
+	st->tat_core_ms = NOW + 5;
+	st->spool_bytes = 1ULL << 33;
+	hookstate_slot(st, hookstate_key("/bin/a"))->tat_dump_ms = NOW + 1;
+	hookstate_slot(st, hookstate_key("/bin/b"))->tat_core_ms = NOW + 2;
+	fd = hookstate_lock(f->dirfd, true, 100);
+	assert_true(fd >= 0);
+	assert_int_equal(hookstate_write(fd, st), 0);
+	close(fd);
+	fd = hookstate_lock(f->dirfd, false, 100);
+	assert_true(fd >= 0);
+	assert_int_equal(hookstate_read(fd, back), 0);
+	assert_memory_equal(st, back, sizeof(*st));
+	close(fd);
+	free(st);
+	free(back);
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+test_lock_timeout(void **state)
+{
+	struct fixture *f = *state;
+	int64_t t0, took;
+	int fd, fd2;
+
+	fd = hookstate_lock(f->dirfd, true, 100);
+	assert_true(fd >= 0);
+	/* flock() is per open file: a second open contends like a process. */
+	t0 = mono_ms();
+	fd2 = hookstate_lock(f->dirfd, true, 50);
+	took = mono_ms() - t0;
+	assert_int_equal(fd2, -ETIMEDOUT);
+	assert_true(took >= 50);
+	assert_true(took < 5000);
+	assert_int_equal(hookstate_lock(f->dirfd, false, 0), -ETIMEDOUT);
+	close(fd);
+	fd2 = hookstate_lock(f->dirfd, false, 0);
+	assert_true(fd2 >= 0);
+	close(fd2);
+}
+
+static void
+test_lock_refuses_odd_files(void **state)
+{
+	struct fixture *f = *state;
+	char path[4096];
+
+	/* Missing without create. */
+	assert_int_equal(hookstate_lock(f->dirfd, false, 10), -ENOENT);
+	/* A planted symlink is not followed. */
+	snprintf(path, sizeof(path), "%s/%s/%s", f->dir, SPOOL_STATE,
+	    HOOKSTATE_FILE);
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	assert_int_equal(hookstate_lock(f->dirfd, true, 10), -ELOOP);
+	assert_int_equal(unlink(path), 0);
+	/* Nor is anything but a regular file used. */
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(hookstate_lock(f->dirfd, true, 10), -EBADFD);
+	assert_int_equal(unlink(path), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gcra_burst_then_refuse),
+		cmocka_unit_test(test_gcra_recovers),
+		cmocka_unit_test(test_gcra_steady_rate),
+		cmocka_unit_test(test_gcra_count_zero_refuses),
+		cmocka_unit_test(test_gcra_huge_count),
+		cmocka_unit_test(test_gcra_clock_backwards),
+		cmocka_unit_test(test_gcra_small_step_back_keeps_limit),
+		cmocka_unit_test(test_key),
+		cmocka_unit_test(test_slot_same_key),
+		cmocka_unit_test(test_slot_evicts_longest_recovered),
+		cmocka_unit_test_setup_teardown(
+		    test_read_empty_is_fresh, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_read_foreign_is_fresh, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_write_read_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_lock_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_lock_refuses_odd_files, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("hookstate", tests, NULL, NULL);
+}

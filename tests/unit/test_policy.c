@@ -1,0 +1,349 @@
+/*
+ * Unit tests for hook/policy.c: ignore globs, dump and core limits per
+ * executable and in all, the spool caps and mode none.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "hookstate.h"
+#include "policy.h"
+
+#define NOW 1795399730000LL
+#define MIN_MS (60 * 1000LL)
+#define PLENTY (1ULL << 40) /* free bytes */
+
+struct fixture {
+	struct config c;
+	struct hookstate st;
+	char *ignore[4];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	assert_int_equal(config_defaults(&f->c), 0);
+	free(f->c.hook.ignore);
+	f->ignore[0] = "*/php-fpm";
+	f->ignore[1] = "/opt/test/*";
+	f->ignore[2] = NULL;
+	f->c.hook.ignore = f->ignore;
+	f->st.magic = HOOKSTATE_MAGIC;
+	f->st.version = HOOKSTATE_VERSION;
+	/* No core limits unless a test sets them. */
+	f->c.hook.cores_per_executable = (struct rate){ 1000, 1 };
+	f->c.hook.cores_global = (struct rate){ 1000, 1 };
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	f->c.hook.ignore = NULL;
+	config_done(&f->c);
+	free(f);
+	return 0;
+}
+
+static struct policy_decision
+decide(struct fixture *f, const char *exe, int64_t now, uint64_t free_bytes)
+{
+	struct policy_decision d;
+
+	memset(&d, 0xa5, sizeof(d));
+	policy_decide(&f->c.hook, &f->st, exe, now, free_bytes, &d);
+	return d;
+}
+
+static void
+test_verdict_names(void **state)
+{
+	(void)state;
+	assert_string_equal(policy_verdict_to_string(POLICY_STORE), "store");
+	assert_string_equal(
+	    policy_verdict_to_string(POLICY_IGNORED), "ignored");
+	assert_non_null(policy_verdict_to_string(POLICY_RATE_EXECUTABLE));
+	assert_non_null(policy_verdict_to_string(POLICY_RATE_GLOBAL));
+	assert_null(policy_verdict_to_string(_POLICY_VERDICT_MAX));
+}
+
+static void
+test_ignored(void **state)
+{
+	struct fixture *f = *state;
+	struct hook_config *hc = &f->c.hook;
+
+	assert_string_equal(
+	    policy_ignored(hc, "/usr/sbin/php-fpm"), "*/php-fpm");
+	assert_string_equal(
+	    policy_ignored(hc, "/opt/remi/php81/root/php-fpm"), "*/php-fpm");
+	assert_string_equal(
+	    policy_ignored(hc, "/opt/test/crasher"), "/opt/test/*");
+	assert_null(policy_ignored(hc, "/usr/sbin/php-fpm8.2"));
+	assert_null(policy_ignored(hc, "php-fpm"));
+	assert_null(policy_ignored(hc, "/usr/bin/perl"));
+	assert_null(policy_ignored(hc, ""));
+	hc->ignore = NULL;
+	assert_null(policy_ignored(hc, "/usr/sbin/php-fpm"));
+	hc->ignore = f->ignore;
+}
+
+static void
+test_ignored_charges_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct hookstate before = f->st;
+	struct policy_decision d;
+
+	for (int i = 0; i < 20; i++) {
+		d = decide(f, "/usr/sbin/php-fpm", NOW, PLENTY);
+		assert_int_equal(d.verdict, POLICY_IGNORED);
+		assert_false(d.keep_core);
+		assert_string_equal(d.ignored_by, "*/php-fpm");
+	}
+	assert_memory_equal(&f->st, &before, sizeof(before));
+}
+
+static void
+test_per_executable_limit(void **state)
+{
+	struct fixture *f = *state;
+	struct policy_decision d;
+
+	/* Defaults: per_executable 5/10m, global 100/10m. */
+	for (int i = 0; i < 5; i++) {
+		d = decide(f, "/usr/bin/perl", NOW, PLENTY);
+		assert_int_equal(d.verdict, POLICY_STORE);
+		assert_null(d.ignored_by);
+	}
+	d = decide(f, "/usr/bin/perl", NOW, PLENTY);
+	assert_int_equal(d.verdict, POLICY_RATE_EXECUTABLE);
+	assert_false(d.keep_core);
+	/* Another executable is not held back by perl's flood. */
+	d = decide(f, "/usr/bin/python3", NOW, PLENTY);
+	assert_int_equal(d.verdict, POLICY_STORE);
+	/* Perl gets one more after 10m / 5. */
+	d = decide(f, "/usr/bin/perl", NOW + 2 * MIN_MS, PLENTY);
+	assert_int_equal(d.verdict, POLICY_STORE);
+	d = decide(f, "/usr/bin/perl", NOW + 2 * MIN_MS, PLENTY);
+	assert_int_equal(d.verdict, POLICY_RATE_EXECUTABLE);
+}
+
+static void
+test_global_limit(void **state)
+{
+	struct fixture *f = *state;
+	struct policy_decision d;
+	char exe[64];
+
+	f->c.hook.global = (struct rate){ 3, 600 };
+	for (int i = 0; i < 3; i++) {
+		snprintf(exe, sizeof(exe), "/usr/bin/prog%d", i);
+		d = decide(f, exe, NOW, PLENTY);
+		assert_int_equal(d.verdict, POLICY_STORE);
+	}
+	d = decide(f, "/usr/bin/late", NOW, PLENTY);
+	assert_int_equal(d.verdict, POLICY_RATE_GLOBAL);
+	assert_false(d.keep_core);
+	/*
+	 * A crash refused by the global limit was not charged to its own
+	 * bucket: once the global one recovers, "late" has its full burst.
+	 */
+	for (int i = 0; i < 10; i++)
+		d = decide(f, "/usr/bin/late", NOW + 1000, PLENTY);
+	assert_int_equal(d.verdict, POLICY_RATE_GLOBAL);
+	f->c.hook.global = (struct rate){ 100, 600 };
+	f->st.tat_dump_ms = 0;
+	for (int i = 0; i < 5; i++) {
+		d = decide(f, "/usr/bin/late", NOW + 2000, PLENTY);
+		assert_int_equal(d.verdict, POLICY_STORE);
+	}
+	d = decide(f, "/usr/bin/late", NOW + 2000, PLENTY);
+	assert_int_equal(d.verdict, POLICY_RATE_EXECUTABLE);
+}
+
+static void
+test_core_limits(void **state)
+{
+	struct fixture *f = *state;
+	struct policy_decision d;
+
+	f->c.hook.cores_per_executable = (struct rate){ 2, 3600 };
+	f->c.hook.cores_global = (struct rate){ 3, 3600 };
+	for (int i = 0; i < 2; i++) {
+		d = decide(f, "/usr/bin/a", NOW, PLENTY);
+		assert_int_equal(d.verdict, POLICY_STORE);
+		assert_true(d.keep_core);
+		assert_null(d.no_core_reason);
+	}
+	/* Stored, but without a core. */
+	d = decide(f, "/usr/bin/a", NOW, PLENTY);
+	assert_int_equal(d.verdict, POLICY_STORE);
+	assert_false(d.keep_core);
+	assert_string_equal(d.no_core_reason, "cores_per_executable limit");
+	d = decide(f, "/usr/bin/b", NOW, PLENTY);
+	assert_true(d.keep_core);
+	d = decide(f, "/usr/bin/c", NOW, PLENTY);
+	assert_int_equal(d.verdict, POLICY_STORE);
+	assert_false(d.keep_core);
+	assert_string_equal(d.no_core_reason, "cores_global limit");
+	/*
+	 * c's own core bucket was not charged by that refusal: when the
+	 * global bucket allows again, c keeps two cores.
+	 */
+	f->c.hook.cores_global = (struct rate){ 1000, 3600 };
+	f->st.tat_core_ms = 0;
+	d = decide(f, "/usr/bin/c", NOW, PLENTY);
+	assert_true(d.keep_core);
+	d = decide(f, "/usr/bin/c", NOW, PLENTY);
+	assert_true(d.keep_core);
+	d = decide(f, "/usr/bin/c", NOW, PLENTY);
+	assert_false(d.keep_core);
+}
+
+static void
+test_spool_max_denies_core_not_dump(void **state)
+{
+	struct fixture *f = *state;
+	struct hookstate before;
+	struct policy_decision d;
+
+	f->c.hook.spool_max = 1ULL << 30;
+	f->st.spool_bytes = 1ULL << 30;
+	before = f->st;
+	d = decide(f, "/usr/bin/a", NOW, PLENTY);
+	assert_int_equal(d.verdict, POLICY_STORE);
+	assert_false(d.keep_core);
+	assert_string_equal(d.no_core_reason, "spool_max reached");
+	/* No core bucket was charged for a core that is not kept. */
+	assert_int_equal(f->st.tat_core_ms, before.tat_core_ms);
+	assert_int_equal(
+	    hookstate_slot(&f->st, hookstate_key("/usr/bin/a"))->tat_core_ms,
+	    0);
+	f->st.spool_bytes = (1ULL << 30) - 1;
+	d = decide(f, "/usr/bin/a", NOW, PLENTY);
+	assert_true(d.keep_core);
+	/* 0 is no cap. */
+	f->c.hook.spool_max = 0;
+	f->st.spool_bytes = UINT64_MAX;
+	d = decide(f, "/usr/bin/b", NOW, PLENTY);
+	assert_true(d.keep_core);
+}
+
+static void
+test_keep_free_denies_core_not_dump(void **state)
+{
+	struct fixture *f = *state;
+	struct policy_decision d;
+
+	f->c.hook.keep_free = 1ULL << 30;
+	d = decide(f, "/usr/bin/a", NOW, (1ULL << 30) - 1);
+	assert_int_equal(d.verdict, POLICY_STORE);
+	assert_false(d.keep_core);
+	assert_string_equal(d.no_core_reason, "keep_free floor reached");
+	assert_int_equal(f->st.tat_core_ms, 0);
+	d = decide(f, "/usr/bin/a", NOW, 0);
+	assert_int_equal(d.verdict, POLICY_STORE);
+	assert_false(d.keep_core);
+	d = decide(f, "/usr/bin/a", NOW, 1ULL << 30);
+	assert_true(d.keep_core);
+}
+
+static void
+test_mode_none(void **state)
+{
+	struct fixture *f = *state;
+	struct policy_decision d;
+
+	f->c.hook.core_mode = CORE_MODE_NONE;
+	d = decide(f, "/usr/bin/a", NOW, PLENTY);
+	assert_int_equal(d.verdict, POLICY_STORE);
+	assert_false(d.keep_core);
+	assert_string_equal(d.no_core_reason, "mode none");
+	assert_int_equal(f->st.tat_core_ms, 0);
+}
+
+static void
+test_limit_zero_stores_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct policy_decision d;
+
+	f->c.hook.per_executable = (struct rate){ 0, 3600 };
+	d = decide(f, "/usr/bin/a", NOW, PLENTY);
+	assert_int_equal(d.verdict, POLICY_RATE_EXECUTABLE);
+	f->c.hook.per_executable = (struct rate){ 5, 600 };
+	f->c.hook.cores_global = (struct rate){ 0, 3600 };
+	d = decide(f, "/usr/bin/a", NOW, PLENTY);
+	assert_int_equal(d.verdict, POLICY_STORE);
+	assert_false(d.keep_core);
+}
+
+/*
+ * The clock jumps back a day after an executable used its burst: one
+ * window later its crashes are stored again (not a day later).
+ */
+static void
+test_clock_backwards(void **state)
+{
+	struct fixture *f = *state;
+	struct policy_decision d;
+	int64_t back = NOW - 86400 * 1000LL;
+
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(
+		    decide(f, "/usr/bin/a", NOW, PLENTY).verdict, POLICY_STORE);
+	(void)decide(f, "/usr/bin/a", back, PLENTY);
+	d = decide(f, "/usr/bin/a", back + 10 * MIN_MS, PLENTY);
+	assert_int_equal(d.verdict, POLICY_STORE);
+}
+
+/* More executables than slots: the state stays bounded and sane. */
+static void
+test_many_executables(void **state)
+{
+	struct fixture *f = *state;
+	struct policy_decision d;
+	char exe[64];
+	int stored = 0;
+
+	f->c.hook.global = (struct rate){ 100000, 600 };
+	for (int i = 0; i < 4 * HOOKSTATE_SLOTS; i++) {
+		snprintf(exe, sizeof(exe), "/usr/bin/p%d", i);
+		d = decide(f, exe, NOW + i, PLENTY);
+		stored += d.verdict == POLICY_STORE;
+	}
+	assert_int_equal(stored, 4 * HOOKSTATE_SLOTS);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_verdict_names),
+		T(test_ignored),
+		T(test_ignored_charges_nothing),
+		T(test_per_executable_limit),
+		T(test_global_limit),
+		T(test_core_limits),
+		T(test_spool_max_denies_core_not_dump),
+		T(test_keep_free_denies_core_not_dump),
+		T(test_mode_none),
+		T(test_limit_zero_stores_nothing),
+		T(test_clock_backwards),
+		T(test_many_executables),
+	};
+
+	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
+}
