@@ -26,8 +26,9 @@
 #include "escape.h"
 #include "fsutil.h"
 #include "hookstate.h"
-#include "policy.h"
 #include "log.h"
+#include "minicore.h"
+#include "policy.h"
 #include "proc.h"
 #include "signame.h"
 #include "spool.h"
@@ -38,15 +39,17 @@
 #define CAP_MAPS (32 * 1024 * 1024)
 #define CAP_PASSWD (16 * 1024 * 1024)
 #define STATE_LOCK_TIMEOUT_MS 200
+/* A thread's stack in a minicore: deep recursion is cut, not lost. */
+#define MINI_STACK_MAX (256 * 1024)
 
 struct dump {
 	const struct config *c;
 	const struct hook_args *a;
 	int procfd;
-	int dirfd;	   /* the dump directory in .incoming */
-	bool share;	   /* grant the crashing uid read access */
+	int dirfd; /* the dump directory in .incoming */
+	bool share; /* grant the crashing uid read access */
 	struct buf missing; /* "item: why" for each item not written */
-	bool no_space;	   /* an item hit ENOSPC or EDQUOT */
+	bool no_space; /* an item hit ENOSPC or EDQUOT */
 };
 
 static int64_t
@@ -85,8 +88,7 @@ hook_args_parse(int argc, char **argv, struct hook_args *ret)
 	for (int i = 0; i < 9; i++) {
 		if (i == 4)
 			continue; /* %c is unsigned 64-bit */
-		if (parse_long(argv[i], 0, LLONG_MAX,
-		    &v[i]) < 0)
+		if (parse_long(argv[i], 0, LLONG_MAX, &v[i]) < 0)
 			return -EINVAL;
 	}
 	errno = 0;
@@ -211,7 +213,8 @@ item_copy(struct dump *d, const char *name, const char *file, size_t cap)
 		return r;
 	}
 	if (r > 0)
-		buf_printf(&d->missing, "%s: truncated at %zu bytes\n", name, cap);
+		buf_printf(
+		    &d->missing, "%s: truncated at %zu bytes\n", name, cap);
 	r = item_put(d, name, data, len);
 	free(data);
 	return r;
@@ -221,6 +224,8 @@ struct process {
 	char *executable; /* NULL when unknown */
 	bool deleted;
 	char comm[64];
+	char thread_comm[64]; /* of the thread that dumped (%I) */
+	bool have_thread_comm;
 	struct proc_stat stat;
 	bool have_stat;
 	char *cgroup;
@@ -237,11 +242,32 @@ process_done(struct process *p)
 	free(p->maps);
 }
 
+/* Reads a comm file (at most 15 bytes and a newline) into out[64]. */
+static int
+read_comm(int procfd, const char *file, char *out)
+{
+	char *data = NULL;
+	size_t len;
+	int r;
+
+	r = read_file_at(procfd, file, 64, &data, &len);
+	if (r < 0)
+		return r;
+	if (len > 0 && data[len - 1] == '\n')
+		len--;
+	if (len > 63)
+		len = 63;
+	memcpy(out, data, len);
+	out[len] = '\0';
+	free(data);
+	return 0;
+}
+
 /* Reads what the decision and the dump name need. Never fails. */
 static void
 process_identify(int procfd, const struct hook_args *a, struct process *p)
 {
-	char *data = NULL;
+	char *data = NULL, path[64];
 	size_t len;
 	struct stat st;
 
@@ -263,17 +289,11 @@ process_identify(int procfd, const struct hook_args *a, struct process *p)
 		p->have_stat = proc_parse_stat(data, len, &p->stat) == 0;
 		free(data);
 	}
-	if (read_file_at(procfd, "comm", 64, &data, &len) >= 0) {
-		if (len > 0 && data[len - 1] == '\n')
-			len--;
-		if (len >= sizeof(p->comm))
-			len = sizeof(p->comm) - 1;
-		memcpy(p->comm, data, len);
-		free(data);
-	} else if (p->have_stat) {
+	if (read_comm(procfd, "comm", p->comm) < 0 && p->have_stat)
 		memcpy(p->comm, p->stat.comm, sizeof(p->comm));
-	}
-	(void)a;
+	/* The thread that crashed may not be the main thread: its name. */
+	snprintf(path, sizeof(path), "task/%d/comm", (int)a->tid);
+	p->have_thread_comm = read_comm(procfd, path, p->thread_comm) == 0;
 }
 
 static const char *
@@ -309,12 +329,18 @@ write_identity(struct dump *d, const struct process *p, const char *signame)
 	if (uname(&u) == 0)
 		item_line(d, "kernel", u.release, strlen(u.release));
 	if (p->executable)
-		item_line(d, "executable", p->executable, strlen(p->executable));
+		item_line(
+		    d, "executable", p->executable, strlen(p->executable));
 	else
 		note_missing(d, "executable", -ESRCH);
 	if (p->deleted)
 		item_printf(d, "executable_deleted", "1");
 	item_line(d, "comm", p->comm, strlen(p->comm));
+	if (p->have_thread_comm)
+		item_line(
+		    d, "thread_comm", p->thread_comm, strlen(p->thread_comm));
+	else
+		note_missing(d, "thread_comm", -ESRCH);
 
 	buf_init(&b, 4096);
 	r = escape_c(&b, exe_basename(p), strlen(exe_basename(p)));
@@ -330,7 +356,8 @@ write_username(struct dump *d)
 	char *passwd = NULL, name[256];
 	size_t len;
 
-	if (read_file_at(AT_FDCWD, "/etc/passwd", CAP_PASSWD, &passwd, &len) < 0)
+	if (read_file_at(AT_FDCWD, "/etc/passwd", CAP_PASSWD, &passwd, &len) <
+	    0)
 		return;
 	/* Not NSS: a hook must not wait on LDAP while a process hangs. */
 	if (proc_passwd_name(passwd, len, d->a->uid, name, sizeof(name)) > 0)
@@ -357,7 +384,8 @@ write_start_time(struct dump *d, const struct process *p)
 	if (r < 0)
 		return note_missing(d, "start_time", r);
 	ms = p->stat.starttime * 1000 / (unsigned long long)hz;
-	item_printf(d, "start_time", "%llu.%03llu", btime + ms / 1000, ms % 1000);
+	item_printf(
+	    d, "start_time", "%llu.%03llu", btime + ms / 1000, ms % 1000);
 }
 
 static void
@@ -367,8 +395,9 @@ write_links(struct dump *d)
 
 	for (size_t i = 0; i < 2; i++) {
 		char *target = NULL;
-		int r = d->procfd < 0 ? -ESRCH :
-		    readlink_alloc_at(d->procfd, links[i], &target);
+		int r = d->procfd < 0
+		    ? -ESRCH
+		    : readlink_alloc_at(d->procfd, links[i], &target);
 
 		if (r < 0) {
 			note_missing(d, links[i], r);
@@ -391,7 +420,8 @@ write_namespaces(struct dump *d, const struct process *p)
 	if (r >= 0 && p->cgroup &&
 	    container_from_cgroup(p->cgroup, p->cgroup_len, &ct) > 0) {
 		if (ct.id[0])
-			r = buf_printf(&b, "container\t%s\t%s\n", ct.runtime, ct.id);
+			r = buf_printf(
+			    &b, "container\t%s\t%s\n", ct.runtime, ct.id);
 		if (r >= 0 && ct.unit[0]) {
 			r = buf_puts(&b, "unit\t");
 			if (r >= 0)
@@ -418,7 +448,7 @@ write_process(struct dump *d, struct process *p)
 	item_copy(d, "limits", "limits", CAP_SMALL);
 	if (d->procfd >= 0 &&
 	    read_file_at(d->procfd, "cgroup", CAP_SMALL, &p->cgroup,
-	    &p->cgroup_len) >= 0)
+		&p->cgroup_len) >= 0)
 		item_put(d, "cgroup", p->cgroup, p->cgroup_len);
 	else
 		note_missing(d, "cgroup", -ESRCH);
@@ -435,8 +465,9 @@ write_process(struct dump *d, struct process *p)
 	item_buf(d, "open_fds", r, &b);
 	buf_done(&b);
 
-	r = d->procfd < 0 ? -ESRCH :
-	    read_file_at(d->procfd, "maps", CAP_MAPS, &p->maps, &p->maps_len);
+	r = d->procfd < 0
+	    ? -ESRCH
+	    : read_file_at(d->procfd, "maps", CAP_MAPS, &p->maps, &p->maps_len);
 	if (r >= 0) {
 		item_put(d, "maps", p->maps, p->maps_len);
 		buf_init(&b, CAP_MAPS);
@@ -450,6 +481,76 @@ write_process(struct dump *d, struct process *p)
 }
 
 /*
+ * Lets the kernel finish with the process: our end of the core pipe goes,
+ * and /dev/null takes fd 0, so that no file opened later lands there (and
+ * a second call is harmless).
+ */
+static void
+release_core_pipe(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		close(STDIN_FILENO);
+		return;
+	}
+	dup2(fd, STDIN_FILENO);
+	close(fd);
+}
+
+/*
+ * Mode mini: the head of the core stream and the threads' stacks from
+ * /proc/PID/mem, read while the kernel still holds the process; then
+ * stdin is closed.
+ */
+static void
+write_minicore(struct dump *d, const struct policy_decision *dec,
+    struct hookstate_counters *delta, int64_t deadline_ms)
+{
+	const struct hook_config *hc = &d->c->hook;
+	struct minicore_params mp = { STDIN_FILENO, -1, -1, MINI_STACK_MAX,
+		hc->core_max_size, deadline_ms };
+	struct minicore_result res = { 0 };
+	const char *note = dec->no_core_reason;
+	struct buf info;
+	int r = 0;
+
+	if (dec->keep_core && d->no_space) {
+		note = "no space left for metadata, core not kept";
+	} else if (dec->keep_core) {
+		mp.mem_fd = d->procfd < 0
+		    ? -ESRCH
+		    : openat(d->procfd, "mem", O_RDONLY | O_CLOEXEC);
+		if (mp.mem_fd < 0)
+			r = d->procfd < 0 ? -ESRCH : -errno;
+		else
+			r = mp.out_fd = spool_write_item(
+			    d->dirfd, "core.mini", NULL, 0, 0640);
+		if (r >= 0) {
+			if (d->share)
+				(void)acl_grant_read(
+				    mp.out_fd, d->a->uid, false);
+			r = minicore_write(&mp, &res);
+		}
+		safe_close(mp.out_fd);
+		safe_close(mp.mem_fd);
+		if (r < 0) {
+			unlinkat(d->dirfd, "core.mini", 0);
+			note_missing(d, "core.mini", r);
+		}
+	}
+	release_core_pipe();
+	if (r >= 0 && res.written > 0)
+		delta->cores_kept++;
+	else
+		delta->cores_skipped++;
+	buf_init(&info, 0);
+	r = minicore_info_format(&info, &res, r, note);
+	item_buf(d, "core_info", r, &info);
+	buf_done(&info);
+}
+
+/*
  * Keeps the core per the mode and the decision, then closes stdin, which
  * lets the kernel finish with the process.
  */
@@ -458,17 +559,20 @@ write_core(struct dump *d, const struct policy_decision *dec,
     struct hookstate_counters *delta, int64_t deadline_ms)
 {
 	const struct hook_config *hc = &d->c->hook;
-	struct core_params p = { hc->core_mode, 0, hc->core_level, deadline_ms };
+	struct core_params p = { hc->core_mode, 0, hc->core_level,
+		deadline_ms };
 	struct core_result res = { 0 };
 	const char *note = dec->no_core_reason;
 	struct buf info;
 	int fd, r;
 
 	if (p.mode == CORE_MODE_MINI) {
-		/* Issue 4 plugs the minicore writer in here. */
-		note = "mode mini is not available in this version; no core kept";
-	} else if (dec->keep_core) {
-		p.limit = p.mode == CORE_MODE_TRUNCATE ? hc->core_max_size : UINT64_MAX;
+		write_minicore(d, dec, delta, deadline_ms);
+		return;
+	}
+	if (dec->keep_core) {
+		p.limit = p.mode == CORE_MODE_TRUNCATE ? hc->core_max_size
+						       : UINT64_MAX;
 		if (hc->core_honour_rlimit && d->a->rlimit_core < p.limit) {
 			p.limit = d->a->rlimit_core;
 			if (p.limit == 0)
@@ -494,7 +598,7 @@ write_core(struct dump *d, const struct policy_decision *dec,
 	} else if (p.limit > 0) {
 		note = "no space left for metadata, core not kept";
 	}
-	close(STDIN_FILENO);
+	release_core_pipe();
 	if (res.bytes_kept > 0)
 		delta->cores_kept++;
 	else if (d->c->hook.core_mode != CORE_MODE_NONE)
@@ -507,8 +611,8 @@ write_core(struct dump *d, const struct policy_decision *dec,
 }
 
 static void
-state_update(int spool_dirfd, const struct hookstate_counters *delta,
-    uint64_t bytes)
+state_update(
+    int spool_dirfd, const struct hookstate_counters *delta, uint64_t bytes)
 {
 	struct hookstate st;
 	int fd;
@@ -554,8 +658,8 @@ decide(const struct config *c, int spool_dirfd, const char *exe,
 		safe_close(fd);
 		return;
 	}
-	policy_decide(&c->hook, &st, exe, clock_ms(CLOCK_REALTIME), free_bytes,
-	    ret);
+	policy_decide(
+	    &c->hook, &st, exe, clock_ms(CLOCK_REALTIME), free_bytes, ret);
 	st.counters.seen++;
 	if (ret->verdict == POLICY_IGNORED)
 		st.counters.ignored++;
@@ -575,8 +679,9 @@ log_not_stored(const struct process *p, const char *signame,
 	buf_init(&b, 0);
 	escape_c(&b, exe, strlen(exe));
 	log_info("\"%s\" killed by %s: not stored (%s%s%s), counted",
-	    b.data ? b.data : "", signame, policy_verdict_to_string(dec->verdict),
-	    dec->ignored_by ? " " : "", dec->ignored_by ? dec->ignored_by : "");
+	    b.data ? b.data : "", signame,
+	    policy_verdict_to_string(dec->verdict), dec->ignored_by ? " " : "",
+	    dec->ignored_by ? dec->ignored_by : "");
 	buf_done(&b);
 }
 
@@ -602,8 +707,8 @@ hook_run(const struct config *c, const struct hook_args *a)
 
 	d.procfd = proc_open_pid(a->pid, a->pidfd);
 	if (d.procfd < 0)
-		log_warn_errno(d.procfd, "open /proc/%d: %m, dump will be partial",
-		    (int)a->pid);
+		log_warn_errno(d.procfd,
+		    "open /proc/%d: %m, dump will be partial", (int)a->pid);
 	process_identify(d.procfd, a, &p);
 
 	r = spool_open(c->spool, true, &spool);
@@ -619,18 +724,21 @@ hook_run(const struct config *c, const struct hook_args *a)
 		goto out;
 	}
 
-	r = spool_dump_name(base, sizeof(base), &now, a->pid, p.comm,
-	    strlen(p.comm));
+	r = spool_dump_name(
+	    base, sizeof(base), &now, a->pid, p.comm, strlen(p.comm));
 	if (r >= 0)
-		r = spool_create_incoming(&spool, base, 0750, name, sizeof(name));
+		r = spool_create_incoming(
+		    &spool, base, 0750, name, sizeof(name));
 	if (r < 0) {
-		log_error_errno(r, "create dump for pid %d in %s: %m, crash lost",
-		    (int)a->pid, c->spool);
+		log_error_errno(r,
+		    "create dump for pid %d in %s: %m, crash lost", (int)a->pid,
+		    c->spool);
 		delta.failed++;
 		goto account;
 	}
 	d.dirfd = r;
-	/* Security model: the crashing uid may read a dumpable process's dump. */
+	/* Security model: the crashing uid may read a dumpable process's dump.
+	 */
 	d.share = a->dumpable == 1 && a->uid != 0 &&
 	    acl_grant_read(d.dirfd, a->uid, true) == 0;
 
@@ -660,7 +768,7 @@ hook_run(const struct config *c, const struct hook_args *a)
 account:
 	state_update(spool.dirfd, &delta, bytes);
 out:
-	close(STDIN_FILENO);
+	release_core_pipe();
 	safe_close(d.dirfd);
 	safe_close(d.procfd);
 	spool_done(&spool);
