@@ -1,0 +1,44 @@
+/*
+ * Backtraces from a dump's core (core.mini or core.gz) with elfutils'
+ * libdwfl: every thread's frames, symbolized where the modules are found
+ * (by build id, or at their paths), the crashing thread first, and a
+ * signature of the crash site for dedupe.
+ */
+#ifndef CRASHD_BACKTRACE_H
+#define CRASHD_BACKTRACE_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "dump.h"
+
+#define BACKTRACE_MAX_THREADS 256
+#define BACKTRACE_MAX_FRAMES 64
+#define BACKTRACE_SIGNATURE_FRAMES 3
+
+struct backtrace_result {
+	unsigned threads;
+	unsigned frames;
+	char signature[17]; /* 16 hex digits, "" when none */
+};
+
+/*
+ * Unwinds the core in core_fd (an uncompressed ELF core) of dump d.
+ * Appends the text form to text ("Thread TID (crashed):" then "#N ..."
+ * lines) and the structured form to frames (TSV: tid, n, pc, function,
+ * offset, module, build id, file, line).  Returns 0 or -errno; text then
+ * says why.
+ */
+int backtrace_unwind(const struct dump *d, int core_fd, struct buf *text,
+    struct buf *frames, struct backtrace_result *ret);
+
+/*
+ * The daemon's backtrace step: when the dump has a core (core.mini, or
+ * core.gz decompressed into memory) and no backtrace yet, unwinds it and
+ * writes the items backtrace (text), backtrace_frames (TSV) and signature.
+ * A failure is written to backtrace too; the dump goes on regardless.
+ * Returns 1 when items were written, 0 when there was nothing to do.
+ */
+int backtrace_dump(struct dump *d);
+
+#endif
