@@ -251,11 +251,8 @@ config_defaults(struct config *c)
 		config_done(c);
 		return -ENOMEM;
 	}
-	/*
-	 * "mini" is the mode we want by default once it exists; until then a
-	 * bounded truncated core is the most useful safe choice.
-	 */
-	c->hook.core_mode = CORE_MODE_TRUNCATE;
+	/* What a backtrace needs, a few hundred KB for any process. */
+	c->hook.core_mode = CORE_MODE_MINI;
 	c->hook.core_max_size = 64ULL << 20;
 	c->hook.core_level = 1;
 	c->hook.core_honour_rlimit = false;

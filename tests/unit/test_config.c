@@ -107,7 +107,7 @@ static void
 check_defaults(const struct config *c)
 {
 	assert_string_equal(c->spool, CONFIG_DEFAULT_SPOOL);
-	assert_int_equal(c->hook.core_mode, CORE_MODE_TRUNCATE);
+	assert_int_equal(c->hook.core_mode, CORE_MODE_MINI);
 	assert_int_equal(c->hook.core_max_size, 64ULL << 20);
 	assert_int_equal(c->hook.core_level, 1);
 	assert_false(c->hook.core_honour_rlimit);
