@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int log_targets = LOG_TARGET_STDERR;
 static int log_max_level = LOG_INFO;
@@ -77,4 +78,16 @@ log_internal(int level, int error, const char *fmt, ...)
 		syslog(level, "%s", msg);
 	errno = saved;
 	return error;
+}
+
+void
+log_lines(int level, const char *text)
+{
+	for (const char *p = text; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+		log_internal(level, 0, "%.*s", n, p);
+		p = nl ? nl + 1 : NULL;
+	}
 }

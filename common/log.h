@@ -21,6 +21,9 @@ int log_get_level(void);
 int log_internal(int level, int error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Logs each line of text (one message per line) at level. */
+void log_lines(int level, const char *text);
+
 #define log_error(...) log_internal(LOG_ERR, 0, __VA_ARGS__)
 #define log_warn(...) log_internal(LOG_WARNING, 0, __VA_ARGS__)
 #define log_info(...) log_internal(LOG_INFO, 0, __VA_ARGS__)

@@ -12,18 +12,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "clock.h"
 #include "fsutil.h"
 
 #define CORE_CHUNK (128 * 1024)
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Compresses what is in z's input, flushing with flush, to out_fd. */
 static int
@@ -60,7 +52,7 @@ wait_readable(int in_fd, int64_t deadline_ms)
 	int timeout = -1, n;
 
 	if (deadline_ms > 0) {
-		int64_t left = deadline_ms - now_ms();
+		int64_t left = deadline_ms - clock_now_ms(CLOCK_MONOTONIC);
 
 		if (left <= 0)
 			return 0;
@@ -69,7 +61,7 @@ wait_readable(int in_fd, int64_t deadline_ms)
 	n = poll(&pfd, 1, timeout);
 	if (n < 0)
 		return errno == EINTR ? 1 : -errno;
-	return n > 0 ? 1 : (deadline_ms > 0 && now_ms() >= deadline_ms ? 0 : 1);
+	return n > 0 ? 1 : (deadline_ms > 0 && clock_now_ms(CLOCK_MONOTONIC) >= deadline_ms ? 0 : 1);
 }
 
 int

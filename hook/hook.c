@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "acl.h"
+#include "clock.h"
 #include "container.h"
 #include "core.h"
 #include "escape.h"
@@ -51,15 +52,6 @@ struct dump {
 	struct buf missing; /* "item: why" for each item not written */
 	bool no_space; /* an item hit ENOSPC or EDQUOT */
 };
-
-static int64_t
-clock_ms(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 parse_long(const char *s, long long min, long long max, long long *ret)
@@ -659,7 +651,7 @@ decide(const struct config *c, int spool_dirfd, const char *exe,
 		return;
 	}
 	policy_decide(
-	    &c->hook, &st, exe, clock_ms(CLOCK_REALTIME), free_bytes, ret);
+	    &c->hook, &st, exe, clock_now_ms(CLOCK_REALTIME), free_bytes, ret);
 	st.counters.seen++;
 	if (ret->verdict == POLICY_IGNORED)
 		st.counters.ignored++;
@@ -700,7 +692,7 @@ hook_run(const struct config *c, const struct hook_args *a)
 	int r;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	deadline = clock_ms(CLOCK_MONOTONIC) + (int64_t)c->hook.time_budget_ms;
+	deadline = clock_now_ms(CLOCK_MONOTONIC) + (int64_t)c->hook.time_budget_ms;
 	buf_init(&d.missing, 0);
 	if (!signame_from_number(a->signal, signame, sizeof(signame)))
 		snprintf(signame, sizeof(signame), "signal %d", a->signal);

@@ -27,10 +27,12 @@ usage(FILE *f)
 	    "Usage: crashd-hook [-c FILE] %s\n"
 	    "       crashd-hook --pattern [-c FILE]\n"
 	    "\n"
-	    "The kernel's core_pattern helper of crashd: stores each crash as a\n"
+	    "The kernel's core_pattern helper of crashd: stores each crash as "
+	    "a\n"
 	    "dump directory in the spool. Not meant to be run by hand.\n"
 	    "\n"
-	    "  -c, --config FILE  read FILE instead of " CONFIG_DEFAULT_PATH "\n"
+	    "  -c, --config FILE  read FILE instead of " CONFIG_DEFAULT_PATH
+	    "\n"
 	    "      --pattern      print the line to write to\n"
 	    "                     /proc/sys/kernel/core_pattern and exit\n"
 	    "  -h, --help         show this help\n"
@@ -68,7 +70,8 @@ print_pattern(const char *config_path)
 	self[n] = '\0';
 	if (strchr(self, ' ') || (config_path && strchr(config_path, ' '))) {
 		log_error("the kernel splits core_pattern at spaces: \"%s\" "
-		    "cannot be registered", strchr(self, ' ') ? self : config_path);
+			  "cannot be registered",
+		    strchr(self, ' ') ? self : config_path);
 		return 1;
 	}
 	if (config_path)
@@ -79,8 +82,8 @@ print_pattern(const char *config_path)
 		    HOOK_PATTERN_SPECIFIERS);
 	if (len > CORE_PATTERN_MAX) {
 		log_error("core_pattern line is %d bytes, the kernel keeps %d: "
-		    "install crashd-hook or the config at a shorter path", len,
-		    CORE_PATTERN_MAX);
+			  "install crashd-hook or the config at a shorter path",
+		    len, CORE_PATTERN_MAX);
 		return 1;
 	}
 	printf("%s\n", line);
@@ -105,14 +108,7 @@ load_config(const char *path, bool explicit, struct config *ret)
 		memset(ret, 0, sizeof(*ret));
 	if (r == -ENOENT && !explicit)
 		goto out;
-	for (char *line = errors.data, *nl; line && *line; line = nl + 1) {
-		nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
-		log_error("%s", line);
-		if (!nl)
-			break;
-	}
+	log_lines(LOG_ERR, errors.data);
 	log_error("using built-in defaults instead of %s", path);
 out:
 	buf_done(&errors);
@@ -169,7 +165,7 @@ main(int argc, char **argv)
 	}
 	if (hook_args_parse(argc - optind, argv + optind, &args) < 0) {
 		log_error("unexpected arguments; register with: "
-		    "crashd-hook --pattern");
+			  "crashd-hook --pattern");
 		if (isatty(STDERR_FILENO))
 			usage(stderr);
 		return 2;

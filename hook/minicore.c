@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "fsutil.h"
 
 #define MINI_PAGE 4096ULL
@@ -38,15 +39,6 @@ struct stream {
 	int64_t deadline_ms;
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reads exactly len bytes of the stream (buf NULL: skips them). */
 static int
 stream_read(struct stream *s, void *buf, uint64_t len)
@@ -60,7 +52,7 @@ stream_read(struct stream *s, void *buf, uint64_t len)
 		ssize_t n;
 
 		if (s->deadline_ms > 0) {
-			int64_t left = s->deadline_ms - now_ms();
+			int64_t left = s->deadline_ms - clock_now_ms(CLOCK_MONOTONIC);
 
 			if (left <= 0 ||
 			    poll(&pfd, 1, (int)(left > 60000 ? 60000 : left)) ==
