@@ -40,6 +40,7 @@ static const char *const dedupe_field_names[_DEDUPE_FIELD_MAX] = {
 	[DEDUPE_UID] = "uid",
 	[DEDUPE_CONTAINER] = "container",
 	[DEDUPE_HOSTNAME] = "hostname",
+	[DEDUPE_SIGNATURE] = "signature",
 };
 
 static const char *const delete_what_names[] = { "dump", "core" };

@@ -47,6 +47,7 @@ enum dedupe_field {
 	DEDUPE_UID,
 	DEDUPE_CONTAINER,
 	DEDUPE_HOSTNAME,
+	DEDUPE_SIGNATURE, /* the crash site, from the backtrace */
 	_DEDUPE_FIELD_MAX,
 };
 

@@ -45,6 +45,9 @@ dedupe_key(
 		case DEDUPE_HOSTNAME:
 			v = d->hostname;
 			break;
+		case DEDUPE_SIGNATURE:
+			v = d->signature;
+			break;
 		case _DEDUPE_FIELD_MAX:
 			break;
 		}

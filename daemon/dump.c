@@ -113,6 +113,7 @@ dump_open(int spool_dirfd, const char *name, struct dump **ret)
 	d->hostname = item_or_empty(d, "hostname");
 	d->reason = item_or_empty(d, "reason");
 	d->container = container_of(d);
+	d->signature = item_or_empty(d, "signature");
 	d->signal = (int)item_number(d, "signal", 0);
 	d->pid = (long)item_number(d, "pid", 0);
 	d->uid = item_number(d, "uid", -1);
@@ -123,7 +124,7 @@ dump_open(int spool_dirfd, const char *name, struct dump **ret)
 	d->processed =
 	    faccessat(fd, "processed", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	if (!d->name || !d->executable || !d->hostname || !d->reason ||
-	    !d->container || !d->signal_name) {
+	    !d->container || !d->signal_name || !d->signature) {
 		dump_free(d);
 		return -ENOMEM;
 	}
@@ -143,6 +144,7 @@ dump_free(struct dump *d)
 	free(d->reason);
 	free(d->container);
 	free(d->signal_name);
+	free(d->signature);
 	free(d);
 }
 

@@ -19,6 +19,7 @@ struct dump {
 	char *reason;
 	char *container; /* "runtime id" from namespaces, or "" */
 	char *signal_name;
+	char *signature; /* the crash site (backtrace.c), or "" */
 	int signal;
 	long pid;
 	long long uid; /* -1 when missing */
