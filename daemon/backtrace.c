@@ -346,9 +346,16 @@ backtrace_dump(struct dump *d)
 		(void)dump_replace_item(d, "backtrace_frames",
 		    frames.data ? frames.data : "", frames.len);
 		if (res.signature[0]) {
+			char *copy = strdup(res.signature);
+
 			snprintf(sig, sizeof(sig), "%s\n", res.signature);
 			(void)dump_replace_item(
 			    d, "signature", sig, strlen(sig));
+			/* The dedupe key reads it next. */
+			if (copy) {
+				free(d->signature);
+				d->signature = copy;
+			}
 		}
 	}
 	buf_done(&text);
