@@ -39,4 +39,7 @@ int cli_open_spool(
 /* True when stdout is a terminal and NO_COLOR is not set. */
 bool cli_color(void);
 
+/* True for "VERB --help" and "VERB -h", for verbs without getopt. */
+bool cli_wants_help(int argc, char **argv);
+
 #endif

@@ -13,9 +13,10 @@ cmd_check_config(const struct cli *cli, int argc, char **argv)
 	struct cli one = *cli;
 	struct config c;
 
-	if (argc > 2) {
-		fprintf(stderr, "Usage: crashd-cli check-config [FILE]\n");
-		return 2;
+	if (argc > 2 || cli_wants_help(argc, argv)) {
+		fprintf(argc > 2 ? stderr : stdout,
+		    "Usage: crashd-cli check-config [FILE]\n");
+		return argc > 2 ? 2 : 0;
 	}
 	if (argc == 2)
 		one.config_path = argv[1];

@@ -123,7 +123,11 @@ cmd_core(const struct cli *cli, int argc, char **argv)
 	struct dump *d;
 	int opt, fd, r;
 
-	optind = 1;
+	/*
+	 * 0, not 1: glibc then starts afresh, forgetting the "+" of main's
+	 * optstring, so options may follow operands ("info ID --json").
+	 */
+	optind = 0;
 	while ((opt = getopt_long(argc, argv, "o:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
@@ -150,14 +154,21 @@ cmd_core(const struct cli *cli, int argc, char **argv)
 	}
 	if (open_dump(cli, argv[optind], &c, &sp, &d))
 		return 1;
+	r = 0;
 	fd = STDOUT_FILENO;
-	if (output) {
+	if (!d->has_core) {
+		/* Said before -o FILE is created: no empty file is left. */
+		log_error("%s has no core (see its core_info)", d->name);
+		fd = -1;
+		r = -ENOENT;
+	} else if (output) {
 		fd = open(
 		    output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (fd < 0)
-			log_error_errno(-errno, "%s: %m", output);
+			r = log_error_errno(-errno, "%s: %m", output);
 	}
-	r = fd < 0 ? -errno : write_core(d, fd);
+	if (r >= 0)
+		r = write_core(d, fd);
 	if (r >= 0 && core_truncated(d))
 		fprintf(stderr,
 		    "note: this core was truncated by the hook "

@@ -22,10 +22,10 @@ cmd_counters(const struct cli *cli, int argc, char **argv)
 	struct hookstate st;
 	int fd, r;
 
-	(void)argv;
 	if (argc != 1) {
-		fprintf(stderr, "Usage: crashd-cli counters\n");
-		return 2;
+		fprintf(cli_wants_help(argc, argv) ? stdout : stderr,
+		    "Usage: crashd-cli counters\n");
+		return cli_wants_help(argc, argv) ? 0 : 2;
 	}
 	if (cli_load_config(cli, &c) < 0)
 		return 1;

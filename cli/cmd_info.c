@@ -67,6 +67,25 @@ put_escaped(const char *label, const char *s)
 	buf_done(&b);
 }
 
+/*
+ * Appends text that the hook or the daemon already escaped (reason, ptree,
+ * open_fds...) as it is: escaping it again would show "\\n" for "\n".
+ * Only a byte no escaper writes (a control or non-ASCII byte: a tampered
+ * dump) is escaped, so that nothing reaches the terminal raw.
+ */
+static void
+put_escaped_text(struct buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f)
+			buf_putc(b, (char)c);
+		else
+			escape_c(b, s + i, 1);
+	}
+}
+
 /* Prints each line of an item indented, as it is (items are escaped). */
 static void
 put_block(const char *title, const char *s)
@@ -86,7 +105,7 @@ put_block(const char *title, const char *s)
 			const char *tab = memchr(p + i, '\t', n - i);
 			size_t k = tab ? (size_t)(tab - p - i) : n - i;
 
-			escape_c(&b, p + i, k);
+			put_escaped_text(&b, p + i, k);
 			if (tab)
 				buf_puts(&b, "  ");
 			i += k + 1;
@@ -104,6 +123,7 @@ put_ptree(const char *ptree)
 	char **lines = NULL;
 	size_t n = 0;
 	char *copy = strdup(ptree);
+	struct buf b;
 
 	if (copy == NULL || copy[0] == '\0') {
 		free(copy);
@@ -128,10 +148,18 @@ put_ptree(const char *ptree)
 			if (argv)
 				*argv++ = '\0';
 		}
-		printf("  %*s%s%s %s  %s%s\n",
-		    (int)(depth > 0 ? depth * 2 - 2 : 0), "",
-		    depth > 0 ? "`- " : "", pid, comm ? comm : "",
-		    argv ? argv : "", i == 0 ? "   <- crashed" : "");
+		buf_init(&b, 0);
+		put_escaped_text(&b, pid, strlen(pid));
+		buf_putc(&b, ' ');
+		if (comm)
+			put_escaped_text(&b, comm, strlen(comm));
+		buf_puts(&b, "  ");
+		if (argv)
+			put_escaped_text(&b, argv, strlen(argv));
+		printf("  %*s%s%s%s\n", (int)(depth > 0 ? depth * 2 - 2 : 0),
+		    "", depth > 0 ? "`- " : "", b.data ? b.data : "",
+		    i == 0 ? "   <- crashed" : "");
+		buf_done(&b);
 	}
 	free(lines);
 	free(copy);
@@ -148,7 +176,10 @@ print_text(const struct cli_dump *cd, bool show_environ)
 	struct buf b;
 
 	printf("%s\n", d->name);
-	put_escaped("reason", d->reason);
+	buf_init(&b, 0);
+	put_escaped_text(&b, d->reason, strlen(d->reason));
+	printf("  %-11s %s\n", "reason", b.data ? b.data : "");
+	buf_done(&b);
 	when_format(d->time, when, sizeof(when));
 	v = text(d, "last_occurrence", NULL);
 	t = atoll(v);
@@ -359,7 +390,11 @@ cmd_info(const struct cli *cli, int argc, char **argv)
 	struct dump *d = NULL;
 	int opt, r, i;
 
-	optind = 1;
+	/*
+	 * 0, not 1: glibc then starts afresh, forgetting the "+" of main's
+	 * optstring, so options may follow operands ("info ID --json").
+	 */
+	optind = 0;
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'j':

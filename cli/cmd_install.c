@@ -73,21 +73,23 @@ hook_pattern(const char *hook, const char *config, char *out, size_t size)
 	return r;
 }
 
+/*
+ * Opens <spool>/.state.  install may come before the first crash: with
+ * create, the spool is made as the hook makes it.
+ */
 static int
-saved_dir(const struct config *c)
+saved_dir(const struct config *c, bool create)
 {
-	int fd, r;
+	struct spool sp;
+	int r;
 
-	fd = open(c->spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = mkdir_at_safe(fd, SPOOL_STATE, 0755);
-	if (r < 0) {
-		safe_close(fd);
+	r = spool_open(c->spool, create, &sp);
+	if (r < 0)
 		return r;
-	}
-	r = open_dir_at(fd, SPOOL_STATE);
-	safe_close(fd);
+	r = mkdir_at_safe(sp.dirfd, SPOOL_STATE, 0755);
+	if (r >= 0)
+		r = open_dir_at(sp.dirfd, SPOOL_STATE);
+	spool_done(&sp);
 	return r;
 }
 
@@ -121,7 +123,11 @@ cmd_install(const struct cli *cli, int argc, char **argv)
 	struct buf saved;
 	int opt, r, dfd = -1, fd;
 
-	optind = 1;
+	/*
+	 * 0, not 1: glibc then starts afresh, forgetting the "+" of main's
+	 * optstring, so options may follow operands ("info ID --json").
+	 */
+	optind = 0;
 	while ((opt = getopt_long(argc, argv, "fh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
@@ -171,7 +177,7 @@ cmd_install(const struct cli *cli, int argc, char **argv)
 		r = -EEXIST;
 		goto out;
 	}
-	dfd = saved_dir(&c);
+	dfd = saved_dir(&c, true);
 	if (dfd < 0) {
 		r = log_error_errno(dfd, "%s/%s: %m", c.spool, SPOOL_STATE);
 		goto out;
@@ -232,10 +238,9 @@ cmd_uninstall(const struct cli *cli, int argc, char **argv)
 	int r, dfd;
 
 	if (argc != 1) {
-		usage(argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout
-								  : stderr,
-		    "uninstall");
-		return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+		usage(
+		    cli_wants_help(argc, argv) ? stdout : stderr, "uninstall");
+		return cli_wants_help(argc, argv) ? 0 : 2;
 	}
 	if (cli_load_config(cli, &c) < 0)
 		return 1;
@@ -249,7 +254,7 @@ cmd_uninstall(const struct cli *cli, int argc, char **argv)
 		    "core_pattern is not crashd's (\"%s\"); leaving it\n", cur);
 		goto out;
 	}
-	dfd = saved_dir(&c);
+	dfd = saved_dir(&c, false);
 	if (dfd >= 0 && read_file_at(dfd, SAVED_FILE, 8192, &data, &len) >= 0) {
 		char *l1 = strtok(data, "\n"), *l2 = strtok(NULL, "\n"),
 		     *l3 = strtok(NULL, "\n");

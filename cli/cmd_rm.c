@@ -3,6 +3,7 @@
  * only), each with one rename out of the spool root first.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,7 +41,11 @@ cmd_rm(const struct cli *cli, int argc, char **argv)
 	size_t removed = 0;
 	int opt, r, failed = 0;
 
-	optind = 1;
+	/*
+	 * 0, not 1: glibc then starts afresh, forgetting the "+" of main's
+	 * optstring, so options may follow operands ("info ID --json").
+	 */
+	optind = 0;
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
@@ -66,6 +71,14 @@ cmd_rm(const struct cli *cli, int argc, char **argv)
 	}
 	if (cli_open_spool(cli, &c, &sp) < 0)
 		return 1;
+	/* The spool is root's: say so once, not once per dump. */
+	if (faccessat(sp.dirfd, ".", W_OK, AT_EACCESS) < 0 &&
+	    (errno == EACCES || errno == EPERM)) {
+		log_error("only root may remove dumps (the spool %s is root's)",
+		    c.spool);
+		r = -EACCES;
+		goto out;
+	}
 	if (older)
 		f.until = (long long)time(NULL) - (long long)(older_ms / 1000);
 	r = dump_set_load(sp.dirfd, &f, &s);

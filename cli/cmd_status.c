@@ -59,10 +59,10 @@ cmd_status(const struct cli *cli, int argc, char **argv)
 	long pid;
 	int r, fd;
 
-	(void)argv;
 	if (argc != 1) {
-		fprintf(stderr, "Usage: crashd-cli status\n");
-		return 2;
+		fprintf(cli_wants_help(argc, argv) ? stdout : stderr,
+		    "Usage: crashd-cli status\n");
+		return cli_wants_help(argc, argv) ? 0 : 2;
 	}
 	if (cli_load_config(cli, &c) < 0)
 		return 1;
@@ -120,7 +120,9 @@ cmd_status(const struct cli *cli, int argc, char **argv)
 		    a, b, e);
 	}
 	fd = hookstate_lock(sp.dirfd, false, 1000);
-	if (fd >= 0 && hookstate_read(fd, &st) == 0)
+	if (fd == -EACCES)
+		printf("crashes:  the hook's counters are root's alone\n");
+	else if (fd >= 0 && hookstate_read(fd, &st) == 0)
 		printf("crashes:  %llu seen, %llu stored; not stored: %llu "
 		       "ignored, "
 		       "%llu over a rate limit, %llu failed; cores kept %llu, "

@@ -3,6 +3,7 @@
  */
 #include "dumps.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +50,20 @@ passes(const struct dump *d, const struct dump_filter *f)
 	return true;
 }
 
+/*
+ * A dump's name uses only [A-Za-z0-9._-] (DESIGN.md): "lost+found", say,
+ * is no dump, and not one this user "may not read" either.
+ */
+static bool
+is_dump_name(const char *s)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '_' &&
+		    *s != '-')
+			return false;
+	return true;
+}
+
 static int
 cmp_name(const void *a, const void *b)
 {
@@ -79,7 +94,7 @@ dump_set_load(
 		struct cli_dump cd = { 0 };
 		char *count = NULL;
 
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' || !is_dump_name(de->d_name))
 			continue;
 		r = dump_open(spool_dirfd, de->d_name, &cd.d);
 		if (r == -EACCES || r == -EPERM) {
@@ -154,6 +169,15 @@ all_digits(const char *s)
 	return true;
 }
 
+/* Whether id names d: as a PID (by_pid) or as a prefix of its name. */
+static bool
+id_names(const struct dump *d, const char *id, size_t len, bool by_pid)
+{
+	if (by_pid)
+		return all_digits(id) && d->pid == atol(id);
+	return strncmp(d->name, id, len) == 0;
+}
+
 int
 dump_set_resolve(const struct dump_set *s, const char *id, struct buf *err)
 {
@@ -174,13 +198,15 @@ dump_set_resolve(const struct dump_set *s, const char *id, struct buf *err)
 	for (size_t i = 0; i < s->n; i++)
 		if (strcmp(s->v[i].d->name, id) == 0)
 			return (int)i;
+	/*
+	 * A number is a PID before it is a prefix: pid 2026 would otherwise
+	 * be ambiguous with every dump of the year 2026.
+	 */
 	for (int pass = 0; pass < 2 && n == 0; pass++) {
-		for (size_t i = 0; i < s->n; i++) {
-			bool hit = pass == 0
-			    ? strncmp(s->v[i].d->name, id, len) == 0
-			    : all_digits(id) && s->v[i].d->pid == atol(id);
+		bool by_pid = all_digits(id) == (pass == 0);
 
-			if (!hit)
+		for (size_t i = 0; i < s->n; i++) {
+			if (!id_names(s->v[i].d, id, len, by_pid))
 				continue;
 			if (n++ == 0)
 				found = (long)i;
@@ -188,11 +214,7 @@ dump_set_resolve(const struct dump_set *s, const char *id, struct buf *err)
 		if (n > 1) {
 			buf_printf(err, "\"%s\" is ambiguous; it names:", id);
 			for (size_t i = 0; i < s->n; i++) {
-				bool hit = pass == 0
-				    ? strncmp(s->v[i].d->name, id, len) == 0
-				    : s->v[i].d->pid == atol(id);
-
-				if (hit)
+				if (id_names(s->v[i].d, id, len, by_pid))
 					buf_printf(
 					    err, "\n  %s", s->v[i].d->name);
 			}

@@ -45,8 +45,9 @@ void dump_set_done(struct dump_set *s);
 
 /*
  * Finds the one dump id names: a full name, a unique prefix of one, a
- * PID, or "last".  Returns its index, or -ENOENT / -EEXIST (ambiguous)
- * with a message for the user in err (listing the candidates).
+ * PID, or "last" (a number is tried as a PID before as a prefix).
+ * Returns its index, or -ENOENT / -EEXIST (ambiguous) with a message for
+ * the user in err (listing the candidates).
  */
 int dump_set_resolve(const struct dump_set *s, const char *id, struct buf *err);
 

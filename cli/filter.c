@@ -30,7 +30,11 @@ filter_parse(int argc, char **argv, struct dump_filter *f, bool *json,
 	char *end;
 	int opt;
 
-	optind = 1;
+	/*
+	 * 0, not 1: glibc then starts afresh, forgetting the "+" of main's
+	 * optstring, so options may follow operands ("info ID --json").
+	 */
+	optind = 0;
 	while ((opt = getopt_long(argc, argv, "n:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'j':

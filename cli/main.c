@@ -104,6 +104,13 @@ cli_color(void)
 	return isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
 }
 
+bool
+cli_wants_help(int argc, char **argv)
+{
+	return argc == 2 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+}
+
 int
 main(int argc, char **argv)
 {

@@ -699,8 +699,11 @@ walk(struct loader *l, const config_setting_t *group, const char *prefix,
 		const struct config_key *k;
 		char path[256];
 
-		snprintf(path, sizeof(path), "%s%s%s", prefix,
-		    *prefix ? "." : "", name ? name : "?");
+		if (snprintf(path, sizeof(path), "%s%s%s", prefix,
+		    *prefix ? "." : "", name ? name : "?") >= (int)sizeof(path)) {
+			problem(l, s, prefix, "a key name is too long");
+			continue;
+		}
 		/*
 		 * One file: an @include would bypass check_file_secrecy() (it
 		 * may name a file anyone can write).

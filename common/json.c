@@ -51,7 +51,7 @@ json_string(struct buf *out, const char *s, size_t len)
 		char tmp[8];
 
 		if (n == 0) {
-			snprintf(tmp, sizeof(tmp), "\\\\x%02x", c);
+			snprintf(tmp, sizeof(tmp), "\\udc%02x", c);
 			r = buf_puts(out, tmp);
 			i++;
 			continue;

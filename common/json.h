@@ -1,7 +1,8 @@
 /*
- * Writing JSON: valid output for any input bytes.  Valid UTF-8 is kept;
- * each byte that is not valid UTF-8 is written as the six characters
- * "\\xNN" (a backslash, 'x', two hex digits), so nothing is dropped.
+ * Writing JSON: valid output for any input bytes, losslessly.  Valid UTF-8
+ * is kept; each byte 0xNN that is not valid UTF-8 is written as the lone
+ * surrogate "\udcNN" (Python's "surrogateescape"), which no valid UTF-8
+ * string can contain: bytes = s.encode("utf-8", "surrogateescape").
  */
 #ifndef CRASHD_JSON_H
 #define CRASHD_JSON_H

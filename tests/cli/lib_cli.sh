@@ -1,0 +1,185 @@
+# shellcheck shell=bash
+# lib_cli.sh: sourced by the crashd-cli tests.  It sources
+# ../integration/lib.sh (root check, the core_pattern lock, save/restore,
+# $T, $CONF, $SPOOL, crash helpers, assertions) and adds what the CLI tests
+# share: running crashd-cli with its output kept, reading its table,
+# checking JSON with the system python, and exit hooks.
+
+source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
+
+[[ -x $CRASHD_CLI ]] || fail "CRASHD_CLI=$CRASHD_CLI is not an executable"
+# The system python: the one on PATH may be a pyenv shim.
+PY=/usr/bin/python3
+[[ -x $PY ]] || skip "$PY is needed to check crashd-cli's JSON"
+
+# A sanitizer report of crashd-cli must fail the test even where the
+# expected exit status is 1 (ASan's default exit code).
+export ASAN_OPTIONS=exitcode=86:abort_on_error=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}
+unset NO_COLOR
+
+# at_exit CMD: runs CMD (eval'd) when the test exits, before lib.sh puts
+# core_pattern back.  Latest first.
+CLI_AT_EXIT=()
+at_exit() {
+	CLI_AT_EXIT=("$1" "${CLI_AT_EXIT[@]}")
+}
+cli_on_exit() {
+	local rc=$? c
+	set +e
+	for c in "${CLI_AT_EXIT[@]}"; do
+		eval "$c"
+	done
+	(exit "$rc")
+	crashd_on_exit
+}
+trap cli_on_exit EXIT
+
+OUT=$T/cli.out
+ERR=$T/cli.err
+
+# cli [-u USER_CMD] [-x STATUS] ARGS...: runs crashd-cli -c $CONF ARGS with
+# stdout in $OUT and stderr in $ERR, under USER_CMD (e.g. as_nobody) when
+# given, and fails unless it exits with STATUS (default 0; "0,1" for
+# either).  CLI_RC is the status.
+cli() {
+	local want=0 pre=()
+	while :; do
+		case $1 in
+		-u)
+			pre=("$2")
+			shift 2
+			;;
+		-x)
+			want=$2
+			shift 2
+			;;
+		*) break ;;
+		esac
+	done
+	CLI_RC=0
+	"${pre[@]}" "$CRASHD_CLI" -c "$CONF" "$@" >"$OUT" 2>"$ERR" 9>&- {CRASHD_GUARD_FD}>&- ||
+		CLI_RC=$?
+	check_cli_sanitizer "$*"
+	[[ ,$want, == *,$CLI_RC,* ]] ||
+		fail "crashd-cli $(printf '%q ' "$@")${pre:+(run by ${pre[*]}) }exited $CLI_RC, expected $want; stdout: $(head -c 1500 "$OUT" | cat -v); stderr: $(head -c 1500 "$ERR" | cat -v)"
+}
+
+# check_cli_sanitizer WHAT: a sanitizer report in $ERR fails the test.
+check_cli_sanitizer() {
+	if grep -Eq 'Sanitizer|runtime error:' "$ERR"; then
+		cat "$ERR" >&2
+		fail "crashd-cli $1: a sanitizer reported an error (above)"
+	fi
+}
+
+# expect_out ERE / expect_err ERE: some line of stdout / stderr matches.
+expect_out() {
+	grep -Eq -- "$1" "$OUT" ||
+		fail "${2:-stdout} has no line matching /$1/; it is: $(head -c 3000 "$OUT" | cat -v)"
+}
+expect_err() {
+	grep -Eq -- "$1" "$ERR" ||
+		fail "stderr has no line matching /$1/; it is: $(head -c 3000 "$ERR" | cat -v)"
+}
+expect_no_out() {
+	! grep -Eq -- "$1" "$OUT" ||
+		fail "stdout has a line matching /$1/: $(grep -E -- "$1" "$OUT" | head -3 | cat -v)"
+}
+expect_no_err() {
+	! grep -Eq -- "$1" "$ERR" ||
+		fail "stderr has a line matching /$1/: $(grep -E -- "$1" "$ERR" | head -3 | cat -v)"
+}
+expect_err_empty() {
+	[[ ! -s $ERR ]] || fail "expected nothing on stderr, found: $(head -c 1500 "$ERR" | cat -v)"
+}
+# expect_out_line N TEXT: line N of stdout is exactly TEXT.
+expect_out_line() {
+	expect_eq "stdout line $1" "$2" "$(sed -n "$1p" "$OUT")"
+}
+
+# TABLE_IDS: the ID column of list's table in $OUT, in order.  Checks the
+# header and that every other line is a row (a dump name in column 3).
+table_ids() {
+	local line n=0
+	TABLE_IDS=()
+	while IFS= read -r line; do
+		n=$((n + 1))
+		if ((n == 1)); then
+			[[ $line =~ ^TIME\ +ID\ +PID\ +UID\ +SIG\ +EXE\ +COUNT\ +CORE\ +SIZE$ ]] ||
+				fail "list's header is $(printf '%q' "$line")"
+			continue
+		fi
+		[[ $line =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9:]{8}\ +([0-9]{8}T[0-9]{6}\.[0-9]{6}Z-[0-9]+-[A-Za-z0-9._-]+)\ +[0-9]+\ + ]] ||
+			fail "list's line $n is no row: $(printf '%q' "$line")"
+		TABLE_IDS+=("${BASH_REMATCH[1]}")
+	done <"$OUT"
+	((n > 0)) || fail "list printed nothing"
+}
+
+# expect_list WHAT ID...: list's table in $OUT is the header and exactly
+# these dumps, in this order.
+expect_list() {
+	local what=$1
+	shift
+	table_ids
+	expect_eq "$what: the dumps listed" "$*" "${TABLE_IDS[*]}"
+	expect_eq "$what: lines (header + one per dump)" $(($# + 1)) "$(wc -l <"$OUT")"
+}
+
+# py CODE [ARG...]: runs CODE with the system python; `out` is the JSON
+# value of $OUT (json.loads of the whole output: exactly one value),
+# `args` the arguments as bytes, and `check(cond, msg)` fails the test.
+py() {
+	local code=$1
+	shift
+	"$PY" -I -c '
+import json, os, sys
+def check(cond, msg):
+    if not cond:
+        print("FAIL: " + msg, file=sys.stderr)
+        sys.exit(1)
+raw = open(sys.argv[1], "rb").read()
+try:
+    out = json.loads(raw.decode("utf-8"))
+except Exception as e:
+    check(False, "crashd-cli printed no single valid JSON value (%s): %r" % (e, raw[:300]))
+args = [os.fsencode(a) for a in sys.argv[2:]]
+def b(s):
+    return s.encode("utf-8", "surrogateescape")
+'"$code" "$OUT" "$@" || fail "the JSON check above failed (output in $OUT: $(head -c 600 "$OUT" | cat -v))"
+}
+
+# dump_id: the name of $DUMP.
+dump_id() {
+	printf '%s' "${DUMP##*/}"
+}
+
+# cli_register: register, but keep the registered program's file name
+# crashd-hook also in a sanitizer build (lib.sh's wrapper is "hook"), so
+# that crashd-cli recognizes the line as crashd's.
+cli_register() {
+	local line
+	register
+	line=$(cat /proc/sys/kernel/core_pattern)
+	if [[ $line == "|$T/hook "* ]]; then
+		mkdir -p "$T/san"
+		mv "$T/hook" "$T/san/crashd-hook"
+		line="|$T/san/crashd-hook ${line#"|$T/hook "}"
+		printf '%s\n' "$line" >/proc/sys/kernel/core_pattern
+	fi
+	REGISTERED=$(cat /proc/sys/kernel/core_pattern)
+}
+
+# age_copy SRC AGE_SECONDS: a copy of the real dump SRC (a name) as a
+# dump that crashed AGE_SECONDS ago: its time item and its name say so.
+# Sets AGED to the new name.
+age_copy() {
+	local src=$1 t pid
+	t=$(($(date +%s) - $2))
+	pid=$(<"$SPOOL/$src/pid")
+	AGED=$(date -u -d "@$t" +%Y%m%dT%H%M%S).000000Z-$pid-aged
+	cp -a "$SPOOL/$src" "$SPOOL/.incoming/$AGED"
+	printf '%s\n' "$t" >"$SPOOL/.incoming/$AGED/time"
+	mv -T "$SPOOL/.incoming/$AGED" "$SPOOL/$AGED"
+}
