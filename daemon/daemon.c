@@ -5,7 +5,7 @@
  *   2. the key's state accounts the dump (idempotent: "last" names it);
  *   3. count/last_occurrence/duplicate_of are written (idempotent);
  *   4. each action: "start", run, "done" (each line fsync'd);
- *   5. "processed"; then a merged duplicate is removed.
+ *   5. "processed"; or, for a merged duplicate to remove, the removal.
  */
 #include "daemon.h"
 
@@ -139,7 +139,7 @@ static void
 write_counts(struct daemon *dm, struct dump *d, const struct decision *dec,
     long long last_seen)
 {
-	char num[64];
+	char num[64], dup[sizeof(dec->first) + 1];
 	struct dump *first = NULL;
 	int r;
 
@@ -156,10 +156,10 @@ write_counts(struct daemon *dm, struct dump *d, const struct decision *dec,
 		return;
 	}
 	/* A duplicate about to go needs no duplicate_of: its record says. */
+	snprintf(dup, sizeof(dup), "%s\n", dec->first); /* a text item */
 	r = dm->cfg.daemon.remove_duplicates
 	    ? 0
-	    : dump_replace_item(
-		  d, "duplicate_of", dec->first, strlen(dec->first));
+	    : dump_replace_item(d, "duplicate_of", dup, strlen(dup));
 	if (r >= 0 && dump_open(dm->spool.dirfd, dec->first, &first) >= 0) {
 		char count[32];
 
@@ -274,6 +274,11 @@ daemon_process(struct daemon *dm, const char *name)
 
 	if (name[0] == '.')
 		return 0;
+	/* Longer than the hook makes: the key state could not name it. */
+	if (strlen(name) >= sizeof(ks.first)) {
+		quarantine(dm, name, -ENAMETOOLONG);
+		return 0;
+	}
 	r = dump_open(dm->spool.dirfd, name, &d);
 	if (r == -ELOOP || r == -ENOTDIR) {
 		quarantine(dm, name, r);
@@ -287,6 +292,13 @@ daemon_process(struct daemon *dm, const char *name)
 		dump_free(d);
 		return 0;
 	}
+	/* Untrusted input: said once here, then empty fields downstream. */
+	if (d->executable[0] == '\0' || d->signal <= 0 || d->time <= 0)
+		log_warn("%s: malformed dump (missing or garbage:%s%s%s), "
+			 "processing what it has",
+		    name, d->executable[0] == '\0' ? " executable" : "",
+		    d->signal <= 0 ? " signal" : "",
+		    d->time <= 0 ? " time" : "");
 	buf_init(&key, 0);
 	r = journal_load(d->dirfd, &j);
 	if (r >= 0)
@@ -330,19 +342,30 @@ daemon_process(struct daemon *dm, const char *name)
 	}
 	if (r < 0)
 		goto out;
+	/*
+	 * A duplicate to remove goes without "processed": a daemon killed
+	 * before the rename replays it up to here, with nothing left to run
+	 * (marked processed first, it would stay in the spool for good).
+	 */
+	if (dec.first[0] && dm->cfg.daemon.remove_duplicates) {
+		r = trash_dump(dm->spool.dirfd, name);
+		if (r >= 0) {
+			dm->processed++;
+			r = 1;
+			goto out;
+		}
+		log_warn_errno(r, "%s: remove duplicate: %m, keeping it", name);
+	}
 	r = dump_mark_processed(d);
 	if (r < 0) {
 		log_error_errno(r, "%s: mark processed: %m", name);
 		goto out;
 	}
-	if (dec.first[0] && dm->cfg.daemon.remove_duplicates)
-		r = trash_dump(dm->spool.dirfd, name);
-	else if (dec.first[0] && dm->cfg.daemon.remove_duplicate_cores &&
+	if (dec.first[0] && dm->cfg.daemon.remove_duplicate_cores &&
 	    d->has_core && unlinkat(d->dirfd, "core.gz", 0) < 0 &&
 	    errno != ENOENT)
-		r = -errno;
-	if (r < 0)
-		log_warn_errno(r, "%s: remove duplicate: %m, ignoring", name);
+		log_warn_errno(
+		    -errno, "%s: remove duplicate's core: %m, ignoring", name);
 	dm->processed++;
 	r = 1;
 out:
