@@ -52,26 +52,34 @@ fail:
 	return 1;
 }
 
-/* Decompresses the dump's core.gz to out_fd. 0 or -errno (said). */
+/*
+ * Writes the dump's core to out_fd: core.gz decompressed, or core.mini as
+ * it is (gzread passes data that is no gzip through).  0 or -errno (said).
+ */
 static int
 write_core(const struct dump *d, int out_fd)
 {
+	const char *name = "core.gz";
 	char buf[65536];
 	gzFile gz;
 	int fd, n, r = 0;
 
-	fd = openat(d->dirfd, "core.gz", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(d->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		name = "core.mini";
+		fd = openat(d->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	}
 	if (fd < 0) {
 		if (errno == ENOENT)
 			log_error(
 			    "%s has no core (see its core_info)", d->name);
 		else
-			log_error_errno(-errno, "%s/core.gz: %m", d->name);
+			log_error_errno(-errno, "%s/%s: %m", d->name, name);
 		return -errno;
 	}
 	if (fd_verify_regular(fd) < 0) {
 		safe_close(fd);
-		log_error("%s/core.gz is not a regular file", d->name);
+		log_error("%s/%s is not a regular file", d->name, name);
 		return -EBADFD;
 	}
 	gz = gzdopen(fd, "rb");
@@ -89,7 +97,7 @@ write_core(const struct dump *d, int out_fd)
 	if (n < 0) {
 		int e;
 
-		log_error("%s/core.gz: %s", d->name, gzerror(gz, &e));
+		log_error("%s/%s: %s", d->name, name, gzerror(gz, &e));
 		r = -EIO;
 	}
 	gzclose(gz);

@@ -244,6 +244,9 @@ print_text(const struct cli_dump *cd, bool show_environ)
 		put_escaped("duplicate", v);
 	free(v);
 
+	v = text(d, "backtrace", NULL);
+	put_block("backtrace (where it died)", v);
+	free(v);
 	v = text(d, "ptree", NULL);
 	put_ptree(v);
 	free(v);
@@ -306,6 +309,37 @@ json_tsv(struct json_writer *w, const char *s)
 	json_end_array(w);
 }
 
+/* backtrace_frames (TSV, see backtrace.h) as an array of objects. */
+static void
+json_frames(struct json_writer *w, const char *s)
+{
+	static const char *const keys[] = { "tid", "frame", "pc", "function",
+		"offset", "module", "build_id", "file", "line" };
+
+	json_begin_array(w);
+	for (const char *p = s; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p), f = 0;
+
+		json_begin_object(w);
+		for (size_t i = 0; i < n && f < sizeof(keys) / sizeof(keys[0]);
+		     f++) {
+			const char *tab = memchr(p + i, '\t', n - i);
+			size_t k = tab ? (size_t)(tab - p - i) : n - i;
+
+			json_key(w, keys[f]);
+			if (f == 0 || f == 1 || f == 8)
+				json_int(w, atoll(p + i));
+			else
+				json_strn(w, p + i, k);
+			i += k + 1;
+		}
+		json_end_object(w);
+		p += n + (nl ? 1 : 0);
+	}
+	json_end_array(w);
+}
+
 static void
 print_json(int spool_dirfd, const struct cli_dump *cd)
 {
@@ -313,7 +347,7 @@ print_json(int spool_dirfd, const struct cli_dump *cd)
 		"username", "comm", "kernel", "cwd", "root", "start_time",
 		"last_occurrence", "duplicate_of", "dumpable", "status",
 		"limits", "cgroup", "core_info", "incomplete",
-		"executable_deleted" };
+		"executable_deleted", "thread_comm", "signature", "backtrace" };
 	const struct dump *d = cd->d;
 	struct json_writer w;
 	struct buf out;
@@ -332,6 +366,10 @@ print_json(int spool_dirfd, const struct cli_dump *cd)
 		json_str(&w, v);
 		free(v);
 	}
+	json_key(&w, "frames");
+	v = text(d, "backtrace_frames", NULL);
+	json_frames(&w, v);
+	free(v);
 	json_key(&w, "ptree");
 	v = text(d, "ptree", NULL);
 	json_tsv(&w, v);

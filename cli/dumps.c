@@ -23,6 +23,8 @@ core_state(const struct dump *d)
 
 	if (!d->has_core)
 		return state;
+	if (faccessat(d->dirfd, "core.mini", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return "mini";
 	if (dump_read_item(d, "core_info", 4096, &info) == 0 &&
 	    strstr(info, "\ntruncated: yes"))
 		state = "truncated";

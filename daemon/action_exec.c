@@ -85,6 +85,7 @@ build_env(const struct action_event *ev)
 	r = r < 0 ? r : env_add(env, &n, "CRASHD_REASON", d->reason);
 	r = r < 0 ? r : env_add(env, &n, "CRASHD_CONTAINER", d->container);
 	r = r < 0 ? r : env_add(env, &n, "CRASHD_EVENT_ID", ev->id);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_SIGNATURE", d->signature);
 	if (r < 0) {
 		for (size_t i = 0; i < n; i++)
 			free(env[i]);

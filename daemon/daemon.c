@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "backtrace.h"
 #include "dedupe.h"
 #include "dump.h"
 #include "escape.h"
@@ -299,6 +300,11 @@ daemon_process(struct daemon *dm, const char *name)
 		    name, d->executable[0] == '\0' ? " executable" : "",
 		    d->signal <= 0 ? " signal" : "",
 		    d->time <= 0 ? " time" : "");
+	/*
+	 * Where it died, before dedupe (the signature may be part of the
+	 * key).  Idempotent: a dump with a backtrace is not unwound again.
+	 */
+	backtrace_dump(d);
 	buf_init(&key, 0);
 	r = journal_load(d->dirfd, &j);
 	if (r >= 0)

@@ -120,7 +120,9 @@ dump_open(int spool_dirfd, const char *name, struct dump **ret)
 	d->time = item_number(d, "time", 0);
 	d->signal_name = strdup(
 	    signame_from_number(d->signal, buf, sizeof(buf)) ? buf : "unknown");
-	d->has_core = faccessat(fd, "core.gz", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	d->has_core =
+	    faccessat(fd, "core.gz", F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    faccessat(fd, "core.mini", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	d->processed =
 	    faccessat(fd, "processed", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	if (!d->name || !d->executable || !d->hostname || !d->reason ||
