@@ -346,7 +346,7 @@ test_daemon_errors(void **state)
 	    "};\n",
 	    2,
 	    "daemon.dedupe.key: expected names from executable, signal, uid, "
-	    "container, hostname, got \"color\"");
+	    "container, hostname, signature, got \"color\"");
 	expect_only_error(f, "daemon = { dedupe = { key = [ ]; }; };\n", 1,
 	    "daemon.dedupe.key: must name at least one field");
 	expect_only_error(f, "daemon = { dedupe = { key = \"uid\"; }; };\n", 1,
