@@ -163,7 +163,7 @@ put_frame(struct buf *text, struct buf *frames, pid_t tid, unsigned i,
 	}
 	buf_putc(text, '\n');
 
-	buf_printf(frames, "%d\t%u\t0x%" PRIx64 "\t", (int)tid, i, f->pc);
+	buf_printf(frames, "%d\t%u\t0x%016" PRIx64 "\t", (int)tid, i, f->pc);
 	if (f->function)
 		escape_c(frames, f->function, strlen(f->function));
 	buf_printf(frames, "\t0x%" PRIx64 "\t", f->offset);
@@ -205,6 +205,42 @@ signature(const struct thread *t, char out[17])
 	buf_done(&b);
 }
 
+/*
+ * Finds a module's debug info the standard way (build id, then the
+ * .gnu_debuglink name in the default directories), and else the debuglink
+ * file beside the module's own path: libdwfl resolves the default's
+ * "same directory" against the daemon's working directory when it found
+ * the module through the core.
+ */
+static int
+find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+    Dwarf_Addr base, const char *file_name, const char *debuglink_file,
+    GElf_Word debuglink_crc, char **debuginfo_file_name)
+{
+	const char *slash;
+	char path[4096];
+	int fd;
+
+	fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base,
+	    file_name, debuglink_file, debuglink_crc, debuginfo_file_name);
+	if (fd >= 0 || debuglink_file == NULL || strchr(debuglink_file, '/') ||
+	    modname == NULL || modname[0] != '/')
+		return fd;
+	slash = strrchr(modname, '/');
+	if (snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - modname),
+		modname, debuglink_file) >= (int)sizeof(path))
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		*debuginfo_file_name = strdup(path);
+		if (*debuginfo_file_name == NULL) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
 int
 backtrace_unwind(const struct dump *d, int core_fd, struct buf *text,
     struct buf *frames, struct backtrace_result *ret)
@@ -212,7 +248,7 @@ backtrace_unwind(const struct dump *d, int core_fd, struct buf *text,
 	static char *debuginfo_path = NULL;
 	static const Dwfl_Callbacks callbacks = {
 		.find_elf = dwfl_build_id_find_elf,
-		.find_debuginfo = dwfl_standard_find_debuginfo,
+		.find_debuginfo = find_debuginfo,
 		.debuginfo_path = &debuginfo_path,
 	};
 	struct backtrace_result res = { 0 };
