@@ -1,5 +1,5 @@
 /*
- * The daemon's view of one published dump.  A dump is untrusted input:
+ * One published dump, as the daemon and the CLI read it.  A dump is untrusted input:
  * the directory is opened without following symlinks, every item read is
  * capped, and a missing or malformed item is an empty field, never fatal.
  */
