@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,7 +25,8 @@ spool_open(const char *path, bool create, struct spool *ret)
 	if (path[0] != '/')
 		return -EINVAL;
 	if (create) {
-		/* Readable by all: a dump's own ACL says who may look inside. */
+		/* Readable by all: a dump's own ACL says who may look inside.
+		 */
 		if (mkdir(path, 0755) == 0) {
 			if (chmod(path, 0755) < 0)
 				return -errno;
@@ -109,16 +111,16 @@ spool_dump_name(char *out, size_t size, const struct timespec *ts, long pid,
 	gmtime_r(&ts->tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y%m%dT%H%M%S", &tm);
 	spool_sanitize(safe, sizeof(safe), comm, comm_len);
-	n = snprintf(out, size, "%s.%06ldZ-%ld-%s", when, ts->tv_nsec / 1000,
-	    pid, safe);
+	n = snprintf(
+	    out, size, "%s.%06ldZ-%ld-%s", when, ts->tv_nsec / 1000, pid, safe);
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
 	return 0;
 }
 
 int
-spool_create_incoming(struct spool *s, const char *base, mode_t mode,
-    char *ret_name, size_t size)
+spool_create_incoming(
+    struct spool *s, const char *base, mode_t mode, char *ret_name, size_t size)
 {
 	char name[SPOOL_NAME_MAX + 16];
 
@@ -143,7 +145,8 @@ spool_create_incoming(struct spool *s, const char *base, mode_t mode,
 		fd = open_dir_at(s->incoming_fd, name);
 		if (fd < 0)
 			return fd;
-		/* mkdirat() obeys the umask; the mode is part of the contract. */
+		/* mkdirat() obeys the umask; the mode is part of the contract.
+		 */
 		if (fchmod(fd, mode) < 0) {
 			int r = -errno;
 
@@ -157,8 +160,8 @@ spool_create_incoming(struct spool *s, const char *base, mode_t mode,
 }
 
 int
-spool_write_item(int dirfd, const char *name, const void *data, size_t len,
-    mode_t mode)
+spool_write_item(
+    int dirfd, const char *name, const void *data, size_t len, mode_t mode)
 {
 	int fd, r;
 
@@ -182,8 +185,10 @@ fail:
 
 /* Calls fn for each regular file in dirfd; stops at the first error. */
 static int
-for_each_file(int dirfd, int (*fn)(int dirfd, const char *name,
-    const struct stat *st, void *userdata), void *userdata)
+for_each_file(int dirfd,
+    int (*fn)(
+	int dirfd, const char *name, const struct stat *st, void *userdata),
+    void *userdata)
 {
 	DIR *d;
 	struct dirent *de;
@@ -245,7 +250,8 @@ usage_one(int dirfd, const char *name, const struct stat *st, void *userdata)
 {
 	(void)dirfd;
 	(void)name;
-	*(unsigned long long *)userdata += (unsigned long long)st->st_blocks * 512;
+	*(unsigned long long *)userdata +=
+	    (unsigned long long)st->st_blocks * 512;
 	return 0;
 }
 
@@ -268,11 +274,70 @@ spool_dir_usage(int dirfd, unsigned long long *ret)
 int
 spool_publish(struct spool *s, const char *name, bool sync)
 {
-	if (renameat2(s->incoming_fd, name, s->dirfd, name, RENAME_NOREPLACE) < 0)
+	if (renameat2(s->incoming_fd, name, s->dirfd, name, RENAME_NOREPLACE) <
+	    0)
 		return -errno;
 	if (sync && fsync(s->dirfd) < 0)
 		return -errno;
 	if (sync && fsync(s->incoming_fd) < 0)
 		return -errno;
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+spool_list(int spool_dirfd, char ***ret, size_t *ret_n)
+{
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *dir;
+	int fd, r = 0;
+
+	fd = openat(spool_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		safe_close(fd);
+		return -errno;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **p;
+
+			cap = cap ? cap * 2 : 256;
+			p = realloc(names, cap * sizeof(char *));
+			if (p == NULL) {
+				r = -ENOMEM;
+				break;
+			}
+			names = p;
+		}
+		names[n] = strdup(de->d_name);
+		if (names[n] == NULL) {
+			r = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(dir);
+	if (r < 0) {
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		return r;
+	}
+	if (n > 0)
+		qsort(names, n, sizeof(char *), cmp_str);
+	*ret = names;
+	*ret_n = n;
 	return 0;
 }

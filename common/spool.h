@@ -18,7 +18,7 @@
 #define SPOOL_NAME_MAX 96
 
 struct spool {
-	int dirfd;	/* the spool root */
+	int dirfd; /* the spool root */
 	int incoming_fd; /* <spool>/.incoming */
 };
 
@@ -39,8 +39,8 @@ size_t spool_sanitize(char *out, size_t size, const char *in, size_t len);
  * Formats a dump name that sorts by time: "20261123T020946.123456Z-PID-COMM".
  * Returns 0 or -ENAMETOOLONG.
  */
-int spool_dump_name(char *out, size_t size, const struct timespec *ts,
-    long pid, const char *comm, size_t comm_len);
+int spool_dump_name(char *out, size_t size, const struct timespec *ts, long pid,
+    const char *comm, size_t comm_len);
 
 /*
  * Creates .incoming/<base> (or <base>-2, -3 ... when taken, or when the
@@ -55,14 +55,21 @@ int spool_create_incoming(struct spool *s, const char *base, mode_t mode,
  * writes data to it.  Returns the open fd (the caller closes it) or -errno;
  * on failure the partial file is removed.
  */
-int spool_write_item(int dirfd, const char *name, const void *data,
-    size_t len, mode_t mode);
+int spool_write_item(
+    int dirfd, const char *name, const void *data, size_t len, mode_t mode);
 
 /* fsyncs every regular file in dirfd, then dirfd itself. */
 int spool_sync_dir(int dirfd);
 
 /* Moves .incoming/<name> to <name> and makes that durable when sync. */
 int spool_publish(struct spool *s, const char *name, bool sync);
+
+/*
+ * Lists the names in the spool root that are not hidden (may be dumps),
+ * sorted, which is by time.  The caller frees each name and the array.
+ * Returns 0 or -errno.
+ */
+int spool_list(int spool_dirfd, char ***ret, size_t *ret_n);
 
 /* Sums the allocated bytes of the regular files in dirfd. */
 int spool_dir_usage(int dirfd, unsigned long long *ret);

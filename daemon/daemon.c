@@ -382,65 +382,6 @@ out:
 	return r;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Lists the names in the spool root that may be dumps, sorted (by time). */
-static int
-list_dumps(int spool_dirfd, char ***ret, size_t *ret_n)
-{
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	DIR *dir;
-	int fd, r = 0;
-
-	fd = openat(spool_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	dir = fdopendir(fd);
-	if (dir == NULL) {
-		safe_close(fd);
-		return -errno;
-	}
-	while ((de = readdir(dir)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			char **p;
-
-			cap = cap ? cap * 2 : 256;
-			p = realloc(names, cap * sizeof(char *));
-			if (p == NULL) {
-				r = -ENOMEM;
-				break;
-			}
-			names = p;
-		}
-		names[n] = strdup(de->d_name);
-		if (names[n] == NULL) {
-			r = -ENOMEM;
-			break;
-		}
-		n++;
-	}
-	closedir(dir);
-	if (r < 0) {
-		for (size_t i = 0; i < n; i++)
-			free(names[i]);
-		free(names);
-		return r;
-	}
-	if (n > 0)
-		qsort(names, n, sizeof(char *), cmp_str);
-	*ret = names;
-	*ret_n = n;
-	return 0;
-}
-
 /* True when a dump was decided on but not processed: interrupted. */
 static bool
 in_flight(struct daemon *dm, const char *name)
@@ -461,7 +402,7 @@ daemon_backlog(struct daemon *dm)
 	size_t n = 0, done = 0;
 	int r;
 
-	r = list_dumps(dm->spool.dirfd, &names, &n);
+	r = spool_list(dm->spool.dirfd, &names, &n);
 	if (r < 0)
 		return log_error_errno(r, "list spool %s: %m", dm->cfg.spool);
 	/*
