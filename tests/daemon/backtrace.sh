@@ -86,7 +86,7 @@ wait_processed "$DUMP"
 
 info "crashd-cli gdb on the minicore shows the crashing frame"
 "$CRASHD_CLI" -c "$CONF" gdb "${mini##*/}" -- -batch -ex bt >"$T/gdb.out" 2>&1 || true
-grep -q '^#0  crash () at .*victim\.c' "$T/gdb.out" ||
+grep -Eq '^#0 +(0x[0-9a-f]+ in )?crash \(\) at .*victim\.c' "$T/gdb.out" ||
 	fail "gdb shows no crash() frame: $(tail -5 "$T/gdb.out")"
 "$CRASHD_CLI" -c "$CONF" info "${mini##*/}" --json |
 	/usr/bin/python3 -c '
