@@ -66,39 +66,26 @@ is_dump_name(const char *s)
 	return true;
 }
 
-static int
-cmp_name(const void *a, const void *b)
-{
-	const struct cli_dump *x = a, *y = b;
-
-	return strcmp(x->d->name, y->d->name);
-}
-
 int
 dump_set_load(
     int spool_dirfd, const struct dump_filter *f, struct dump_set *ret)
 {
 	struct dump_set s = { NULL, 0, 0 };
-	size_t cap = 0;
-	struct dirent *de;
-	DIR *dir;
-	int fd, r = 0;
+	char **names = NULL;
+	size_t cap = 0, n = 0, i;
+	int r;
 
-	fd = openat(spool_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	dir = fdopendir(fd);
-	if (dir == NULL) {
-		safe_close(fd);
-		return -errno;
-	}
-	while ((de = readdir(dir)) != NULL) {
+	/* Sorted by name, which is by time: the set comes out oldest first. */
+	r = spool_list(spool_dirfd, &names, &n);
+	if (r < 0)
+		return r;
+	for (i = 0; i < n; i++) {
 		struct cli_dump cd = { 0 };
 		char *count = NULL;
 
-		if (de->d_name[0] == '.' || !is_dump_name(de->d_name))
+		if (!is_dump_name(names[i]))
 			continue;
-		r = dump_open(spool_dirfd, de->d_name, &cd.d);
+		r = dump_open(spool_dirfd, names[i], &cd.d);
 		if (r == -EACCES || r == -EPERM) {
 			s.hidden++;
 			r = 0;
@@ -139,13 +126,13 @@ dump_set_load(
 		}
 		s.v[s.n++] = cd;
 	}
-	closedir(dir);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	if (r < 0) {
 		dump_set_done(&s);
 		return r;
 	}
-	if (s.n > 0)
-		qsort(s.v, s.n, sizeof(*s.v), cmp_name);
 	*ret = s;
 	return 0;
 }

@@ -193,3 +193,18 @@ dump_mark_processed(struct dump *d)
 		d->processed = true;
 	return r;
 }
+
+int
+dump_remove_core_at(int dirfd)
+{
+	static const char *const cores[] = { "core.gz", "core.mini" };
+	int removed = 0;
+
+	for (size_t i = 0; i < sizeof(cores) / sizeof(cores[0]); i++) {
+		if (unlinkat(dirfd, cores[i], 0) == 0)
+			removed = 1;
+		else if (errno != ENOENT)
+			return -errno;
+	}
+	return removed;
+}

@@ -1,6 +1,6 @@
 /*
- * One published dump, as the daemon and the CLI read it.  A dump is untrusted input:
- * the directory is opened without following symlinks, every item read is
+ * One published dump, as the daemon and the CLI read it.  A dump is untrusted
+ * input: the directory is opened without following symlinks, every item read is
  * capped, and a missing or malformed item is an empty field, never fatal.
  */
 #ifndef CRASHD_DUMP_H
@@ -49,6 +49,13 @@ int dump_read_item(
 int dump_replace_item(
     const struct dump *d, const char *item, const char *data, size_t len);
 int dump_sync(const struct dump *d);
+
+/*
+ * Removes the core of the dump in dirfd, whichever it has (core.gz,
+ * core.mini).  Returns 1 when one was removed, 0 when there was none, or
+ * -errno.
+ */
+int dump_remove_core_at(int dirfd);
 
 /* Writes the "processed" marker, last, and syncs the directory. */
 int dump_mark_processed(struct dump *d);

@@ -21,10 +21,9 @@ action_delete_run(const struct action_config *ac, const struct action_event *ev,
 		return ACTION_SKIPPED;
 	}
 	if (ac->what == 1) {
-		if (unlinkat(ev->dump->dirfd, "core.gz", 0) < 0 &&
-		    errno != ENOENT) {
-			buf_printf(
-			    detail, "remove core.gz: %s", strerror(errno));
+		r = dump_remove_core_at(ev->dump->dirfd);
+		if (r < 0) {
+			buf_printf(detail, "remove the core: %s", strerror(-r));
 			return ACTION_FAILED;
 		}
 		buf_puts(detail, "core removed");

@@ -368,10 +368,9 @@ daemon_process(struct daemon *dm, const char *name)
 		goto out;
 	}
 	if (dec.first[0] && dm->cfg.daemon.remove_duplicate_cores &&
-	    d->has_core && unlinkat(d->dirfd, "core.gz", 0) < 0 &&
-	    errno != ENOENT)
+	    d->has_core && (r = dump_remove_core_at(d->dirfd)) < 0)
 		log_warn_errno(
-		    -errno, "%s: remove duplicate's core: %m, ignoring", name);
+		    r, "%s: remove duplicate's core: %m, ignoring", name);
 	dm->processed++;
 	r = 1;
 out:

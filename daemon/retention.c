@@ -31,14 +31,6 @@ struct entry {
 	bool gone;
 };
 
-static int
-cmp_entry(const void *a, const void *b)
-{
-	const struct entry *x = a, *y = b;
-
-	return strcmp(x->name, y->name); /* names sort by time */
-}
-
 static unsigned long long
 file_bytes(int dirfd, const char *name)
 {
@@ -67,7 +59,7 @@ apply_delayed(struct daemon *dm, struct dump *d, struct entry *e, long long now)
 				return 1;
 			}
 		} else if (e->core_bytes > 0 &&
-		    unlinkat(d->dirfd, "core.gz", 0) == 0) {
+		    dump_remove_core_at(d->dirfd) > 0) {
 			(void)journal_append(d->dirfd,
 			    "%s done ok: core removed at its age", ac->name);
 			e->bytes -= e->core_bytes;
@@ -97,7 +89,7 @@ remove_core(struct daemon *dm, struct entry *e)
 
 	if (fd < 0)
 		return;
-	if (unlinkat(fd, "core.gz", 0) == 0) {
+	if (dump_remove_core_at(fd) > 0) {
 		(void)journal_append(
 		    fd, "- retention core removed: spool over max_size");
 		e->bytes -= e->core_bytes;
@@ -186,25 +178,20 @@ retention_sweep(struct daemon *dm, long long now)
 	struct entry *v = NULL;
 	size_t n = 0, cap = 0, live;
 	unsigned long long total = 0;
-	struct dirent *de;
-	DIR *dir;
-	int fd, removed = 0;
+	char **names = NULL;
+	size_t n_names = 0;
+	int r, removed = 0;
 
 	rescue_incoming(dm, now);
-	fd = openat(dm->spool.dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	dir = fdopendir(fd);
-	if (dir == NULL) {
-		safe_close(fd);
-		return -errno;
-	}
-	while ((de = readdir(dir)) != NULL) {
+	/* Sorted by name, which is by time: oldest first. */
+	r = spool_list(dm->spool.dirfd, &names, &n_names);
+	if (r < 0)
+		return r;
+	for (size_t k = 0; k < n_names; k++) {
 		struct dump *d = NULL;
 		struct entry e = { 0 };
 
-		if (de->d_name[0] == '.' ||
-		    dump_open(dm->spool.dirfd, de->d_name, &d) < 0)
+		if (dump_open(dm->spool.dirfd, names[k], &d) < 0)
 			continue;
 		if (!d->processed) {
 			/* Never before the daemon has dealt with it. */
@@ -217,7 +204,8 @@ retention_sweep(struct daemon *dm, long long now)
 		}
 		e.time = d->time;
 		spool_dir_usage(d->dirfd, &e.bytes);
-		e.core_bytes = file_bytes(d->dirfd, "core.gz");
+		e.core_bytes = file_bytes(d->dirfd, "core.gz") +
+		    file_bytes(d->dirfd, "core.mini");
 		e.duplicate = faccessat(d->dirfd, "duplicate_of", F_OK,
 				  AT_SYMLINK_NOFOLLOW) == 0;
 		e.name = strdup(d->name);
@@ -241,9 +229,9 @@ retention_sweep(struct daemon *dm, long long now)
 		}
 		dump_free(d);
 	}
-	closedir(dir);
-	if (n > 0)
-		qsort(v, n, sizeof(*v), cmp_entry);
+	for (size_t k = 0; k < n_names; k++)
+		free(names[k]);
+	free(names);
 
 	for (size_t i = 0; i < n; i++)
 		if (dc->max_age_ms > 0 &&
