@@ -165,12 +165,25 @@ put_ptree(const char *ptree)
 	free(copy);
 }
 
+/* The items shown as blocks after the summary, in order. */
+static const struct {
+	const char *item;
+	const char *title;
+} blocks[] = {
+	{ "namespaces", "namespaces" },
+	{ "open_fds", "open fds" },
+	{ "core_info", "core_info" },
+	{ "limits", "limits" },
+	{ "incomplete", "incomplete (the hook could not store these)" },
+	{ "actions", "actions" },
+};
+
 static void
 print_text(const struct cli_dump *cd, bool show_environ)
 {
 	const struct dump *d = cd->d;
 	char when[32], last[32], size[16];
-	char *v, *cmdline, *info;
+	char *v, *cmdline;
 	size_t len;
 	long long t;
 	struct buf b;
@@ -235,10 +248,8 @@ print_text(const struct cli_dump *cd, bool show_environ)
 	free(v);
 	if (d->container[0])
 		printf("  %-11s %s\n", "container", d->container);
-	info = text(d, "core_info", NULL);
 	units_format_size(cd->size, size, sizeof(size));
 	printf("  %-11s %s; dump %s on disk\n", "core", cd->core, size);
-	free(info);
 	v = text(d, "duplicate_of", NULL);
 	if (v[0])
 		put_escaped("duplicate", v);
@@ -250,24 +261,11 @@ print_text(const struct cli_dump *cd, bool show_environ)
 	v = text(d, "ptree", NULL);
 	put_ptree(v);
 	free(v);
-	v = text(d, "namespaces", NULL);
-	put_block("namespaces", v);
-	free(v);
-	v = text(d, "open_fds", NULL);
-	put_block("open fds", v);
-	free(v);
-	v = text(d, "core_info", NULL);
-	put_block("core_info", v);
-	free(v);
-	v = text(d, "limits", NULL);
-	put_block("limits", v);
-	free(v);
-	v = text(d, "incomplete", NULL);
-	put_block("incomplete (the hook could not store these)", v);
-	free(v);
-	v = text(d, "actions", NULL);
-	put_block("actions", v);
-	free(v);
+	for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) {
+		v = text(d, blocks[i].item, NULL);
+		put_block(blocks[i].title, v);
+		free(v);
+	}
 	if (show_environ) {
 		char *env = raw(d, "environ", &len);
 		size_t i = 0;
