@@ -51,6 +51,20 @@ struct dump {
 	bool share; /* grant the crashing uid read access */
 	struct buf missing; /* "item: why" for each item not written */
 	bool no_space; /* an item hit ENOSPC or EDQUOT */
+	/*
+	 * When no core is kept, items are held in memory and written after
+	 * the pipe is released: the kernel lets the process go once /proc
+	 * is read, not once 30 files are written.
+	 */
+	bool defer;
+	struct deferred_item *deferred;
+	size_t n_deferred;
+};
+
+struct deferred_item {
+	char name[32];
+	char *data;
+	size_t len;
 };
 
 static int
@@ -118,9 +132,60 @@ note_missing(struct dump *d, const char *item, int r)
 	buf_printf(&d->missing, "%s: %s\n", item, strerror(r < 0 ? -r : r));
 }
 
-/* Creates one item; a failure is recorded in "incomplete", never fatal. */
+static int item_write(
+    struct dump *d, const char *name, const void *data, size_t len);
+
+/* Holds an item for item_flush(); 0, or -ENOMEM (then write it now). */
+static int
+item_defer(struct dump *d, const char *name, const void *data, size_t len)
+{
+	struct deferred_item *v, *it;
+
+	if (strlen(name) >= sizeof(it->name))
+		return -ENAMETOOLONG;
+	v = realloc(d->deferred, (d->n_deferred + 1) * sizeof(*v));
+	if (v == NULL)
+		return -ENOMEM;
+	d->deferred = v;
+	it = &v[d->n_deferred];
+	it->data = malloc(len ? len : 1);
+	if (it->data == NULL)
+		return -ENOMEM;
+	memcpy(it->data, data, len);
+	it->len = len;
+	strcpy(it->name, name);
+	d->n_deferred++;
+	return 0;
+}
+
+/* Writes the held items, in the order they came. */
+static void
+item_flush(struct dump *d)
+{
+	d->defer = false;
+	for (size_t i = 0; i < d->n_deferred; i++) {
+		struct deferred_item *it = &d->deferred[i];
+
+		(void)item_write(d, it->name, it->data, it->len);
+		free(it->data);
+	}
+	free(d->deferred);
+	d->deferred = NULL;
+	d->n_deferred = 0;
+}
+
+/* Creates one item (or holds it, see defer); never fatal. */
 static int
 item_put(struct dump *d, const char *name, const void *data, size_t len)
+{
+	if (d->defer && item_defer(d, name, data, len) == 0)
+		return 0;
+	return item_write(d, name, data, len);
+}
+
+/* Writes one item; a failure is recorded in "incomplete". */
+static int
+item_write(struct dump *d, const char *name, const void *data, size_t len)
 {
 	int fd;
 
@@ -692,7 +757,8 @@ hook_run(const struct config *c, const struct hook_args *a)
 	int r;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	deadline = clock_now_ms(CLOCK_MONOTONIC) + (int64_t)c->hook.time_budget_ms;
+	deadline =
+	    clock_now_ms(CLOCK_MONOTONIC) + (int64_t)c->hook.time_budget_ms;
 	buf_init(&d.missing, 0);
 	if (!signame_from_number(a->signal, signame, sizeof(signame)))
 		snprintf(signame, sizeof(signame), "signal %d", a->signal);
@@ -734,9 +800,12 @@ hook_run(const struct config *c, const struct hook_args *a)
 	d.share = a->dumpable == 1 && a->uid != 0 &&
 	    acl_grant_read(d.dirfd, a->uid, true) == 0;
 
+	d.defer = !dec.keep_core || c->hook.core_mode == CORE_MODE_NONE;
 	write_identity(&d, &p, signame);
 	write_process(&d, &p);
 	write_core(&d, &dec, &delta, deadline);
+	/* The pipe is released by now: write what was held. */
+	item_flush(&d);
 	if (d.missing.len > 0) {
 		delta.degraded++;
 		item_put(&d, "incomplete", d.missing.data, d.missing.len);
@@ -764,6 +833,7 @@ out:
 	safe_close(d.dirfd);
 	safe_close(d.procfd);
 	spool_done(&spool);
+	item_flush(&d);
 	buf_done(&d.missing);
 	process_done(&p);
 	return r;
