@@ -22,6 +22,8 @@ set -euo pipefail
 export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
+me=daemon_bench
+. "$here/lib.sh"
 dumps=10000 lat_reps=20 keep=no
 build=${CRASHD_BUILD:-$here/../build}
 
@@ -68,19 +70,8 @@ SPOOL=$T/spool # crashd's
 BASE=$T/base   # the baseline's: the same dumps
 EMPTY=$T/empty # crashd idle on an empty spool: the RSS baseline
 CONF=$T/bench.conf
-saved=no
 pids=() # crashd and the baseline watcher, while they run
 
-restore() {
-	if [[ $saved == yes ]]; then
-		printf '%s\n' "$saved_pattern" >/proc/sys/kernel/core_pattern
-		printf '%s\n' "$saved_pipe_limit" >/proc/sys/kernel/core_pipe_limit
-		printf '%s\n' "$saved_suid" >/proc/sys/fs/suid_dumpable
-		saved=no
-	fi
-	# Let go of the lock as soon as core_pattern is back.
-	exec 9>&-
-}
 # stop PID: SIGTERM, then SIGKILL after 10 s; reaps it.
 stop() {
 	local pid=$1 i
@@ -149,36 +140,14 @@ EOF
 conf "$CONF" "$SPOOL"
 conf "$T/empty.conf" "$EMPTY"
 
-# 1. One real dump, through the kernel.  One core_pattern user at a time:
-# the tests, bench/run, list_bench.sh and the demo take the same lock.
-exec 9>/run/lock/crashd-core_pattern.lock
-if ! flock -n 9; then
-	echo "daemon_bench: waiting for /run/lock/crashd-core_pattern.lock" >&2
-	flock -w 900 9 || { echo "daemon_bench: the lock is still held after 900 s" >&2; exit 1; }
-fi
-saved_pattern=$(cat /proc/sys/kernel/core_pattern)
-saved_pipe_limit=$(cat /proc/sys/kernel/core_pipe_limit)
-saved_suid=$(cat /proc/sys/fs/suid_dumpable)
-saved=yes
-line=$("$hook" --pattern -c "$CONF")
-printf '%s\n' "$line" >/proc/sys/kernel/core_pattern
-echo 8 >/proc/sys/kernel/core_pipe_limit
+# 1. One real dump, through the kernel.  "crashbench victim 0" says R on
+# fd 3, waits for a byte on fd 4 and raises SIGSEGV with no extra memory.
+crash_victim() {
+	{ "$T/victim" victim 0 3>/dev/null 4< <(printf g) >/dev/null 9>&- 8>&-; } 2>/dev/null
+}
 cp "$victim" "$T/victim"
-rc=0
-# "crashbench victim 0": says R on fd 3, waits for a byte on fd 4, raises
-# SIGSEGV with no extra memory.
-{ "$T/victim" victim 0 3>/dev/null 4< <(printf g) >/dev/null 9>&- 8>&-; } 2>/dev/null || rc=$?
-((rc == 139)) || { echo "daemon_bench: the victim exited $rc, not by SIGSEGV" >&2; exit 1; }
-template=
-for ((i = 0; i < 1000; i++)); do
-	for d in "$SPOOL"/*; do
-		[[ -d $d ]] && template=$d
-	done
-	[[ -n $template && -z $(ls -A "$SPOOL/.incoming") ]] && break
-	nap 0.01
-done
-restore
-[[ -n $template ]] || { echo "daemon_bench: no dump appeared in $SPOOL" >&2; exit 1; }
+bench_real_dump "$SPOOL" "$CONF" crash_victim
+template=$TEMPLATE
 mv "$template" "$T/template"
 [[ ! -e $T/template/processed ]] || { echo "daemon_bench: the hook's dump is already processed?" >&2; exit 1; }
 items=$(ls "$T/template" | wc -l)

@@ -18,6 +18,8 @@ set -euo pipefail
 export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
+me=list_bench
+. "$here/lib.sh"
 dumps=10000 reps=7 keep=no
 build=${CRASHD_BUILD:-$here/../build}
 
@@ -60,18 +62,7 @@ T=$(mktemp -d /tmp/crashd-listbench.XXXXXX)
 chmod 755 "$T"
 SPOOL=$T/spool
 CONF=$T/bench.conf
-saved=no
 
-restore() {
-	if [[ $saved == yes ]]; then
-		printf '%s\n' "$saved_pattern" >/proc/sys/kernel/core_pattern
-		printf '%s\n' "$saved_pipe_limit" >/proc/sys/kernel/core_pipe_limit
-		printf '%s\n' "$saved_suid" >/proc/sys/fs/suid_dumpable
-		saved=no
-	fi
-	# Let go of the lock as soon as core_pattern is back.
-	exec 9>&-
-}
 on_exit() {
 	local rc=$?
 	trap - EXIT INT TERM HUP
@@ -97,34 +88,13 @@ hook = {
 EOF
 "$cli" check-config "$CONF" >/dev/null
 
-# 1. One real dump, through the kernel.  One core_pattern user at a time:
-# the tests, bench/run and the demo take the same lock.
-exec 9>/run/lock/crashd-core_pattern.lock
-if ! flock -n 9; then
-	echo "list_bench: waiting for /run/lock/crashd-core_pattern.lock" >&2
-	flock -w 900 9 || { echo "list_bench: the lock is still held after 900 s" >&2; exit 1; }
-fi
-saved_pattern=$(cat /proc/sys/kernel/core_pattern)
-saved_pipe_limit=$(cat /proc/sys/kernel/core_pipe_limit)
-saved_suid=$(cat /proc/sys/fs/suid_dumpable)
-saved=yes
-line=$("$hook" --pattern -c "$CONF")
-printf '%s\n' "$line" >/proc/sys/kernel/core_pattern
-echo 8 >/proc/sys/kernel/core_pipe_limit
+# 1. One real dump, through the kernel.
+crash_victim() {
+	{ "$T/victim" segv >/dev/null 9>&-; } 2>/dev/null
+}
 cp "$victim" "$T/victim"
-rc=0
-{ "$T/victim" segv >/dev/null 9>&-; } 2>/dev/null || rc=$?
-((rc == 139)) || { echo "list_bench: the victim exited $rc, not by SIGSEGV" >&2; exit 1; }
-template=
-for ((i = 0; i < 1000; i++)); do
-	for d in "$SPOOL"/*; do
-		[[ -d $d ]] && template=$d
-	done
-	[[ -n $template && -z $(ls -A "$SPOOL/.incoming") ]] && break
-	sleep 0.01
-done
-restore
-[[ -n $template ]] || { echo "list_bench: no dump appeared in $SPOOL" >&2; exit 1; }
+bench_real_dump "$SPOOL" "$CONF" crash_victim
+template=$TEMPLATE
 
 # 2. N dumps from its items, each with its own name, time, pid,
 # executable (one of 50) and signal (one of 4).  Written to .incoming and
