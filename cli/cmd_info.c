@@ -307,6 +307,20 @@ json_tsv(struct json_writer *w, const char *s)
 	json_end_array(w);
 }
 
+/* Each line of s as a string of an array. */
+static void
+json_lines(struct json_writer *w, const char *s)
+{
+	json_begin_array(w);
+	for (const char *p = s; p && *p;) {
+		const char *nl = strchr(p, '\n');
+
+		json_strn(w, p, nl ? (size_t)(nl - p) : strlen(p));
+		p = nl ? nl + 1 : NULL;
+	}
+	json_end_array(w);
+}
+
 /* backtrace_frames (TSV, see backtrace.h) as an array of objects. */
 static void
 json_frames(struct json_writer *w, const char *s)
@@ -346,6 +360,8 @@ print_json(int spool_dirfd, const struct cli_dump *cd)
 		"last_occurrence", "duplicate_of", "dumpable", "status",
 		"limits", "cgroup", "core_info", "incomplete",
 		"executable_deleted", "thread_comm", "signature", "backtrace" };
+	static const char *const tsv_items[] = { "ptree", "open_fds",
+		"namespaces" };
 	const struct dump *d = cd->d;
 	struct json_writer w;
 	struct buf out;
@@ -368,26 +384,15 @@ print_json(int spool_dirfd, const struct cli_dump *cd)
 	v = text(d, "backtrace_frames", NULL);
 	json_frames(&w, v);
 	free(v);
-	json_key(&w, "ptree");
-	v = text(d, "ptree", NULL);
-	json_tsv(&w, v);
-	free(v);
-	json_key(&w, "open_fds");
-	v = text(d, "open_fds", NULL);
-	json_tsv(&w, v);
-	free(v);
-	json_key(&w, "namespaces");
-	v = text(d, "namespaces", NULL);
-	json_tsv(&w, v);
-	free(v);
-	json_key(&w, "dso_list");
-	v = raw(d, "dso_list", &len);
-	json_begin_array(&w);
-	for (char *p = v, *nl; p && *p; p = nl ? nl + 1 : NULL) {
-		nl = strchr(p, '\n');
-		json_strn(&w, p, nl ? (size_t)(nl - p) : strlen(p));
+	for (size_t i = 0; i < sizeof(tsv_items) / sizeof(tsv_items[0]); i++) {
+		json_key(&w, tsv_items[i]);
+		v = text(d, tsv_items[i], NULL);
+		json_tsv(&w, v);
+		free(v);
 	}
-	json_end_array(&w);
+	json_key(&w, "dso_list");
+	v = text(d, "dso_list", NULL);
+	json_lines(&w, v);
 	free(v);
 	json_key(&w, "environ");
 	v = raw(d, "environ", &len);
@@ -395,12 +400,7 @@ print_json(int spool_dirfd, const struct cli_dump *cd)
 	free(v);
 	json_key(&w, "actions");
 	v = text(d, "actions", NULL);
-	json_begin_array(&w);
-	for (char *p = v, *nl; p && *p; p = nl ? nl + 1 : NULL) {
-		nl = strchr(p, '\n');
-		json_strn(&w, p, nl ? (size_t)(nl - p) : strlen(p));
-	}
-	json_end_array(&w);
+	json_lines(&w, v);
 	free(v);
 	json_end_object(&w);
 	buf_putc(&out, '\n');
