@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,6 +46,29 @@ static const char *const dedupe_field_names[_DEDUPE_FIELD_MAX] = {
 
 static const char *const delete_what_names[] = { "dump", "core" };
 
+static const char *const starttls_names[_STARTTLS_MAX] = {
+	[STARTTLS_TRY] = "try",
+	[STARTTLS_REQUIRED] = "required",
+	[STARTTLS_OFF] = "off",
+};
+
+static const char *const webhook_format_names[_WEBHOOK_FORMAT_MAX] = {
+	[WEBHOOK_JSON] = "json",
+	[WEBHOOK_SLACK] = "slack",
+	[WEBHOOK_ALERTMANAGER] = "alertmanager",
+};
+
+const char *const config_default_redact[] = {
+	"*TOKEN*",
+	"*SECRET*",
+	"*PASSWORD*",
+	"*PASSWD*",
+	"*KEY*",
+	"*CREDENTIAL*",
+	"*AUTH*",
+	NULL,
+};
+
 const char *
 core_mode_to_string(enum core_mode m)
 {
@@ -74,6 +98,13 @@ dedupe_field_to_string(enum dedupe_field f)
 	return (unsigned)f < _DEDUPE_FIELD_MAX ? dedupe_field_names[f] : NULL;
 }
 
+const char *
+webhook_format_to_string(enum webhook_format f)
+{
+	return (unsigned)f < _WEBHOOK_FORMAT_MAX ? webhook_format_names[f]
+						 : NULL;
+}
+
 bool
 action_type_notifies(enum action_type t)
 {
@@ -91,6 +122,7 @@ enum key_type {
 	KEY_RATE, /* struct rate: "5/10m" */
 	KEY_GLOBS, /* char ** (NULL-terminated): [ "*.sh", ... ] */
 	KEY_ARGV, /* char ** (NULL-terminated): [ "/bin/cmd", "arg" ] */
+	KEY_STRINGS, /* char ** (NULL-terminated): [ "a", "b" ], none empty */
 	KEY_ENUM, /* int, one of names[] */
 	KEY_ENUM_SET, /* unsigned bit mask of names[] */
 	KEY_SIGNALS, /* int * + size_t count: [ "SEGV", 6 ] */
@@ -130,6 +162,7 @@ static const char *const config_sections[] = {
 	"daemon.dedupe",
 	"daemon.notify",
 	"daemon.retention",
+	"daemon.delivery",
 	"actions.match",
 };
 
@@ -158,6 +191,7 @@ static const struct config_key config_keys[] = {
 	{ "hook.time_budget", KEY_DURATION, HOOK(time_budget_ms), 100,
 	    3600 * 1000, NULL, 0, 0, 0 },
 	{ "hook.sync", KEY_BOOL, HOOK(sync), 0, 0, NULL, 0, 0, 0 },
+	{ "hook.core.gdb", KEY_BOOL, HOOK(core_gdb), 0, 0, NULL, 0, 0, 0 },
 	{ "daemon.dedupe.key", KEY_ENUM_SET, DAEMON(dedupe_key), 0, 0,
 	    NAMES(dedupe_field_names), 0, 0 },
 	{ "daemon.dedupe.window", KEY_DURATION, DAEMON(dedupe_window_ms), 0, 0,
@@ -182,6 +216,15 @@ static const struct config_key config_keys[] = {
 	    100000000, NULL, 0, 0, 0 },
 	{ "daemon.retention.max_size", KEY_SIZE, DAEMON(max_size), 0, 0, NULL,
 	    0, 0, 0 },
+	{ "daemon.delivery.attempts", KEY_UINT, DAEMON(delivery_attempts), 1,
+	    1000, NULL, 0, 0, 0 },
+	{ "daemon.delivery.backoff", KEY_DURATION, DAEMON(delivery_backoff_ms),
+	    1000, 24 * 3600 * 1000, NULL, 0, 0, 0 },
+	{ "daemon.delivery.max_backoff", KEY_DURATION,
+	    DAEMON(delivery_max_backoff_ms), 1000, 7 * 24 * 3600 * 1000LL, NULL,
+	    0, 0, 0 },
+	{ "daemon.delivery.parallel", KEY_UINT, DAEMON(delivery_parallel), 1,
+	    64, NULL, 0, 0, 0 },
 };
 
 static const struct config_key action_keys[] = {
@@ -201,11 +244,48 @@ static const struct config_key action_keys[] = {
 	{ "actions.command", KEY_ARGV, ACT(command), 0, 0, NULL, 0,
 	    TYPE(ACTION_EXEC), 0 },
 	{ "actions.timeout", KEY_DURATION, ACT(timeout_ms), 100,
-	    24 * 3600 * 1000, NULL, 0, TYPE(ACTION_EXEC), 0 },
+	    24 * 3600 * 1000, NULL, 0,
+	    TYPE(ACTION_EXEC) | TYPE(ACTION_MAIL) | TYPE(ACTION_WEBHOOK), 0 },
 	{ "actions.what", KEY_ENUM, ACT(what), 0, 0, NAMES(delete_what_names),
 	    TYPE(ACTION_DELETE), 0 },
 	{ "actions.after", KEY_DURATION, ACT(after_ms), 0, 0, NULL, 0,
 	    TYPE(ACTION_DELETE), 0 },
+	{ "actions.to", KEY_STRINGS, ACT(to), 0, 0, NULL, 0, TYPE(ACTION_MAIL),
+	    0 },
+	{ "actions.from", KEY_STRING, ACT(from), 0, 0, NULL, 0,
+	    TYPE(ACTION_MAIL), 0 },
+	{ "actions.smtp", KEY_STRING, ACT(smtp), 0, 0, NULL, 0,
+	    TYPE(ACTION_MAIL), 0 },
+	{ "actions.sendmail", KEY_STRING, ACT(sendmail), 1, 0, NULL, 0,
+	    TYPE(ACTION_MAIL), 0 },
+	{ "actions.starttls", KEY_ENUM, ACT(starttls), 0, 0,
+	    NAMES(starttls_names), TYPE(ACTION_MAIL), 0 },
+	{ "actions.auth_file", KEY_STRING, ACT(auth_file), 1, 0, NULL, 0,
+	    TYPE(ACTION_MAIL), 0 },
+	{ "actions.subject", KEY_STRING, ACT(subject), 0, 0, NULL, 0,
+	    TYPE(ACTION_MAIL), 0 },
+	{ "actions.environ", KEY_BOOL, ACT(include_environ), 0, 0, NULL, 0,
+	    TYPE(ACTION_MAIL), 0 },
+	{ "actions.redact", KEY_GLOBS, ACT(redact), 0, 0, NULL, 0,
+	    TYPE(ACTION_MAIL), 0 },
+	{ "actions.attach_core", KEY_BOOL, ACT(attach_core), 0, 0, NULL, 0,
+	    TYPE(ACTION_MAIL), 0 },
+	{ "actions.attach_max", KEY_SIZE, ACT(attach_max), 0, 0, NULL, 0,
+	    TYPE(ACTION_MAIL), 0 },
+	{ "actions.url", KEY_STRING, ACT(url), 0, 0, NULL, 0,
+	    TYPE(ACTION_WEBHOOK), 0 },
+	{ "actions.format", KEY_ENUM, ACT(format), 0, 0,
+	    NAMES(webhook_format_names), TYPE(ACTION_WEBHOOK), 0 },
+	{ "actions.headers", KEY_STRINGS, ACT(headers), 0, 0, NULL, 0,
+	    TYPE(ACTION_WEBHOOK), 0 },
+	{ "actions.token_file", KEY_STRING, ACT(token_file), 1, 0, NULL, 0,
+	    TYPE(ACTION_WEBHOOK), 0 },
+	{ "actions.tls_verify", KEY_BOOL, ACT(tls_verify), 0, 0, NULL, 0,
+	    TYPE(ACTION_MAIL) | TYPE(ACTION_WEBHOOK), 0 },
+	{ "actions.ca_file", KEY_STRING, ACT(ca_file), 1, 0, NULL, 0,
+	    TYPE(ACTION_MAIL) | TYPE(ACTION_WEBHOOK), 0 },
+	{ "actions.connect_timeout", KEY_DURATION, ACT(connect_timeout_ms), 100,
+	    3600 * 1000, NULL, 0, TYPE(ACTION_MAIL) | TYPE(ACTION_WEBHOOK), 0 },
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -231,6 +311,17 @@ action_config_done(struct action_config *a)
 	free(a->match.uids);
 	strv_free(a->match.hostnames);
 	strv_free(a->command);
+	strv_free(a->to);
+	free(a->from);
+	free(a->smtp);
+	free(a->sendmail);
+	free(a->auth_file);
+	free(a->subject);
+	strv_free(a->redact);
+	free(a->url);
+	strv_free(a->headers);
+	free(a->token_file);
+	free(a->ca_file);
 }
 
 static void
@@ -240,6 +331,11 @@ action_config_defaults(struct action_config *a)
 	a->type = _ACTION_TYPE_MAX; /* required */
 	a->match.has_core = -1;
 	a->timeout_ms = 30 * 1000;
+	a->starttls = STARTTLS_TRY;
+	a->attach_max = 10ULL << 20;
+	a->format = WEBHOOK_JSON;
+	a->tls_verify = true;
+	a->connect_timeout_ms = 10 * 1000;
 }
 
 int
@@ -278,6 +374,10 @@ config_defaults(struct config *c)
 	c->daemon.max_age_ms = 30 * 86400ULL * 1000;
 	c->daemon.max_count = 5000;
 	c->daemon.max_size = 4ULL << 30;
+	c->daemon.delivery_attempts = 10;
+	c->daemon.delivery_backoff_ms = 30 * 1000;
+	c->daemon.delivery_max_backoff_ms = 3600 * 1000;
+	c->daemon.delivery_parallel = 4;
 	return 0;
 }
 
@@ -383,12 +483,14 @@ static void
 apply_strv(struct loader *l, const config_setting_t *s,
     const struct config_key *k, char ***field)
 {
-	bool globs = k->type == KEY_GLOBS;
+	bool globs = k->type == KEY_GLOBS || k->type == KEY_STRINGS;
 	int n;
 	char **g;
 
 	n = want_list(l, s, k->path,
-	    globs ? "[ \"*/php-fpm\" ]" : "[ \"/usr/local/bin/on-crash\" ]");
+	    k->type == KEY_GLOBS         ? "[ \"*/php-fpm\" ]"
+		: k->type == KEY_STRINGS ? "[ \"a\", \"b\" ]"
+					 : "[ \"/usr/local/bin/on-crash\" ]");
 	if (n < 0)
 		return;
 	if (!globs && n == 0) {
@@ -407,7 +509,9 @@ apply_strv(struct loader *l, const config_setting_t *s,
 		if (v == NULL)
 			break;
 		if (globs && v[0] == '\0') {
-			problem(l, e, k->path, "empty pattern");
+			problem(l, e, k->path,
+			    k->type == KEY_GLOBS ? "empty pattern"
+						 : "empty string");
 			break;
 		}
 		if (!globs && i == 0 && v[0] != '/') {
@@ -647,6 +751,7 @@ apply(struct loader *l, const config_setting_t *s, const struct config_key *k,
 		return;
 	case KEY_GLOBS:
 	case KEY_ARGV:
+	case KEY_STRINGS:
 		apply_strv(l, s, k, (char ***)field);
 		return;
 	case KEY_SIGNALS:
@@ -700,7 +805,8 @@ walk(struct loader *l, const config_setting_t *group, const char *prefix,
 		char path[256];
 
 		if (snprintf(path, sizeof(path), "%s%s%s", prefix,
-		    *prefix ? "." : "", name ? name : "?") >= (int)sizeof(path)) {
+			*prefix ? "." : "",
+			name ? name : "?") >= (int)sizeof(path)) {
 			problem(l, s, prefix, "a key name is too long");
 			continue;
 		}
@@ -753,6 +859,157 @@ valid_action_name(const char *s)
 	return true;
 }
 
+/* The setting of key k in action group g, for a line number. */
+static const config_setting_t *
+member_or(const config_setting_t *g, const char *k)
+{
+	const config_setting_t *s = config_setting_get_member(g, k);
+
+	return s ? s : g;
+}
+
+/*
+ * An address for an SMTP envelope and a header: local@domain, printable
+ * ASCII without spaces, quotes, angle brackets, commas or semicolons
+ * (what would let it smuggle a second address or a header).
+ */
+static bool
+valid_address(const char *s)
+{
+	const char *at = strrchr(s, '@');
+
+	if (at == NULL || at == s || at[1] == '\0' || strlen(s) > 254)
+		return false;
+	for (; *s; s++)
+		if (*s <= ' ' || *s >= 0x7f || strchr("<>()[]\\,;:\"", *s))
+			return false;
+	return true;
+}
+
+/* The placeholders a mail subject may use (mail_render.c expands them). */
+static const char *const subject_fields[] = { "reason", "hostname",
+	"executable", "comm", "signal", "signal_name", "pid", "uid", "count",
+	"event", "id", NULL };
+
+static void
+check_subject(struct loader *l, const config_setting_t *g, const char *subject)
+{
+	for (const char *p = subject; *p; p++) {
+		const char *end;
+		bool known = false;
+
+		if (*p == '\r' || *p == '\n') {
+			problem(l, member_or(g, "subject"), "actions.subject",
+			    "must be one line");
+			return;
+		}
+		if (*p != '{')
+			continue;
+		end = strchr(p, '}');
+		if (end == NULL)
+			break;
+		for (const char *const *f = subject_fields; *f; f++)
+			known = known ||
+			    (strlen(*f) == (size_t)(end - p - 1) &&
+				strncmp(p + 1, *f, (size_t)(end - p - 1)) == 0);
+		if (!known) {
+			problem(l, member_or(g, "subject"), "actions.subject",
+			    "unknown field {%.*s}: use {reason}, {hostname}, "
+			    "{executable}, {comm}, {signal}, {signal_name}, "
+			    "{pid}, {uid}, {count}, {event} or {id}",
+			    (int)(end - p - 1 > 64 ? 64 : end - p - 1), p + 1);
+			return;
+		}
+		p = end;
+	}
+}
+
+static void
+check_mail(
+    struct loader *l, const config_setting_t *g, const struct action_config *a)
+{
+	if (a->to == NULL || a->to[0] == NULL)
+		problem(l, member_or(g, "to"), "actions.to",
+		    "a mail action needs to = [ \"root@localhost\" ]");
+	for (char **t = a->to; t && *t; t++)
+		if (!valid_address(*t))
+			problem(l, member_or(g, "to"), "actions.to",
+			    "\"%s\" is not a plain address (user@domain)", *t);
+	if (a->from && !valid_address(a->from))
+		problem(l, member_or(g, "from"), "actions.from",
+		    "\"%s\" is not a plain address (user@domain)", a->from);
+	if ((a->smtp == NULL) == (a->sendmail == NULL))
+		problem(l, g, "actions.smtp",
+		    "a mail action needs one of smtp = \"smtp://host:port\" "
+		    "or sendmail = \"/usr/sbin/sendmail\"");
+	if (a->smtp && strncmp(a->smtp, "smtp://", 7) != 0 &&
+	    strncmp(a->smtp, "smtps://", 8) != 0)
+		problem(l, member_or(g, "smtp"), "actions.smtp",
+		    "\"%s\": expected smtp://host[:port] or "
+		    "smtps://host[:port]",
+		    a->smtp);
+	if (a->smtp && strncmp(a->smtp, "smtps://", 8) == 0 &&
+	    config_setting_get_member(g, "starttls"))
+		problem(l, member_or(g, "starttls"), "actions.starttls",
+		    "does not apply to smtps:// (TLS from the start)");
+	if (a->sendmail) {
+		static const char *const smtp_only[] = { "starttls",
+			"auth_file", "tls_verify", "ca_file", "connect_timeout",
+			NULL };
+
+		for (const char *const *k = smtp_only; *k; k++)
+			if (config_setting_get_member(g, *k))
+				problem(l, member_or(g, *k), "actions.sendmail",
+				    "%s applies to smtp only, not to sendmail",
+				    *k);
+	}
+	/* libcurl would send them in clear on a relay without STARTTLS. */
+	if (a->auth_file && a->smtp && strncmp(a->smtp, "smtp://", 7) == 0 &&
+	    a->starttls != STARTTLS_REQUIRED)
+		problem(l, member_or(g, "auth_file"), "actions.auth_file",
+		    "credentials over smtp:// need starttls = \"required\" "
+		    "(or use smtps://)");
+	if (a->subject)
+		check_subject(l, g, a->subject);
+}
+
+/* "Name: value": a token, a colon, a value without control bytes. */
+static bool
+valid_header(const char *h)
+{
+	const char *colon = strchr(h, ':');
+
+	if (colon == NULL || colon == h)
+		return false;
+	for (const char *p = h; p < colon; p++)
+		if (*p <= ' ' || *p >= 0x7f || strchr("()<>@,;\\\"/[]?={}", *p))
+			return false;
+	for (const char *p = colon + 1; *p; p++)
+		if ((unsigned char)*p < ' ' && *p != '\t')
+			return false;
+	return strncasecmp(h, "Content-Length:", 15) != 0 &&
+	    strncasecmp(h, "Host:", 5) != 0;
+}
+
+static void
+check_webhook(
+    struct loader *l, const config_setting_t *g, const struct action_config *a)
+{
+	if (a->url == NULL)
+		problem(l, g, "actions.url",
+		    "a webhook action needs url = \"https://...\"");
+	else if (strncmp(a->url, "http://", 7) != 0 &&
+	    strncmp(a->url, "https://", 8) != 0)
+		problem(l, member_or(g, "url"), "actions.url",
+		    "\"%s\": expected http://... or https://...", a->url);
+	for (char **h = a->headers; h && *h; h++)
+		if (!valid_header(*h))
+			problem(l, member_or(g, "headers"), "actions.headers",
+			    "\"%s\": expected \"Name: value\" on one line "
+			    "(not Host or Content-Length)",
+			    *h);
+}
+
 /* actions = ( { name = ...; type = ...; ... }, ... ); */
 static void
 load_actions(struct loader *l, const config_setting_t *root, struct config *c)
@@ -798,12 +1055,6 @@ load_actions(struct loader *l, const config_setting_t *root, struct config *c)
 		    key_lookup(action_keys, N_ACTION_KEYS, "actions.type"), a);
 		if (a->type >= _ACTION_TYPE_MAX)
 			continue;
-		if (a->type == ACTION_MAIL || a->type == ACTION_WEBHOOK) {
-			problem(l, type, "actions.type",
-			    "\"%s\" is not available in this version of crashd",
-			    action_type_names[a->type]);
-			continue;
-		}
 		walk(l, g, "actions", action_keys, N_ACTION_KEYS, a, a);
 		if (a->name == NULL || !valid_action_name(a->name)) {
 			problem(l, g, "actions.name",
@@ -820,6 +1071,10 @@ load_actions(struct loader *l, const config_setting_t *root, struct config *c)
 			problem(l, g, "actions.command",
 			    "an exec action needs command = [ "
 			    "\"/path/to/program\", ... ]");
+		if (a->type == ACTION_MAIL)
+			check_mail(l, g, a);
+		if (a->type == ACTION_WEBHOOK)
+			check_webhook(l, g, a);
 	}
 }
 

@@ -38,6 +38,7 @@ struct hook_config {
 	uint64_t keep_free; /* bytes */
 	uint64_t time_budget_ms;
 	bool sync;
+	bool core_gdb; /* mini: also what gdb needs to load shared libraries */
 };
 
 /* What makes two crashes "the same" (daemon.dedupe.key). */
@@ -64,6 +65,11 @@ struct daemon_config {
 	uint64_t max_age_ms; /* retention; 0: none */
 	unsigned max_count;
 	uint64_t max_size;
+	unsigned
+	    delivery_attempts; /* mail, webhook: then the delivery is dead */
+	uint64_t delivery_backoff_ms; /* first retry; doubled each time */
+	uint64_t delivery_max_backoff_ms;
+	unsigned delivery_parallel; /* deliveries in flight at once */
 };
 
 enum action_type {
@@ -94,7 +100,51 @@ struct action_config {
 	uint64_t timeout_ms; /* exec */
 	int what; /* delete: 0 the dump, 1 its core only */
 	uint64_t after_ms; /* delete: age at which it applies */
+
+	/* mail */
+	char **to; /* addresses, NULL-terminated */
+	char *from; /* NULL: crashd@<hostname> */
+	char *smtp; /* smtp:// or smtps:// URL, or NULL */
+	char *sendmail; /* absolute path of a sendmail-compatible binary */
+	int starttls; /* enum mail_starttls */
+	char *auth_file; /* "user:password", root's alone */
+	char *subject; /* template: {reason} {hostname} ... */
+	bool include_environ; /* key "environ" */
+	char **redact; /* environ name globs; NULL: the built-in list */
+	bool attach_core;
+	uint64_t attach_max; /* bytes */
+
+	/* webhook */
+	char *url;
+	int format; /* enum webhook_format */
+	char **headers; /* "Name: value", NULL-terminated */
+	char *token_file; /* bearer token, root's alone */
+
+	/* mail and webhook (timeout_ms too: one attempt's total time) */
+	bool tls_verify;
+	char *ca_file;
+	uint64_t connect_timeout_ms;
 };
+
+enum mail_starttls {
+	STARTTLS_TRY, /* opportunistic */
+	STARTTLS_REQUIRED,
+	STARTTLS_OFF,
+	_STARTTLS_MAX,
+};
+
+enum webhook_format {
+	WEBHOOK_JSON,
+	WEBHOOK_SLACK,
+	WEBHOOK_ALERTMANAGER,
+	_WEBHOOK_FORMAT_MAX,
+};
+
+/* Environment names a mail redacts when no redact list is configured. */
+extern const char *const config_default_redact[];
+
+/* The subject of a mail when none is configured. */
+#define CONFIG_DEFAULT_SUBJECT "[crashd] {reason} on {hostname}"
 
 struct config {
 	char *path; /* the file it came from, or NULL for built-in defaults */
@@ -109,6 +159,7 @@ const char *core_mode_to_string(enum core_mode m);
 int core_mode_from_string(const char *s);
 const char *action_type_to_string(enum action_type t);
 const char *dedupe_field_to_string(enum dedupe_field f);
+const char *webhook_format_to_string(enum webhook_format f);
 
 /* True when an action of this type is a notification (rate-limited). */
 bool action_type_notifies(enum action_type t);

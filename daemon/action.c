@@ -26,6 +26,8 @@ action_ops_for(enum action_type t)
 		&action_exec_ops,
 		&action_delete_ops,
 		&action_log_ops,
+		&action_mail_ops,
+		&action_webhook_ops,
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)

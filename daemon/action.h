@@ -1,7 +1,9 @@
 /*
  * The action interface: each action type is one file filling a struct
- * action_ops (action_exec.c, action_delete.c, action_log.c; mail and
- * webhook plug in the same way).
+ * action_ops.  Direct types (action_exec.c, action_delete.c,
+ * action_log.c) run at once; queued types (action_mail.c,
+ * action_webhook.c) render what they deliver at once and hand it to the
+ * delivery queue (delivery.c), which sends it, retrying, in the background.
  */
 #ifndef CRASHD_ACTION_H
 #define CRASHD_ACTION_H
@@ -32,19 +34,48 @@ enum action_outcome {
 	_ACTION_OUTCOME_MAX,
 };
 
+/* What one attempt at a queued delivery came to. */
+enum send_result {
+	SEND_OK,
+	SEND_RETRY, /* transient (relay down, 5xx, timeout): try again later */
+	SEND_DEAD, /* refused for good (5xx SMTP reply, 4xx HTTP): give up */
+};
+
 struct action_ops {
 	enum action_type type;
 	/*
-	 * Runs the action.  Appends a one-line, escaped description of what
-	 * happened to detail.  Returns an outcome; it never exits the daemon.
+	 * Direct types: runs the action.  Appends a one-line, escaped
+	 * description of what happened to detail.  Returns an outcome; it
+	 * never exits the daemon.  NULL for queued types.
 	 */
 	enum action_outcome (*run)(const struct action_config *ac,
 	    const struct action_event *ev, struct buf *detail);
+	/*
+	 * Queued types: renders, once, what is delivered (a whole mail
+	 * message, a JSON body) from the dump as it is now; the queue keeps
+	 * it, so it survives the dump.  Returns 0 or -errno (with one line
+	 * saying why in detail).
+	 */
+	int (*render)(const struct action_config *ac,
+	    const struct action_event *ev, struct buf *payload,
+	    struct buf *detail);
+	/*
+	 * Queued types: one attempt at delivering payload, in a child
+	 * process of the daemon (it may block; the queue kills it after
+	 * ac->timeout_ms and a grace period), with the action's config as it
+	 * is at that time.  id is the event's id, the same on every attempt
+	 * (an idempotency key).  Appends one line saying what happened to
+	 * detail ("250 OK queued as ...", "HTTP 500 from ...").
+	 */
+	enum send_result (*send)(const struct action_config *ac, const char *id,
+	    const char *payload, size_t len, struct buf *detail);
 };
 
 extern const struct action_ops action_exec_ops;
 extern const struct action_ops action_delete_ops;
 extern const struct action_ops action_log_ops;
+extern const struct action_ops action_mail_ops;
+extern const struct action_ops action_webhook_ops;
 
 /* The ops of a type, or NULL when this build has none. */
 const struct action_ops *action_ops_for(enum action_type t);

@@ -430,6 +430,121 @@ test_actions(void **state)
 }
 
 static void
+test_mail_webhook(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+
+	assert_int_equal(
+	    load(f,
+		"daemon = { delivery = { attempts = 3; backoff = \"2s\";\n"
+		"  max_backoff = \"1m\"; parallel = 2; }; };\n"
+		"actions = ( { name = \"page\"; type = \"mail\";\n"
+		"  to = [ \"root@localhost\", \"ops@example.org\" ];\n"
+		"  from = \"crashd@example.org\"; smtp = "
+		"\"smtp://127.0.0.1:25\";\n"
+		"  starttls = \"required\"; auth_file = \"/etc/crashd/auth\";\n"
+		"  subject = \"{reason} on {hostname}\"; environ = true;\n"
+		"  redact = [ \"*PW*\" ]; attach_core = true; attach_max = "
+		"\"1M\";\n"
+		"  timeout = \"20s\"; connect_timeout = \"3s\"; tls_verify = "
+		"false;\n"
+		"  ca_file = \"/etc/ssl/ca.pem\"; },\n"
+		"  { name = \"chat\"; type = \"webhook\";\n"
+		"  url = \"https://127.0.0.1/x\"; format = \"alertmanager\";\n"
+		"  headers = [ \"X-Team: core\" ]; token_file = \"/etc/t\"; } "
+		");\n",
+		&c),
+	    0);
+	assert_int_equal(c.daemon.delivery_attempts, 3);
+	assert_int_equal(c.daemon.delivery_backoff_ms, 2000);
+	assert_int_equal(c.daemon.delivery_max_backoff_ms, 60000);
+	assert_int_equal(c.daemon.delivery_parallel, 2);
+	assert_int_equal(c.n_actions, 2);
+	assert_int_equal(c.actions[0].type, ACTION_MAIL);
+	assert_string_equal(c.actions[0].to[1], "ops@example.org");
+	assert_null(c.actions[0].to[2]);
+	assert_string_equal(c.actions[0].from, "crashd@example.org");
+	assert_string_equal(c.actions[0].smtp, "smtp://127.0.0.1:25");
+	assert_int_equal(c.actions[0].starttls, STARTTLS_REQUIRED);
+	assert_string_equal(c.actions[0].auth_file, "/etc/crashd/auth");
+	assert_true(c.actions[0].include_environ);
+	assert_string_equal(c.actions[0].redact[0], "*PW*");
+	assert_true(c.actions[0].attach_core);
+	assert_int_equal(c.actions[0].attach_max, 1 << 20);
+	assert_int_equal(c.actions[0].timeout_ms, 20000);
+	assert_int_equal(c.actions[0].connect_timeout_ms, 3000);
+	assert_false(c.actions[0].tls_verify);
+	assert_int_equal(c.actions[1].type, ACTION_WEBHOOK);
+	assert_int_equal(c.actions[1].format, WEBHOOK_ALERTMANAGER);
+	assert_string_equal(c.actions[1].headers[0], "X-Team: core");
+	assert_string_equal(c.actions[1].token_file, "/etc/t");
+	assert_true(c.actions[1].tls_verify);
+	assert_int_equal(c.actions[1].connect_timeout_ms, 10000);
+	assert_string_equal(webhook_format_to_string(WEBHOOK_SLACK), "slack");
+	config_done(&c);
+
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"mail\";\n"
+	    "  to = [ \"root@localhost\" ]; } );\n",
+	    1,
+	    "actions.smtp: a mail action needs one of smtp = "
+	    "\"smtp://host:port\" or sendmail = \"/usr/sbin/sendmail\"");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"mail\";\n"
+	    "  to = [ \"root@localhost\\r\\nBcc: x@y\" ];\n"
+	    "  smtp = \"smtp://127.0.0.1\"; } );\n",
+	    2,
+	    "actions.to: \"root@localhost\\r\\nBcc: x@y\" is not a plain "
+	    "address (user@domain)");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"mail\";\n"
+	    "  to = [ \"a@b\" ]; smtp = \"http://127.0.0.1\"; } );\n",
+	    2,
+	    "actions.smtp: \"http://127.0.0.1\": expected smtp://host[:port] "
+	    "or smtps://host[:port]");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"mail\"; to = [ \"a@b\" ];\n"
+	    "  smtp = \"smtp://127.0.0.1\";\n"
+	    "  auth_file = \"/etc/crashd/auth\"; } );\n",
+	    3,
+	    "actions.auth_file: credentials over smtp:// need starttls = "
+	    "\"required\" (or use smtps://)");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"mail\"; to = [ \"a@b\" ];\n"
+	    "  sendmail = \"/usr/sbin/sendmail\";\n"
+	    "  starttls = \"off\"; } );\n",
+	    3,
+	    "actions.sendmail: starttls applies to smtp only, not to sendmail");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"mail\"; to = [ \"a@b\" ];\n"
+	    "  smtp = \"smtp://127.0.0.1\"; subject = \"{nope}\"; } );\n",
+	    2,
+	    "actions.subject: unknown field {nope}: use {reason}, {hostname}, "
+	    "{executable}, {comm}, {signal}, {signal_name}, {pid}, {uid}, "
+	    "{count}, {event} or {id}");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"webhook\"; } );\n", 1,
+	    "actions.url: a webhook action needs url = \"https://...\"");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"webhook\";\n"
+	    "  url = \"https://x\"; headers = [ \"Bad Header\" ]; } );\n",
+	    2,
+	    "actions.headers: \"Bad Header\": expected \"Name: value\" on one "
+	    "line (not Host or Content-Length)");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"webhook\";\n"
+	    "  url = \"https://x\"; format = \"teams\"; } );\n",
+	    2,
+	    "actions.format: expected one of json, slack, alertmanager, got "
+	    "\"teams\"");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"webhook\";\n"
+	    "  url = \"https://x\"; to = [ \"a@b\" ]; } );\n",
+	    2, "actions.to: does not apply to an action of type \"webhook\"");
+}
+
+static void
 test_action_errors(void **state)
 {
 	struct fixture *f = *state;
@@ -446,9 +561,9 @@ test_action_errors(void **state)
 	    "actions.type: expected one of log, exec, delete, mail, webhook, "
 	    "got \"page\"");
 	expect_only_error(f,
-	    "actions = ( { name = \"a\"; type = \"mail\"; } );\n", 1,
-	    "actions.type: \"mail\" is not available in this version of "
-	    "crashd");
+	    "actions = ( { name = \"a\"; type = \"mail\";\n"
+	    "  smtp = \"smtp://127.0.0.1\"; } );\n",
+	    1, "actions.to: a mail action needs to = [ \"root@localhost\" ]");
 	expect_only_error(f,
 	    "actions = ( { name = \"a\"; type = \"delete\";\n timeout = "
 	    "\"1s\"; } );\n",
@@ -800,6 +915,7 @@ main(void)
 		cmocka_unit_test(test_daemon_errors),
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_action_errors),
+		cmocka_unit_test(test_mail_webhook),
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_unknown_section),
 		cmocka_unit_test(test_wrong_type),
