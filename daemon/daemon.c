@@ -31,6 +31,7 @@
 #include "trash.h"
 
 #define QUARANTINE_DIR ".quarantine"
+#define DELIVERY_STOP_GRACE_MS 5000
 
 static void pending_scan(struct daemon *dm);
 
@@ -54,6 +55,10 @@ daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
 	if (dm->keys_fd < 0)
 		return log_error_errno(dm->keys_fd, "open %s/%s/%s: %m",
 		    dm->cfg.spool, SPOOL_STATE, DEDUPE_KEYS_DIR);
+	r = delivery_init(&dm->delivery, dm->spool.dirfd);
+	if (r < 0)
+		return log_error_errno(r, "open %s/%s/%s: %m", dm->cfg.spool,
+		    SPOOL_STATE, QUEUE_DIR);
 	trash_empty(dm->spool.dirfd);
 	pending_scan(dm);
 	return 0;
@@ -62,6 +67,9 @@ daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
 void
 daemon_done(struct daemon *dm)
 {
+	/* A delivery in flight may finish; the rest is retried next start. */
+	delivery_done(
+	    &dm->delivery, &dm->cfg, dm->spool.dirfd, DELIVERY_STOP_GRACE_MS);
 	spool_done(&dm->spool);
 	dm->keys_fd = safe_close(dm->keys_fd);
 	free(dm->pending);
@@ -234,7 +242,11 @@ run_actions(struct daemon *dm, struct dump *d, const char *event,
 			break;
 		}
 		buf_init(&detail, 16 * 1024);
-		o = ops->run(ac, &ev, &detail);
+		if (ops->run)
+			o = ops->run(ac, &ev, &detail);
+		else
+			o = delivery_enqueue(
+			    &dm->delivery, ac, ops, &ev, label, &detail);
 		if (ac->type == ACTION_DELETE && o == ACTION_OK &&
 		    ac->what == 0) {
 			/* The record went with the dump. */

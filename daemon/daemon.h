@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "delivery.h"
 #include "spool.h"
 
 struct daemon {
@@ -25,6 +26,7 @@ struct daemon {
 	uint64_t *pending; /* key hashes with held-back crashes */
 	size_t n_pending, cap_pending;
 	uint64_t processed; /* dumps processed by this run */
+	struct delivery delivery; /* what mail and webhook actions queued */
 };
 
 /* Takes ownership of cfg (also on failure). Returns 0 or -errno. */

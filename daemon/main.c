@@ -2,6 +2,7 @@
  * crashd: the daemon.  Parses arguments, loads the config, sets up
  * logging and signals, and hands over to watch_run().
  */
+#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -23,8 +24,9 @@ on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		reload_requested = 1;
-	else
+	else if (sig != SIGCHLD)
 		stop_requested = 1;
+	/* SIGCHLD: a delivery ended; waking the loop up is all it takes. */
 }
 
 static void
@@ -112,7 +114,15 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Once, before any thread or delivery process exists. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		fprintf(stderr, "crashd: libcurl failed to initialize\n");
+		config_done(&c);
+		return 1;
+	}
 
 	if (!foreground && daemon(0, 0) < 0) {
 		log_error_errno(-errno, "daemon: %m");
@@ -126,6 +136,7 @@ main(int argc, char **argv)
 		r = watch_run(&dm, &reload_requested);
 	}
 	daemon_done(&dm);
+	curl_global_cleanup();
 	if (r >= 0)
 		log_info("stopped");
 	return r < 0 ? 1 : 0;

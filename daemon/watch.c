@@ -61,6 +61,7 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 	}
 	daemon_backlog(dm);
 	log_info("watching %s", dm->cfg.spool);
+	delivery_tick(&dm->delivery, &dm->cfg, dm->spool.dirfd);
 
 	while (!*dm->stop) {
 		struct inotify_event *ev;
@@ -87,6 +88,7 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 		}
 		now = time(NULL);
 		daemon_digests(dm);
+		delivery_tick(&dm->delivery, &dm->cfg, dm->spool.dirfd);
 		if (now - last_sweep >= RETENTION_EVERY_S) {
 			last_sweep = now;
 			(void)retention_sweep(dm, (long long)now);
