@@ -20,6 +20,7 @@ struct cli {
 int cmd_check_config(const struct cli *cli, int argc, char **argv);
 int cmd_core(const struct cli *cli, int argc, char **argv);
 int cmd_counters(const struct cli *cli, int argc, char **argv);
+int cmd_deliveries(const struct cli *cli, int argc, char **argv);
 int cmd_gdb(const struct cli *cli, int argc, char **argv);
 int cmd_info(const struct cli *cli, int argc, char **argv);
 int cmd_install(const struct cli *cli, int argc, char **argv);

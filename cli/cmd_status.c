@@ -19,6 +19,7 @@
 #include "hookstate.h"
 #include "kernel.h"
 #include "log.h"
+#include "queue.h"
 #include "units.h"
 
 /* The pid of a running crashd, or 0. */
@@ -43,6 +44,32 @@ daemon_pid(void)
 	}
 	closedir(d);
 	return found;
+}
+
+/* What mail and webhook actions have not delivered (yet). */
+static void
+print_deliveries(int spool_dirfd)
+{
+	struct queue_entry *v;
+	size_t n[2] = { 0, 0 };
+	struct queue q;
+	int r;
+
+	r = queue_open(spool_dirfd, false, &q);
+	if (r == -ENOENT)
+		return; /* no mail or webhook action ever ran */
+	if (r < 0) {
+		printf("delivery: %s\n",
+		    r == -EACCES ? "the delivery queue is root's alone"
+				 : strerror(-r));
+		return;
+	}
+	for (int l = QUEUE_PENDING; l <= QUEUE_DEAD; l++)
+		if (queue_entries(&q, (enum queue_list)l, &v, &n[l]) >= 0)
+			free(v);
+	queue_close(&q);
+	printf("delivery: %zu pending, %zu dead%s\n", n[0], n[1],
+	    n[0] + n[1] ? " (crashd-cli deliveries)" : "");
 }
 
 int
@@ -137,6 +164,7 @@ cmd_status(const struct cli *cli, int argc, char **argv)
 	else
 		printf("crashes:  no hook counters yet\n");
 	safe_close(fd);
+	print_deliveries(sp.dirfd);
 	spool_done(&sp);
 	r = 0;
 out:

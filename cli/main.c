@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	    "[--force]       register the hook in core_pattern" },
 	{ "uninstall", cmd_uninstall,
 	    "               put the previous core_pattern back" },
+	{ "deliveries", cmd_deliveries,
+	    "[retry|drop ...]  pending and dead mail/webhook deliveries" },
 	{ "check-config", cmd_check_config, "[FILE]   validate a config file" },
 	{ "counters", cmd_counters,
 	    "               the hook's counters, \"name value\" lines" },

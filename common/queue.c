@@ -206,14 +206,15 @@ queue_load(
 	char *text = NULL;
 	int r;
 
-	memset(e, 0, sizeof(*e));
 	if (strlen(qid) >= sizeof(e->qid) || qid[0] == '.' || strchr(qid, '/'))
 		return -EINVAL;
 	snprintf(path, sizeof(path), "%s/%s", qid, STATE_FILE);
+	/* qid may be e->qid: it is in path now. */
+	memset(e, 0, sizeof(*e));
+	memcpy(e->qid, path, strlen(path) - sizeof(STATE_FILE));
 	r = read_file_at(q->list_fd[l], path, STATE_CAP, &text, NULL);
 	if (r < 0)
 		return r;
-	copy_field(e->qid, sizeof(e->qid), qid);
 	r = parse_state(text, e);
 	free(text);
 	return r;
