@@ -93,12 +93,12 @@ print_json(struct queue_entry *v[], const enum queue_list *lists, size_t n)
 		if (lists[i] == QUEUE_PENDING)
 			json_int(&w, e->next_ms / 1000);
 		else
-			json_null(&w);
+			json_write_null(&w);
 		json_key(&w, "last_attempt");
 		if (e->attempts > 0)
 			json_int(&w, e->last_ms / 1000);
 		else
-			json_null(&w);
+			json_write_null(&w);
 		json_key(&w, "last_outcome");
 		json_str(&w, e->last);
 		json_end_object(&w);

@@ -134,7 +134,7 @@ render_json_fields(
 	if (d->uid >= 0)
 		json_int(w, d->uid);
 	else
-		json_null(w);
+		json_write_null(w);
 	json_key(w, "signal");
 	json_int(w, d->signal);
 	json_key(w, "signal_name");
@@ -151,7 +151,7 @@ render_json_fields(
 	    read_file_at(fd, "cmdline", 64 * 1024, &cmdline, &len) >= 0)
 		render_json_strv(w, cmdline, len);
 	else
-		json_null(w);
+		json_write_null(w);
 	free(cmdline);
 	safe_close(fd);
 	json_key(w, "count");

@@ -40,7 +40,7 @@ utf8_len(const unsigned char *s, size_t left)
 }
 
 int
-json_string(struct buf *out, const char *s, size_t len)
+json_write_string(struct buf *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	int r = buf_putc(out, '"');
@@ -164,7 +164,7 @@ void
 json_key(struct json_writer *w, const char *key)
 {
 	value_start(w);
-	check(w, json_string(w->out, key, strlen(key)));
+	check(w, json_write_string(w->out, key, strlen(key)));
 	check(w, buf_putc(w->out, ':'));
 	w->after_key = true;
 }
@@ -173,7 +173,7 @@ void
 json_strn(struct json_writer *w, const char *s, size_t len)
 {
 	value_start(w);
-	check(w, json_string(w->out, s, len));
+	check(w, json_write_string(w->out, s, len));
 }
 
 void
@@ -197,7 +197,7 @@ json_bool(struct json_writer *w, bool v)
 }
 
 void
-json_null(struct json_writer *w)
+json_write_null(struct json_writer *w)
 {
 	value_start(w);
 	check(w, buf_puts(w->out, "null"));

@@ -13,7 +13,7 @@
 #include "buf.h"
 
 /* Appends s (len bytes) as a JSON string, quotes included. */
-int json_string(struct buf *out, const char *s, size_t len);
+int json_write_string(struct buf *out, const char *s, size_t len);
 
 /*
  * A minimal streaming writer: it tracks commas, the caller nests.
@@ -37,6 +37,6 @@ void json_str(struct json_writer *w, const char *s);
 void json_strn(struct json_writer *w, const char *s, size_t len);
 void json_int(struct json_writer *w, long long v);
 void json_bool(struct json_writer *w, bool v);
-void json_null(struct json_writer *w);
+void json_write_null(struct json_writer *w);
 
 #endif

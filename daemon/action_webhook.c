@@ -1,36 +1,157 @@
 /*
- * action_webhook.c: the webhook action (queued; see action.h).  Stub: filled in
- * by the webhook work.
+ * action_webhook.c: the webhook action (queued; see action.h).  render()
+ * reads what the body needs from the dump and builds it in the configured
+ * format (webhook_json.c); send() makes one attempt at posting it
+ * (webhook_send.c).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "action.h"
+#include "fsutil.h"
+#include "webhook_json.h"
+#include "webhook_send.h"
+
+/* backtrace_frames of 256 threads of 64 frames: read it all. */
+#define FRAMES_CAP (1024 * 1024)
+
+/* The items a body reads, each freed after rendering. */
+enum {
+	I_COMM,
+	I_USERNAME,
+	I_CWD,
+	I_KERNEL,
+	I_START_TIME,
+	I_BACKTRACE,
+	I_FRAMES,
+	I_PTREE,
+	I_CMDLINE,
+	I_MAX,
+};
+
+/* An item's text, "" when absent or unreadable; kept in *slot. */
+static const char *
+item(const struct dump *d, const char *name, size_t cap, char **slot)
+{
+	if (dump_read_item(d, name, cap, slot) < 0)
+		*slot = NULL;
+	return *slot ? *slot : "";
+}
+
+/* A number item, or -1 when absent or malformed. */
+static long long
+item_number(const struct dump *d, const char *name)
+{
+	char *v = NULL, *end;
+	long long n;
+
+	if (dump_read_item(d, name, 64, &v) < 0)
+		return -1;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || end == v || *end != '\0' || n < 0)
+		n = -1;
+	free(v);
+	return n;
+}
+
+/* What core the dump keeps (as crashd-cli names it), and its size. */
+static const char *
+core_of(const struct dump *d, long long *ret_size)
+{
+	struct stat st;
+	char *info = NULL;
+	const char *kind;
+
+	*ret_size = -1;
+	if (fstatat(d->dirfd, "core.mini", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode)) {
+		*ret_size = (long long)st.st_size;
+		return "mini";
+	}
+	if (fstatat(d->dirfd, "core.gz", &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(st.st_mode))
+		return "none";
+	*ret_size = (long long)st.st_size;
+	kind = "full";
+	if (dump_read_item(d, "core_info", 4096, &info) == 0 &&
+	    strstr(info, "\ntruncated: yes"))
+		kind = "truncated";
+	free(info);
+	return kind;
+}
 
 static int
 render(const struct action_config *ac, const struct action_event *ev,
     struct buf *payload, struct buf *detail)
 {
-	(void)ac;
-	(void)ev;
-	(void)payload;
-	buf_puts(detail, "not implemented");
-	return -ENOSYS;
-}
+	const struct dump *d = ev->dump;
+	struct webhook_crash c = { 0 };
+	char *v[I_MAX] = { NULL };
+	char *deleted = NULL;
+	size_t len = 0;
+	int r;
 
-static enum send_result
-send_one(const struct action_config *ac, const char *id, const char *payload,
-    size_t len, struct buf *detail)
-{
-	(void)ac;
-	(void)id;
-	(void)payload;
-	(void)len;
-	buf_puts(detail, "not implemented");
-	return SEND_DEAD;
+	c.event_id = ev->id ? ev->id : "";
+	c.event = ev->event ? ev->event : "";
+	c.summary = ev->summary ? ev->summary : "";
+	c.action = ac->name ? ac->name : "";
+	c.dump_path = ev->dump_path ? ev->dump_path : "";
+	c.count = ev->count;
+	c.held_back = ev->held_back;
+
+	c.name = d->name;
+	c.executable = d->executable;
+	c.hostname = d->hostname;
+	c.reason = d->reason;
+	c.container = d->container;
+	c.signal_name = d->signal_name;
+	c.signature = d->signature;
+	c.signal = d->signal;
+	c.time = d->time;
+	c.pid = d->pid > 0 ? d->pid : -1;
+	c.uid = d->uid;
+	c.comm = item(d, "comm", DUMP_ITEM_CAP, &v[I_COMM]);
+	c.username = item(d, "username", DUMP_ITEM_CAP, &v[I_USERNAME]);
+	c.cwd = item(d, "cwd", DUMP_ITEM_CAP, &v[I_CWD]);
+	c.kernel = item(d, "kernel", DUMP_ITEM_CAP, &v[I_KERNEL]);
+	c.start_time = item(d, "start_time", DUMP_ITEM_CAP, &v[I_START_TIME]);
+	c.backtrace = item(d, "backtrace", FRAMES_CAP, &v[I_BACKTRACE]);
+	c.frames = item(d, "backtrace_frames", FRAMES_CAP, &v[I_FRAMES]);
+	c.ptree = item(d, "ptree", DUMP_ITEM_CAP, &v[I_PTREE]);
+	/* Raw bytes, NUL-separated, as the kernel gave them. */
+	if (read_file_at(
+		d->dirfd, "cmdline", DUMP_ITEM_CAP, &v[I_CMDLINE], &len) < 0) {
+		v[I_CMDLINE] = NULL;
+		len = 0;
+	}
+	c.cmdline = v[I_CMDLINE] ? v[I_CMDLINE] : "";
+	c.cmdline_len = len;
+	c.ns_pid = item_number(d, "ns_pid");
+	c.tid = item_number(d, "tid");
+	c.gid = item_number(d, "gid");
+	c.executable_deleted =
+	    dump_read_item(d, "executable_deleted", 16, &deleted) == 0;
+	free(deleted);
+	c.core = core_of(d, &c.core_size);
+
+	r = webhook_json_render(ac->format, &c, payload);
+	if (r < 0)
+		buf_printf(detail, "render the %s body: %s",
+		    webhook_format_to_string(ac->format)
+			? webhook_format_to_string(ac->format)
+			: "unknown",
+		    r == -E2BIG ? "too large" : strerror(-r));
+	for (size_t i = 0; i < I_MAX; i++)
+		free(v[i]);
+	return r;
 }
 
 const struct action_ops action_webhook_ops = {
 	.type = ACTION_WEBHOOK,
 	.render = render,
-	.send = send_one,
+	.send = webhook_send,
 };

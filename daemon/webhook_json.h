@@ -1,0 +1,64 @@
+/*
+ * The bodies a webhook posts, built with jansson: the generic JSON of
+ * schema WEBHOOK_SCHEMA (documented in webhook_json.c), a Slack-compatible
+ * message, and an Alertmanager v2 alert list.  Valid JSON for any bytes
+ * of the dump (webhook_text.h says how bytes that are not UTF-8 are kept).
+ */
+#ifndef CRASHD_WEBHOOK_JSON_H
+#define CRASHD_WEBHOOK_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define WEBHOOK_SCHEMA "crashd.crash/1"
+
+/*
+ * One notification of a crash, as the bodies need it.  Strings are never
+ * NULL ("" when the dump lacks the item); none is owned by this struct.
+ * Raw bytes are what the process chose (escaped here); hook text is what
+ * the hook or the daemon already escaped (passed through the same rule,
+ * which leaves printable ASCII as it is).
+ */
+struct webhook_crash {
+	/* The notification. */
+	const char *event_id; /* the same on every attempt */
+	const char *event; /* first, every, regression, digest, ... */
+	const char *summary; /* the held-back summary, or "" */
+	const char *action; /* the action's name */
+	const char *dump_path;
+	uint64_t count;
+	uint64_t held_back;
+
+	/* The dump: raw bytes. */
+	const char *executable, *comm, *hostname, *username, *cwd;
+	const char *container, *kernel;
+	const char *cmdline; /* NUL-separated */
+	size_t cmdline_len;
+
+	/* The dump: hook text. */
+	const char *name; /* the dump's id */
+	const char *reason, *signal_name, *signature, *start_time;
+	const char *core; /* none, mini, truncated, full */
+	const char *backtrace; /* backtrace: text, every thread */
+	const char *frames; /* backtrace_frames: TSV, crashing thread first */
+	const char *ptree; /* TSV: pid, comm, argv; the process first */
+
+	long long time; /* seconds; <= 0 when unknown */
+	long long pid, ns_pid, tid, uid, gid; /* -1 when unknown */
+	long long core_size; /* bytes on disk; -1 without a core */
+	int signal;
+	bool executable_deleted;
+};
+
+/*
+ * Appends the body of format (enum webhook_format) for c to out.
+ * Returns 0, -EINVAL for an unknown format, -ENOMEM, or -E2BIG when out's
+ * cap is too small.
+ */
+int webhook_json_render(
+    int format, const struct webhook_crash *c, struct buf *out);
+
+#endif

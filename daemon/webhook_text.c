@@ -1,0 +1,136 @@
+/*
+ * webhook_text.c owns turning untrusted bytes into valid UTF-8 text for
+ * webhook bodies, losslessly (the rule is in webhook_text.h).
+ */
+#include "webhook_text.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * Length of the valid UTF-8 sequence at s (1-4) and its code point, or 0
+ * when the byte at s starts none (overlong forms, surrogates and values
+ * past U+10FFFF are invalid, as RFC 3629 says).
+ */
+static size_t
+utf8_decode(const unsigned char *s, size_t left, uint32_t *ret_cp)
+{
+	unsigned c = s[0];
+	uint32_t cp;
+	size_t n;
+
+	if (c < 0x80) {
+		*ret_cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n > left)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	*ret_cp = cp;
+	return n;
+}
+
+/* Code points that would break a line or reorder text people read. */
+static bool
+invisible(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 ||
+	    cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069);
+}
+
+static bool
+is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+static int
+put_escaped(struct buf *out, const unsigned char *p, size_t n)
+{
+	char tmp[8];
+	int r = 0;
+
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		snprintf(tmp, sizeof(tmp), "\\x%02x", p[i]);
+		r = buf_append(out, tmp, 4);
+	}
+	return r;
+}
+
+int
+webhook_text(struct buf *out, const char *s, size_t len, unsigned flags)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0;
+	int r = 0;
+
+	/* Bytes kept as they are go out in runs, one append each. */
+	while (i < len) {
+		uint32_t cp = 0;
+		size_t n = utf8_decode(p + i, len - i, &cp);
+		bool esc;
+
+		if (n == 0) {
+			esc = true;
+			n = 1;
+		} else if (cp == '\\') {
+			/* "\x41" in the input must not read back as "A". */
+			esc = !(flags & WEBHOOK_TEXT_ESCAPED) && len - i >= 4 &&
+			    p[i + 1] == 'x' && is_hex(p[i + 2]) &&
+			    is_hex(p[i + 3]);
+		} else {
+			esc = cp == 0 ||
+			    ((flags & WEBHOOK_TEXT_VISIBLE) && invisible(cp));
+		}
+		if (!esc) {
+			run += n;
+			i += n;
+			continue;
+		}
+		r = buf_append(out, p + i - run, run);
+		if (r >= 0)
+			r = put_escaped(out, p + i, n);
+		if (r < 0)
+			return r;
+		run = 0;
+		i += n;
+	}
+	return buf_append(out, p + i - run, run);
+}
+
+int
+webhook_text_cut(struct buf *b, size_t max, const char *ellipsis)
+{
+	size_t e = strlen(ellipsis), n;
+	int r;
+
+	if (b->len <= max)
+		return 0;
+	n = max > e ? max - e : 0;
+	/* Back over continuation bytes to the start of a character. */
+	while (n > 0 && ((unsigned char)b->data[n] & 0xc0) == 0x80)
+		n--;
+	b->len = n;
+	b->data[n] = '\0';
+	r = buf_puts(b, ellipsis);
+	return r < 0 ? r : 1;
+}

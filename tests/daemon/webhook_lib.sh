@@ -1,0 +1,81 @@
+# webhook_lib.sh: sourced by the webhook tests after lib_daemon.sh.  It
+# starts real HTTP servers on loopback (http_server.py, one per script of
+# answers), kills them on every exit path (they also die with the test:
+# parent-death signal), and gives the tests a delivery section in the
+# config and waits on the dump's actions record.
+
+HTTP_SERVER=$(dirname "${BASH_SOURCE[0]}")/http_server.py
+[[ -x /usr/bin/python3 ]] || skip "/usr/bin/python3 is needed for the HTTP server"
+HTTP_PIDS=()
+# libcurl in crashd honours these; the receivers are on loopback.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+
+webhook_on_exit() {
+	local rc=$? p
+	set +e
+	for p in "${HTTP_PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	(exit "$rc")
+	daemon_on_exit
+}
+trap webhook_on_exit EXIT
+
+# fail, as in lib_daemon.sh, with the end of the HTTP servers' log.
+eval "daemon_fail() $(declare -f fail | tail -n +2)"
+fail() {
+	if [[ -s $T/http.log ]]; then
+		echo "--- HTTP servers' log (last 20 lines):" >&2
+		tail -n 20 "$T/http.log" | cut -c1-300 | cat -v >&2
+	fi
+	daemon_fail "$@"
+}
+
+# start_http NAME [http_server.py options...]: a server recording into
+# $T/http-NAME; sets HTTP_PORT (its port) and HTTP_DIR.
+start_http() {
+	local name=$1
+	shift
+	HTTP_DIR=$T/http-$name
+	setpriv --pdeathsig KILL /usr/bin/python3 "$HTTP_SERVER" \
+		--dir "$HTTP_DIR" --port-file "$T/http-$name.port" "$@" \
+		</dev/null >>"$T/http.log" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
+	HTTP_PIDS+=($!)
+	wait_until 10 "http_server.py $name to listen" test -s "$T/http-$name.port"
+	HTTP_PORT=$(cat "$T/http-$name.port")
+}
+
+# requests DIR: how many requests a server recorded.
+requests() {
+	find "$1" -maxdepth 1 -name '*.json' | wc -l
+}
+
+requests_at_least() {
+	(($(requests "$1") >= $2))
+}
+
+# webhook_action NAME FORMAT URL [MORE]: the libconfig text of an action.
+webhook_action() {
+	printf '{ name = "%s"; type = "webhook"; format = "%s"; url = "%s"; %s }' \
+		"$1" "$2" "$3" "${4:-}"
+}
+
+# conf_delivery SETTINGS: adds daemon.delivery = { SETTINGS } to $CONF
+# (after write_daemon_config), checked again.
+conf_delivery() {
+	sed -i "s|^  retention = {|  delivery = { $1 };\n&|" "$CONF"
+	grep -q '^  delivery = {' "$CONF" || fail "conf_delivery: no retention line in $CONF"
+	"$CRASHD_CLI" check-config "$CONF" >"$T/check-config.out" 2>&1 ||
+		fail "crashd-cli check-config rejects the test config: $(cat "$T/check-config.out")"
+}
+
+# journal_has DUMPDIR ERE: a line of the dump's actions record matches.
+journal_has() {
+	grep -Eq -- "$2" "$1/actions" 2>/dev/null
+}
+
+# wait_journal SECONDS DUMPDIR ERE
+wait_journal() {
+	wait_until "$1" "a line /$3/ in $2/actions" journal_has "$2" "$3"
+}
