@@ -1,0 +1,637 @@
+/*
+ * mail_body.c owns what a crash mail says: the subject from its template
+ * and the body's text, laid out as `crashd-cli info` lays out a dump (the
+ * layout operators already know), most urgent first.  Every byte of the
+ * dump is untrusted: raw items (executable, cwd, cmdline, environ...) are
+ * made visible with mail_visible() or quoted for a shell; items the hook
+ * or the daemon already escaped (reason, ptree, backtrace...) keep their
+ * escapes, and any byte no escaper writes is escaped again.
+ */
+#include "mail_body.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "escape.h"
+#include "fsutil.h"
+#include "mail_msg.h"
+
+#define BODY_ITEM_CAP (256 * 1024)
+/* Frames of the crashing thread shown first. */
+#define TOP_FRAMES 8
+#define ANCESTRY_MAX 64
+
+/* A text being written: the first error sticks, later writes are no-ops. */
+struct text {
+	struct buf *b;
+	int r;
+};
+
+static void
+t_append(struct text *t, const char *s, size_t n)
+{
+	if (t->r >= 0)
+		t->r = buf_append(t->b, s, n);
+}
+
+static void
+t_puts(struct text *t, const char *s)
+{
+	t_append(t, s, strlen(s));
+}
+
+/* For short formatted text (numbers, labels); longer output is cut. */
+static void __attribute__((format(printf, 2, 3)))
+t_printf(struct text *t, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		t_append(t, tmp,
+		    (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+/* Raw bytes, made visible. */
+static void
+t_visible(struct text *t, const char *s, size_t n)
+{
+	if (t->r >= 0)
+		t->r = mail_visible(t->b, s, n);
+}
+
+/* Text an escaper wrote: kept, but for bytes no escaper writes. */
+static void
+t_escaped(struct text *t, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && t->r >= 0; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\t')
+			t_puts(t, "  ");
+		else if (c >= 0x20 && c < 0x7f)
+			t_append(t, s + i, 1);
+		else
+			t->r = escape_c(t->b, s + i, 1);
+	}
+}
+
+/* Escaped text, its \xNN bytes read back: UTF-8 shows as text. */
+static void
+t_unescaped(struct text *t, const char *s, size_t n)
+{
+	struct buf raw;
+
+	buf_init(&raw, 0);
+	if (t->r >= 0)
+		t->r = mail_unescape(&raw, s, n);
+	t_visible(t, raw.data ? raw.data : "", raw.len);
+	buf_done(&raw);
+}
+
+static void
+t_label(struct text *t, const char *label)
+{
+	t_printf(t, "  %-11s ", label);
+}
+
+/*
+ * An item's bytes ("" when missing or unreadable; the caller frees), text
+ * items without their trailing newline.  *ret_cut tells a truncated read.
+ */
+static char *
+item(const struct dump *d, const char *name, bool text, size_t *ret_len,
+    bool *ret_cut)
+{
+	char *v = NULL;
+	size_t len = 0;
+	int r;
+
+	r = read_file_at(d->dirfd, name, BODY_ITEM_CAP, &v, &len);
+	if (r < 0) {
+		v = calloc(1, 1);
+		len = 0;
+	} else if (text && len > 0 && v[len - 1] == '\n') {
+		v[--len] = '\0';
+	}
+	if (ret_len)
+		*ret_len = len;
+	if (ret_cut)
+		*ret_cut = r == 1;
+	return v;
+}
+
+/* The length of s's line at p (up to '\n' or the end). */
+static size_t
+line_len(const char *p)
+{
+	const char *nl = strchr(p, '\n');
+
+	return nl ? (size_t)(nl - p) : strlen(p);
+}
+
+static const char *
+next_line(const char *p)
+{
+	const char *nl = strchr(p, '\n');
+
+	return nl ? nl + 1 : p + strlen(p);
+}
+
+static void
+put_time(struct text *t, long long when)
+{
+	time_t tt = (time_t)when;
+	char local[64] = "", utc[64] = "";
+	struct tm tm;
+
+	if (when <= 0) {
+		t_puts(t, "unknown");
+		return;
+	}
+	if (gmtime_r(&tt, &tm))
+		strftime(utc, sizeof(utc), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (localtime_r(&tt, &tm) && tm.tm_gmtoff != 0)
+		strftime(
+		    local, sizeof(local), "%Y-%m-%d %H:%M:%S %Z (%z)", &tm);
+	if (local[0])
+		t_printf(t, "%s; %s", local, utc);
+	else
+		t_puts(t, utc);
+}
+
+/* The first line: what crashed where, or what a digest sums up. */
+static void
+put_headline(struct text *t, const struct action_event *ev)
+{
+	const struct dump *d = ev->dump;
+
+	if (strcmp(ev->event, "digest") == 0 && ev->summary[0]) {
+		t_puts(t, "Digest: ");
+		t_visible(t, ev->summary, strlen(ev->summary));
+		t_puts(t,
+		    ".\nThey were held back by the rate limit; what "
+		    "follows is one of them.\n\n");
+		return;
+	}
+	if (d->reason[0]) {
+		t_unescaped(t, d->reason, strlen(d->reason));
+	} else {
+		t_visible(t, d->executable[0] ? d->executable : "A process",
+		    strlen(d->executable[0] ? d->executable : "A process"));
+		t_puts(t, " crashed");
+	}
+	t_puts(t, " on ");
+	t_visible(t, d->hostname[0] ? d->hostname : "?",
+	    strlen(d->hostname[0] ? d->hostname : "?"));
+	t_puts(t, ".\n");
+	if (strcmp(ev->event, "first") == 0)
+		t_puts(t, "The first crash of its kind.\n");
+	else if (strcmp(ev->event, "every") == 0)
+		t_printf(t, "Crash number %llu of its kind.\n",
+		    (unsigned long long)ev->count);
+	else if (strcmp(ev->event, "regression") == 0)
+		t_puts(t,
+		    "Back after a quiet time: the first crash of its "
+		    "kind in a while.\n");
+	else
+		t_printf(t, "Event: %.64s.\n", ev->event);
+	t_puts(t, "\n");
+}
+
+/* The crash site: frame #0 of the backtrace without its address. */
+static void
+put_where_line(struct text *t, const char *bt)
+{
+	const char *p;
+
+	t_label(t, "where");
+	if (bt[0] == '\0') {
+		t_puts(t, "unknown (no backtrace: the dump has no core)\n");
+		return;
+	}
+	for (p = bt; *p; p = next_line(p))
+		if (strncmp(p, "#0 ", 3) == 0)
+			break;
+	if (*p == '\0') {
+		/* The backtrace step said why it has none. */
+		t_escaped(t, bt, line_len(bt));
+		t_puts(t, "\n");
+		return;
+	}
+	/* "#0  0x0000561af8d4745d crash+0x10 (...) at file:line" */
+	p += 3;
+	while (*p == ' ')
+		p++;
+	if (strncmp(p, "0x", 2) == 0) {
+		p += strcspn(p, " \n");
+		while (*p == ' ')
+			p++;
+	}
+	t_escaped(t, p, line_len(p));
+	t_puts(t, "\n");
+}
+
+static void
+put_facts(struct text *t, const struct action_event *ev, const char *bt)
+{
+	const struct dump *d = ev->dump;
+	size_t len;
+	bool cut;
+	char *v;
+
+	t_label(t, "executable");
+	t_visible(t, d->executable, strlen(d->executable));
+	v = item(d, "executable_deleted", true, NULL, NULL);
+	if (v[0])
+		t_puts(t, " (deleted while it ran)");
+	free(v);
+	t_puts(t, "\n");
+	put_where_line(t, bt);
+	t_label(t, "time");
+	put_time(t, d->time);
+	t_puts(t, "\n");
+	t_label(t, "signal");
+	t_printf(t, "%s (%d)\n", d->signal_name, d->signal);
+
+	t_label(t, "argv");
+	v = item(d, "cmdline", false, &len, &cut);
+	if (len == 0)
+		t_puts(t, "(none: the process had no command line)");
+	else if (t->r >= 0)
+		t->r = escape_argv(t->b, v, len);
+	if (cut)
+		t_puts(t, " ... (cut)");
+	t_puts(t, "\n");
+	free(v);
+
+	t_label(t, "cwd");
+	v = item(d, "cwd", true, &len, NULL);
+	t_visible(t, v, len);
+	t_puts(t, "\n");
+	free(v);
+
+	t_label(t, "user");
+	v = item(d, "username", true, &len, NULL);
+	if (len > 0)
+		t_visible(t, v, len);
+	else
+		t_puts(t, "?");
+	free(v);
+	v = item(d, "gid", true, &len, NULL);
+	if (d->uid >= 0)
+		t_printf(t, " (uid %lld", d->uid);
+	else
+		t_puts(t, " (uid ?");
+	if (len > 0) {
+		t_puts(t, ", gid ");
+		t_visible(t, v, len);
+	}
+	t_puts(t, ")\n");
+	free(v);
+
+	if (d->container[0]) {
+		t_label(t, "container");
+		t_escaped(t, d->container, strlen(d->container));
+		t_puts(t, "\n");
+	}
+	t_puts(t, "\n");
+}
+
+/*
+ * The crashing thread's first frames: the backtrace lists it first,
+ * "Thread TID (crashed):" and its "#N" lines.  Returns true when the
+ * backtrace has more than what was shown.
+ */
+static bool
+put_top_frames(struct text *t, const char *bt)
+{
+	const char *p = bt;
+	unsigned shown = 0;
+	bool more = false;
+	size_t n;
+
+	if (strncmp(bt, "Thread ", 7) != 0)
+		return false;
+	/* "Where it died: Thread 29902 (crashed)" */
+	n = line_len(bt);
+	t_puts(t, "Where it died: ");
+	t_escaped(t, bt, n > 0 && bt[n - 1] == ':' ? n - 1 : n);
+	t_puts(t, "\n");
+	for (p = next_line(bt); *p; p = next_line(p)) {
+		if (p[0] != '#') {
+			more = more || p[0] != '\0';
+			break;
+		}
+		if (shown == TOP_FRAMES) {
+			more = true;
+			break;
+		}
+		t_puts(t, "  ");
+		t_escaped(t, p, line_len(p));
+		t_puts(t, "\n");
+		shown++;
+	}
+	if (more)
+		t_puts(t, "  ... (the whole backtrace is below)\n");
+	t_puts(t, "\n");
+	return more;
+}
+
+/* ptree: the process first, then its ancestors; shown from the root down. */
+static void
+put_ancestry(struct text *t, const struct dump *d)
+{
+	const char *lines[ANCESTRY_MAX];
+	size_t n = 0;
+	char *pt;
+
+	pt = item(d, "ptree", true, NULL, NULL);
+	for (const char *p = pt; *p && n < ANCESTRY_MAX; p = next_line(p))
+		if (line_len(p) > 0)
+			lines[n++] = p;
+	if (n == 0) {
+		free(pt);
+		return;
+	}
+	t_puts(t, "Ancestry (how it was started)\n");
+	for (size_t i = n; i-- > 0;) {
+		size_t depth = n - 1 - i;
+
+		t_printf(t, "  %*s%s", (int)(depth > 0 ? depth * 2 - 2 : 0), "",
+		    depth > 0 ? "`- " : "");
+		t_escaped(t, lines[i], line_len(lines[i]));
+		t_puts(t, i == 0 ? "   <- crashed\n" : "\n");
+	}
+	t_puts(t, "\n");
+	free(pt);
+}
+
+static void
+put_held_back(struct text *t, const struct action_event *ev)
+{
+	if (ev->summary[0] == '\0' || strcmp(ev->event, "digest") == 0)
+		return;
+	t_puts(t, "Held back (not mailed one by one)\n  ");
+	t_visible(t, ev->summary, strlen(ev->summary));
+	t_puts(t, "\n\n");
+}
+
+static void
+put_details(struct text *t, const struct action_config *ac,
+    const struct action_event *ev, const char *core_note)
+{
+	const struct dump *d = ev->dump;
+	char *ns_pid, *tid, *kernel, *sig;
+
+	t_puts(t, "Details\n");
+	t_label(t, "dump");
+	t_visible(t, ev->dump_path, strlen(ev->dump_path));
+	t_puts(t, "\n");
+	t_label(t, "inspect");
+	t_puts(t, "crashd-cli info ");
+	t_visible(t, d->name, strlen(d->name));
+	t_puts(t, "\n");
+	t_label(t, "core");
+	t_visible(t, core_note, strlen(core_note));
+	t_puts(t, "\n");
+
+	ns_pid = item(d, "ns_pid", true, NULL, NULL);
+	tid = item(d, "tid", true, NULL, NULL);
+	t_label(t, "pid");
+	t_printf(t, "%ld", d->pid);
+	if (ns_pid[0] && atol(ns_pid) != d->pid)
+		t_printf(t, " (%ld in its pid namespace)", atol(ns_pid));
+	if (tid[0] && atol(tid) != d->pid)
+		t_printf(t, ", thread %ld", atol(tid));
+	t_puts(t, "\n");
+	free(ns_pid);
+	free(tid);
+
+	kernel = item(d, "kernel", true, NULL, NULL);
+	t_label(t, "host");
+	t_visible(t, d->hostname, strlen(d->hostname));
+	if (kernel[0]) {
+		t_puts(t, ", kernel ");
+		t_visible(t, kernel, strlen(kernel));
+	}
+	t_puts(t, "\n");
+	free(kernel);
+
+	t_label(t, "count");
+	t_printf(t, "%llu crash%s of this kind\n",
+	    (unsigned long long)ev->count, ev->count == 1 ? "" : "es");
+	if (ev->held_back > 0) {
+		t_label(t, "held back");
+		t_printf(t, "%llu\n", (unsigned long long)ev->held_back);
+	}
+	t_label(t, "event");
+	t_visible(t, ev->event, strlen(ev->event));
+	t_puts(t, ", id ");
+	t_visible(t, ev->id, strlen(ev->id));
+	t_puts(t, "\n");
+	sig = d->signature;
+	if (sig[0]) {
+		t_label(t, "signature");
+		t_escaped(t, sig, strlen(sig));
+		t_puts(t, "\n");
+	}
+	t_label(t, "action");
+	t_visible(t, ac->name, strlen(ac->name));
+	t_puts(t, "\n\n");
+}
+
+static void
+put_backtrace(struct text *t, const char *bt)
+{
+	t_puts(t, "Backtrace (all threads)\n");
+	for (const char *p = bt; *p; p = next_line(p)) {
+		t_puts(t, "  ");
+		t_escaped(t, p, line_len(p));
+		t_puts(t, "\n");
+	}
+	t_puts(t, "\n");
+}
+
+static bool
+redacted(char *const *globs, const char *name)
+{
+	for (char *const *g = globs; *g; g++)
+		if (fnmatch(*g, name, FNM_CASEFOLD) == 0)
+			return true;
+	return false;
+}
+
+static void
+put_environ(
+    struct text *t, const struct action_config *ac, const struct dump *d)
+{
+	char *const *globs =
+	    ac->redact ? ac->redact : (char *const *)config_default_redact;
+	size_t len, i = 0;
+	bool cut;
+	char *env;
+
+	t_puts(t, "Environment (the values of");
+	for (char *const *g = globs; *g; g++) {
+		t_puts(t, " ");
+		t_visible(t, *g, strlen(*g));
+	}
+	t_puts(t, " are redacted)\n");
+	env = item(d, "environ", false, &len, &cut);
+	if (len == 0)
+		t_puts(t, "  (none in the dump)\n");
+	while (i < len && t->r >= 0) {
+		const char *e = env + i;
+		size_t n = strnlen(e, len - i);
+		const char *eq = memchr(e, '=', n);
+
+		t_puts(t, "  ");
+		if (eq) {
+			char *name = strndup(e, (size_t)(eq - e));
+
+			if (name == NULL) {
+				t->r = -ENOMEM;
+				break;
+			}
+			t_visible(t, e, (size_t)(eq - e) + 1);
+			if (redacted(globs, name))
+				t_puts(t, "<redacted>");
+			else
+				t_visible(t, eq + 1, n - (size_t)(eq - e) - 1);
+			free(name);
+		} else {
+			t_visible(t, e, n);
+		}
+		t_puts(t, "\n");
+		i += n + 1;
+	}
+	if (cut)
+		t_puts(t, "  ... (cut)\n");
+	t_puts(t, "\n");
+	free(env);
+}
+
+int
+mail_body(const struct action_config *ac, const struct action_event *ev,
+    const char *core_note, struct buf *out)
+{
+	struct text t = { out, 0 };
+	struct buf host;
+	char *bt;
+	bool more;
+
+	bt = item(ev->dump, "backtrace", true, NULL, NULL);
+	put_headline(&t, ev);
+	put_facts(&t, ev, bt);
+	more = put_top_frames(&t, bt);
+	put_ancestry(&t, ev->dump);
+	put_held_back(&t, ev);
+	put_details(&t, ac, ev, core_note);
+	if (more)
+		put_backtrace(&t, bt);
+	if (ac->include_environ)
+		put_environ(&t, ac, ev->dump);
+	free(bt);
+
+	buf_init(&host, 0);
+	if (t.r >= 0)
+		t.r = mail_local_domain(&host);
+	t_puts(&t, "-- \ncrashd on ");
+	t_puts(&t, host.data ? host.data : "");
+	t_puts(&t, "\n");
+	buf_done(&host);
+	return t.r;
+}
+
+/* The raw bytes a {field} of the subject stands for. */
+static int
+subject_field(
+    const struct action_event *ev, const char *f, size_t n, struct buf *out)
+{
+	const struct dump *d = ev->dump;
+	char *v;
+	int r;
+
+#define IS(name) (n == strlen(name) && memcmp(f, name, n) == 0)
+	if (IS("reason"))
+		return mail_unescape(out, d->reason, strlen(d->reason));
+	if (IS("hostname"))
+		return buf_puts(out, d->hostname);
+	if (IS("executable"))
+		return buf_puts(out, d->executable);
+	if (IS("comm")) {
+		v = item(d, "comm", true, NULL, NULL);
+		r = buf_puts(out, v);
+		free(v);
+		return r;
+	}
+	if (IS("signal"))
+		return buf_printf(out, "%d", d->signal);
+	if (IS("signal_name"))
+		return buf_puts(out, d->signal_name);
+	if (IS("pid"))
+		return buf_printf(out, "%ld", d->pid);
+	if (IS("uid"))
+		return d->uid >= 0 ? buf_printf(out, "%lld", d->uid)
+				   : buf_puts(out, "?");
+	if (IS("count"))
+		return buf_printf(out, "%llu", (unsigned long long)ev->count);
+	if (IS("event"))
+		return buf_puts(out, ev->event);
+	if (IS("id"))
+		return buf_puts(out, d->name);
+#undef IS
+	/* config.c refuses other names; keep one as it is written. */
+	r = buf_putc(out, '{');
+	if (r >= 0)
+		r = buf_append(out, f, n);
+	return r < 0 ? r : buf_putc(out, '}');
+}
+
+int
+mail_subject(const struct action_config *ac, const struct action_event *ev,
+    struct buf *out)
+{
+	const char *tpl = ac->subject ? ac->subject : CONFIG_DEFAULT_SUBJECT;
+	struct buf s;
+	size_t cut;
+	int r = 0;
+
+	buf_init(&s, 0);
+	for (const char *p = tpl; *p && r >= 0 && s.len <= MAIL_SUBJECT_MAX;) {
+		const char *end = p[0] == '{' ? strchr(p, '}') : NULL;
+
+		if (end) {
+			r = subject_field(ev, p + 1, (size_t)(end - p - 1), &s);
+			p = end + 1;
+		} else {
+			r = buf_putc(&s, *p++);
+		}
+	}
+	if (r >= 0) {
+		cut = s.len;
+		if (cut > MAIL_SUBJECT_MAX) {
+			/* Not inside a UTF-8 character. */
+			cut = MAIL_SUBJECT_MAX;
+			for (int k = 0; k < 3 && cut > 0 &&
+			     ((unsigned char)s.data[cut] & 0xc0) == 0x80;
+			     k++)
+				cut--;
+		}
+		r = buf_append(out, s.data ? s.data : "", cut);
+		if (r >= 0 && cut < s.len)
+			r = buf_puts(out, "...");
+	}
+	buf_done(&s);
+	return r;
+}

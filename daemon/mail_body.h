@@ -1,0 +1,37 @@
+/*
+ * What a crash mail says: its subject and the text of its body, from the
+ * dump (untrusted bytes, made visible) and the event.  The encodings are
+ * mail_msg.c's; the message around them is action_mail.c's.
+ */
+#ifndef CRASHD_MAIL_BODY_H
+#define CRASHD_MAIL_BODY_H
+
+#include "action.h"
+#include "buf.h"
+
+/* A subject longer than this (bytes, before encoding) is cut, with "...". */
+#define MAIL_SUBJECT_MAX 200
+
+/*
+ * Appends the subject: ac->subject (or CONFIG_DEFAULT_SUBJECT) with its
+ * {fields} replaced by the dump's raw bytes ({reason} unescaped from the
+ * hook's escaping, so that a UTF-8 name reads as text), cut at
+ * MAIL_SUBJECT_MAX on a character boundary.  The result is raw bytes for
+ * mail_header().  Returns 0 or -errno.
+ */
+int mail_subject(const struct action_config *ac, const struct action_event *ev,
+    struct buf *out);
+
+/*
+ * Appends the body as UTF-8 text, lines ended by '\n', no control
+ * character but '\n': what crashed, where, when, the signal, the argv
+ * quoted for a shell, the ancestry, the container, cwd, user and what was
+ * held back first; then the details, the whole backtrace and, when
+ * ac->include_environ, the environment with the values of names matching
+ * ac->redact (or config_default_redact) hidden.  core_note says what
+ * became of the core (attached, too big, none).  Returns 0 or -errno.
+ */
+int mail_body(const struct action_config *ac, const struct action_event *ev,
+    const char *core_note, struct buf *out);
+
+#endif
