@@ -886,7 +886,7 @@ valid_address(const char *s)
 	return true;
 }
 
-/* The placeholders a mail subject may use (mail_render.c expands them). */
+/* The placeholders a mail subject may use (mail_body.c expands them). */
 static const char *const subject_fields[] = { "reason", "hostname",
 	"executable", "comm", "signal", "signal_name", "pid", "uid", "count",
 	"event", "id", NULL };
