@@ -12,7 +12,7 @@ fail() {
 out=$(mktemp /tmp/crashd-cli-help.XXXXXX)
 trap 'rm -f "$out" "$out.err"' EXIT
 
-verbs=(list info core gdb rm stats status install uninstall check-config counters)
+verbs=(list info core gdb rm stats status install uninstall deliveries check-config counters)
 "$CRASHD_CLI" --help >"$out" || fail "crashd-cli --help failed"
 listed=$(sed -n '/^Commands/,/^$/p' "$out" | awk 'NR > 1 && NF { print $1 }')
 [[ $listed == "$(printf '%s\n' "${verbs[@]}")" ]] || fail "--help lists: $listed"
