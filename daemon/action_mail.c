@@ -31,19 +31,24 @@ struct core_part {
 };
 
 /*
- * Reads the dump's core when it is at most max bytes.  Never fails the
- * mail: anything that keeps the core out is said in the note.
+ * Reads the dump's core when it is at most attach_max bytes and, base64
+ * encoded, fits in a payload of payload_max (BUF_DEFAULT_MAX when 0): the
+ * daemon never holds more.  Never fails the mail: anything that keeps the
+ * core out is said in the note.
  */
 static void
-core_read(
-    const struct dump *d, const struct action_config *ac, struct core_part *c)
+core_read(const struct dump *d, const struct action_config *ac,
+    size_t payload_max, struct core_part *c)
 {
 	static const char *const items[] = { "core.gz", "core.mini" };
+	uint64_t fits = (payload_max ? payload_max : BUF_DEFAULT_MAX) / 4 * 3;
 	char size[16], max[16];
 	struct stat st;
 	int fd = -1, r;
 
-	buf_init(&c->data, ac->attach_max + 1);
+	/* Room for the text and headers: 1/16 of the payload. */
+	fits -= fits / 16;
+	buf_init(&c->data, 0);
 	for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
 		fd = openat(d->dirfd, items[i],
 		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -80,11 +85,19 @@ core_read(
 		    c->item, size, max, d->name);
 		goto out;
 	}
-	r = read_fd_capped(fd, ac->attach_max, &c->data);
+	if ((uint64_t)st.st_size > fits) {
+		snprintf(c->note, sizeof(c->note),
+		    "%s, %s: too big to queue as an attachment, not "
+		    "attached; crashd-cli core %s",
+		    c->item, size, d->name);
+		goto out;
+	}
+	buf_init(&c->data, (size_t)st.st_size + 1); /* (it is empty) */
+	r = read_fd_capped(fd, (size_t)st.st_size, &c->data);
 	if (r != 0) {
 		snprintf(c->note, sizeof(c->note),
 		    "%s: %s, not attached; crashd-cli core %s", c->item,
-		    r > 0 ? "grew past attach_max" : strerror(-r), d->name);
+		    r > 0 ? "changed while read" : strerror(-r), d->name);
 		buf_reset(&c->data);
 		goto out;
 	}
@@ -118,10 +131,11 @@ from_address(const struct action_config *ac, struct buf *out)
 	int r;
 
 	if (ac->from)
-		return mail_address_valid(ac->from) ? buf_puts(out, ac->from)
-						    : -EINVAL;
+		return mail_msg_address_valid(ac->from)
+		    ? buf_puts(out, ac->from)
+		    : -EINVAL;
 	r = buf_puts(out, "crashd@");
-	return r < 0 ? r : mail_local_domain(out);
+	return r < 0 ? r : mail_msg_local_domain(out);
 }
 
 /* A MIME boundary that neither quoted-printable nor base64 can contain. */
@@ -148,29 +162,29 @@ put_headers(const struct action_config *ac, const struct action_event *ev,
 	if (r >= 0)
 		r = buf_printf(m, "From: %s\r\n", b.data);
 	if (r >= 0)
-		r = mail_header_addresses(m, "To", ac->to);
+		r = mail_msg_header_addresses(m, "To", ac->to);
 	buf_reset(&b);
 	if (r >= 0)
-		r = mail_subject(ac, ev, &b);
+		r = mail_body_subject(ac, ev, &b);
 	if (r >= 0)
-		r = mail_header(m, "Subject", b.data ? b.data : "", b.len);
+		r = mail_msg_header(m, "Subject", b.data ? b.data : "", b.len);
 	if (r >= 0)
 		r = buf_puts(m, "Date: ");
 	if (r >= 0)
-		r = mail_date(m, time(NULL));
+		r = mail_msg_date(m, time(NULL));
 	if (r >= 0)
 		r = buf_puts(m, "\r\nMessage-ID: ");
 	if (r >= 0)
-		r = mail_message_id(m, ev->id, host);
+		r = mail_msg_message_id(m, ev->id, host);
 	if (r >= 0)
 		r = buf_puts(m, "\r\nAuto-Submitted: auto-generated\r\n");
 	if (r >= 0)
-		r = mail_header(m, "X-Crashd-Id", d->name, strlen(d->name));
+		r = mail_msg_header(m, "X-Crashd-Id", d->name, strlen(d->name));
 	if (r >= 0)
-		r = mail_header(
+		r = mail_msg_header(
 		    m, "X-Crashd-Event", ev->event, strlen(ev->event));
 	if (r >= 0)
-		r = mail_header(m, "X-Crashd-Signal", d->signal_name,
+		r = mail_msg_header(m, "X-Crashd-Signal", d->signal_name,
 		    strlen(d->signal_name));
 	if (r >= 0)
 		r = buf_puts(m, "MIME-Version: 1.0\r\n");
@@ -202,7 +216,7 @@ put_core_part(const struct dump *d, const struct core_part *c,
 		    "Content-Transfer-Encoding: base64\r\n\r\n",
 		    boundary, type, name.data, name.data);
 	if (r >= 0)
-		r = mail_base64(m, c->data.data, c->data.len);
+		r = mail_msg_base64(m, c->data.data, c->data.len);
 	buf_done(&name);
 	return r;
 }
@@ -218,7 +232,7 @@ compose(const struct action_config *ac, const struct action_event *ev,
 
 	buf_init(&host, 0);
 	buf_init(&text, 0);
-	r = mail_local_domain(&host);
+	r = mail_msg_local_domain(&host);
 	if (r >= 0)
 		r = mail_body(ac, ev, core->note, &text);
 	if (r >= 0)
@@ -233,7 +247,7 @@ compose(const struct action_config *ac, const struct action_event *ev,
 	else if (r >= 0)
 		r = buf_printf(m, "%s\r\n", text_part_headers);
 	if (r >= 0)
-		r = mail_qp(m, text.data ? text.data : "", text.len);
+		r = mail_msg_qp(m, text.data ? text.data : "", text.len);
 	if (r >= 0 && core->attached)
 		r = put_core_part(ev->dump, core, boundary, m);
 	if (r >= 0 && core->attached)
@@ -252,7 +266,7 @@ render(const struct action_config *ac, const struct action_event *ev,
 	int r;
 
 	buf_init(&m, payload->max);
-	core_read(ev->dump, ac, &core);
+	core_read(ev->dump, ac, payload->max, &core);
 	r = compose(ac, ev, &core, &m);
 	if (r == -E2BIG && core.attached) {
 		/* Too big for the queue with the core: without it then. */

@@ -3,7 +3,7 @@
  * and the body's text, laid out as `crashd-cli info` lays out a dump (the
  * layout operators already know), most urgent first.  Every byte of the
  * dump is untrusted: raw items (executable, cwd, cmdline, environ...) are
- * made visible with mail_visible() or quoted for a shell; items the hook
+ * made visible with mail_msg_visible() or quoted for a shell; items the hook
  * or the daemon already escaped (reason, ptree, backtrace...) keep their
  * escapes, and any byte no escaper writes is escaped again.
  */
@@ -66,7 +66,7 @@ static void
 t_visible(struct text *t, const char *s, size_t n)
 {
 	if (t->r >= 0)
-		t->r = mail_visible(t->b, s, n);
+		t->r = mail_msg_visible(t->b, s, n);
 }
 
 /* Text an escaper wrote: kept, but for bytes no escaper writes. */
@@ -93,7 +93,7 @@ t_unescaped(struct text *t, const char *s, size_t n)
 
 	buf_init(&raw, 0);
 	if (t->r >= 0)
-		t->r = mail_unescape(&raw, s, n);
+		t->r = mail_msg_unescape(&raw, s, n);
 	t_visible(t, raw.data ? raw.data : "", raw.len);
 	buf_done(&raw);
 }
@@ -222,6 +222,10 @@ put_where_line(struct text *t, const char *bt)
 	for (p = bt; *p; p = next_line(p))
 		if (strncmp(p, "#0 ", 3) == 0)
 			break;
+	if (*p == '\0' && strncmp(bt, "Thread ", 7) == 0) {
+		t_puts(t, "unknown (the backtrace has no frames)\n");
+		return;
+	}
 	if (*p == '\0') {
 		/* The backtrace step said why it has none. */
 		t_escaped(t, bt, line_len(bt));
@@ -522,13 +526,20 @@ put_environ(
 }
 
 int
-mail_body(const struct action_config *ac, const struct action_event *ev,
+mail_body(const struct action_config *ac, const struct action_event *event,
     const char *core_note, struct buf *out)
 {
+	struct action_event e = *event, *ev = &e;
 	struct text t = { out, 0 };
 	struct buf host;
 	char *bt;
 	bool more;
+
+	/* Untrusted strings are "" when missing, never NULL. */
+	e.event = e.event ? e.event : "";
+	e.summary = e.summary ? e.summary : "";
+	e.id = e.id ? e.id : "";
+	e.dump_path = e.dump_path ? e.dump_path : "";
 
 	bt = item(ev->dump, "backtrace", true, NULL, NULL);
 	put_headline(&t, ev);
@@ -545,7 +556,7 @@ mail_body(const struct action_config *ac, const struct action_event *ev,
 
 	buf_init(&host, 0);
 	if (t.r >= 0)
-		t.r = mail_local_domain(&host);
+		t.r = mail_msg_local_domain(&host);
 	t_puts(&t, "-- \ncrashd on ");
 	t_puts(&t, host.data ? host.data : "");
 	t_puts(&t, "\n");
@@ -564,7 +575,7 @@ subject_field(
 
 #define IS(name) (n == strlen(name) && memcmp(f, name, n) == 0)
 	if (IS("reason"))
-		return mail_unescape(out, d->reason, strlen(d->reason));
+		return mail_msg_unescape(out, d->reason, strlen(d->reason));
 	if (IS("hostname"))
 		return buf_puts(out, d->hostname);
 	if (IS("executable"))
@@ -599,7 +610,7 @@ subject_field(
 }
 
 int
-mail_subject(const struct action_config *ac, const struct action_event *ev,
+mail_body_subject(const struct action_config *ac, const struct action_event *ev,
     struct buf *out)
 {
 	const char *tpl = ac->subject ? ac->subject : CONFIG_DEFAULT_SUBJECT;

@@ -17,10 +17,10 @@
  * {fields} replaced by the dump's raw bytes ({reason} unescaped from the
  * hook's escaping, so that a UTF-8 name reads as text), cut at
  * MAIL_SUBJECT_MAX on a character boundary.  The result is raw bytes for
- * mail_header().  Returns 0 or -errno.
+ * mail_msg_header().  Returns 0 or -errno.
  */
-int mail_subject(const struct action_config *ac, const struct action_event *ev,
-    struct buf *out);
+int mail_body_subject(const struct action_config *ac,
+    const struct action_event *ev, struct buf *out);
 
 /*
  * Appends the body as UTF-8 text, lines ended by '\n', no control

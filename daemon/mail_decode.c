@@ -200,7 +200,7 @@ mail_decode_header(struct buf *out, const char *field, size_t len)
 }
 
 long
-mail_check_lines(const char *s, size_t len)
+mail_decode_check_lines(const char *s, size_t len)
 {
 	size_t line = 0, longest = 0;
 

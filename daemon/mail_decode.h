@@ -36,6 +36,6 @@ int mail_decode_base64(struct buf *out, const char *s, size_t len);
  * or LF, only ASCII bytes other than NUL, and none longer than 998 bytes.
  * Returns the length of the longest line, or -EINVAL.
  */
-long mail_check_lines(const char *s, size_t len);
+long mail_decode_check_lines(const char *s, size_t len);
 
 #endif

@@ -96,7 +96,7 @@ escape_one(struct buf *out, unsigned char c)
 }
 
 int
-mail_visible(struct buf *out, const char *s, size_t len)
+mail_msg_visible(struct buf *out, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
@@ -130,7 +130,7 @@ hex_value(char c)
 }
 
 int
-mail_unescape(struct buf *out, const char *s, size_t len)
+mail_msg_unescape(struct buf *out, const char *s, size_t len)
 {
 	size_t i = 0;
 	int r = 0;
@@ -364,14 +364,15 @@ put_encoded_words(struct buf *out, const char *v, size_t len, size_t col)
 }
 
 int
-mail_header(struct buf *out, const char *name, const char *value, size_t len)
+mail_msg_header(
+    struct buf *out, const char *name, const char *value, size_t len)
 {
 	size_t col = strlen(name) + 1;
 	struct buf v;
 	int r;
 
 	buf_init(&v, 0);
-	r = mail_visible(&v, value, len);
+	r = mail_msg_visible(&v, value, len);
 	if (r >= 0)
 		r = buf_printf(out, "%s:", name);
 	if (r >= 0 && v.len > 0) {
@@ -391,7 +392,7 @@ mail_header(struct buf *out, const char *name, const char *value, size_t len)
 }
 
 bool
-mail_address_valid(const char *s)
+mail_msg_address_valid(const char *s)
 {
 	const char *at = strrchr(s, '@');
 
@@ -404,7 +405,7 @@ mail_address_valid(const char *s)
 }
 
 int
-mail_header_addresses(struct buf *out, const char *name, char *const *addrs)
+mail_msg_header_addresses(struct buf *out, const char *name, char *const *addrs)
 {
 	size_t col;
 	int r;
@@ -412,7 +413,7 @@ mail_header_addresses(struct buf *out, const char *name, char *const *addrs)
 	if (addrs == NULL || addrs[0] == NULL)
 		return -EINVAL;
 	for (char *const *a = addrs; *a; a++)
-		if (!mail_address_valid(*a))
+		if (!mail_msg_address_valid(*a))
 			return -EINVAL;
 	r = buf_printf(out, "%s: %s", name, addrs[0]);
 	col = strlen(name) + 2 + strlen(addrs[0]);
@@ -435,7 +436,7 @@ mail_header_addresses(struct buf *out, const char *name, char *const *addrs)
 #define QP_LINE 76
 
 int
-mail_qp(struct buf *out, const char *s, size_t len)
+mail_msg_qp(struct buf *out, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t col = 0;
@@ -480,7 +481,7 @@ mail_qp(struct buf *out, const char *s, size_t len)
 }
 
 int
-mail_base64(struct buf *out, const void *data, size_t len)
+mail_msg_base64(struct buf *out, const void *data, size_t len)
 {
 	const unsigned char *u = data;
 	int r = 0;
@@ -495,7 +496,7 @@ mail_base64(struct buf *out, const void *data, size_t len)
 }
 
 int
-mail_local_domain(struct buf *out)
+mail_msg_local_domain(struct buf *out)
 {
 	char host[256] = "";
 	size_t n, start = out->len;
@@ -541,7 +542,7 @@ fnv1a(const char *s)
 }
 
 int
-mail_message_id(struct buf *out, const char *id, const char *host)
+mail_msg_message_id(struct buf *out, const char *id, const char *host)
 {
 	size_t n = strlen(id), start;
 	int r;
@@ -572,7 +573,7 @@ mail_message_id(struct buf *out, const char *id, const char *host)
 }
 
 int
-mail_date(struct buf *out, time_t t)
+mail_msg_date(struct buf *out, time_t t)
 {
 	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
 		"Fri", "Sat" };

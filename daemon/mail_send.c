@@ -43,7 +43,7 @@ now_ms(void)
 }
 
 int
-mail_read_auth_file(
+mail_send_read_auth_file(
     const char *path, char **ret, char **ret_password, struct buf *why)
 {
 	char data[AUTH_FILE_CAP + 1];
@@ -217,7 +217,7 @@ smtp_url(const char *url, struct buf *out)
 	if (r < 0 || host == NULL || strpbrk(host + 3, "/?#") != NULL)
 		return r;
 	r = buf_putc(out, '/');
-	return r < 0 ? r : mail_local_domain(out);
+	return r < 0 ? r : mail_msg_local_domain(out);
 }
 
 /* What a failed attempt comes to; see mail_send.h. */
@@ -266,7 +266,8 @@ mail_send_smtp(const struct action_config *ac, const char *from,
 	buf_init(&addr, 0);
 	buf_init(&why, 0);
 	if (ac->auth_file &&
-	    mail_read_auth_file(ac->auth_file, &cred, &password, &why) < 0) {
+	    mail_send_read_auth_file(ac->auth_file, &cred, &password, &why) <
+		0) {
 		buf_puts(detail, why.data);
 		goto out;
 	}
@@ -439,39 +440,55 @@ to_lf(const char *msg, size_t len, struct buf *out)
 	return r;
 }
 
+/* Appends what the mailer wrote, up to the cap (the rest is dropped). */
+static void
+keep_output(struct buf *out, const char *s, size_t n)
+{
+	if (out->len < SENDMAIL_OUTPUT_CAP)
+		buf_append(out, s,
+		    n < SENDMAIL_OUTPUT_CAP - out->len
+			? n
+			: SENDMAIL_OUTPUT_CAP - out->len);
+}
+
 /*
- * Feeds in to the child and collects its output until it closes it or
- * the deadline passes.  Returns 1 when done, 0 on timeout.
+ * Feeds in to the mailer pid and collects its output (out_fd is
+ * non-blocking) until it exits or the deadline passes.  Its exit ends the
+ * attempt even when a process it left behind holds its output open (a
+ * queue runner): it took the message or refused it.  Returns 1 with
+ * *status when it exited, 0 on timeout.
  */
 static int
-sendmail_talk(int in_fd, int out_fd, const struct buf *in, int64_t deadline,
-    struct buf *out)
+sendmail_talk(pid_t pid, int in_fd, int out_fd, const struct buf *in,
+    int64_t deadline, struct buf *out, int *status)
 {
 	size_t off = 0;
 	bool writing = in->len > 0, reading = true;
 	char tmp[4096];
+	ssize_t n;
 
 	if (!writing)
 		shutdown(in_fd, SHUT_WR);
-	while (writing || reading) {
+	for (;;) {
 		struct pollfd p[2] = { { .fd = writing ? in_fd : -1,
 					   .events = POLLOUT },
 			{ .fd = reading ? out_fd : -1, .events = POLLIN } };
 		int64_t left = deadline - now_ms();
-		ssize_t n;
 
+		if (waitpid(pid, status, WNOHANG) == pid)
+			break;
 		if (left <= 0)
 			return 0;
-		if (poll(p, 2, (int)(left > 1000 ? 1000 : left)) < 0 &&
+		/* Short: the exit is seen by waitpid(), not by poll(). */
+		if (poll(p, 2, (int)(left > 50 ? 50 : left)) < 0 &&
 		    errno != EINTR)
-			return 1;
+			return 0;
 		if (writing && (p[0].revents & (POLLOUT | POLLERR | POLLHUP))) {
 			n = send(in_fd, in->data + off, in->len - off,
 			    MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (n > 0)
 				off += (size_t)n;
-			/* A mailer that stops reading says why in its
-			 * status. */
+			/* One that stops reading says why in its status. */
 			if ((n < 0 && errno != EAGAIN && errno != EINTR) ||
 			    off == in->len) {
 				writing = false;
@@ -480,36 +497,17 @@ sendmail_talk(int in_fd, int out_fd, const struct buf *in, int64_t deadline,
 		}
 		if (reading && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
 			n = read(out_fd, tmp, sizeof(tmp));
-			if (n < 0 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (n <= 0) {
+			if (n == 0 ||
+			    (n < 0 && errno != EINTR && errno != EAGAIN))
 				reading = false;
-				continue;
-			}
-			if (out->len < SENDMAIL_OUTPUT_CAP)
-				buf_append(out, tmp,
-				    (size_t)n < SENDMAIL_OUTPUT_CAP - out->len
-					? (size_t)n
-					: SENDMAIL_OUTPUT_CAP - out->len);
+			else if (n > 0)
+				keep_output(out, tmp, (size_t)n);
 		}
 	}
+	/* What it wrote before it exited. */
+	while (reading && (n = read(out_fd, tmp, sizeof(tmp))) > 0)
+		keep_output(out, tmp, (size_t)n);
 	return 1;
-}
-
-/* Waits for pid until deadline; returns 1 and *status when it exited. */
-static int
-wait_until(pid_t pid, int64_t deadline, int *status)
-{
-	for (;;) {
-		const struct timespec tick = { 0, 10 * 1000 * 1000 };
-		pid_t w = waitpid(pid, status, WNOHANG);
-
-		if (w == pid || (w < 0 && errno != EINTR))
-			return 1;
-		if (now_ms() >= deadline)
-			return 0;
-		nanosleep(&tick, NULL);
-	}
 }
 
 enum send_result
@@ -533,7 +531,8 @@ mail_send_sendmail(const struct action_config *ac, const char *from,
 	}
 	/* A socket, not a pipe: a write to a mailer gone is no SIGPIPE. */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
-	    pipe2(outp, O_CLOEXEC) < 0) {
+	    pipe2(outp, O_CLOEXEC) < 0 ||
+	    fcntl(outp[0], F_SETFL, O_NONBLOCK) < 0) {
 		buf_printf(detail, "socketpair/pipe: %s", strerror(errno));
 		goto out;
 	}
@@ -547,8 +546,7 @@ mail_send_sendmail(const struct action_config *ac, const char *from,
 		sendmail_exec(ac, from, sv[1], outp[1]);
 	sv[1] = safe_close(sv[1]);
 	outp[1] = safe_close(outp[1]);
-	if (!sendmail_talk(sv[0], outp[0], &in, deadline, &out) ||
-	    !wait_until(pid, deadline, &status)) {
+	if (!sendmail_talk(pid, sv[0], outp[0], &in, deadline, &out, &status)) {
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);

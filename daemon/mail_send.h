@@ -44,7 +44,7 @@ enum send_result mail_send_sendmail(const struct action_config *ac,
  * (the caller wipes and frees it; *ret_password points into it), or
  * -errno with one line saying why in why.
  */
-int mail_read_auth_file(
+int mail_send_read_auth_file(
     const char *path, char **ret, char **ret_password, struct buf *why);
 
 #endif

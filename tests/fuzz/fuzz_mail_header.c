@@ -48,15 +48,15 @@ check_header(const char *data, size_t size)
 	buf_init(&v, 0);
 	buf_init(&d, 0);
 	buf_init(&back, 0);
-	FUZZ_CHECK(mail_visible(&v, data, size) == 0);
+	FUZZ_CHECK(mail_msg_visible(&v, data, size) == 0);
 	FUZZ_CHECK(valid_utf8_visible(
 	    (const unsigned char *)(v.data ? v.data : ""), v.len));
-	FUZZ_CHECK(mail_unescape(&back, v.data ? v.data : "", v.len) == 0);
+	FUZZ_CHECK(mail_msg_unescape(&back, v.data ? v.data : "", v.len) == 0);
 	FUZZ_CHECK(back.len == size &&
 	    memcmp(back.data ? back.data : "", data, size) == 0);
 
-	FUZZ_CHECK(mail_header(&h, "Subject", data, size) == 0);
-	longest = mail_check_lines(h.data, h.len);
+	FUZZ_CHECK(mail_msg_header(&h, "Subject", data, size) == 0);
+	longest = mail_decode_check_lines(h.data, h.len);
 	FUZZ_CHECK(longest >= 0 && longest <= MAIL_LINE_SOFT);
 	FUZZ_CHECK(strncmp(h.data, "Subject:", 8) == 0);
 	for (size_t i = 0; i + 2 < h.len; i++)
@@ -79,10 +79,10 @@ check_qp(const char *data, size_t size)
 
 	buf_init(&q, 0);
 	buf_init(&d, 0);
-	FUZZ_CHECK(mail_qp(&q, data, size) == 0);
+	FUZZ_CHECK(mail_msg_qp(&q, data, size) == 0);
 	/* The last line stays open unless the text ends with '\n'. */
 	FUZZ_CHECK(buf_puts(&q, "\r\n") == 0);
-	longest = mail_check_lines(q.data, q.len);
+	longest = mail_decode_check_lines(q.data, q.len);
 	FUZZ_CHECK(longest >= 0 && longest <= 76);
 	for (size_t i = 0; i < q.len; i++) {
 		bool bol = i == 0 || q.data[i - 1] == '\n';
@@ -105,8 +105,8 @@ check_base64(const char *data, size_t size)
 
 	buf_init(&b, 0);
 	buf_init(&d, 0);
-	FUZZ_CHECK(mail_base64(&b, data, size) == 0);
-	FUZZ_CHECK(mail_check_lines(b.data ? b.data : "", b.len) <= 76);
+	FUZZ_CHECK(mail_msg_base64(&b, data, size) == 0);
+	FUZZ_CHECK(mail_decode_check_lines(b.data ? b.data : "", b.len) <= 76);
 	FUZZ_CHECK(mail_decode_base64(&d, b.data ? b.data : "", b.len) == 0);
 	FUZZ_CHECK(
 	    d.len == size && memcmp(d.data ? d.data : "", data, size) == 0);
@@ -130,7 +130,7 @@ check_message_id(const char *data, size_t size)
 
 	FUZZ_CHECK(id != NULL);
 	buf_init(&m, 0);
-	FUZZ_CHECK(mail_message_id(&m, id, "host.example") == 0);
+	FUZZ_CHECK(mail_msg_message_id(&m, id, "host.example") == 0);
 	FUZZ_CHECK(m.len > 2 && m.len < MAIL_LINE_SOFT * 4);
 	FUZZ_CHECK(m.data[0] == '<' && m.data[m.len - 1] == '>');
 	at = strchr(m.data, '@');

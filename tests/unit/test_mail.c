@@ -41,7 +41,7 @@ visible(const char *s, size_t len)
 	struct buf b;
 
 	buf_init(&b, 0);
-	assert_int_equal(mail_visible(&b, s, len), 0);
+	assert_int_equal(mail_msg_visible(&b, s, len), 0);
 	return buf_steal(&b, NULL);
 }
 
@@ -59,8 +59,8 @@ check_header(const char *name, const char *value, size_t len)
 
 	buf_init(&h, 0);
 	buf_init(&d, 0);
-	assert_int_equal(mail_header(&h, name, value, len), 0);
-	longest = mail_check_lines(h.data, h.len);
+	assert_int_equal(mail_msg_header(&h, name, value, len), 0);
+	longest = mail_decode_check_lines(h.data, h.len);
 	if (longest < 0)
 		fail_msg("bad lines in %s", h.data);
 	assert_true(longest <= MAIL_LINE_SOFT);
@@ -158,7 +158,7 @@ check_visible(const char *in, size_t len, const char *want)
 
 	assert_string_equal(v, want);
 	buf_init(&back, 0);
-	assert_int_equal(mail_unescape(&back, v, strlen(v)), 0);
+	assert_int_equal(mail_msg_unescape(&back, v, strlen(v)), 0);
 	assert_int_equal(back.len, len);
 	assert_memory_equal(back.data ? back.data : "", in, len);
 	buf_done(&back);
@@ -213,7 +213,7 @@ test_visible_random_roundtrip(void **state)
 		for (const char *p = v; *p; p++)
 			assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
 		buf_init(&back, 0);
-		assert_int_equal(mail_unescape(&back, v, strlen(v)), 0);
+		assert_int_equal(mail_msg_unescape(&back, v, strlen(v)), 0);
 		assert_int_equal(back.len, len);
 		assert_memory_equal(back.data ? back.data : "", in, len);
 		buf_done(&back);
@@ -230,10 +230,10 @@ test_header_plain(void **state)
 
 	(void)state;
 	buf_init(&h, 0);
-	assert_int_equal(mail_header(&h, "Subject", "hello world", 11), 0);
+	assert_int_equal(mail_msg_header(&h, "Subject", "hello world", 11), 0);
 	assert_string_equal(h.data, "Subject: hello world\r\n");
 	buf_reset(&h);
-	assert_int_equal(mail_header(&h, "Subject", "", 0), 0);
+	assert_int_equal(mail_msg_header(&h, "Subject", "", 0), 0);
 	assert_string_equal(h.data, "Subject:\r\n");
 	buf_done(&h);
 	CHECK_HEADER("[crashd] ruby killed by SIGSEGV on web-1");
@@ -254,7 +254,7 @@ test_header_folding(void **state)
 		    words + n, sizeof(words) - n, "%sword%d", i ? " " : "", i);
 	check_header("Subject", words, n);
 	buf_init(&h, 0);
-	assert_int_equal(mail_header(&h, "Subject", words, n), 0);
+	assert_int_equal(mail_msg_header(&h, "Subject", words, n), 0);
 	assert_null(strstr(h.data, "=?"));
 	assert_true(strstr(h.data, "\r\n word") != NULL);
 	buf_done(&h);
@@ -289,8 +289,8 @@ test_header_injection(void **state)
 	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
 		check_header("Subject", hostile[i], strlen(hostile[i]));
 		buf_init(&h, 0);
-		assert_int_equal(
-		    mail_header(&h, "Subject", hostile[i], strlen(hostile[i])),
+		assert_int_equal(mail_msg_header(&h, "Subject", hostile[i],
+				     strlen(hostile[i])),
 		    0);
 		/* No line of the field starts a new one. */
 		assert_null(strstr(h.data, "\r\nBcc"));
@@ -317,7 +317,8 @@ test_header_utf8(void **state)
 	check_header("Subject", longja, strlen(longja));
 	/* Every encoded-word holds whole characters: each decodes alone. */
 	buf_init(&h, 0);
-	assert_int_equal(mail_header(&h, "Subject", longja, strlen(longja)), 0);
+	assert_int_equal(
+	    mail_msg_header(&h, "Subject", longja, strlen(longja)), 0);
 	assert_non_null(strstr(h.data, "=?UTF-8?B?"));
 	for (p = strstr(h.data, "=?"); p; p = strstr(p + 2, "=?")) {
 		const char *end = strstr(p + 10, "?=");
@@ -347,8 +348,9 @@ test_header_utf8(void **state)
 	buf_done(&h);
 	/* Mostly ASCII: Q, still readable. */
 	buf_init(&h, 0);
-	assert_int_equal(mail_header(&h, "Subject", "victim caf\xc3\xa9 died",
-			     strlen("victim caf\xc3\xa9 died")),
+	assert_int_equal(
+	    mail_msg_header(&h, "Subject", "victim caf\xc3\xa9 died",
+		strlen("victim caf\xc3\xa9 died")),
 	    0);
 	assert_string_equal(
 	    h.data, "Subject: =?UTF-8?Q?victim_caf=C3=A9_died?=\r\n");
@@ -366,26 +368,26 @@ test_addresses(void **state)
 
 	(void)state;
 	buf_init(&h, 0);
-	assert_int_equal(mail_header_addresses(&h, "To", two), 0);
+	assert_int_equal(mail_msg_header_addresses(&h, "To", two), 0);
 	assert_string_equal(h.data, "To: a@example.org, b@example.org\r\n");
 	buf_reset(&h);
-	assert_int_equal(mail_header_addresses(&h, "To", bad), -EINVAL);
-	assert_int_equal(mail_header_addresses(&h, "To", two + 2), -EINVAL);
+	assert_int_equal(mail_msg_header_addresses(&h, "To", bad), -EINVAL);
+	assert_int_equal(mail_msg_header_addresses(&h, "To", two + 2), -EINVAL);
 	for (int i = 0; i < 20; i++) {
 		snprintf(addr[i], sizeof(addr[i]), "user%d@example.org", i);
 		many[i] = addr[i];
 	}
 	many[20] = NULL;
 	buf_reset(&h);
-	assert_int_equal(mail_header_addresses(&h, "To", many), 0);
-	assert_true(mail_check_lines(h.data, h.len) <= MAIL_LINE_SOFT);
+	assert_int_equal(mail_msg_header_addresses(&h, "To", many), 0);
+	assert_true(mail_decode_check_lines(h.data, h.len) <= MAIL_LINE_SOFT);
 	assert_non_null(strstr(h.data, ",\r\n user"));
 	buf_done(&h);
-	assert_true(mail_address_valid("root@localhost"));
-	assert_false(mail_address_valid("root"));
-	assert_false(mail_address_valid("a b@c"));
-	assert_false(mail_address_valid("a@b,c@d"));
-	assert_false(mail_address_valid("\"a\"@b"));
+	assert_true(mail_msg_address_valid("root@localhost"));
+	assert_false(mail_msg_address_valid("root"));
+	assert_false(mail_msg_address_valid("a b@c"));
+	assert_false(mail_msg_address_valid("a@b,c@d"));
+	assert_false(mail_msg_address_valid("\"a\"@b"));
 }
 
 /* ---- bodies ---- */
@@ -398,12 +400,12 @@ check_qp(const char *in, size_t len)
 
 	buf_init(&q, 0);
 	buf_init(&d, 0);
-	assert_int_equal(mail_qp(&q, in, len), 0);
-	longest = mail_check_lines(q.data ? q.data : "", q.len);
+	assert_int_equal(mail_msg_qp(&q, in, len), 0);
+	longest = mail_decode_check_lines(q.data ? q.data : "", q.len);
 	/* (a text not ending in '\n' leaves its last line open) */
 	if (q.len > 0 && q.data[q.len - 1] != '\n') {
 		buf_puts(&q, "\r\n");
-		longest = mail_check_lines(q.data, q.len);
+		longest = mail_decode_check_lines(q.data, q.len);
 		q.len -= 2;
 	}
 	assert_true(longest >= 0 && longest <= 76);
@@ -452,7 +454,7 @@ test_qp(void **state)
 		check_qp(in, len);
 	}
 	buf_init(&q, 0);
-	assert_int_equal(mail_qp(&q, "caf\xc3\xa9 = ok\n", 11), 0);
+	assert_int_equal(mail_msg_qp(&q, "caf\xc3\xa9 = ok\n", 11), 0);
 	assert_string_equal(q.data, "caf=C3=A9 =3D ok\r\n");
 	buf_done(&q);
 }
@@ -469,9 +471,9 @@ test_base64(void **state)
 			in[i] = (char)(i * 37 + len);
 		buf_init(&b, 0);
 		buf_init(&d, 0);
-		assert_int_equal(mail_base64(&b, in, len), 0);
+		assert_int_equal(mail_msg_base64(&b, in, len), 0);
 		assert_true(
-		    mail_check_lines(b.data ? b.data : "", b.len) <= 76);
+		    mail_decode_check_lines(b.data ? b.data : "", b.len) <= 76);
 		assert_int_equal(
 		    mail_decode_base64(&d, b.data ? b.data : "", b.len), 0);
 		assert_int_equal(d.len, len);
@@ -480,7 +482,7 @@ test_base64(void **state)
 		buf_done(&d);
 	}
 	buf_init(&b, 0);
-	assert_int_equal(mail_base64(&b, "Man", 3), 0);
+	assert_int_equal(mail_msg_base64(&b, "Man", 3), 0);
 	assert_string_equal(b.data, "TWFu\r\n");
 	buf_done(&b);
 }
@@ -511,7 +513,7 @@ msgid(const char *id)
 	const char *at;
 
 	buf_init(&b, 0);
-	assert_int_equal(mail_message_id(&b, id, "host.example.org"), 0);
+	assert_int_equal(mail_msg_message_id(&b, id, "host.example.org"), 0);
 	assert_true(b.len < MAIL_LINE_SOFT * 4);
 	assert_int_equal(b.data[0], '<');
 	assert_int_equal(b.data[b.len - 1], '>');
@@ -581,17 +583,17 @@ test_date(void **state)
 	buf_init(&b, 0);
 	setenv("TZ", "UTC0", 1);
 	tzset();
-	assert_int_equal(mail_date(&b, 0), 0);
+	assert_int_equal(mail_msg_date(&b, 0), 0);
 	assert_string_equal(b.data, "Thu, 1 Jan 1970 00:00:00 +0000");
 	buf_reset(&b);
 	setenv("TZ", "EST5EDT,M3.2.0,M11.1.0", 1);
 	tzset();
-	assert_int_equal(mail_date(&b, 1795408618), 0);
+	assert_int_equal(mail_msg_date(&b, 1795408618), 0);
 	assert_string_equal(b.data, "Sun, 22 Nov 2026 23:36:58 -0500");
 	buf_reset(&b);
 	setenv("TZ", "IST-5:30", 1);
 	tzset();
-	assert_int_equal(mail_date(&b, 1795408618), 0);
+	assert_int_equal(mail_msg_date(&b, 1795408618), 0);
 	assert_string_equal(b.data, "Mon, 23 Nov 2026 10:06:58 +0530");
 	buf_done(&b);
 	if (saved)
@@ -723,7 +725,7 @@ render(struct fake *f)
 	buf_init(&detail, 0);
 	if (action_mail_ops.render(&f->ac, &f->ev, &p, &detail) != 0)
 		fail_msg("render: %s", detail.data);
-	assert_true(mail_check_lines(p.data, p.len) >= 0);
+	assert_true(mail_decode_check_lines(p.data, p.len) >= 0);
 	/* Said by the queue ("queued as ..."), not by render. */
 	assert_int_equal(detail.len, 0);
 	buf_done(&detail);
@@ -764,7 +766,7 @@ test_render(void **state)
 	msg = render(&f);
 	check_header_names(msg);
 	buf_init(&b, 0);
-	mail_local_domain(&b);
+	mail_msg_local_domain(&b);
 	host = buf_steal(&b, NULL);
 
 	v = field(msg, "From");
@@ -1131,7 +1133,7 @@ test_subject(void **state)
 	f.ev.count = 7;
 	f.ac.subject = tpl;
 	buf_init(&s, 0);
-	assert_int_equal(mail_subject(&f.ac, &f.ev, &s), 0);
+	assert_int_equal(mail_body_subject(&f.ac, &f.ev, &s), 0);
 	assert_string_equal(s.data,
 	    "11 SIGSEGV 29902 1000 7 first "
 	    "20261123T043658.123456Z-29902-victim caf\xc3\xa9 web-1 "
@@ -1144,7 +1146,7 @@ test_subject(void **state)
 		       "{executable}{executable}{executable}{executable}"
 		       "{executable}{executable}{executable}{executable}";
 	buf_init(&s, 0);
-	assert_int_equal(mail_subject(&f.ac, &f.ev, &s), 0);
+	assert_int_equal(mail_body_subject(&f.ac, &f.ev, &s), 0);
 	assert_true(s.len <= MAIL_SUBJECT_MAX + 3);
 	assert_true(s.len > MAIL_SUBJECT_MAX - 4);
 	assert_string_equal(s.data + s.len - 3, "...");
@@ -1176,6 +1178,8 @@ fake_sendmail(const char *dir, const char *behaviour)
 	return tu_write_file(dir, "sendmail", script, strlen(script), 0755);
 }
 
+static const char sendmail_msg[] = "Subject: x\r\n\r\nline\r\n.\r\nend\r\n";
+
 static enum send_result
 sendmail_with(struct fake *f, const char *behaviour, struct buf *detail)
 {
@@ -1186,10 +1190,8 @@ sendmail_with(struct fake *f, const char *behaviour, struct buf *detail)
 	f->ac.sendmail = sm;
 	f->ac.from = "crashd@example.org";
 	buf_reset(detail);
-	res = action_mail_ops.send(&f->ac, f->id,
-	    "Subject: x\r\n\r\n"
-	    "line\r\n.\r\nend\r\n",
-	    33, detail);
+	res = action_mail_ops.send(
+	    &f->ac, f->id, sendmail_msg, sizeof(sendmail_msg) - 1, detail);
 	free(sm);
 	f->ac.sendmail = NULL;
 	return res;
@@ -1262,6 +1264,14 @@ test_sendmail(void **state)
 	/* A mailer that does not read its input is no hang, no SIGPIPE. */
 	assert_int_equal(
 	    sendmail_with(&f, "exec 0<&-; exit 0", &detail), SEND_OK);
+	/* One that leaves a process holding its output: done when it exits. */
+	t0 = (int64_t)time(NULL);
+	assert_int_equal(
+	    sendmail_with(
+		&f, "(sleep 5 </dev/null &); echo queued; exit 0", &detail),
+	    SEND_OK);
+	assert_true((int64_t)time(NULL) - t0 < 3);
+	assert_non_null(strstr(detail.data, "output: queued\\n"));
 	/* One that hangs is cut at timeout, with its children. */
 	f.ac.timeout_ms = 300;
 	t0 = (int64_t)time(NULL);
@@ -1289,53 +1299,57 @@ test_auth_file(void **state)
 	buf_init(&why, 0);
 	path = tu_write_file(dir, "auth", "user:pa:ss\n", 11, 0644);
 	assert_int_equal(
-	    mail_read_auth_file(path, &cred, &password, &why), -EPERM);
+	    mail_send_read_auth_file(path, &cred, &password, &why), -EPERM);
 	assert_non_null(strstr(why.data, path));
 	assert_non_null(strstr(why.data, "mode 0644"));
 	assert_int_equal(chmod(path, 0640), 0);
 	buf_reset(&why);
 	assert_int_equal(
-	    mail_read_auth_file(path, &cred, &password, &why), -EPERM);
+	    mail_send_read_auth_file(path, &cred, &password, &why), -EPERM);
 	assert_non_null(strstr(why.data, "mode 0640"));
 	assert_int_equal(chmod(path, 0600), 0);
 	buf_reset(&why);
 	if (geteuid() == 0) {
 		assert_int_equal(
-		    mail_read_auth_file(path, &cred, &password, &why), 0);
+		    mail_send_read_auth_file(path, &cred, &password, &why), 0);
 		assert_string_equal(cred, "user");
 		assert_string_equal(password, "pa:ss");
 		free(cred);
 		free(tu_write_file(dir, "auth", "nocolon\n", 8, 0600));
 		assert_int_equal(
-		    mail_read_auth_file(path, &cred, &password, &why), -EINVAL);
+		    mail_send_read_auth_file(path, &cred, &password, &why),
+		    -EINVAL);
 		free(tu_write_file(dir, "auth", "a:b\nc:d\n", 8, 0600));
 		assert_int_equal(
-		    mail_read_auth_file(path, &cred, &password, &why), -EINVAL);
+		    mail_send_read_auth_file(path, &cred, &password, &why),
+		    -EINVAL);
 		free(tu_write_file(dir, "auth", "u:p\r\n", 5, 0600));
 		assert_int_equal(
-		    mail_read_auth_file(path, &cred, &password, &why), 0);
+		    mail_send_read_auth_file(path, &cred, &password, &why), 0);
 		assert_string_equal(password, "p");
 		free(cred);
 		/* Not root's: refused. */
 		assert_int_equal(chown(path, 1, 1), 0);
 		buf_reset(&why);
 		assert_int_equal(
-		    mail_read_auth_file(path, &cred, &password, &why), -EPERM);
+		    mail_send_read_auth_file(path, &cred, &password, &why),
+		    -EPERM);
 		assert_non_null(strstr(why.data, "owner uid 1"));
 	} else {
 		/* Ours, not root's. */
 		assert_int_equal(
-		    mail_read_auth_file(path, &cred, &password, &why), -EPERM);
+		    mail_send_read_auth_file(path, &cred, &password, &why),
+		    -EPERM);
 	}
 	snprintf(link, sizeof(link), "%s/link", dir);
 	assert_int_equal(symlink(path, link), 0);
 	buf_reset(&why);
 	assert_int_equal(
-	    mail_read_auth_file(link, &cred, &password, &why), -ELOOP);
+	    mail_send_read_auth_file(link, &cred, &password, &why), -ELOOP);
 	assert_non_null(strstr(why.data, "symbolic link"));
 	buf_reset(&why);
-	assert_true(mail_read_auth_file("/nonexistent/auth", &cred, &password,
-			&why) == -ENOENT);
+	assert_true(mail_send_read_auth_file("/nonexistent/auth", &cred,
+			&password, &why) == -ENOENT);
 	buf_done(&why);
 	free(path);
 	tu_rm_rf(dir);
