@@ -1,6 +1,11 @@
 /*
  * backtrace.c owns unwinding a core with libdwfl.  Every count is bounded
- * (threads, frames); a failure is reported in the text, never fatal.
+ * (threads, frames) and so is the time: the unwind runs in a child
+ * process, which stops by itself at a deadline checked per thread, frame
+ * and module, and is killed at a later one (libdwfl's reading of a core
+ * with 100,000 segments, or a debuginfod fetch, cannot be interrupted).
+ * The child also keeps a libdw failure on a hostile core out of the
+ * daemon.  A failure is reported in the text, never fatal.
  */
 #include "backtrace.h"
 
@@ -10,15 +15,25 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include "clock.h"
 #include "escape.h"
+#include "fsutil.h"
 #include "hookstate.h"
+
+/* What the child sends back at most: the text and the frames, 1 MiB each. */
+#define BACKTRACE_TEXT_MAX (1024 * 1024)
+#define BACKTRACE_OUTPUT_CAP (2 * BACKTRACE_TEXT_MAX + 4096)
 
 struct frame {
 	uint64_t pc;
@@ -34,13 +49,29 @@ struct thread {
 	pid_t tid;
 	struct frame *frames;
 	unsigned n;
+	bool cut; /* stopped by the deadline before its last frame */
 };
 
 struct unwind {
 	Dwfl *dwfl;
 	struct thread *threads;
 	unsigned n;
+	const char *cut; /* why it is not all there, or NULL */
 };
+
+/*
+ * The deadline of the unwind in progress (CLOCK_MONOTONIC, 0: none).
+ * libdwfl's module callbacks take no argument of ours, and an unwind runs
+ * alone in its child process.
+ */
+static int64_t unwind_deadline_ms;
+
+static bool
+past_deadline(void)
+{
+	return unwind_deadline_ms > 0 &&
+	    clock_now_ms(CLOCK_MONOTONIC) >= unwind_deadline_ms;
+}
 
 static void
 frame_done(struct frame *f)
@@ -111,6 +142,10 @@ frame_cb(Dwfl_Frame *state, void *arg)
 		return DWARF_CB_ABORT;
 	if (t->n >= BACKTRACE_MAX_FRAMES)
 		return DWARF_CB_ABORT;
+	if (past_deadline()) {
+		t->cut = true;
+		return DWARF_CB_ABORT;
+	}
 	nf = realloc(t->frames, (t->n + 1) * sizeof(*nf));
 	if (nf == NULL)
 		return DWARF_CB_ABORT;
@@ -128,6 +163,10 @@ thread_cb(Dwfl_Thread *thread, void *arg)
 
 	if (u->n >= BACKTRACE_MAX_THREADS)
 		return DWARF_CB_ABORT;
+	if (past_deadline()) {
+		u->cut = "time";
+		return DWARF_CB_ABORT;
+	}
 	nt = realloc(u->threads, (u->n + 1) * sizeof(*nt));
 	if (nt == NULL)
 		return DWARF_CB_ABORT;
@@ -136,6 +175,8 @@ thread_cb(Dwfl_Thread *thread, void *arg)
 	u->threads[u->n].tid = dwfl_thread_tid(thread);
 	/* A thread that cannot be unwound further still keeps its frames. */
 	(void)dwfl_thread_getframes(thread, frame_cb, &u->threads[u->n]);
+	if (u->threads[u->n].cut)
+		u->cut = "time";
 	u->n++;
 	return DWARF_CB_OK;
 }
@@ -187,7 +228,9 @@ signature(const struct thread *t, char out[17])
 	struct buf b;
 
 	out[0] = '\0';
-	if (t == NULL || t->n == 0)
+	/* Fewer top frames than usual would be another signature. */
+	if (t == NULL || t->n == 0 ||
+	    (t->cut && t->n < BACKTRACE_SIGNATURE_FRAMES))
 		return;
 	buf_init(&b, 0);
 	for (unsigned i = 0; i < t->n && i < BACKTRACE_SIGNATURE_FRAMES; i++) {
@@ -221,6 +264,8 @@ find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
 	char path[4096];
 	int fd;
 
+	if (past_deadline())
+		return -1; /* no debuginfod fetch past the deadline */
 	fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base,
 	    file_name, debuglink_file, debuglink_crc, debuginfo_file_name);
 	if (fd >= 0 || debuglink_file == NULL || strchr(debuglink_file, '/') ||
@@ -241,23 +286,35 @@ find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
 	return fd;
 }
 
+/* Finds a module's file by build id, then path; nothing past the deadline. */
+static int
+find_elf(Dwfl_Module *mod, void **userdata, const char *modname,
+    Dwarf_Addr base, char **file_name, Elf **elfp)
+{
+	if (past_deadline())
+		return -1;
+	return dwfl_build_id_find_elf(
+	    mod, userdata, modname, base, file_name, elfp);
+}
+
 int
-backtrace_unwind(const struct dump *d, int core_fd, struct buf *text,
-    struct buf *frames, struct backtrace_result *ret)
+backtrace_unwind(const struct dump *d, int core_fd, int64_t deadline_ms,
+    struct buf *text, struct buf *frames, struct backtrace_result *ret)
 {
 	static char *debuginfo_path = NULL;
 	static const Dwfl_Callbacks callbacks = {
-		.find_elf = dwfl_build_id_find_elf,
+		.find_elf = find_elf,
 		.find_debuginfo = find_debuginfo,
 		.debuginfo_path = &debuginfo_path,
 	};
 	struct backtrace_result res = { 0 };
-	struct unwind u = { NULL, NULL, 0 };
+	struct unwind u = { NULL, NULL, 0, NULL };
 	char *tid_text = NULL;
 	pid_t crashed = 0;
 	Elf *core;
 	int r = 0;
 
+	unwind_deadline_ms = deadline_ms;
 	elf_version(EV_CURRENT);
 	core = elf_begin(core_fd, ELF_C_READ_MMAP, NULL);
 	if (core == NULL) {
@@ -302,10 +359,20 @@ backtrace_unwind(const struct dump *d, int core_fd, struct buf *text,
 				signature(t, res.signature);
 		}
 	res.threads = u.n;
-	if (u.n == 0) {
+	if (u.n == 0 && u.cut) {
+		buf_printf(text,
+		    "no backtrace: the unwinder's time limit "
+		    "was reached before the first thread\n");
+		r = -ETIMEDOUT;
+	} else if (u.n == 0) {
 		buf_printf(text, "no backtrace: no thread in the core (%s)\n",
 		    dwfl_errmsg(-1));
 		r = -ENODATA;
+	} else if (u.cut) {
+		buf_printf(text,
+		    "\n(cut short: the unwinder's time limit was reached; "
+		    "%u threads shown)\n",
+		    u.n);
 	}
 out:
 	for (unsigned i = 0; i < u.n; i++) {
@@ -356,24 +423,199 @@ core_from_gz(const struct dump *d)
 	return out;
 }
 
-int
-backtrace_dump(struct dump *d)
+/* Opens the dump's core, uncompressed: a file descriptor or -errno. */
+static int
+core_open(const struct dump *d)
+{
+	int fd;
+
+	fd = openat(d->dirfd, "core.mini", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return core_from_gz(d);
+	return fd < 0 ? -errno : fd;
+}
+
+/* What an unwind sends back, before its text and its frames. */
+struct reply {
+	int32_t r;
+	uint32_t threads, frames;
+	char signature[17];
+	uint64_t text_len, frames_len;
+};
+
+/* Opens the core and unwinds it until deadline_ms. */
+static void
+unwind_core(const struct dump *d, int64_t deadline_ms, struct buf *text,
+    struct buf *frames, struct backtrace_result *res, int *ret_r)
+{
+	int fd = core_open(d);
+
+	memset(res, 0, sizeof(*res));
+	if (fd < 0) {
+		buf_printf(text, "no backtrace: cannot read the core: %s\n",
+		    strerror(-fd));
+		*ret_r = fd;
+		return;
+	}
+	*ret_r = backtrace_unwind(d, fd, deadline_ms, text, frames, res);
+	close(fd);
+}
+
+/* The child's side: unwinds, and writes the reply to out. */
+static void
+child_run(const struct dump *d, int out, int64_t deadline_ms)
 {
 	struct backtrace_result res;
 	struct buf text, frames;
-	int fd, r;
+	struct reply rep;
+	int r;
+
+	buf_init(&text, BACKTRACE_TEXT_MAX);
+	buf_init(&frames, BACKTRACE_TEXT_MAX);
+	unwind_core(d, deadline_ms, &text, &frames, &res, &r);
+	memset(&rep, 0, sizeof(rep));
+	rep.r = r;
+	rep.threads = res.threads;
+	rep.frames = res.frames;
+	memcpy(rep.signature, res.signature, sizeof(rep.signature));
+	rep.text_len = text.len;
+	rep.frames_len = frames.len;
+	if (write_all(out, &rep, sizeof(rep)) == 0 &&
+	    write_all(out, text.data ? text.data : "", text.len) == 0)
+		(void)write_all(
+		    out, frames.data ? frames.data : "", frames.len);
+	buf_done(&text);
+	buf_done(&frames);
+}
+
+/*
+ * Reads the child's reply on fd until it closes it or kill_at passes.
+ * Returns 0, -ETIMEDOUT or -errno.
+ */
+static int
+read_reply(int fd, int64_t kill_at, struct buf *in)
+{
+	char chunk[65536];
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int64_t left = kill_at - clock_now_ms(CLOCK_MONOTONIC);
+		ssize_t n;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		n = poll(&pfd, 1, (int)(left > 60000 ? 60000 : left));
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n <= 0)
+			continue; /* a signal, or the deadline: see above */
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		if (buf_append(in, chunk, (size_t)n) < 0)
+			return -E2BIG;
+	}
+}
+
+/*
+ * Unwinds in a child process: it stops by itself at lim->time_ms, and is
+ * killed at lim->kill_ms.  Fills text, frames and res as
+ * backtrace_unwind() does; returns its result, or -ETIMEDOUT when the
+ * child was killed, or -EIO when it died.
+ */
+static int
+unwind_in_child(const struct dump *d, const struct backtrace_limits *lim,
+    struct buf *text, struct buf *frames, struct backtrace_result *res)
+{
+	int64_t start = clock_now_ms(CLOCK_MONOTONIC);
+	struct reply rep;
+	struct buf in;
+	int pfd[2] = { -1, -1 }, status = 0, r;
+	pid_t pid = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (pipe2(pfd, O_CLOEXEC) == 0)
+		pid = fork();
+	if (pid < 0) {
+		/* Better an unwind without the hard bound than none. */
+		safe_close(pfd[0]);
+		safe_close(pfd[1]);
+		unwind_core(d, start + lim->time_ms, text, frames, res, &r);
+		return r;
+	}
+	if (pid == 0) {
+		/* The daemon decides when it ends: at kill_ms at the latest. */
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(pfd[0]);
+		child_run(d, pfd[1], start + lim->time_ms);
+		_exit(0);
+	}
+	close(pfd[1]);
+	buf_init(&in, BACKTRACE_OUTPUT_CAP);
+	r = read_reply(pfd[0], start + lim->kill_ms, &in);
+	close(pfd[0]);
+	if (r < 0)
+		(void)kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (r == 0 && in.len >= sizeof(rep)) {
+		memcpy(&rep, in.data, sizeof(rep));
+		if (rep.text_len <= in.len - sizeof(rep) &&
+		    rep.frames_len == in.len - sizeof(rep) - rep.text_len) {
+			(void)buf_append(
+			    text, in.data + sizeof(rep), (size_t)rep.text_len);
+			(void)buf_append(frames,
+			    in.data + sizeof(rep) + rep.text_len,
+			    (size_t)rep.frames_len);
+			res->threads = rep.threads;
+			res->frames = rep.frames;
+			memcpy(res->signature, rep.signature,
+			    sizeof(res->signature));
+			res->signature[sizeof(res->signature) - 1] = '\0';
+			buf_done(&in);
+			return rep.r < 0 ? rep.r : 0;
+		}
+	}
+	buf_done(&in);
+	if (r == -ETIMEDOUT) {
+		buf_printf(text,
+		    "no backtrace: the unwinder took longer than %lld ms and "
+		    "was stopped\n",
+		    (long long)lim->kill_ms);
+		return r;
+	}
+	if (WIFSIGNALED(status))
+		buf_printf(text,
+		    "no backtrace: the unwinder died of signal %d\n",
+		    WTERMSIG(status));
+	else
+		buf_printf(text, "no backtrace: the unwinder failed (%s)\n",
+		    strerror(r < 0 ? -r : EPROTO));
+	return -EIO;
+}
+
+int
+backtrace_dump_limited(struct dump *d, const struct backtrace_limits *lim)
+{
+	struct backtrace_result res;
+	struct buf text, frames;
+	int r;
 
 	if (faccessat(d->dirfd, "backtrace", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
-	fd = openat(d->dirfd, "core.mini", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)
-		fd = core_from_gz(d);
-	if (fd < 0)
+	if (faccessat(d->dirfd, "core.mini", F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    faccessat(d->dirfd, "core.gz", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0; /* no core: nothing to unwind */
-	buf_init(&text, 1024 * 1024);
-	buf_init(&frames, 1024 * 1024);
-	r = backtrace_unwind(d, fd, &text, &frames, &res);
-	close(fd);
+	buf_init(&text, BACKTRACE_TEXT_MAX);
+	buf_init(&frames, BACKTRACE_TEXT_MAX);
+	r = unwind_in_child(d, lim, &text, &frames, &res);
 	(void)dump_replace_item(
 	    d, "backtrace", text.data ? text.data : "", text.len);
 	if (r >= 0) {
@@ -397,4 +639,13 @@ backtrace_dump(struct dump *d)
 	buf_done(&text);
 	buf_done(&frames);
 	return 1;
+}
+
+int
+backtrace_dump(struct dump *d)
+{
+	static const struct backtrace_limits lim = { BACKTRACE_TIME_MS,
+		BACKTRACE_KILL_MS };
+
+	return backtrace_dump_limited(d, &lim);
 }

@@ -15,6 +15,19 @@
 #define BACKTRACE_MAX_THREADS 256
 #define BACKTRACE_MAX_FRAMES 64
 #define BACKTRACE_SIGNATURE_FRAMES 3
+/*
+ * The unwinder's time: it stops by itself after BACKTRACE_TIME_MS (checked
+ * per thread, frame and module: what it has is kept, marked as cut short)
+ * and is killed after BACKTRACE_KILL_MS (what libdwfl does between checks:
+ * reading a core of 100,000 segments, a debuginfod fetch).
+ */
+#define BACKTRACE_TIME_MS 5000
+#define BACKTRACE_KILL_MS 10000
+
+struct backtrace_limits {
+	int64_t time_ms; /* the unwinder stops by itself */
+	int64_t kill_ms; /* it is killed */
+};
 
 struct backtrace_result {
 	unsigned threads;
@@ -23,22 +36,28 @@ struct backtrace_result {
 };
 
 /*
- * Unwinds the core in core_fd (an uncompressed ELF core) of dump d.
- * Appends the text form to text ("Thread TID (crashed):" then "#N ..."
- * lines) and the structured form to frames (TSV: tid, n, pc, function,
- * offset, module, build id, file, line).  Returns 0 or -errno; text then
- * says why.
+ * Unwinds the core in core_fd (an uncompressed ELF core) of dump d, in
+ * this process, until deadline_ms (CLOCK_MONOTONIC; 0: none).  Appends
+ * the text form to text ("Thread TID (crashed):" then "#N ..." lines, and
+ * a last "(cut short: ...)" line when the deadline stopped it) and the
+ * structured form to frames (TSV: tid, n, pc, function, offset, module,
+ * build id, file, line).  Returns 0 or -errno; text then says why.
  */
-int backtrace_unwind(const struct dump *d, int core_fd, struct buf *text,
-    struct buf *frames, struct backtrace_result *ret);
+int backtrace_unwind(const struct dump *d, int core_fd, int64_t deadline_ms,
+    struct buf *text, struct buf *frames, struct backtrace_result *ret);
 
 /*
  * The daemon's backtrace step: when the dump has a core (core.mini, or
- * core.gz decompressed into memory) and no backtrace yet, unwinds it and
- * writes the items backtrace (text), backtrace_frames (TSV) and signature.
- * A failure is written to backtrace too; the dump goes on regardless.
- * Returns 1 when items were written, 0 when there was nothing to do.
+ * core.gz decompressed into memory) and no backtrace yet, unwinds it in a
+ * child process within BACKTRACE_TIME_MS / BACKTRACE_KILL_MS and writes
+ * the items backtrace (text), backtrace_frames (TSV) and signature.  A
+ * failure (or the time limit) is written to backtrace too; the dump goes
+ * on regardless.  Returns 1 when items were written, 0 when there was
+ * nothing to do.
  */
 int backtrace_dump(struct dump *d);
+
+/* backtrace_dump() within other limits (tests). */
+int backtrace_dump_limited(struct dump *d, const struct backtrace_limits *lim);
 
 #endif

@@ -561,12 +561,20 @@ release_core_pipe(void)
  * stdin is closed.
  */
 static void
-write_minicore(struct dump *d, const struct policy_decision *dec,
-    struct hookstate_counters *delta, int64_t deadline_ms)
+write_minicore(struct dump *d, const struct process *proc,
+    const struct policy_decision *dec, struct hookstate_counters *delta,
+    int64_t deadline_ms)
 {
 	const struct hook_config *hc = &d->c->hook;
-	struct minicore_params mp = { STDIN_FILENO, -1, -1, MINI_STACK_MAX,
-		hc->core_max_size, deadline_ms };
+	struct minicore_params mp = { .in_fd = STDIN_FILENO,
+		.mem_fd = -1,
+		.out_fd = -1,
+		.stack_max = MINI_STACK_MAX,
+		.total_max = hc->core_max_size,
+		.deadline_ms = deadline_ms,
+		.maps = proc->maps,
+		.maps_len = proc->maps_len,
+		.gdb = hc->core_gdb };
 	struct minicore_result res = { 0 };
 	const char *note = dec->no_core_reason;
 	struct buf info;
@@ -612,8 +620,9 @@ write_minicore(struct dump *d, const struct policy_decision *dec,
  * lets the kernel finish with the process.
  */
 static void
-write_core(struct dump *d, const struct policy_decision *dec,
-    struct hookstate_counters *delta, int64_t deadline_ms)
+write_core(struct dump *d, const struct process *proc,
+    const struct policy_decision *dec, struct hookstate_counters *delta,
+    int64_t deadline_ms)
 {
 	const struct hook_config *hc = &d->c->hook;
 	struct core_params p = { hc->core_mode, 0, hc->core_level,
@@ -624,7 +633,7 @@ write_core(struct dump *d, const struct policy_decision *dec,
 	int fd, r;
 
 	if (p.mode == CORE_MODE_MINI) {
-		write_minicore(d, dec, delta, deadline_ms);
+		write_minicore(d, proc, dec, delta, deadline_ms);
 		return;
 	}
 	if (dec->keep_core) {
@@ -803,7 +812,7 @@ hook_run(const struct config *c, const struct hook_args *a)
 	d.defer = !dec.keep_core || c->hook.core_mode == CORE_MODE_NONE;
 	write_identity(&d, &p, signame);
 	write_process(&d, &p);
-	write_core(&d, &dec, &delta, deadline);
+	write_core(&d, &p, &dec, &delta, deadline);
 	/* The pipe is released by now: write what was held. */
 	item_flush(&d);
 	if (d.missing.len > 0) {

@@ -3,11 +3,17 @@
  * stream and writing a smaller ELF core that debuggers (eu-stack, gdb,
  * libdwfl) unwind like the full one.  Segments are written in ascending
  * address order: eu-stack silently drops symbols otherwise.
+ *
+ * What is kept, in this order until max_size is spent: the notes, the
+ * crashing thread's stack, the first page of every mapped file, (gdb) the
+ * loader's data, then the other threads' stacks.  Every loop is bounded by
+ * the number of segments, threads or link_map entries, each capped.
  */
 #include "minicore.h"
 
 #include <elf.h>
 #include <errno.h>
+#include <link.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -18,12 +24,22 @@
 #include "buf.h"
 #include "clock.h"
 #include "fsutil.h"
+#include "proc.h"
 
 #define MINI_PAGE 4096ULL
 #define MINI_RED_ZONE 128
 #define MINI_MAX_PHDRS (1u << 20)
 #define MINI_MAX_NOTES (64u << 20)
 #define MINI_CHUNK (256 * 1024)
+/* The kernel's default core_file_note_size_limit. */
+#define MINI_MAX_FILE_NOTE (4u << 20)
+/* The gdb variant: what is followed, at most. */
+#define MINI_MAX_EXE_PHDRS 256
+#define MINI_MAX_DYNAMIC (64 * 1024)
+#define MINI_MAX_NAMESPACES 16
+#define MINI_MAX_LINK_MAPS 1024
+#define MINI_NAME_MAX 4096
+#define MINI_MAX_VDSO (64 * 1024)
 #ifndef NT_FILE
 #define NT_FILE 0x46494c45
 #endif
@@ -39,6 +55,30 @@ struct stream {
 	int64_t deadline_ms;
 };
 
+/* One crash's minicore being planned. */
+struct mini {
+	const struct minicore_params *p;
+	uint16_t machine;
+	Elf64_Phdr *loads; /* the PT_LOAD segments, by address */
+	size_t nloads;
+	char *notes; /* the kernel's notes (whole notes only) */
+	size_t notes_len;
+	char *file_note; /* an NT_FILE note made from maps, or NULL */
+	size_t file_note_len;
+	const char *files; /* the NT_FILE descriptor in use, or NULL */
+	size_t files_len;
+	struct region *files_by_addr; /* its mappings, sorted */
+	size_t nfiles;
+	const char *auxv;
+	size_t auxv_len;
+	uint64_t *sps; /* each thread's stack pointer, the crashing one first */
+	size_t nsps;
+	struct region *v; /* the regions kept */
+	size_t n, cap;
+	uint64_t left; /* of total_max */
+	struct minicore_result res;
+};
+
 /* Reads exactly len bytes of the stream (buf NULL: skips them). */
 static int
 stream_read(struct stream *s, void *buf, uint64_t len)
@@ -52,7 +92,8 @@ stream_read(struct stream *s, void *buf, uint64_t len)
 		ssize_t n;
 
 		if (s->deadline_ms > 0) {
-			int64_t left = s->deadline_ms - clock_now_ms(CLOCK_MONOTONIC);
+			int64_t left =
+			    s->deadline_ms - clock_now_ms(CLOCK_MONOTONIC);
 
 			if (left <= 0 ||
 			    poll(&pfd, 1, (int)(left > 60000 ? 60000 : left)) ==
@@ -82,6 +123,32 @@ stream_seek(struct stream *s, uint64_t to)
 	return stream_read(s, NULL, to - s->pos);
 }
 
+/* Reads a region of the process's memory; a hole reads as shorter. */
+static uint64_t
+read_memory(int mem_fd, uint64_t addr, void *buf, uint64_t len)
+{
+	uint64_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(mem_fd, (char *)buf + got,
+		    (size_t)(len - got), (off_t)(addr + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (uint64_t)n;
+	}
+	return got;
+}
+
+/* Reads one 64-bit word of the process's memory; false when absent. */
+static bool
+read_word(const struct mini *m, uint64_t addr, uint64_t *ret)
+{
+	return read_memory(m->p->mem_fd, addr, ret, 8) == 8;
+}
+
 /* Offset of the stack pointer in an NT_PRSTATUS descriptor. */
 static int
 sp_offset(uint16_t machine, size_t descsz)
@@ -94,33 +161,32 @@ sp_offset(uint16_t machine, size_t descsz)
 	return -1;
 }
 
-static const Elf64_Phdr *
-segment_of(const Elf64_Phdr *ph, size_t n, uint64_t addr)
+static int
+cmp_load(const void *a, const void *b)
 {
-	for (size_t i = 0; i < n; i++)
-		if (ph[i].p_type == PT_LOAD && addr >= ph[i].p_vaddr &&
-		    addr - ph[i].p_vaddr < ph[i].p_memsz)
-			return &ph[i];
-	return NULL;
+	const Elf64_Phdr *x = a, *y = b;
+
+	return (x->p_vaddr > y->p_vaddr) - (x->p_vaddr < y->p_vaddr);
 }
 
-static int
-add_region(struct region **v, size_t *n, size_t *cap, uint64_t start,
-    uint64_t end, uint32_t flags)
+/* The PT_LOAD segment holding addr, or NULL (binary search). */
+static const Elf64_Phdr *
+segment_of(const struct mini *m, uint64_t addr)
 {
-	if (end <= start)
-		return 0;
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		struct region *p = realloc(*v, nc * sizeof(**v));
+	size_t lo = 0, hi = m->nloads;
 
-		if (p == NULL)
-			return -ENOMEM;
-		*v = p;
-		*cap = nc;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const Elf64_Phdr *s = &m->loads[mid];
+
+		if (addr < s->p_vaddr)
+			hi = mid;
+		else if (addr - s->p_vaddr >= s->p_memsz)
+			lo = mid + 1;
+		else
+			return s;
 	}
-	(*v)[(*n)++] = (struct region){ start, end, flags };
-	return 0;
+	return NULL;
 }
 
 static int
@@ -152,324 +218,714 @@ merge_regions(struct region *v, size_t n)
 	return out + 1;
 }
 
-/*
- * Walks the notes: each thread's stack and the first page of each mapped
- * file become regions.  Returns the number of threads or -errno.
- */
-static int
-collect_regions(const char *notes, size_t len, uint16_t machine,
-    const Elf64_Phdr *ph, size_t nph, const struct minicore_params *p,
-    struct region **v, size_t *n)
+/* Does a mapped file overlap [start, end)? */
+static bool
+maps_file(const struct mini *m, uint64_t start, uint64_t end)
 {
-	size_t cap = 0, off = 0;
-	int threads = 0, r;
+	size_t lo = 0, hi = m->nfiles;
 
-	while (off + sizeof(Elf64_Nhdr) <= len) {
-		const Elf64_Nhdr *nh = (const Elf64_Nhdr *)(notes + off);
-		size_t name_off = off + sizeof(*nh);
-		size_t desc_off = name_off + ((nh->n_namesz + 3) & ~3u);
-		size_t next = desc_off + ((nh->n_descsz + 3) & ~3u);
-		const char *desc = notes + desc_off;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (desc_off > len || next > len || next <= off)
-			break;
-		if (nh->n_type == NT_PRSTATUS) {
-			int so = sp_offset(machine, nh->n_descsz);
-			uint64_t sp;
-			const Elf64_Phdr *seg;
-
-			threads++;
-			if (so >= 0) {
-				memcpy(&sp, desc + so, sizeof(sp));
-				seg = segment_of(ph, nph, sp);
-				if (seg) {
-					/* Whole pages: libdwfl looks segments
-					 * up by page, and a hole sharing a page
-					 * with data would hide it. */
-					uint64_t start = sp > MINI_RED_ZONE
-					    ? (sp - MINI_RED_ZONE) &
-						~(MINI_PAGE - 1)
-					    : 0;
-					uint64_t end =
-					    seg->p_vaddr + seg->p_memsz;
-
-					if (start < seg->p_vaddr)
-						start = seg->p_vaddr;
-					if (end - start > p->stack_max)
-						end = (start + p->stack_max +
-							  MINI_PAGE - 1) &
-						    ~(MINI_PAGE - 1);
-					r = add_region(v, n, &cap, start, end,
-					    seg->p_flags);
-					if (r < 0)
-						return r;
-				}
-			}
-		} else if (nh->n_type == NT_FILE && nh->n_descsz >= 16) {
-			uint64_t count, page, e[3];
-
-			memcpy(&count, desc, 8);
-			memcpy(&page, desc + 8, 8);
-			for (uint64_t i = 0;
-			     i < count && 16 + (i + 1) * 24 <= nh->n_descsz;
-			     i++) {
-				const Elf64_Phdr *seg;
-
-				memcpy(e, desc + 16 + i * 24, sizeof(e));
-				/* The first page of a file holds its build id.
-				 */
-				if (e[2] != 0 ||
-				    (seg = segment_of(ph, nph, e[0])) == NULL)
-					continue;
-				r = add_region(v, n, &cap, e[0],
-				    e[1] - e[0] < MINI_PAGE ? e[1]
-							    : e[0] + MINI_PAGE,
-				    seg->p_flags);
-				if (r < 0)
-					return r;
-			}
-			(void)page;
-		}
-		off = next;
+		if (m->files_by_addr[mid].end <= start)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return threads;
+	return lo < m->nfiles && m->files_by_addr[lo].start < end;
 }
 
-/* Appends a segment with no bytes for [from, to) of seg, if not empty. */
+/*
+ * Keeps [start, end) of the process's memory, in whole pages (libdwfl
+ * looks segments up by page, and a hole sharing a page with data would
+ * hide it), within the segments that hold it and what is left of
+ * total_max.  Returns 0 or -ENOMEM.
+ */
+static int
+keep(struct mini *m, uint64_t start, uint64_t end)
+{
+	start &= ~(MINI_PAGE - 1);
+	if (end > UINT64_MAX - MINI_PAGE)
+		return 0;
+	end = (end + MINI_PAGE - 1) & ~(MINI_PAGE - 1);
+	while (start < end) {
+		const Elf64_Phdr *seg = segment_of(m, start);
+		uint64_t to;
+
+		if (seg == NULL)
+			return 0; /* not mapped: nothing to keep */
+		to = seg->p_vaddr + seg->p_memsz;
+		if (to > end)
+			to = end;
+		if (to - start > m->left) {
+			to = start + (m->left & ~(MINI_PAGE - 1));
+			m->res.stopped = "max_size";
+			if (to <= start)
+				return 0;
+		}
+		if (m->n == m->cap) {
+			size_t nc = m->cap ? m->cap * 2 : 64;
+			struct region *v = realloc(m->v, nc * sizeof(*v));
+
+			if (v == NULL)
+				return -ENOMEM;
+			m->v = v;
+			m->cap = nc;
+		}
+		m->v[m->n++] = (struct region){ start, to, seg->p_flags };
+		m->left -= to - start;
+		start = to;
+	}
+	return 0;
+}
+
+/* A thread's used stack: from below its stack pointer, stack_max at most. */
+static int
+keep_stack(struct mini *m, uint64_t sp)
+{
+	const Elf64_Phdr *seg = segment_of(m, sp);
+	uint64_t start, end;
+
+	if (seg == NULL)
+		return 0;
+	start = sp > MINI_RED_ZONE ? sp - MINI_RED_ZONE : 0;
+	if (start < seg->p_vaddr)
+		start = seg->p_vaddr;
+	start &= ~(MINI_PAGE - 1);
+	end = seg->p_vaddr + seg->p_memsz;
+	if (end - start > m->p->stack_max)
+		end = start + m->p->stack_max;
+	return keep(m, start, end);
+}
+
+/*
+ * Walks the notes: the stack pointer of every thread (the kernel writes
+ * the crashing thread first), NT_FILE and NT_AUXV.  Returns 0 or -ENOMEM.
+ */
+static int
+scan_notes(struct mini *m)
+{
+	size_t off = 0, cap = 0;
+
+	while (off + sizeof(Elf64_Nhdr) <= m->notes_len) {
+		const Elf64_Nhdr *nh = (const Elf64_Nhdr *)(m->notes + off);
+		size_t name_off = off + sizeof(*nh);
+		size_t desc_off = name_off + (((size_t)nh->n_namesz + 3) & ~3u);
+		size_t next = desc_off + (((size_t)nh->n_descsz + 3) & ~3u);
+		const char *desc = m->notes + desc_off;
+		bool core = nh->n_namesz == 5 &&
+		    memcmp(m->notes + name_off, "CORE", 5) == 0;
+
+		if (desc_off > m->notes_len || next > m->notes_len ||
+		    next <= off)
+			break;
+		off = next;
+		if (!core)
+			continue;
+		if (nh->n_type == NT_PRSTATUS) {
+			int so = sp_offset(m->machine, nh->n_descsz);
+
+			m->res.threads++;
+			if (so < 0)
+				continue;
+			if (m->nsps == cap) {
+				size_t nc = cap ? cap * 2 : 64;
+				uint64_t *v = realloc(m->sps, nc * sizeof(*v));
+
+				if (v == NULL)
+					return -ENOMEM;
+				m->sps = v;
+				cap = nc;
+			}
+			memcpy(&m->sps[m->nsps++], desc + so, 8);
+		} else if (nh->n_type == NT_FILE && m->files == NULL) {
+			m->files = desc;
+			m->files_len = nh->n_descsz;
+		} else if (nh->n_type == NT_AUXV && m->auxv == NULL) {
+			m->auxv = desc;
+			m->auxv_len = nh->n_descsz;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Without NT_FILE (the kernel leaves it out past core_file_note_size_limit,
+ * about 65,000 mappings by default), debuggers find no mapped file: one is
+ * made from /proc/PID/maps in the kernel's format (count, page size, then
+ * start, end and page offset of each mapping, then their NUL-terminated
+ * names), as large as the kernel's would be at most.  Returns 0 or
+ * -ENOMEM; no maps or no file mapped leaves the minicore without one.
+ */
+static int
+file_note_from_maps(struct mini *m)
+{
+	const char *pos = m->p->maps, *end;
+	uint64_t count = 0, names = 0, page = MINI_PAGE;
+	struct proc_map map;
+	Elf64_Nhdr nh = { 5, 0, NT_FILE };
+	char *note, *ent, *name;
+	int r;
+
+	if (m->p->maps == NULL)
+		return 0;
+	end = m->p->maps + m->p->maps_len;
+	while ((r = proc_maps_next(&pos, end, &map)) >= 0) {
+		if (r == 0)
+			continue;
+		if (16 + (count + 1) * 24 + names + map.path_len + 1 >
+		    MINI_MAX_FILE_NOTE)
+			break;
+		count++;
+		names += map.path_len + 1;
+	}
+	if (count == 0)
+		return 0;
+	nh.n_descsz = (Elf64_Word)(16 + count * 24 + names);
+	m->file_note_len = sizeof(nh) + 8 + ((nh.n_descsz + 3) & ~3u);
+	note = calloc(1, m->file_note_len);
+	if (note == NULL)
+		return -ENOMEM;
+	memcpy(note, &nh, sizeof(nh));
+	memcpy(note + sizeof(nh), "CORE", 5);
+	ent = note + sizeof(nh) + 8;
+	memcpy(ent, &count, 8);
+	memcpy(ent + 8, &page, 8);
+	name = ent + 16 + count * 24;
+	pos = m->p->maps;
+	ent += 16;
+	for (uint64_t i = 0; i < count;) {
+		uint64_t e[3];
+
+		if (proc_maps_next(&pos, end, &map) != 1)
+			continue;
+		e[0] = map.start;
+		e[1] = map.end;
+		e[2] = map.offset / MINI_PAGE;
+		memcpy(ent, e, sizeof(e));
+		ent += sizeof(e);
+		memcpy(name, map.path, map.path_len);
+		name += map.path_len + 1;
+		i++;
+	}
+	m->file_note = note;
+	m->files = note + sizeof(nh) + 8;
+	m->files_len = nh.n_descsz;
+	m->res.file_note = "maps";
+	return 0;
+}
+
+/*
+ * The mapped files: their first pages (build ids, program headers) are
+ * kept, and their address ranges are remembered (see plan()).
+ */
+static int
+keep_files(struct mini *m)
+{
+	uint64_t count;
+	int r;
+
+	if (m->files == NULL || m->files_len < 16)
+		return 0;
+	memcpy(&count, m->files, 8);
+	if (count > (m->files_len - 16) / 24)
+		count = (m->files_len - 16) / 24;
+	m->files_by_addr = calloc(count ? count : 1, sizeof(struct region));
+	if (m->files_by_addr == NULL)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t e[3];
+
+		memcpy(e, m->files + 16 + i * 24, sizeof(e));
+		if (e[1] <= e[0])
+			continue;
+		m->files_by_addr[m->nfiles++] =
+		    (struct region){ e[0], e[1], 0 };
+		/* The first page of a file holds its build id. */
+		if (e[2] != 0)
+			continue;
+		r = keep(
+		    m, e[0], e[1] - e[0] < MINI_PAGE ? e[1] : e[0] + MINI_PAGE);
+		if (r < 0)
+			return r;
+	}
+	m->nfiles = merge_regions(m->files_by_addr, m->nfiles);
+	return 0;
+}
+
+/* A value of the auxiliary vector; 0 when absent. */
+static uint64_t
+auxv_get(const struct mini *m, uint64_t type)
+{
+	for (size_t i = 0; i + 16 <= m->auxv_len; i += 16) {
+		uint64_t t, v;
+
+		memcpy(&t, m->auxv + i, 8);
+		memcpy(&v, m->auxv + i + 8, 8);
+		if (t == type)
+			return v;
+		if (t == AT_NULL)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * The executable's r_debug, by the way gdb and libdwfl find it: the
+ * program headers at AT_PHDR give the load bias (PT_PHDR) and the dynamic
+ * section (PT_DYNAMIC), whose DT_DEBUG ld.so has set.  The dynamic section
+ * is kept.  Returns the address of r_debug, or 0.
+ */
+static uint64_t
+keep_dynamic(struct mini *m, int *ret_r)
+{
+	uint64_t phdr = auxv_get(m, AT_PHDR), phnum = auxv_get(m, AT_PHNUM);
+	uint64_t bias = 0, dyn = 0, dynsz = 0;
+	Elf64_Phdr ph[MINI_MAX_EXE_PHDRS];
+	bool have_bias = false;
+	size_t len;
+
+	*ret_r = 0;
+	if (phdr == 0 || phnum == 0 || phnum > MINI_MAX_EXE_PHDRS ||
+	    auxv_get(m, AT_PHENT) != sizeof(Elf64_Phdr))
+		return 0;
+	len = (size_t)phnum * sizeof(ph[0]);
+	if (read_memory(m->p->mem_fd, phdr, ph, len) != len)
+		return 0;
+	for (size_t i = 0; i < phnum; i++) {
+		if (ph[i].p_type == PT_PHDR) {
+			bias = phdr - ph[i].p_vaddr;
+			have_bias = true;
+		} else if (ph[i].p_type == PT_DYNAMIC) {
+			dyn = ph[i].p_vaddr;
+			dynsz = ph[i].p_memsz;
+		}
+	}
+	if (!have_bias || dynsz == 0) /* static: no loader, no list */
+		return 0;
+	dyn += bias;
+	if (dynsz > MINI_MAX_DYNAMIC)
+		dynsz = MINI_MAX_DYNAMIC;
+	*ret_r = keep(m, dyn, dyn + dynsz);
+	if (*ret_r < 0)
+		return 0;
+	for (uint64_t at = dyn; at + 16 <= dyn + dynsz; at += 16) {
+		uint64_t tag, val;
+
+		if (!read_word(m, at, &tag) || tag == DT_NULL)
+			break;
+		if (tag == DT_DEBUG && read_word(m, at + 8, &val))
+			return val;
+	}
+	return 0;
+}
+
+/* Keeps the NUL-terminated string at addr (MINI_NAME_MAX at most). */
+static int
+keep_string(struct mini *m, uint64_t addr)
+{
+	char name[MINI_NAME_MAX];
+	uint64_t got;
+	char *nul;
+
+	if (addr == 0)
+		return 0;
+	got = read_memory(m->p->mem_fd, addr, name, sizeof(name));
+	nul = memchr(name, '\0', (size_t)got);
+	return keep(
+	    m, addr, nul ? addr + (uint64_t)(nul - name) + 1 : addr + got);
+}
+
+/*
+ * The gdb variant: gdb lists the shared libraries (and so names their
+ * frames) from the loader's data in memory: r_debug, reached through the
+ * executable's DT_DEBUG, and the link_map list from its r_map, each entry
+ * with its l_name.  All of it is followed here through /proc/PID/mem and
+ * kept, a few pages in all: bounded by MINI_MAX_NAMESPACES lists
+ * (r_debug_extended's r_next, for dlmopen) and MINI_MAX_LINK_MAPS
+ * entries.  The vDSO, an ELF image with no file, is kept too.
+ */
+static int
+keep_loader(struct mini *m)
+{
+	uint64_t rdebug, vdso = auxv_get(m, AT_SYSINFO_EHDR);
+	unsigned entries = 0;
+	int r;
+
+	if (vdso && segment_of(m, vdso)) {
+		const Elf64_Phdr *seg = segment_of(m, vdso);
+		uint64_t end = seg->p_vaddr + seg->p_memsz;
+
+		r = keep(m, vdso,
+		    end - vdso > MINI_MAX_VDSO ? vdso + MINI_MAX_VDSO : end);
+		if (r < 0)
+			return r;
+	}
+	rdebug = keep_dynamic(m, &r);
+	if (r < 0)
+		return r;
+	for (unsigned ns = 0; rdebug && ns < MINI_MAX_NAMESPACES; ns++) {
+		/* struct r_debug_extended: r_version, r_map, r_brk, r_state,
+		 * r_ldbase, r_next (in version 2). */
+		uint64_t version = 0, lm = 0, next = 0;
+
+		r = keep(m, rdebug, rdebug + 6 * 8);
+		if (r < 0)
+			return r;
+		if (!read_word(m, rdebug, &version) ||
+		    !read_word(m, rdebug + 8, &lm))
+			break;
+		while (lm && entries < MINI_MAX_LINK_MAPS) {
+			/* struct link_map: l_addr, l_name, l_ld, l_next,
+			 * l_prev: what gdb and libdwfl read of it. */
+			uint64_t name = 0;
+
+			r = keep(m, lm, lm + 5 * 8);
+			if (r >= 0 && read_word(m, lm + 8, &name))
+				r = keep_string(m, name);
+			if (r < 0)
+				return r;
+			entries++;
+			if (!read_word(m, lm + 24, &lm))
+				break;
+		}
+		if ((uint32_t)version < 2 || !read_word(m, rdebug + 40, &next))
+			break;
+		rdebug = next;
+	}
+	m->res.link_maps = entries;
+	return 0;
+}
+
+/*
+ * Appends the program header of [from, to) of seg at offset; a piece
+ * with no bytes (filesz 0) is a hole, as in a truncated core.
+ */
 static void
-hole(Elf64_Phdr *out, size_t *n, const Elf64_Phdr *seg, uint64_t from,
-    uint64_t to, uint64_t offset)
+put_segment(Elf64_Phdr *out, size_t *n, const Elf64_Phdr *seg, uint64_t from,
+    uint64_t to, uint64_t offset, uint64_t filesz)
 {
 	if (to <= from)
 		return;
-	out[(*n)++] = (Elf64_Phdr){ .p_type = PT_LOAD,
-		.p_flags = seg->p_flags,
-		.p_offset = offset,
-		.p_vaddr = from,
-		.p_filesz = 0,
-		.p_memsz = to - from,
-		.p_align = MINI_PAGE };
+	if (out)
+		out[*n] = (Elf64_Phdr){ .p_type = PT_LOAD,
+			.p_flags = seg->p_flags,
+			.p_offset = offset,
+			.p_vaddr = from,
+			.p_filesz = filesz,
+			.p_memsz = to - from,
+			.p_align = MINI_PAGE };
+	(*n)++;
 }
 
-/* Reads a region of the process's memory; a hole reads as shorter. */
-static uint64_t
-read_memory(int mem_fd, uint64_t addr, char *buf, uint64_t len)
+/*
+ * Lays out the PT_LOAD segments of the minicore, in ascending order: for
+ * each original segment, the kept regions with their bytes and the rest
+ * with none (p_filesz 0), so the address space looks the same to a
+ * debugger and libdwfl reads a module's CFI from its file, not from the
+ * one page of it the core holds.  With all_holes false, the segments of
+ * anonymous mappings with nothing kept are left out: only past 65,534
+ * segments, where ELF needs its PN_XNUM extension, which gdb and libdwfl
+ * read slowly and which takes 56 bytes a mapping.
+ *
+ * With out NULL only counts (every read assumed whole).  Else reads the
+ * kept bytes from /proc/PID/mem and writes them from *data_off on; a
+ * region read short ends its segment there and the rest is a hole, and
+ * so is every region left when the time budget is spent.
+ * Returns the number of program headers or -errno.
+ */
+static ssize_t
+plan(struct mini *m, bool all_holes, Elf64_Phdr *out, uint64_t *data_off,
+    char *mem)
 {
-	uint64_t got = 0;
+	size_t nout = 0, k = 0;
+	uint64_t off = data_off ? *data_off : 0;
 
-	while (got < len) {
-		ssize_t n = pread(mem_fd, buf + got, (size_t)(len - got),
-		    (off_t)(addr + got));
+	for (size_t i = 0; i < m->nloads; i++) {
+		const Elf64_Phdr *seg = &m->loads[i];
+		uint64_t cursor = seg->p_vaddr,
+			 end = seg->p_vaddr + seg->p_memsz;
+		bool holes = all_holes || maps_file(m, cursor, end);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (uint64_t)n;
+		while (k < m->n && m->v[k].end <= cursor)
+			k++;
+		for (size_t j = k; j < m->n && m->v[j].start < end; j++) {
+			uint64_t from =
+			    m->v[j].start > cursor ? m->v[j].start : cursor;
+			uint64_t to = m->v[j].end < end ? m->v[j].end : end;
+			uint64_t got = 0;
+
+			if (to <= from)
+				continue;
+			holes = true; /* a segment with data keeps its shape */
+			put_segment(out, &nout, seg, cursor, from, off, 0);
+			/* Past the time budget, the rest are holes. */
+			if (out && m->p->deadline_ms > 0 &&
+			    clock_now_ms(CLOCK_MONOTONIC) >=
+				m->p->deadline_ms) {
+				m->res.stopped = "time_budget";
+				to = from;
+			}
+			while (out && got < to - from) {
+				uint64_t chunk = to - from - got, n;
+
+				if (chunk > MINI_CHUNK)
+					chunk = MINI_CHUNK;
+				n = read_memory(
+				    m->p->mem_fd, from + got, mem, chunk);
+				if (n > 0 &&
+				    pwrite(m->p->out_fd, mem, (size_t)n,
+					(off_t)(off + got)) != (ssize_t)n)
+					return errno ? -errno : -EIO;
+				got += n;
+				if (n < chunk)
+					break;
+			}
+			if (out == NULL)
+				got = to - from;
+			if (got > 0) {
+				put_segment(out, &nout, seg, from, from + got,
+				    off, got);
+				off = (off + got + MINI_PAGE - 1) &
+				    ~(MINI_PAGE - 1);
+				m->res.memory_bytes += out ? got : 0;
+				m->res.regions += out ? 1 : 0;
+			}
+			put_segment(out, &nout, seg, from + got, to, off, 0);
+			cursor = to;
+		}
+		if (holes)
+			put_segment(out, &nout, seg, cursor, end, off, 0);
 	}
-	return got;
+	if (data_off)
+		*data_off = off;
+	return (ssize_t)nout;
+}
+
+/*
+ * Reads the ELF header, the program headers and the notes from the
+ * stream: as many whole notes as fit in total_max (the crashing thread's
+ * and the process's come first).  Returns 0, -EPROTO or -errno.
+ */
+static int
+read_head(
+    struct mini *m, struct stream *s, Elf64_Ehdr *eh, Elf64_Phdr *ret_note)
+{
+	Elf64_Phdr *ph = NULL, note;
+	uint64_t want;
+	size_t nph, off = 0;
+	int r;
+
+	r = stream_read(s, eh, sizeof(*eh));
+	if (r < 0)
+		return r;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_type != ET_CORE ||
+	    eh->e_phentsize != sizeof(Elf64_Phdr) ||
+	    eh->e_phoff < sizeof(*eh) ||
+	    (eh->e_machine != EM_X86_64 && eh->e_machine != EM_AARCH64))
+		return -EPROTO;
+	m->machine = eh->e_machine;
+	/* The kernel writes PT_NOTE first; with PN_XNUM segments the count
+	 * is at the end of the file, but the notes follow the headers. */
+	r = stream_seek(s, eh->e_phoff);
+	if (r < 0)
+		return r;
+	r = stream_read(s, &note, sizeof(note));
+	if (r < 0)
+		return r;
+	if (note.p_type != PT_NOTE ||
+	    note.p_offset < eh->e_phoff + sizeof(note))
+		return -EPROTO;
+	nph = eh->e_phnum != PN_XNUM
+	    ? eh->e_phnum
+	    : (size_t)((note.p_offset - eh->e_phoff) / sizeof(note));
+	if (nph == 0 || nph > MINI_MAX_PHDRS)
+		return -EPROTO;
+	ph = malloc(nph * sizeof(*ph));
+	if (ph == NULL)
+		return -ENOMEM;
+	ph[0] = note;
+	r = stream_read(s, ph + 1, (nph - 1) * sizeof(*ph));
+	if (r < 0)
+		goto out;
+	m->loads = ph; /* the PT_LOADs are moved to the front, sorted */
+	for (size_t i = 1; i < nph; i++)
+		if (ph[i].p_type == PT_LOAD)
+			ph[m->nloads++] = ph[i];
+	ph = NULL;
+	qsort(m->loads, m->nloads, sizeof(*m->loads), cmp_load);
+
+	r = stream_seek(s, note.p_offset);
+	if (r < 0)
+		goto out;
+	want = note.p_filesz;
+	if (want > MINI_MAX_NOTES)
+		want = MINI_MAX_NOTES;
+	if (want > m->p->total_max)
+		want = m->p->total_max;
+	m->notes = malloc(want ? want : 1);
+	if (m->notes == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = stream_read(s, m->notes, want);
+	if (r < 0)
+		goto out;
+	if (want < note.p_filesz) {
+		/* Cut at the last whole note. */
+		while (off + sizeof(Elf64_Nhdr) <= want) {
+			const Elf64_Nhdr *nh =
+			    (const Elf64_Nhdr *)(m->notes + off);
+			size_t next = off + sizeof(*nh) +
+			    (((size_t)nh->n_namesz + 3) & ~3u) +
+			    (((size_t)nh->n_descsz + 3) & ~3u);
+
+			if (next > want || next <= off)
+				break;
+			off = next;
+		}
+		want = off;
+		m->res.stopped = "max_size";
+	}
+	m->notes_len = want;
+	*ret_note = note;
+	r = 0;
+out:
+	free(ph);
+	return r;
 }
 
 int
 minicore_write(const struct minicore_params *p, struct minicore_result *ret)
 {
-	struct minicore_result res = { 0 };
+	struct mini m = { .p = p };
 	struct stream s = { p->in_fd, 0, p->deadline_ms };
-	struct region *regions = NULL;
-	Elf64_Phdr *ph = NULL, *out_ph = NULL;
-	char *notes = NULL, *mem = NULL;
-	const Elf64_Phdr *note = NULL;
-	size_t nph, nregions = 0, nout, cap_out;
-	uint64_t data_off, total = 0;
+	Elf64_Phdr note, *out_ph = NULL;
 	Elf64_Ehdr eh;
-	int r, threads;
+	Elf64_Shdr xnum = { 0 };
+	char *mem = NULL;
+	uint64_t data_off, notes_off, notes_total;
+	bool all_holes = true;
+	ssize_t nplan, nout;
+	size_t cap_out;
+	int r;
 
-	r = stream_read(&s, &eh, sizeof(eh));
+	m.res.file_note = "none";
+	r = read_head(&m, &s, &eh, &note);
 	if (r < 0)
 		goto out;
-	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_type != ET_CORE ||
-	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phoff < sizeof(eh) ||
-	    (eh.e_machine != EM_X86_64 && eh.e_machine != EM_AARCH64)) {
-		r = -EPROTO;
-		goto out;
-	}
-	/* The kernel writes PT_NOTE first; with PN_XNUM segments the count
-	 * is at the end of the file, but the notes follow the headers. */
-	r = stream_seek(&s, eh.e_phoff);
-	if (r < 0)
-		goto out;
-	ph = malloc(sizeof(*ph));
-	if (ph == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
-	r = stream_read(&s, ph, sizeof(*ph));
-	if (r < 0)
-		goto out;
-	if (ph[0].p_type != PT_NOTE ||
-	    ph[0].p_offset < eh.e_phoff + sizeof(*ph) ||
-	    ph[0].p_filesz > MINI_MAX_NOTES) {
-		r = -EPROTO;
-		goto out;
-	}
-	nph = eh.e_phnum != PN_XNUM
-	    ? eh.e_phnum
-	    : (size_t)((ph[0].p_offset - eh.e_phoff) / sizeof(*ph));
-	if (nph == 0 || nph > MINI_MAX_PHDRS) {
-		r = -EPROTO;
-		goto out;
-	}
-	{
-		Elf64_Phdr *np = realloc(ph, nph * sizeof(*ph));
+	m.res.notes_bytes = m.notes_len;
+	m.left = p->total_max > m.notes_len ? p->total_max - m.notes_len : 0;
+	r = scan_notes(&m);
+	if (r >= 0 && m.files)
+		m.res.file_note = "kernel";
+	else if (r >= 0)
+		r = file_note_from_maps(&m);
+	if (r >= 0)
+		m.left =
+		    m.left > m.file_note_len ? m.left - m.file_note_len : 0;
 
-		if (np == NULL) {
-			r = -ENOMEM;
-			goto out;
-		}
-		ph = np;
-	}
-	r = stream_read(&s, ph + 1, (nph - 1) * sizeof(*ph));
+	/* What to keep, most useful first, while total_max lasts. */
+	if (r >= 0 && m.nsps > 0)
+		r = keep_stack(&m, m.sps[0]);
+	if (r >= 0)
+		r = keep_files(&m);
+	if (r >= 0 && p->gdb)
+		r = keep_loader(&m);
+	for (size_t i = 1; r >= 0 && i < m.nsps; i++)
+		r = keep_stack(&m, m.sps[i]);
 	if (r < 0)
 		goto out;
-	note = &ph[0];
-	r = stream_seek(&s, note->p_offset);
-	if (r < 0)
-		goto out;
-	notes = malloc(note->p_filesz ? note->p_filesz : 1);
-	if (notes == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
-	r = stream_read(&s, notes, note->p_filesz);
-	if (r < 0)
-		goto out;
-	res.notes_bytes = note->p_filesz;
-
-	threads = collect_regions(notes, note->p_filesz, eh.e_machine, ph, nph,
-	    p, &regions, &nregions);
-	if (threads < 0) {
-		r = threads;
-		goto out;
-	}
-	res.threads = (unsigned)threads;
-	nregions = merge_regions(regions, nregions);
+	m.n = merge_regions(m.v, m.n);
 
 	/*
-	 * Every segment of the original core is kept, in its (ascending)
-	 * order, so the address space looks the same to a debugger: the kept
-	 * regions with their bytes, the rest with no bytes (p_filesz 0), as
-	 * in a truncated core.  Then libdwfl reads a module's CFI from its
-	 * file, not from the one page of it the core holds.
+	 * One program header per piece, each region read short adding a
+	 * hole at most; past 65,534 the anonymous holes go (see plan()),
+	 * and past that ELF's PN_XNUM extension carries the count.
 	 */
-	cap_out = nph + 2 * nregions + 1;
-	if (cap_out >= PN_XNUM) {
-		r = -E2BIG;
+	nplan = plan(&m, true, NULL, NULL, NULL);
+	if (nplan >= 0 && (size_t)nplan + m.n + 1 >= PN_XNUM) {
+		all_holes = false;
+		nplan = plan(&m, false, NULL, NULL, NULL);
+	}
+	if (nplan < 0) {
+		r = (int)nplan;
 		goto out;
 	}
+	cap_out = (size_t)nplan + m.n + 1;
+	notes_total = m.notes_len + m.file_note_len;
 	out_ph = calloc(cap_out, sizeof(*out_ph));
 	mem = malloc(MINI_CHUNK);
 	if (out_ph == NULL || mem == NULL) {
 		r = -ENOMEM;
 		goto out;
 	}
-	nout = 1;
-	data_off = sizeof(eh) + cap_out * sizeof(Elf64_Phdr) + note->p_filesz;
+	data_off = sizeof(eh) + cap_out * sizeof(Elf64_Phdr) + notes_total;
 	data_off = (data_off + MINI_PAGE - 1) & ~(MINI_PAGE - 1);
-	for (size_t i = 0, k = 0; i < nph; i++) {
-		const Elf64_Phdr *seg = &ph[i];
-		uint64_t cursor = seg->p_vaddr,
-			 end = seg->p_vaddr + seg->p_memsz;
-
-		if (seg->p_type != PT_LOAD)
-			continue;
-		while (k < nregions && regions[k].end <= cursor)
-			k++;
-		for (size_t j = k; j < nregions && regions[j].start < end;
-		     j++) {
-			uint64_t from = regions[j].start > cursor
-			    ? regions[j].start
-			    : cursor;
-			uint64_t to =
-			    regions[j].end < end ? regions[j].end : end;
-			uint64_t got = 0;
-
-			if (to <= from)
-				continue;
-			hole(out_ph, &nout, seg, cursor, from, data_off);
-			while (got < to - from && total < p->total_max) {
-				uint64_t chunk = to - from - got, n;
-
-				if (chunk > MINI_CHUNK)
-					chunk = MINI_CHUNK;
-				if (chunk > p->total_max - total)
-					chunk = p->total_max - total;
-				n = read_memory(
-				    p->mem_fd, from + got, mem, chunk);
-				if (n > 0 &&
-				    pwrite(p->out_fd, mem, (size_t)n,
-					(off_t)(data_off + got)) !=
-					(ssize_t)n) {
-					r = errno ? -errno : -EIO;
-					goto out;
-				}
-				got += n;
-				total += n;
-				if (n < chunk)
-					break;
-			}
-			if (got > 0) {
-				out_ph[nout++] =
-				    (Elf64_Phdr){ .p_type = PT_LOAD,
-					    .p_flags = seg->p_flags,
-					    .p_offset = data_off,
-					    .p_vaddr = from,
-					    .p_filesz = got,
-					    .p_memsz = got,
-					    .p_align = MINI_PAGE };
-				data_off = (data_off + got + MINI_PAGE - 1) &
-				    ~(MINI_PAGE - 1);
-				res.regions++;
-			}
-			hole(out_ph, &nout, seg, from + got, to, data_off);
-			cursor = to;
-		}
-		hole(out_ph, &nout, seg, cursor, end, data_off);
+	nout = plan(&m, all_holes, out_ph + 1, &data_off, mem);
+	if (nout < 0) {
+		r = (int)nout;
+		goto out;
 	}
-	if (total >= p->total_max)
-		res.stopped = "total_max";
-	out_ph[0] = *note;
-	out_ph[0].p_offset = sizeof(eh) + nout * sizeof(Elf64_Phdr);
+	nout++; /* the notes */
+	notes_off = sizeof(eh) + (uint64_t)nout * sizeof(Elf64_Phdr);
+	out_ph[0] = note;
+	out_ph[0].p_offset = notes_off;
+	out_ph[0].p_filesz = notes_total;
+	out_ph[0].p_memsz = 0;
 	eh.e_phoff = sizeof(eh);
-	eh.e_phnum = (Elf64_Half)(nout < PN_XNUM ? nout : PN_XNUM - 1);
+	eh.e_phnum = (Elf64_Half)((size_t)nout < PN_XNUM ? nout : PN_XNUM);
 	eh.e_shoff = 0;
 	eh.e_shnum = 0;
-	eh.e_shstrndx = 0;
+	eh.e_shstrndx = SHN_UNDEF;
 	eh.e_shentsize = 0;
+	if ((size_t)nout >= PN_XNUM) {
+		/* As the kernel does: the count in section header 0. */
+		xnum.sh_type = SHT_NULL;
+		xnum.sh_size = 1;
+		xnum.sh_info = (Elf64_Word)nout;
+		eh.e_shoff = data_off;
+		eh.e_shnum = 1;
+		eh.e_shentsize = sizeof(xnum);
+		if (pwrite(p->out_fd, &xnum, sizeof(xnum), (off_t)data_off) !=
+		    (ssize_t)sizeof(xnum)) {
+			r = errno ? -errno : -EIO;
+			goto out;
+		}
+		data_off += sizeof(xnum);
+	}
 	if (pwrite(p->out_fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
-	    pwrite(p->out_fd, out_ph, nout * sizeof(Elf64_Phdr), sizeof(eh)) !=
-		(ssize_t)(nout * sizeof(Elf64_Phdr)) ||
-	    pwrite(p->out_fd, notes, note->p_filesz,
-		(off_t)out_ph[0].p_offset) != (ssize_t)note->p_filesz) {
+	    pwrite(p->out_fd, out_ph, (size_t)nout * sizeof(Elf64_Phdr),
+		sizeof(eh)) != (ssize_t)((size_t)nout * sizeof(Elf64_Phdr)) ||
+	    pwrite(p->out_fd, m.notes, m.notes_len, (off_t)notes_off) !=
+		(ssize_t)m.notes_len ||
+	    (m.file_note &&
+		pwrite(p->out_fd, m.file_note, m.file_note_len,
+		    (off_t)(notes_off + m.notes_len)) !=
+		    (ssize_t)m.file_note_len)) {
 		r = errno ? -errno : -EIO;
 		goto out;
 	}
-	res.memory_bytes = total;
-	res.written = data_off;
-	if (ftruncate(p->out_fd, (off_t)res.written) < 0) {
+	m.res.segments = (unsigned)nout;
+	m.res.written = data_off;
+	if (ftruncate(p->out_fd, (off_t)m.res.written) < 0) {
 		r = -errno;
 		goto out;
 	}
 	r = 0;
 out:
 	if (r == -ETIMEDOUT)
-		res.stopped = "time_budget";
-	free(ph);
+		m.res.stopped = "time_budget";
+	free(m.loads);
+	free(m.notes);
+	free(m.file_note);
+	free(m.files_by_addr);
+	free(m.sps);
+	free(m.v);
 	free(out_ph);
-	free(notes);
 	free(mem);
-	free(regions);
-	*ret = res;
+	*ret = m.res;
 	return r;
 }
 
@@ -480,13 +936,17 @@ minicore_info_format(struct buf *out, const struct minicore_result *res,
 	int r;
 
 	r = buf_printf(out,
-	    "mode: mini\nthreads: %u\nregions: %u\nnotes_bytes: %llu\n"
-	    "memory_bytes: %llu\nbytes_kept: %llu\ntruncated: %s\nstopped: "
-	    "%s\n",
-	    res->threads, res->regions, (unsigned long long)res->notes_bytes,
+	    "mode: mini\nthreads: %u\nregions: %u\nsegments: %u\n"
+	    "notes_bytes: %llu\nfile_note: %s\nmemory_bytes: %llu\n"
+	    "bytes_kept: %llu\ntruncated: %s\nstopped: %s\n",
+	    res->threads, res->regions, res->segments,
+	    (unsigned long long)res->notes_bytes,
+	    res->file_note ? res->file_note : "none",
 	    (unsigned long long)res->memory_bytes,
 	    (unsigned long long)res->written, res->stopped ? "yes" : "no",
 	    error < 0 ? "error" : (res->stopped ? res->stopped : "end"));
+	if (r >= 0 && res->link_maps > 0)
+		r = buf_printf(out, "link_maps: %u\n", res->link_maps);
 	if (r >= 0 && error < 0)
 		r = buf_printf(out, "error: %s\n", strerror(-error));
 	if (r >= 0 && note)

@@ -61,7 +61,8 @@ proc_parse_stat(const char *data, size_t len, struct proc_stat *ret)
 			while (p + k < end && k < sizeof(tmp) - 1 &&
 			    isdigit((unsigned char)p[k]))
 				k++;
-			/* The whole field: not "5x", nor the end of a cut line. */
+			/* The whole field: not "5x", nor the end of a cut line.
+			 */
 			if (k == 0 || p + k >= end ||
 			    (p[k] != ' ' && p[k] != '\n'))
 				return -EINVAL;
@@ -141,6 +142,42 @@ maps_line_file(const char *line, size_t n, size_t *ret_n)
 	return p;
 }
 
+int
+proc_maps_next(const char **pos, const char *end, struct proc_map *ret)
+{
+	const char *line = *pos, *nl, *path;
+	unsigned long long start, end_addr, offset;
+	char head[128], *e;
+	size_t n, pn = 0;
+
+	if (line >= end)
+		return -ENODATA;
+	nl = memchr(line, '\n', (size_t)(end - line));
+	n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+	*pos = line + n + (nl ? 1 : 0);
+	path = maps_line_file(line, n, &pn);
+	if (path == NULL)
+		return 0;
+	/* "start-end perms offset ...": the numbers are in the first bytes. */
+	memcpy(head, line, n < sizeof(head) - 1 ? n : sizeof(head) - 1);
+	head[n < sizeof(head) - 1 ? n : sizeof(head) - 1] = '\0';
+	errno = 0;
+	start = strtoull(head, &e, 16);
+	if (e == head || *e != '-')
+		return 0;
+	end_addr = strtoull(e + 1, &e, 16);
+	if (*e != ' ' || end_addr <= start)
+		return 0;
+	e = strchr(e + 1, ' '); /* past the permissions */
+	if (e == NULL)
+		return 0;
+	offset = strtoull(e + 1, &e, 16);
+	if (*e != ' ' || errno == ERANGE)
+		return 0;
+	*ret = (struct proc_map){ start, end_addr, offset, path, pn };
+	return 1;
+}
+
 /*
  * The paths already listed, by hash: a process may map tens of thousands
  * of files, and comparing each with every earlier line took seconds while
@@ -150,7 +187,7 @@ struct path_set {
 	struct path_ref {
 		const char *p;
 		size_t n;
-	} *slots;
+	} * slots;
 	size_t cap; /* a power of two */
 	size_t used;
 };
@@ -182,7 +219,8 @@ path_set_add(struct path_set *s, const char *p, size_t n)
 		for (size_t j = 0; j < s->cap; j++) {
 			if (s->slots[j].p == NULL)
 				continue;
-			i = path_hash(s->slots[j].p, s->slots[j].n) & (ncap - 1);
+			i = path_hash(s->slots[j].p, s->slots[j].n) &
+			    (ncap - 1);
 			while (ns[i].p)
 				i = (i + 1) & (ncap - 1);
 			ns[i] = s->slots[j];
@@ -228,8 +266,8 @@ proc_dso_list(const char *maps, size_t len, struct buf *out)
 }
 
 int
-proc_passwd_name(const char *passwd, size_t len, uid_t uid, char *out,
-    size_t size)
+proc_passwd_name(
+    const char *passwd, size_t len, uid_t uid, char *out, size_t size)
 {
 	const char *p = passwd, *end = passwd + len;
 
@@ -240,7 +278,8 @@ proc_passwd_name(const char *passwd, size_t len, uid_t uid, char *out,
 
 		if (c1) {
 			c2 = memchr(c1 + 1, ':', (size_t)(p + n - c1 - 1));
-			c3 = c2 ? memchr(c2 + 1, ':', (size_t)(p + n - c2 - 1)) : NULL;
+			c3 = c2 ? memchr(c2 + 1, ':', (size_t)(p + n - c2 - 1))
+				: NULL;
 			if (c3 && c3 > c2 + 1 && (size_t)(c3 - c2 - 1) < 16) {
 				char num[16];
 				char *e;
@@ -249,7 +288,8 @@ proc_passwd_name(const char *passwd, size_t len, uid_t uid, char *out,
 				memcpy(num, c2 + 1, (size_t)(c3 - c2 - 1));
 				num[c3 - c2 - 1] = '\0';
 				v = strtoul(num, &e, 10);
-				if (*e == '\0' && isdigit((unsigned char)num[0]) &&
+				if (*e == '\0' &&
+				    isdigit((unsigned char)num[0]) &&
 				    v == uid && (size_t)(c1 - p) < size) {
 					memcpy(out, p, (size_t)(c1 - p));
 					out[c1 - p] = '\0';
@@ -392,7 +432,8 @@ ptree_line(int pfd, pid_t pid, struct buf *out, pid_t *ret_ppid)
 	free(stat);
 	if (r < 0)
 		return r;
-	if (read_file_at(pfd, "cmdline", PTREE_ARGV_CAP, &cmdline, &cmd_len) < 0)
+	if (read_file_at(pfd, "cmdline", PTREE_ARGV_CAP, &cmdline, &cmd_len) <
+	    0)
 		cmd_len = 0;
 	r = buf_printf(out, "%d\t", (int)pid);
 	if (r >= 0)
@@ -439,7 +480,8 @@ proc_namespaces(int procfd, struct buf *out)
 		"uts" };
 	int r = 0;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && r >= 0; i++) {
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && r >= 0;
+	     i++) {
 		char path[64], *theirs = NULL, *ours = NULL;
 
 		snprintf(path, sizeof(path), "ns/%s", names[i]);

@@ -14,7 +14,7 @@
 struct proc_stat {
 	pid_t ppid;
 	unsigned long long starttime; /* clock ticks after boot */
-	char comm[64];		      /* raw bytes between the parentheses */
+	char comm[64]; /* raw bytes between the parentheses */
 };
 
 /* Parses /proc/PID/stat, whose comm may hold spaces and ')'. 0 or -EINVAL. */
@@ -29,9 +29,24 @@ int proc_parse_btime(const char *data, size_t len, unsigned long long *ret);
  */
 int proc_dso_list(const char *maps, size_t len, struct buf *out);
 
+/* One line of /proc/PID/maps that maps a file. */
+struct proc_map {
+	unsigned long long start, end;
+	unsigned long long offset; /* in the file, bytes */
+	const char *path; /* into the line; not NUL-terminated */
+	size_t path_len;
+};
+
+/*
+ * Parses the maps line at *pos (up to end) and moves *pos past it.
+ * Returns 1 when the line maps a file (ret filled), 0 for any other line
+ * (anonymous, "[heap]", malformed), -ENODATA at the end.
+ */
+int proc_maps_next(const char **pos, const char *end, struct proc_map *ret);
+
 /* Looks uid up in passwd-format text. 1 and *out filled if found, else 0. */
-int proc_passwd_name(const char *passwd, size_t len, uid_t uid, char *out,
-    size_t size);
+int proc_passwd_name(
+    const char *passwd, size_t len, uid_t uid, char *out, size_t size);
 
 /*
  * Opens /proc/PID.  With pidfd >= 0, makes sure pidfd is the process that

@@ -2,7 +2,10 @@
 # crashd-cli gdb: gdb on the executable and the decompressed core of a
 # full-mode crash prints a backtrace through the crashing function; a
 # truncated core and an executable changed since the crash are warned
-# about; the private temporary core is gone afterwards.
+# about; the private temporary core is gone afterwards.  On a minicore of
+# abort(), gdb names libc's frames and lists libc only with hook.core.gdb
+# (the loader's data kept); without it, it shows what it can: no shared
+# library, "??" frames.
 source "$(dirname "$0")/lib_cli.sh"
 
 command -v gdb >/dev/null || skip "gdb is not installed"
@@ -45,6 +48,37 @@ expect_line core_info '^truncated: yes$'
 # gdb may or may not fail on a cut core; the warning is what matters.
 cli -x 0,1 gdb last -- -batch -ex bt
 expect_err 'warning: the core is truncated'
+expect_eq "temporary cores left in /tmp" "$before" "$(tmp_cores)"
+
+info "a minicore without hook.core.gdb: gdb loads no shared library"
+write_config mode=mini max_size=64M
+copy_victim victim
+crash_and_wait -s 6 "$T/victim" abort
+expect_present core.mini
+expect_no_line core_info '^link_maps:'
+size_plain=$(stat -c %s "$DUMP/core.mini")
+cli gdb last -- -batch -ex bt -ex 'info sharedlibrary'
+expect_out 'No shared libraries loaded at this time'
+grep -Eq '^#0 +0x[0-9a-f]+ in \?\? \(\)' "$OUT" ||
+	fail "frame 0 in libc has a name without the loader's data: $(cat "$OUT")"
+
+info "a minicore with hook.core.gdb: gdb names libc's frames and lists libc"
+write_config mode=mini max_size=64M gdb=true
+crash_and_wait -s 6 "$T/victim" abort
+expect_line core_info '^link_maps: [1-9][0-9]*$'
+size_gdb=$(stat -c %s "$DUMP/core.mini")
+info "core.mini of abort(): $size_plain bytes, $size_gdb with hook.core.gdb"
+((size_gdb < size_plain + 256 * 1024)) ||
+	fail "the gdb variant adds $((size_gdb - size_plain)) bytes"
+cli gdb last -- -batch -ex bt -ex 'info sharedlibrary'
+grep -Eq '^#[0-9]+ +(0x[0-9a-f]+ in )?(__GI_)?raise \(' "$OUT" ||
+	fail "no raise() frame by name: $(cat "$OUT")"
+grep -Eq '^#[0-9]+ +(0x[0-9a-f]+ in )?(__GI_)?abort \(' "$OUT" ||
+	fail "no abort() frame by name: $(cat "$OUT")"
+grep -Eq '^#[0-9]+ +0x[0-9a-f]+ in main \(argc=2, argv=0x[0-9a-f]+\) at .*victim\.c:[0-9]+' "$OUT" ||
+	fail "no main() frame below libc's: $(cat "$OUT")"
+grep -Eq '^0x[0-9a-f]+ +0x[0-9a-f]+ +Yes( \(\*\))? +/[^ ]*/libc\.so\.6$' "$OUT" ||
+	fail "info sharedlibrary does not list libc: $(cat "$OUT")"
 expect_eq "temporary cores left in /tmp" "$before" "$(tmp_cores)"
 
 info "no core"

@@ -216,13 +216,13 @@ expect_daemon_alive() {
 
 # wait_until SECONDS WHAT CMD...: polls CMD every 20 ms until it succeeds.
 wait_until() {
-	local n=$(($1 * 50)) what=$2 i
+	local secs=$1 what=$2 n=$(($1 * 50)) i
 	shift 2
 	for ((i = 0; i < n; i++)); do
 		"$@" && return 0
 		sleep 0.02
 	done
-	fail "waited more than $1 s for: $what"
+	fail "waited more than $secs s for: $what"
 }
 
 # spool_dumps: the names of the dump directories in the spool root,

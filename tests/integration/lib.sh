@@ -1,7 +1,8 @@
 # lib.sh: sourced by every integration test.  It skips (exit 77) unless it
 # can own the real /proc/sys/kernel/core_pattern, takes the lock that every
 # user of core_pattern here takes, saves core_pattern, core_pipe_limit and
-# fs.suid_dumpable and puts them back on every exit path, makes a temp dir
+# fs.suid_dumpable (and vm.max_map_count, which a test may raise) and puts
+# them back on every exit path, makes a temp dir
 # ($T) with a config ($CONF) and a spool ($SPOOL), and provides crash
 # helpers and assertions that say what they expected and what they found.
 #
@@ -85,10 +86,12 @@ fi
 CRASHD_SAVED_PATTERN=$(cat /proc/sys/kernel/core_pattern)
 CRASHD_SAVED_PIPE_LIMIT=$(cat /proc/sys/kernel/core_pipe_limit)
 CRASHD_SAVED_SUID=$(cat /proc/sys/fs/suid_dumpable)
+CRASHD_SAVED_MAX_MAP_COUNT=$(cat /proc/sys/vm/max_map_count)
 T=$(mktemp -d /tmp/crashd-it.XXXXXX)
 # Victims run as an unprivileged user in some tests: let them traverse.
 chmod 755 "$T"
-export CRASHD_SAVED_PATTERN CRASHD_SAVED_PIPE_LIMIT CRASHD_SAVED_SUID T
+export CRASHD_SAVED_PATTERN CRASHD_SAVED_PIPE_LIMIT CRASHD_SAVED_SUID \
+	CRASHD_SAVED_MAX_MAP_COUNT T
 
 # Puts everything back.  Run by the EXIT trap and, should the test die
 # without running it (SIGKILL from ctest's timeout), by the guardian.
@@ -98,6 +101,9 @@ crashd_restore() {
 	printf '%s\n' "$CRASHD_SAVED_PATTERN" >/proc/sys/kernel/core_pattern
 	echo "$CRASHD_SAVED_PIPE_LIMIT" >/proc/sys/kernel/core_pipe_limit
 	echo "$CRASHD_SAVED_SUID" >/proc/sys/fs/suid_dumpable
+	if [[ $(cat /proc/sys/vm/max_map_count) != "$CRASHD_SAVED_MAX_MAP_COUNT" ]]; then
+		echo "$CRASHD_SAVED_MAX_MAP_COUNT" >/proc/sys/vm/max_map_count
+	fi
 	# Mounts under $T (the tiny spool), deepest first.
 	awk -v t="$T/" 'index($2, t) == 1 { print $2 }' /proc/self/mounts |
 		sort -r | while read -r m; do
@@ -197,14 +203,14 @@ SPOOL=$T/spool
 DUMP=
 
 # write_config [key=value...]: writes $CONF from the test defaults, with
-# overrides.  Keys: spool mode max_size level honour_rlimit ignore
+# overrides.  Keys: spool mode max_size level honour_rlimit gdb ignore
 # per_executable global cores_per_executable cores_global spool_max
 # keep_free time_budget sync.  ignore is libconfig list content, e.g.
 # ignore='"*/a", "*/b"'.
 write_config() {
 	local -A c=(
 		[spool]=$SPOOL [mode]=truncate [max_size]=1M [level]=1
-		[honour_rlimit]=false [ignore]=''
+		[honour_rlimit]=false [gdb]=false [ignore]=''
 		[per_executable]=100/1h [global]=1000/1h
 		[cores_per_executable]=100/1h [cores_global]=1000/1h
 		[spool_max]=2G [keep_free]=0 [time_budget]=10s [sync]=true
@@ -217,7 +223,7 @@ write_config() {
 	cat >"$CONF" <<EOF
 spool = "${c[spool]}";
 hook = {
-  core = { mode = "${c[mode]}"; max_size = "${c[max_size]}"; level = ${c[level]}; honour_rlimit = ${c[honour_rlimit]}; };
+  core = { mode = "${c[mode]}"; max_size = "${c[max_size]}"; level = ${c[level]}; honour_rlimit = ${c[honour_rlimit]}; gdb = ${c[gdb]}; };
   ignore = [ ${c[ignore]} ];
   limits = { per_executable = "${c[per_executable]}"; global = "${c[global]}"; cores_per_executable = "${c[cores_per_executable]}"; cores_global = "${c[cores_global]}"; spool_max = "${c[spool_max]}"; keep_free = "${c[keep_free]}"; };
   time_budget = "${c[time_budget]}";

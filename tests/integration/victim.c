@@ -43,7 +43,8 @@ usage(void)
 	    "       victim deleted             unlink own executable, then "
 	    "fault\n"
 	    "       victim open PATH... [-- ARG...]  open each PATH, then "
-	    "fault\n");
+	    "fault\n"
+	    "       victim maps N              make N mappings, then fault\n");
 	exit(2);
 }
 
@@ -237,6 +238,27 @@ run_deleted(void)
 	crash();
 }
 
+/*
+ * N mappings: one anonymous region of N pages whose pages alternate
+ * between two protections, so that the kernel keeps each page as its own
+ * mapping (and its core has one segment per page).  vm.max_map_count must
+ * allow them.
+ */
+static void
+run_maps(long n)
+{
+	char *p;
+
+	p = mmap(NULL, (size_t)n * 4096, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	for (long i = 1; i < n; i += 2)
+		if (mprotect(p + i * 4096, 4096, PROT_READ) < 0)
+			die("mprotect");
+	crash();
+}
+
 static void
 run_open(int argc, char **argv)
 {
@@ -268,7 +290,7 @@ main(int argc, char **argv)
 	else if (strcmp(argv[1], "comm") == 0 && argc == 3)
 		run_comm(argv[2]);
 	else if (strcmp(argv[1], "threads") == 0 && argc == 3)
-		run_threads(number(argv[2], 2, 1024));
+		run_threads(number(argv[2], 2, 10000));
 	else if (strcmp(argv[1], "fds") == 0 && argc == 3)
 		run_fds(number(argv[2], 0, 1 << 20));
 	else if (strcmp(argv[1], "touch") == 0 && argc == 3)
@@ -277,6 +299,8 @@ main(int argc, char **argv)
 		run_deleted();
 	else if (strcmp(argv[1], "open") == 0 && argc >= 3)
 		run_open(argc - 2, argv + 2);
+	else if (strcmp(argv[1], "maps") == 0 && argc == 3)
+		run_maps(number(argv[2], 1, 1 << 22));
 	usage();
 	return 2;
 }
