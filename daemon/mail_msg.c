@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "utf8.h"
+
 /* The payload of one encoded-word may be this long (RFC 2047 2: 75). */
 #define ENCODED_WORD_MAX 75
 #define ENCODED_WORD_OVERHEAD                                                  \
@@ -23,46 +25,6 @@
 #define MSGID_LOCAL_MAX 200
 
 static const char hex_digits[] = "0123456789ABCDEF";
-
-/*
- * The length of the well-formed UTF-8 sequence at s (RFC 3629: no
- * overlong form, no surrogate, at most U+10FFFF) and its code point, or 0.
- */
-static size_t
-utf8_sequence(const unsigned char *s, size_t len, uint32_t *ret_cp)
-{
-	uint32_t cp;
-	size_t n;
-
-	if (s[0] < 0x80) {
-		*ret_cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	*ret_cp = cp;
-	return n;
-}
 
 /* Characters that would hide, reorder or break what a reader sees. */
 static bool
@@ -104,7 +66,7 @@ mail_msg_visible(struct buf *out, const char *s, size_t len)
 
 	while (i < len && r >= 0) {
 		uint32_t cp;
-		size_t n = u[i] < 0x80 ? 0 : utf8_sequence(u + i, len - i, &cp);
+		size_t n = u[i] < 0x80 ? 0 : utf8_decode(u + i, len - i, &cp);
 
 		if (n > 0 && !invisible(cp)) {
 			r = buf_append(out, s + i, n);

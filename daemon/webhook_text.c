@@ -9,43 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/*
- * Length of the valid UTF-8 sequence at s (1-4) and its code point, or 0
- * when the byte at s starts none (overlong forms, surrogates and values
- * past U+10FFFF are invalid, as RFC 3629 says).
- */
-static size_t
-utf8_decode(const unsigned char *s, size_t left, uint32_t *ret_cp)
-{
-	unsigned c = s[0];
-	uint32_t cp;
-	size_t n;
-
-	if (c < 0x80) {
-		*ret_cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	*ret_cp = cp;
-	return n;
-}
+#include "utf8.h"
 
 /* Code points that would break a line or reorder text people read. */
 static bool
