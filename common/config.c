@@ -270,8 +270,9 @@ static const struct config_key action_keys[] = {
 	    TYPE(ACTION_MAIL), 0 },
 	{ "actions.attach_core", KEY_BOOL, ACT(attach_core), 0, 0, NULL, 0,
 	    TYPE(ACTION_MAIL), 0 },
-	{ "actions.attach_max", KEY_SIZE, ACT(attach_max), 0, 0, NULL, 0,
-	    TYPE(ACTION_MAIL), 0 },
+	/* The message is built in the daemon's memory: bounded. */
+	{ "actions.attach_max", KEY_SIZE, ACT(attach_max), 0, 64LL << 20, NULL,
+	    0, TYPE(ACTION_MAIL), 0 },
 	{ "actions.url", KEY_STRING, ACT(url), 0, 0, NULL, 0,
 	    TYPE(ACTION_WEBHOOK), 0 },
 	{ "actions.format", KEY_ENUM, ACT(format), 0, 0,
@@ -681,18 +682,26 @@ apply(struct loader *l, const config_setting_t *s, const struct config_key *k,
 				    l, s, k->path, "a size cannot be negative");
 				return;
 			}
-			*(uint64_t *)field = (uint64_t)iv;
-			return;
+			u = (uint64_t)iv;
+		} else {
+			v = want_string(l, s, k->path, "a size like \"64M\"");
+			if (v == NULL)
+				return;
+			r = units_parse_size(v, &u);
+			if (r < 0) {
+				problem(l, s, k->path,
+				    "expected a size like \"512K\", \"64M\" or "
+				    "\"2G\", got \"%s\"",
+				    v);
+				return;
+			}
 		}
-		v = want_string(l, s, k->path, "a size like \"64M\"");
-		if (v == NULL)
-			return;
-		r = units_parse_size(v, &u);
-		if (r < 0) {
-			problem(l, s, k->path,
-			    "expected a size like \"512K\", \"64M\" or \"2G\", "
-			    "got \"%s\"",
-			    v);
+		if (k->max > 0 && u > (uint64_t)k->max) {
+			char max[16], got[16];
+
+			units_format_size((uint64_t)k->max, max, sizeof(max));
+			units_format_size(u, got, sizeof(got));
+			problem(l, s, k->path, "at most %s, got %s", max, got);
 			return;
 		}
 		*(uint64_t *)field = u;

@@ -565,6 +565,11 @@ test_action_errors(void **state)
 	    "  smtp = \"smtp://127.0.0.1\"; } );\n",
 	    1, "actions.to: a mail action needs to = [ \"root@localhost\" ]");
 	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"mail\";\n"
+	    "  to = [ \"a@b\" ]; sendmail = \"/usr/sbin/sendmail\";\n"
+	    "  attach_max = \"1G\"; } );\n",
+	    3, "actions.attach_max: at most 64M, got 1G");
+	expect_only_error(f,
 	    "actions = ( { name = \"a\"; type = \"delete\";\n timeout = "
 	    "\"1s\"; } );\n",
 	    2,
