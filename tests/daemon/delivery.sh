@@ -32,13 +32,13 @@ stuck=$HTTP_PORT
 copy_victim victim
 copy_victim slowpoke
 copy_victim quick
-write_daemon_config actions="$(webhook_action later json "http://127.0.0.1:$later/x" 'match = { executable = [ "*/victim" ]; };'),
+write_daemon_config delivery='attempts = 100; backoff = "1s"; max_backoff = "2s";' \
+	actions="$(webhook_action later json "http://127.0.0.1:$later/x" 'match = { executable = [ "*/victim" ]; };'),
   $(webhook_action picky json "http://127.0.0.1:$picky/x" 'match = { executable = [ "*/victim" ]; };'),
   $(webhook_action stuck json "http://127.0.0.1:$stuck/x" 'timeout = "8s"; match = { executable = [ "*/slowpoke" ]; };'),
   { name = \"page\"; type = \"mail\"; to = [ \"root@localhost\" ];
     smtp = \"smtp://127.0.0.1:$smtp\"; match = { executable = [ \"*/slowpoke\", \"*/quick\" ]; }; },
   $(log_action)"
-conf_delivery 'attempts = 100; backoff = "1s"; max_backoff = "2s";'
 register
 start_daemon
 at='^[0-9T:-]+Z'

@@ -101,7 +101,8 @@ pkill_runs() {
 # sections.  Daemon keys: dedupe_key window remove_duplicates
 # remove_duplicate_cores every regression_after rate global_rate
 # digest_after retention_max_age retention_max_count retention_max_size,
-# and actions (libconfig list content; default: the recording exec action
+# delivery (the content of daemon.delivery = { ... }, e.g.
+# delivery='backoff = "1s";') and actions (libconfig list content; default: the recording exec action
 # "rec", then a log action "log").  crashd-cli check-config must accept
 # the result.
 write_daemon_config() {
@@ -111,7 +112,7 @@ write_daemon_config() {
 		[every]=100 [regression_after]=7d [rate]=10/1h
 		[global_rate]=60/1h [digest_after]=1h
 		[retention_max_age]=30d [retention_max_count]=5000
-		[retention_max_size]=4G
+		[retention_max_size]=4G [delivery]=''
 		[actions]="$(rec_action), $(log_action)"
 	)
 	local -a hook=(mode=none per_executable=1000/1h global=10000/1h
@@ -130,6 +131,7 @@ daemon = {
   dedupe = { key = [ ${d[dedupe_key]} ]; window = "${d[window]}"; remove_duplicates = ${d[remove_duplicates]}; remove_duplicate_cores = ${d[remove_duplicate_cores]}; };
   notify = { every = ${d[every]}; regression_after = "${d[regression_after]}"; rate = "${d[rate]}"; global_rate = "${d[global_rate]}"; digest_after = "${d[digest_after]}"; };
   retention = { max_age = "${d[retention_max_age]}"; max_count = ${d[retention_max_count]}; max_size = "${d[retention_max_size]}"; };
+  delivery = { ${d[delivery]} };
 };
 actions = (
   ${d[actions]}
@@ -137,6 +139,18 @@ actions = (
 EOF
 	"$CRASHD_CLI" check-config "$CONF" >"$T/check-config.out" 2>&1 ||
 		fail "crashd-cli check-config rejects the test config: $(cat "$T/check-config.out")"$'\n'"$(cat -n "$CONF")"
+}
+
+# journal_has DUMPDIR ERE: a line of the dump's actions record matches.
+journal_has() {
+	grep -Eq -- "$2" "$1/actions" 2>/dev/null
+}
+
+# wait_journal SECONDS DUMPDIR ERE: until a line of the dump's actions
+# record matches (the failure shows the record).
+wait_journal() {
+	wait_until "$1" "a line /$3/ in $2/actions: $(cat "$2/actions" 2>/dev/null)" \
+		journal_has "$2" "$3"
 }
 
 # The recording exec action: $T/rec.sh writes its environment and

@@ -37,8 +37,8 @@ name=${DUMP##*/}
 # Nothing more comes (the queue delivers once).
 nap 2
 expect_eq "messages received" 2 "$(messages "$SMTP_DIR")"
-wait_mail_journal 5 "$DUMP" '^[0-9T:-]+Z page delivered \(attempt 1\): sent to smtp://127\.0\.0\.1:[0-9]+ for 2 recipients: 250 '
-wait_mail_journal 5 "$DUMP" '^[0-9T:-]+Z core delivered \(attempt 1\): '
+wait_journal 5 "$DUMP" '^[0-9T:-]+Z page delivered \(attempt 1\): sent to smtp://127\.0\.0\.1:[0-9]+ for 2 recipients: 250 '
+wait_journal 5 "$DUMP" '^[0-9T:-]+Z core delivered \(attempt 1\): '
 page=$(grep -l '"ops@example.org"' "$SMTP_DIR"/*.json)
 core=$(grep -l '"core@example.org"' "$SMTP_DIR"/*.json)
 [[ -n $page && -n $core ]] || fail "expected one mail for each action: $(cat "$SMTP_DIR"/*.json)"

@@ -31,13 +31,12 @@ chmod 644 "$T/auth-loose"
 
 tls="starttls = \"required\"; ca_file = \"$T/cert.pem\";"
 only() { printf 'match = { executable = [ "*/%s" ]; };' "$1"; }
-write_daemon_config mode=none \
+write_daemon_config delivery='attempts = 2; backoff = "1s"; max_backoff = "1s";' mode=none \
 	actions="$(mail_action good "$relay" "$tls auth_file = \"$T/auth\"; $(only victim)"),
   $(mail_action wrongpw "$relay" "$tls auth_file = \"$T/auth-wrong\"; $(only wrongpw)"),
   $(mail_action noca "$relay" "starttls = \"required\"; auth_file = \"$T/auth\"; $(only noca)"),
   $(mail_action loose "$relay" "$tls auth_file = \"$T/auth-loose\"; $(only loose)"),
   $(log_action)"
-mail_delivery 'attempts = 2; backoff = "1s"; max_backoff = "1s";'
 register
 start_daemon
 at='^[0-9T:-]+Z'
@@ -49,7 +48,7 @@ info "STARTTLS, verified with ca_file, and AUTH: delivered"
 d_crash "$T/victim" segv
 wait_processed "$DUMP"
 wait_messages 20 "$SMTP_DIR" 1
-wait_mail_journal 5 "$DUMP" "$at good delivered \\(attempt 1\\): sent to smtp://127\\.0\\.0\\.1:$relay for 2 recipients: 250 "
+wait_journal 5 "$DUMP" "$at good delivered \\(attempt 1\\): sent to smtp://127\\.0\\.0\\.1:$relay for 2 recipients: 250 "
 mail=$(ls "$SMTP_DIR"/*.json)
 check_mail "${mail%.json}.eml" '
 expect(env["tls"] is True, "the session was not encrypted: %r" % env)
@@ -68,11 +67,11 @@ noca=$DUMP
 info "an auth_file others can read: refused"
 d_crash "$T/loose" segv
 loose=$DUMP
-wait_mail_journal 20 "$wrong" "$at wrongpw attempt 1 of 2 failed, retrying: smtp://127\\.0\\.0\\.1:$relay: .*535"
-wait_mail_journal 20 "$wrong" "$at wrongpw dead after 2 attempts: "
+wait_journal 20 "$wrong" "$at wrongpw attempt 1 of 2 failed, retrying: smtp://127\\.0\\.0\\.1:$relay: .*535"
+wait_journal 20 "$wrong" "$at wrongpw dead after 2 attempts: "
 grep -q '^fail crashd$' "$SMTP_DIR/auth.log" || fail "the server saw no failed login: $(cat "$SMTP_DIR/auth.log")"
-wait_mail_journal 20 "$noca" "$at noca dead after 2 attempts: smtp://127\\.0\\.0\\.1:$relay: .*(certificate|SSL)"
-wait_mail_journal 20 "$loose" "$at loose dead after 2 attempts: auth_file $T/auth-loose: regular file, mode 0644, owner uid 0: .*chmod 600"
+wait_journal 20 "$noca" "$at noca dead after 2 attempts: smtp://127\\.0\\.0\\.1:$relay: .*(certificate|SSL)"
+wait_journal 20 "$loose" "$at loose dead after 2 attempts: auth_file $T/auth-loose: regular file, mode 0644, owner uid 0: .*chmod 600"
 expect_log "loose dead after 2 attempts: auth_file $T/auth-loose"
 # One good login, two wrong ones; no login over an unverified relay
 # or from a refused file.

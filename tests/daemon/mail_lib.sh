@@ -74,26 +74,6 @@ mail_action() {
 		"$1" "$2" "${3:-}"
 }
 
-# mail_delivery SETTINGS: daemon.delivery = { SETTINGS } in $CONF (after
-# write_daemon_config), checked again.
-mail_delivery() {
-	sed -i "s|^  retention = {|  delivery = { $1 };\n&|" "$CONF"
-	grep -q '^  delivery = {' "$CONF" || fail "mail_delivery: no retention line in $CONF"
-	"$CRASHD_CLI" check-config "$CONF" >"$T/check-config.out" 2>&1 ||
-		fail "crashd-cli check-config rejects the test config: $(cat "$T/check-config.out")"
-}
-
-# journal_has DUMPDIR ERE: a line of the dump's actions record matches.
-mail_journal_has() {
-	grep -Eq -- "$2" "$1/actions" 2>/dev/null
-}
-
-# wait_mail_journal SECONDS DUMPDIR ERE
-wait_mail_journal() {
-	wait_until "$1" "a line /$3/ in $2/actions: $(cat "$2/actions" 2>/dev/null)" \
-		mail_journal_has "$2" "$3"
-}
-
 # check_mail FILE.eml PYTHON: runs PYTHON with m (the message parsed by
 # Python's email package, policy default), raw (its bytes), env (the
 # server's envelope record), text (the decoded text/plain body) and

@@ -7,8 +7,8 @@ source "$(dirname "$0")/lib_daemon.sh"
 source "$(dirname "$0")/mail_lib.sh"
 
 port=$(free_port)
-write_daemon_config actions="$(mail_action page "$port"), $(log_action)"
-mail_delivery 'backoff = "1s"; max_backoff = "2s";'
+write_daemon_config delivery='backoff = "1s"; max_backoff = "2s";' \
+	actions="$(mail_action page "$port"), $(log_action)"
 register
 start_daemon
 at='^[0-9T:-]+Z'
@@ -18,13 +18,13 @@ copy_victim victim
 d_crash "$T/victim" segv
 wait_processed "$DUMP"
 expect_line actions "$at page done ok: queued as "
-wait_mail_journal 15 "$DUMP" "$at page attempt 1 of [0-9]+ failed, retrying: smtp://127\\.0\\.0\\.1:$port: .*Couldn't connect"
-wait_mail_journal 15 "$DUMP" "$at page attempt 2 of [0-9]+ failed, retrying: "
+wait_journal 15 "$DUMP" "$at page attempt 1 of [0-9]+ failed, retrying: smtp://127\\.0\\.0\\.1:$port: .*Couldn't connect"
+wait_journal 15 "$DUMP" "$at page attempt 2 of [0-9]+ failed, retrying: "
 
 info "the relay comes up: the mail arrives, once"
 start_smtp relay --port "$port"
 wait_messages 20 "$SMTP_DIR" 1
-wait_mail_journal 10 "$DUMP" "$at page delivered \\(attempt [0-9]+\\): sent to smtp://127\\.0\\.0\\.1:$port for 2 recipients: 250 "
+wait_journal 10 "$DUMP" "$at page delivered \\(attempt [0-9]+\\): sent to smtp://127\\.0\\.0\\.1:$port for 2 recipients: 250 "
 # Long enough for another attempt, were one due.
 nap 3
 expect_eq "messages received" 1 "$(messages "$SMTP_DIR")"

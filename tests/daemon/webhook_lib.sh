@@ -60,22 +60,3 @@ webhook_action() {
 	printf '{ name = "%s"; type = "webhook"; format = "%s"; url = "%s"; %s }' \
 		"$1" "$2" "$3" "${4:-}"
 }
-
-# conf_delivery SETTINGS: adds daemon.delivery = { SETTINGS } to $CONF
-# (after write_daemon_config), checked again.
-conf_delivery() {
-	sed -i "s|^  retention = {|  delivery = { $1 };\n&|" "$CONF"
-	grep -q '^  delivery = {' "$CONF" || fail "conf_delivery: no retention line in $CONF"
-	"$CRASHD_CLI" check-config "$CONF" >"$T/check-config.out" 2>&1 ||
-		fail "crashd-cli check-config rejects the test config: $(cat "$T/check-config.out")"
-}
-
-# journal_has DUMPDIR ERE: a line of the dump's actions record matches.
-journal_has() {
-	grep -Eq -- "$2" "$1/actions" 2>/dev/null
-}
-
-# wait_journal SECONDS DUMPDIR ERE
-wait_journal() {
-	wait_until "$1" "a line /$3/ in $2/actions" journal_has "$2" "$3"
-}

@@ -18,12 +18,12 @@ moved=$HTTP_PORT
 start_http hangs --script hang,200
 hangs=$HTTP_PORT
 
-write_daemon_config actions="$(webhook_action flaky json "http://127.0.0.1:$flaky/x"),
+write_daemon_config delivery='backoff = "1s"; max_backoff = "2s";' \
+	actions="$(webhook_action flaky json "http://127.0.0.1:$flaky/x"),
   $(webhook_action refuses json "http://127.0.0.1:$refuses/x"),
   $(webhook_action moved slack "http://127.0.0.1:$moved/x"),
   $(webhook_action hangs alertmanager "http://127.0.0.1:$hangs/x" 'timeout = "1s";'),
   $(log_action)"
-conf_delivery 'backoff = "1s"; max_backoff = "2s";'
 register
 start_daemon
 
