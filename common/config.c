@@ -163,6 +163,7 @@ static const char *const config_sections[] = {
 	"daemon.notify",
 	"daemon.retention",
 	"daemon.delivery",
+	"daemon.backtrace",
 	"actions.match",
 };
 
@@ -225,6 +226,10 @@ static const struct config_key config_keys[] = {
 	    0, 0, 0 },
 	{ "daemon.delivery.parallel", KEY_UINT, DAEMON(delivery_parallel), 1,
 	    64, NULL, 0, 0, 0 },
+	{ "daemon.backtrace.debuginfod_urls", KEY_STRING,
+	    DAEMON(debuginfod_urls), 0, 0, NULL, 0, 0, 0 },
+	{ "daemon.backtrace.debuginfod_cache", KEY_STRING,
+	    DAEMON(debuginfod_cache), 1, 0, NULL, 0, 0, 0 },
 };
 
 static const struct config_key action_keys[] = {
@@ -345,7 +350,9 @@ config_defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	c->spool = strdup(CONFIG_DEFAULT_SPOOL);
 	c->hook.ignore = calloc(1, sizeof(char *));
-	if (c->spool == NULL || c->hook.ignore == NULL) {
+	c->daemon.debuginfod_cache = strdup(CONFIG_DEFAULT_DEBUGINFOD_CACHE);
+	if (c->spool == NULL || c->hook.ignore == NULL ||
+	    c->daemon.debuginfod_cache == NULL) {
 		config_done(c);
 		return -ENOMEM;
 	}
@@ -390,6 +397,8 @@ config_done(struct config *c)
 	free(c->path);
 	free(c->spool);
 	strv_free(c->hook.ignore);
+	free(c->daemon.debuginfod_urls);
+	free(c->daemon.debuginfod_cache);
 	for (size_t i = 0; i < c->n_actions; i++)
 		action_config_done(&c->actions[i]);
 	free(c->actions);
@@ -1116,6 +1125,49 @@ check_file_secrecy(int fd, const char *path, struct buf *errors)
 	return 0;
 }
 
+/* One URL of n bytes at p: http:// or https://, a host, no control. */
+static bool
+url_ok(const char *p, size_t n)
+{
+	size_t scheme = 0;
+
+	if (n > 7 && strncmp(p, "http://", 7) == 0)
+		scheme = 7;
+	else if (n > 8 && strncmp(p, "https://", 8) == 0)
+		scheme = 8;
+	if (scheme == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)p[i] < 0x21 || p[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/*
+ * daemon.backtrace.debuginfod_urls: URLs separated by spaces, as
+ * DEBUGINFOD_URLS takes them.
+ */
+static void
+check_debuginfod_urls(struct loader *l, config_t *lc, const char *urls)
+{
+	static const char key[] = "daemon.backtrace.debuginfod_urls";
+	const char *p = urls ? urls + strspn(urls, " ") : NULL;
+
+	while (p && *p) {
+		size_t n = strcspn(p, " ");
+
+		if (!url_ok(p, n)) {
+			problem(l, config_lookup(lc, key), key,
+			    "\"%.*s\": expected http://host... or "
+			    "https://host... (several separated by spaces)",
+			    (int)n, p);
+			return;
+		}
+		p += n;
+		p += strspn(p, " ");
+	}
+}
+
 int
 config_load(const char *path, struct config *ret, struct buf *errors)
 {
@@ -1152,6 +1204,7 @@ config_load(const char *path, struct config *ret, struct buf *errors)
 		goto out;
 	}
 	walk(&l, config_root_setting(&lc), "", config_keys, N_KEYS, &c, NULL);
+	check_debuginfod_urls(&l, &lc, c.daemon.debuginfod_urls);
 	load_actions(&l, config_root_setting(&lc), &c);
 	if (l.n_errors > 0) {
 		r = -EINVAL;

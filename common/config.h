@@ -15,6 +15,7 @@
 
 #define CONFIG_DEFAULT_PATH "/etc/crashd/crashd.conf"
 #define CONFIG_DEFAULT_SPOOL "/var/spool/crashd"
+#define CONFIG_DEFAULT_DEBUGINFOD_CACHE "/var/cache/crashd/debuginfod"
 
 enum core_mode {
 	CORE_MODE_NONE,
@@ -70,6 +71,12 @@ struct daemon_config {
 	uint64_t delivery_backoff_ms; /* first retry; doubled each time */
 	uint64_t delivery_max_backoff_ms;
 	unsigned delivery_parallel; /* deliveries in flight at once */
+	/*
+	 * debuginfod servers the unwinder may ask for what is not on this
+	 * host (space-separated URLs), or NULL / "": none (the default).
+	 */
+	char *debuginfod_urls;
+	char *debuginfod_cache; /* their files, kept */
 };
 
 enum action_type {

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -521,14 +522,63 @@ read_reply(int fd, int64_t kill_at, struct buf *in)
 	}
 }
 
+/* mkdir -p for the debuginfod cache (libdebuginfod makes only the last). */
+static void
+make_dirs(const char *path)
+{
+	char p[4096];
+	size_t n = strlen(path);
+
+	if (n >= sizeof(p))
+		return;
+	memcpy(p, path, n + 1);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		(void)mkdir(p, 0755);
+		*s = '/';
+	}
+	(void)mkdir(p, 0700);
+}
+
 /*
- * Unwinds in a child process: it stops by itself at lim->time_ms, and is
- * killed at lim->kill_ms.  Fills text, frames and res as
+ * The child's environment for libdebuginfod: the configured servers or
+ * none (a DEBUGINFOD_URLS the daemon inherited, from a login shell's
+ * profile say, never makes it fetch), the cache, and each fetch bounded
+ * within the unwinder's own time.
+ */
+static void
+debuginfod_environment(const struct backtrace_options *opt)
+{
+	char secs[32];
+
+	if (opt->debuginfod_urls == NULL || opt->debuginfod_urls[0] == '\0') {
+		unsetenv("DEBUGINFOD_URLS");
+		return;
+	}
+	setenv("DEBUGINFOD_URLS", opt->debuginfod_urls, 1);
+	if (opt->debuginfod_cache) {
+		make_dirs(opt->debuginfod_cache);
+		setenv("DEBUGINFOD_CACHE_PATH", opt->debuginfod_cache, 1);
+	}
+	/* No answer within 2 s, or a download past the unwinder's time. */
+	setenv("DEBUGINFOD_TIMEOUT", "2", 1);
+	snprintf(secs, sizeof(secs), "%lld",
+	    (long long)(opt->time_ms > 1000 ? opt->time_ms / 1000 : 1));
+	setenv("DEBUGINFOD_MAXTIME", secs, 1);
+	unsetenv("DEBUGINFOD_PROGRESS");
+	unsetenv("DEBUGINFOD_VERBOSE");
+}
+
+/*
+ * Unwinds in a child process: it stops by itself at opt->time_ms, and is
+ * killed at opt->kill_ms.  Fills text, frames and res as
  * backtrace_unwind() does; returns its result, or -ETIMEDOUT when the
  * child was killed, or -EIO when it died.
  */
 static int
-unwind_in_child(const struct dump *d, const struct backtrace_limits *lim,
+unwind_in_child(const struct dump *d, const struct backtrace_options *opt,
     struct buf *text, struct buf *frames, struct backtrace_result *res)
 {
 	int64_t start = clock_now_ms(CLOCK_MONOTONIC);
@@ -541,10 +591,12 @@ unwind_in_child(const struct dump *d, const struct backtrace_limits *lim,
 	if (pipe2(pfd, O_CLOEXEC) == 0)
 		pid = fork();
 	if (pid < 0) {
-		/* Better an unwind without the hard bound than none. */
+		/* Better an unwind without the hard bound than none (and
+		 * without debuginfod: a fetch could hang the daemon). */
+		unsetenv("DEBUGINFOD_URLS");
 		safe_close(pfd[0]);
 		safe_close(pfd[1]);
-		unwind_core(d, start + lim->time_ms, text, frames, res, &r);
+		unwind_core(d, start + opt->time_ms, text, frames, res, &r);
 		return r;
 	}
 	if (pid == 0) {
@@ -554,12 +606,13 @@ unwind_in_child(const struct dump *d, const struct backtrace_limits *lim,
 		signal(SIGHUP, SIG_IGN);
 		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(pfd[0]);
-		child_run(d, pfd[1], start + lim->time_ms);
+		debuginfod_environment(opt);
+		child_run(d, pfd[1], start + opt->time_ms);
 		_exit(0);
 	}
 	close(pfd[1]);
 	buf_init(&in, BACKTRACE_OUTPUT_CAP);
-	r = read_reply(pfd[0], start + lim->kill_ms, &in);
+	r = read_reply(pfd[0], start + opt->kill_ms, &in);
 	close(pfd[0]);
 	if (r < 0)
 		(void)kill(pid, SIGKILL);
@@ -588,7 +641,7 @@ unwind_in_child(const struct dump *d, const struct backtrace_limits *lim,
 		buf_printf(text,
 		    "no backtrace: the unwinder took longer than %lld ms and "
 		    "was stopped\n",
-		    (long long)lim->kill_ms);
+		    (long long)opt->kill_ms);
 		return r;
 	}
 	if (WIFSIGNALED(status))
@@ -602,7 +655,7 @@ unwind_in_child(const struct dump *d, const struct backtrace_limits *lim,
 }
 
 int
-backtrace_dump_limited(struct dump *d, const struct backtrace_limits *lim)
+backtrace_dump_with(struct dump *d, const struct backtrace_options *opt)
 {
 	struct backtrace_result res;
 	struct buf text, frames;
@@ -615,7 +668,7 @@ backtrace_dump_limited(struct dump *d, const struct backtrace_limits *lim)
 		return 0; /* no core: nothing to unwind */
 	buf_init(&text, BACKTRACE_TEXT_MAX);
 	buf_init(&frames, BACKTRACE_TEXT_MAX);
-	r = unwind_in_child(d, lim, &text, &frames, &res);
+	r = unwind_in_child(d, opt, &text, &frames, &res);
 	(void)dump_replace_item(
 	    d, "backtrace", text.data ? text.data : "", text.len);
 	if (r >= 0) {
@@ -644,8 +697,9 @@ backtrace_dump_limited(struct dump *d, const struct backtrace_limits *lim)
 int
 backtrace_dump(struct dump *d)
 {
-	static const struct backtrace_limits lim = { BACKTRACE_TIME_MS,
-		BACKTRACE_KILL_MS };
+	static const struct backtrace_options opt = {
+		.time_ms = BACKTRACE_TIME_MS, .kill_ms = BACKTRACE_KILL_MS
+	};
 
-	return backtrace_dump_limited(d, &lim);
+	return backtrace_dump_with(d, &opt);
 }

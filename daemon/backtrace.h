@@ -24,9 +24,16 @@
 #define BACKTRACE_TIME_MS 5000
 #define BACKTRACE_KILL_MS 10000
 
-struct backtrace_limits {
+struct backtrace_options {
 	int64_t time_ms; /* the unwinder stops by itself */
 	int64_t kill_ms; /* it is killed */
+	/*
+	 * debuginfod servers (DEBUGINFOD_URLS), or NULL / "": none.  Only
+	 * the unwinder's child process sees them, with the cache directory
+	 * (made when missing) and fetch timeouts within time_ms.
+	 */
+	const char *debuginfod_urls;
+	const char *debuginfod_cache;
 };
 
 struct backtrace_result {
@@ -52,12 +59,15 @@ int backtrace_unwind(const struct dump *d, int core_fd, int64_t deadline_ms,
  * child process within BACKTRACE_TIME_MS / BACKTRACE_KILL_MS and writes
  * the items backtrace (text), backtrace_frames (TSV) and signature.  A
  * failure (or the time limit) is written to backtrace too; the dump goes
- * on regardless.  Returns 1 when items were written, 0 when there was
- * nothing to do.
+ * on regardless.  No debuginfod.  Returns 1 when items were written, 0
+ * when there was nothing to do.
  */
 int backtrace_dump(struct dump *d);
 
-/* backtrace_dump() within other limits (tests). */
-int backtrace_dump_limited(struct dump *d, const struct backtrace_limits *lim);
+/*
+ * backtrace_dump() with other options: the daemon's debuginfod servers,
+ * the tests' limits.
+ */
+int backtrace_dump_with(struct dump *d, const struct backtrace_options *opt);
 
 #endif

@@ -316,7 +316,11 @@ daemon_process(struct daemon *dm, const char *name)
 	 * Where it died, before dedupe (the signature may be part of the
 	 * key).  Idempotent: a dump with a backtrace is not unwound again.
 	 */
-	backtrace_dump(d);
+	backtrace_dump_with(d,
+	    &(struct backtrace_options){ .time_ms = BACKTRACE_TIME_MS,
+		.kill_ms = BACKTRACE_KILL_MS,
+		.debuginfod_urls = dm->cfg.daemon.debuginfod_urls,
+		.debuginfod_cache = dm->cfg.daemon.debuginfod_cache });
 	buf_init(&key, 0);
 	r = journal_load(d->dirfd, &j);
 	if (r >= 0)

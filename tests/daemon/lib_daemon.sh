@@ -101,8 +101,8 @@ pkill_runs() {
 # sections.  Daemon keys: dedupe_key window remove_duplicates
 # remove_duplicate_cores every regression_after rate global_rate
 # digest_after retention_max_age retention_max_count retention_max_size,
-# delivery (the content of daemon.delivery = { ... }, e.g.
-# delivery='backoff = "1s";') and actions (libconfig list content; default: the recording exec action
+# delivery and backtrace (the content of daemon.delivery = { ... } and
+# daemon.backtrace = { ... }, e.g. delivery='backoff = "1s";') and actions (libconfig list content; default: the recording exec action
 # "rec", then a log action "log").  crashd-cli check-config must accept
 # the result.
 write_daemon_config() {
@@ -112,7 +112,7 @@ write_daemon_config() {
 		[every]=100 [regression_after]=7d [rate]=10/1h
 		[global_rate]=60/1h [digest_after]=1h
 		[retention_max_age]=30d [retention_max_count]=5000
-		[retention_max_size]=4G [delivery]=''
+		[retention_max_size]=4G [delivery]='' [backtrace]=''
 		[actions]="$(rec_action), $(log_action)"
 	)
 	local -a hook=(mode=none per_executable=1000/1h global=10000/1h
@@ -132,6 +132,7 @@ daemon = {
   notify = { every = ${d[every]}; regression_after = "${d[regression_after]}"; rate = "${d[rate]}"; global_rate = "${d[global_rate]}"; digest_after = "${d[digest_after]}"; };
   retention = { max_age = "${d[retention_max_age]}"; max_count = ${d[retention_max_count]}; max_size = "${d[retention_max_size]}"; };
   delivery = { ${d[delivery]} };
+  backtrace = { ${d[backtrace]} };
 };
 actions = (
   ${d[actions]}

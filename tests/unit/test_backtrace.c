@@ -192,11 +192,12 @@ test_unwinds(void **state)
 static void
 test_time_limit(void **state)
 {
-	static const struct backtrace_limits lim = { 0, 60000 };
+	static const struct backtrace_options lim = { .time_ms = 0,
+		.kill_ms = 60000 };
 	struct dump *d = make_dump(*state, 1);
 	char *bt, *frames;
 
-	assert_int_equal(backtrace_dump_limited(d, &lim), 1);
+	assert_int_equal(backtrace_dump_with(d, &lim), 1);
 	bt = item(d, "backtrace");
 	assert_non_null(bt);
 	assert_string_equal(bt,
@@ -217,12 +218,13 @@ test_time_limit(void **state)
 static void
 test_kill_limit(void **state)
 {
-	static const struct backtrace_limits lim = { 60000, 300 };
+	static const struct backtrace_options lim = { .time_ms = 60000,
+		.kill_ms = 300 };
 	struct dump *d = make_dump(*state, 100000);
 	double t0 = now_s(), took;
 	char *bt;
 
-	assert_int_equal(backtrace_dump_limited(d, &lim), 1);
+	assert_int_equal(backtrace_dump_with(d, &lim), 1);
 	took = now_s() - t0;
 	bt = item(d, "backtrace");
 	assert_non_null(bt);

@@ -140,6 +140,9 @@ check_defaults(const struct config *c)
 	assert_int_equal(c->daemon.max_age_ms, 30ULL * 86400 * 1000);
 	assert_int_equal(c->daemon.max_count, 5000);
 	assert_int_equal(c->daemon.max_size, 4ULL << 30);
+	assert_null(c->daemon.debuginfod_urls);
+	assert_string_equal(
+	    c->daemon.debuginfod_cache, CONFIG_DEFAULT_DEBUGINFOD_CACHE);
 }
 
 static void
@@ -427,6 +430,40 @@ test_actions(void **state)
 	assert_true(action_type_notifies(ACTION_EXEC));
 	assert_false(action_type_notifies(ACTION_LOG));
 	assert_false(action_type_notifies(ACTION_DELETE));
+}
+
+static void
+test_debuginfod(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+
+	assert_int_equal(load(f,
+			     "daemon = { backtrace = {\n"
+			     "  debuginfod_urls = \" http://127.0.0.1:8002 "
+			     "https://debuginfod.example.org/ \";\n"
+			     "  debuginfod_cache = \"/var/cache/x\"; }; };\n",
+			     &c),
+	    0);
+	assert_string_equal(c.daemon.debuginfod_urls,
+	    " http://127.0.0.1:8002 https://debuginfod.example.org/ ");
+	assert_string_equal(c.daemon.debuginfod_cache, "/var/cache/x");
+	config_done(&c);
+	expect_only_error(f,
+	    "daemon = {\n backtrace = { debuginfod_urls = "
+	    "\"http://a ftp://b\"; }; };\n",
+	    2,
+	    "daemon.backtrace.debuginfod_urls: \"ftp://b\": expected "
+	    "http://host... or https://host... (several separated by spaces)");
+	expect_only_error(f,
+	    "daemon = { backtrace = { debuginfod_urls = \"http://\"; }; };\n",
+	    1,
+	    "daemon.backtrace.debuginfod_urls: \"http://\": expected "
+	    "http://host... or https://host... (several separated by spaces)");
+	expect_only_error(f,
+	    "daemon = { backtrace = { debuginfod_cache = \"cache\"; }; };\n", 1,
+	    "daemon.backtrace.debuginfod_cache: expected an absolute path, "
+	    "got \"cache\"");
 }
 
 static void
@@ -921,6 +958,7 @@ main(void)
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_action_errors),
 		cmocka_unit_test(test_mail_webhook),
+		cmocka_unit_test(test_debuginfod),
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_unknown_section),
 		cmocka_unit_test(test_wrong_type),
