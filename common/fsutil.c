@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -98,14 +99,14 @@ fd_verify_regular(int fd)
 }
 
 int
-read_file_at(int dirfd, const char *name, size_t cap, char **ret_data,
-    size_t *ret_len)
+read_file_at(
+    int dirfd, const char *name, size_t cap, char **ret_data, size_t *ret_len)
 {
 	struct buf b;
 	int fd, r;
 
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK);
+	fd = openat(dirfd, name,
+	    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	buf_init(&b, cap + 1);
@@ -157,8 +158,8 @@ open_dir_at(int dirfd, const char *name)
 {
 	int fd;
 
-	fd = openat(dirfd, name,
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(
+	    dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -168,7 +169,8 @@ mkdir_at_safe(int dirfd, const char *name, mode_t mode)
 	struct stat st;
 
 	if (mkdirat(dirfd, name, mode) == 0) {
-		/* mkdirat() obeys the umask; the mode asked for is the contract. */
+		/* mkdirat() obeys the umask; the mode asked for is the
+		 * contract. */
 		if (fchmodat(dirfd, name, mode, 0) < 0)
 			return -errno;
 		return 0;
@@ -178,4 +180,35 @@ mkdir_at_safe(int dirfd, const char *name, mode_t mode)
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+int
+replace_file_at(int dirfd, const char *name, const void *data, size_t len,
+    mode_t mode, bool sync)
+{
+	char tmp[NAME_MAX + 1];
+	int fd, r;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", name) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	/* A leftover of an interrupted write. */
+	(void)unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, data, len);
+	/* The mode asked for, not what the umask left of it. */
+	if (r >= 0 && fchmod(fd, mode) < 0)
+		r = -errno;
+	if (r >= 0 && sync && fsync(fd) < 0)
+		r = -errno;
+	safe_close(fd);
+	if (r >= 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlinkat(dirfd, tmp, 0);
+	else if (sync && fsync(dirfd) < 0)
+		r = -errno;
+	return r;
 }

@@ -12,10 +12,12 @@
 
 #include "buf.h"
 
-/* Closes fd if it is >= 0, keeps errno; returns -1 for "fd = safe_close(fd);" */
+/* Closes fd if it is >= 0, keeps errno; returns -1 for "fd = safe_close(fd);"
+ */
 int safe_close(int fd);
 
-/* Writes all of buf, retrying on EINTR and short writes. Returns 0 or -errno. */
+/* Writes all of buf, retrying on EINTR and short writes. Returns 0 or -errno.
+ */
 int write_all(int fd, const void *buf, size_t len);
 
 /*
@@ -30,8 +32,8 @@ int read_fd_capped(int fd, size_t cap, struct buf *b);
  * *ret_data).  Refuses symlinks and anything that is not a regular file.
  * Returns 1 if truncated at cap, 0 if complete, or -errno.
  */
-int read_file_at(int dirfd, const char *name, size_t cap, char **ret_data,
-    size_t *ret_len);
+int read_file_at(
+    int dirfd, const char *name, size_t cap, char **ret_data, size_t *ret_len);
 
 /* readlinkat() into a fresh NUL-terminated string. Returns 0 or -errno. */
 int readlink_alloc_at(int dirfd, const char *name, char **ret);
@@ -44,5 +46,15 @@ int open_dir_at(int dirfd, const char *name);
 
 /* mkdirat() that tolerates an existing directory (but not a symlink). */
 int mkdir_at_safe(int dirfd, const char *name, mode_t mode);
+
+/*
+ * Replaces dirfd/name with len bytes of data, in one rename: readers see
+ * the old file or the new one, never a part.  The data goes first to
+ * "name.tmp" (which must not be a name readers look for), created with
+ * mode.  With sync, the file and the directory are fsync'd (the file
+ * survives a crash once this returns).  Returns 0 or -errno.
+ */
+int replace_file_at(int dirfd, const char *name, const void *data, size_t len,
+    mode_t mode, bool sync);
 
 #endif

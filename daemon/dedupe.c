@@ -189,9 +189,9 @@ keystate_load(
 int
 keystate_save(int keys_dirfd, const struct keystate *ks)
 {
-	char name[32], tmp[40];
+	char name[32];
 	struct buf b;
-	int fd, r;
+	int r;
 
 	buf_init(&b, 0);
 	r = buf_printf(&b,
@@ -208,22 +208,7 @@ keystate_save(int keys_dirfd, const struct keystate *ks)
 	if (r < 0)
 		goto out;
 	file_name(ks->hash, name, sizeof(name));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
-	unlinkat(keys_dirfd, tmp, 0);
-	fd = openat(keys_dirfd, tmp,
-	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	r = write_all(fd, b.data, b.len);
-	if (r >= 0 && fsync(fd) < 0)
-		r = -errno;
-	safe_close(fd);
-	if (r >= 0 && renameat(keys_dirfd, tmp, keys_dirfd, name) < 0)
-		r = -errno;
-	if (r >= 0 && fsync(keys_dirfd) < 0)
-		r = -errno;
+	r = replace_file_at(keys_dirfd, name, b.data, b.len, 0600, true);
 out:
 	buf_done(&b);
 	return r;
