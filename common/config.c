@@ -33,6 +33,7 @@ static const char *const action_type_names[_ACTION_TYPE_MAX] = {
 	[ACTION_DELETE] = "delete",
 	[ACTION_MAIL] = "mail",
 	[ACTION_WEBHOOK] = "webhook",
+	[ACTION_METRICS] = "metrics",
 };
 
 static const char *const dedupe_field_names[_DEDUPE_FIELD_MAX] = {
@@ -286,6 +287,10 @@ static const struct config_key action_keys[] = {
 	    TYPE(ACTION_WEBHOOK), 0 },
 	{ "actions.token_file", KEY_STRING, ACT(token_file), 1, 0, NULL, 0,
 	    TYPE(ACTION_WEBHOOK), 0 },
+	{ "actions.path", KEY_STRING, ACT(path), 1, 0, NULL, 0,
+	    TYPE(ACTION_METRICS), 0 },
+	{ "actions.max_series", KEY_UINT, ACT(max_series), 1, 100000, NULL, 0,
+	    TYPE(ACTION_METRICS), 0 },
 	{ "actions.tls_verify", KEY_BOOL, ACT(tls_verify), 0, 0, NULL, 0,
 	    TYPE(ACTION_MAIL) | TYPE(ACTION_WEBHOOK), 0 },
 	{ "actions.ca_file", KEY_STRING, ACT(ca_file), 1, 0, NULL, 0,
@@ -325,6 +330,7 @@ action_config_done(struct action_config *a)
 	free(a->subject);
 	strv_free(a->redact);
 	free(a->url);
+	free(a->path);
 	strv_free(a->headers);
 	free(a->token_file);
 	free(a->ca_file);
@@ -342,6 +348,7 @@ action_config_defaults(struct action_config *a)
 	a->format = WEBHOOK_JSON;
 	a->tls_verify = true;
 	a->connect_timeout_ms = 10 * 1000;
+	a->max_series = 1000;
 }
 
 int
@@ -1009,6 +1016,28 @@ valid_header(const char *h)
 	    strncasecmp(h, "Host:", 5) != 0;
 }
 
+/* node_exporter's textfile collector reads *.prom files only. */
+static void
+check_metrics(
+    struct loader *l, const config_setting_t *g, const struct action_config *a)
+{
+	size_t n = a->path ? strlen(a->path) : 0;
+
+	if (a->path == NULL) {
+		/* (A path given but refused has had its error.) */
+		if (config_setting_get_member(g, "path") == NULL)
+			problem(l, g, "actions.path",
+			    "a metrics action needs path = "
+			    "\"/var/lib/prometheus/node-exporter/"
+			    "crashd.prom\"");
+	} else if (n < 6 || strcmp(a->path + n - 5, ".prom") != 0 ||
+	    a->path[n - 6] == '/')
+		problem(l, member_or(g, "path"), "actions.path",
+		    "\"%s\": expected a file name ending in .prom (what "
+		    "node_exporter's textfile collector reads)",
+		    a->path);
+}
+
 static void
 check_webhook(
     struct loader *l, const config_setting_t *g, const struct action_config *a)
@@ -1066,7 +1095,8 @@ load_actions(struct loader *l, const config_setting_t *root, struct config *c)
 		type = config_setting_get_member(g, "type");
 		if (type == NULL) {
 			problem(l, g, "actions.type",
-			    "missing: one of log, exec, delete, mail, webhook");
+			    "missing: one of log, exec, delete, mail, webhook, "
+			    "metrics");
 			continue;
 		}
 		apply(l, type,
@@ -1093,6 +1123,8 @@ load_actions(struct loader *l, const config_setting_t *root, struct config *c)
 			check_mail(l, g, a);
 		if (a->type == ACTION_WEBHOOK)
 			check_webhook(l, g, a);
+		if (a->type == ACTION_METRICS)
+			check_metrics(l, g, a);
 	}
 }
 

@@ -85,6 +85,7 @@ enum action_type {
 	ACTION_DELETE,
 	ACTION_MAIL,
 	ACTION_WEBHOOK,
+	ACTION_METRICS,
 	_ACTION_TYPE_MAX,
 };
 
@@ -126,6 +127,11 @@ struct action_config {
 	int format; /* enum webhook_format */
 	char **headers; /* "Name: value", NULL-terminated */
 	char *token_file; /* bearer token, root's alone */
+
+	/* metrics */
+	char
+	    *path; /* the .prom file node_exporter's textfile collector reads */
+	unsigned max_series; /* label sets kept; the least recent go */
 
 	/* mail and webhook (timeout_ms too: one attempt's total time) */
 	bool tls_verify;

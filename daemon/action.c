@@ -28,6 +28,7 @@ action_ops_for(enum action_type t)
 		&action_log_ops,
 		&action_mail_ops,
 		&action_webhook_ops,
+		&action_metrics_ops,
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)

@@ -592,11 +592,12 @@ test_action_errors(void **state)
 	expect_only_error(f, "\nactions = ( 5 );\n", 2,
 	    "actions: expected { name = ...; type = ...; }");
 	expect_only_error(f, "actions = ( { name = \"a\"; } );\n", 1,
-	    "actions.type: missing: one of log, exec, delete, mail, webhook");
+	    "actions.type: missing: one of log, exec, delete, mail, webhook, "
+	    "metrics");
 	expect_only_error(f,
 	    "actions = ( { name = \"a\"; type = \"page\"; } );\n", 1,
 	    "actions.type: expected one of log, exec, delete, mail, webhook, "
-	    "got \"page\"");
+	    "metrics, got \"page\"");
 	expect_only_error(f,
 	    "actions = ( { name = \"a\"; type = \"mail\";\n"
 	    "  smtp = \"smtp://127.0.0.1\"; } );\n",
@@ -606,6 +607,25 @@ test_action_errors(void **state)
 	    "  to = [ \"a@b\" ]; sendmail = \"/usr/sbin/sendmail\";\n"
 	    "  attach_max = \"1G\"; } );\n",
 	    3, "actions.attach_max: at most 64M, got 1G");
+	expect_only_error(f,
+	    "actions = ( { name = \"m\"; type = \"metrics\"; } );\n", 1,
+	    "actions.path: a metrics action needs path = "
+	    "\"/var/lib/prometheus/node-exporter/crashd.prom\"");
+	expect_only_error(f,
+	    "actions = ( { name = \"m\"; type = \"metrics\";\n"
+	    "  path = \"/var/lib/crashd.txt\"; } );\n",
+	    2,
+	    "actions.path: \"/var/lib/crashd.txt\": expected a file name "
+	    "ending "
+	    "in .prom (what node_exporter's textfile collector reads)");
+	expect_only_error(f,
+	    "actions = ( { name = \"m\"; type = \"metrics\";\n"
+	    "  path = \"crashd.prom\"; } );\n",
+	    2, "actions.path: expected an absolute path, got \"crashd.prom\"");
+	expect_only_error(f,
+	    "actions = ( { name = \"m\"; type = \"metrics\";\n"
+	    "  path = \"/x/c.prom\"; max_series = 0; } );\n",
+	    2, "actions.max_series: 0 is out of range 1..100000");
 	expect_only_error(f,
 	    "actions = ( { name = \"a\"; type = \"delete\";\n timeout = "
 	    "\"1s\"; } );\n",

@@ -1,0 +1,157 @@
+/*
+ * action_metrics.c: the metrics action.  Every crash the daemon processes
+ * (duplicates and held-back ones too: the action does not notify) is
+ * counted in <spool>/.state/metrics/<action name>, then the .prom file
+ * that node_exporter's textfile collector serves is written again, in one
+ * rename.  The state names the last dump counted, so a daemon killed
+ * after counting and before recording the action counts it once.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "action.h"
+#include "escape.h"
+#include "fsutil.h"
+#include "metrics.h"
+#include "spool.h"
+
+#define METRICS_DIR SPOOL_STATE "/metrics"
+/* A state file holds at most 100,000 series of a few hundred bytes. */
+#define METRICS_STATE_MAX (256u << 20)
+
+/* <spool>/.state/metrics, made when missing: a descriptor or -errno. */
+static int
+open_state_dir(int spool_dirfd)
+{
+	int r = mkdir_at_safe(spool_dirfd, SPOOL_STATE, 0755);
+
+	if (r >= 0)
+		r = mkdir_at_safe(spool_dirfd, METRICS_DIR, 0700);
+	return r < 0 ? r : open_dir_at(spool_dirfd, METRICS_DIR);
+}
+
+static int
+load_state(int dirfd, const char *name, struct metrics *m)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	r = read_file_at(dirfd, name, METRICS_STATE_MAX, &text, &len);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	r = metrics_parse(m, text, len);
+	free(text);
+	return r;
+}
+
+/* The dump's signal for a label: "SEGV", or its number. */
+static void
+signal_label(const struct dump *d, char *out, size_t size)
+{
+	if (strncmp(d->signal_name, "SIG", 3) == 0 && d->signal_name[3])
+		snprintf(out, size, "%s", d->signal_name + 3);
+	else
+		snprintf(out, size, "%d", d->signal);
+}
+
+/* Writes the .prom file at path (its directory must exist). */
+static int
+write_prom(const char *path, const struct metrics *m)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	struct buf text;
+	int dirfd, r;
+
+	if (slash == NULL || (size_t)(slash - path) >= sizeof(dir))
+		return -EINVAL;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	dirfd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return -errno;
+	buf_init(&text, 0);
+	r = metrics_render(m, &text);
+	/* Readable by node_exporter's user; derived, so no fsync. */
+	if (r >= 0)
+		r = replace_file_at(dirfd, slash + 1,
+		    text.data ? text.data : "", text.len, 0644, false);
+	buf_done(&text);
+	close(dirfd);
+	return r;
+}
+
+static enum action_outcome
+action_metrics_run(const struct action_config *ac,
+    const struct action_event *ev, struct buf *detail)
+{
+	const struct dump *d = ev->dump;
+	struct buf labels, state;
+	struct metrics m;
+	char sig[32];
+	uint64_t count = 0;
+	bool counted = false;
+	int dirfd, r;
+
+	metrics_init(&m);
+	buf_init(&labels, 0);
+	buf_init(&state, 0);
+	dirfd = open_state_dir(ev->spool_dirfd);
+	r = dirfd < 0 ? dirfd : load_state(dirfd, ac->name, &m);
+	if (r < 0) {
+		buf_printf(detail, "cannot read the counters in %s/%s: %s",
+		    METRICS_DIR, ac->name, strerror(-r));
+		goto out;
+	}
+	signal_label(d, sig, sizeof(sig));
+	r = metrics_labels(&labels, d->has_core, d->executable,
+	    strlen(d->executable), d->hostname, strlen(d->hostname), sig);
+	if (r >= 0 && strcmp(m.last_dump, d->name) != 0) {
+		count = metrics_count(&m, labels.data, d->time, ac->max_series);
+		r = count > 0 ? 0 : -ENOMEM;
+		snprintf(m.last_dump, sizeof(m.last_dump), "%s", d->name);
+		if (r >= 0)
+			r = metrics_format(&m, &state);
+		if (r >= 0)
+			r = replace_file_at(
+			    dirfd, ac->name, state.data, state.len, 0600, true);
+		counted = true;
+	}
+	if (r < 0) {
+		buf_printf(detail, "cannot count the crash in %s/%s: %s",
+		    METRICS_DIR, ac->name, strerror(-r));
+		goto out;
+	}
+	r = write_prom(ac->path, &m);
+	if (r < 0) {
+		/* Counted: the next crash writes the file with it. */
+		buf_puts(detail, "counted; cannot write ");
+		escape_c(detail, ac->path, strlen(ac->path));
+		buf_printf(detail, ": %s", strerror(-r));
+		goto out;
+	}
+	if (counted)
+		buf_printf(detail, "crashd_crashes_total%s %llu in ",
+		    labels.data, (unsigned long long)count);
+	else
+		buf_puts(detail, "counted before (interrupted); wrote ");
+	escape_c(detail, ac->path, strlen(ac->path));
+out:
+	if (dirfd >= 0)
+		close(dirfd);
+	buf_done(&labels);
+	buf_done(&state);
+	metrics_done(&m);
+	return r < 0 ? ACTION_FAILED : ACTION_OK;
+}
+
+const struct action_ops action_metrics_ops = {
+	.type = ACTION_METRICS,
+	.run = action_metrics_run,
+};

@@ -1,0 +1,71 @@
+/*
+ * The crash counters of a metrics action, in memory: read from and
+ * written to the daemon's state file, and rendered in Prometheus' text
+ * format for node_exporter's textfile collector.
+ *
+ * One series per label set {core, executable, hostname, signal}: how many
+ * crashes, and when the last one happened.  Label values are bytes the
+ * crashed process chose (its executable's name, its hostname): they are
+ * made valid UTF-8 text with every control character written as \xNN
+ * (webhook_text.h's rule, reversible), then escaped as the text format
+ * wants (\\ and \"), so no name can break the file or add a series.
+ *
+ * The state file, one line each (only crashd writes it):
+ *   last DUMP                    the last dump counted (exactly once)
+ *   COUNT LAST_TIME {labels}     a series, labels as rendered
+ */
+#ifndef CRASHD_METRICS_H
+#define CRASHD_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+struct metrics_series {
+	uint64_t count;
+	long long last; /* the last crash's time, seconds */
+	char *labels; /* {core="true",executable="...",...}, rendered */
+};
+
+struct metrics {
+	char last_dump[256]; /* "" when none */
+	struct metrics_series *v; /* oldest series first */
+	size_t n, cap;
+};
+
+void metrics_init(struct metrics *m);
+void metrics_done(struct metrics *m);
+
+/*
+ * Parses a state file's text into m (empty when it is).  A malformed line
+ * is skipped.  Returns 0, or -ENOMEM.
+ */
+int metrics_parse(struct metrics *m, const char *text, size_t len);
+
+/* The state file's text. Returns 0 or -errno from out. */
+int metrics_format(const struct metrics *m, struct buf *out);
+
+/*
+ * Renders the label set of one crash into out:
+ *   {core="true",executable="...",hostname="...",signal="SEGV"}
+ * executable and hostname are raw bytes; signal is a name without "SIG"
+ * or a number.  Returns 0 or -errno from out.
+ */
+int metrics_labels(struct buf *out, bool core, const char *executable,
+    size_t executable_len, const char *hostname, size_t hostname_len,
+    const char *signal);
+
+/*
+ * Counts one crash of the series labels at time when.  A new series past
+ * max_series (>= 1) replaces the one whose last crash is oldest.  Returns
+ * the series' new count, or 0 when out of memory.
+ */
+uint64_t metrics_count(
+    struct metrics *m, const char *labels, long long when, size_t max_series);
+
+/* The .prom file's text. Returns 0 or -errno from out. */
+int metrics_render(const struct metrics *m, struct buf *out);
+
+#endif

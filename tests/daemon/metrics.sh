@@ -1,0 +1,416 @@
+#!/bin/bash
+# The metrics action through a real Prometheus node_exporter (Debian's
+# prometheus-node-exporter, its textfile collector alone, on loopback):
+# every crash the daemon processes counts once in crashd_crashes_total
+# {core, executable, hostname, signal}, duplicates that are not notified
+# too, and crashd_last_crash_timestamp_seconds says when the series' last
+# crash happened.  Asserted on what node_exporter serves (it parses the
+# file: node_textfile_scrape_error 0, the file's mtime metric present)
+# and on the file itself (label order, escaping, no other .prom file):
+#   - two SEGVs of one program (the second a duplicate, held back) and
+#     one ABRT of it, with cores (mode = mini): SEGV 2, ABRT 1, core true;
+#   - a program whose name holds a newline, a tab, a double quote, a byte
+#     that is not UTF-8, a backslash before "x41" and a lone backslash is
+#     one series, its label the webhook's escaping of the path (\xNN)
+#     under Prometheus' own (\\, \"), which reads back to the path;
+#   - the counts persist across a restart: a crash while the daemon is
+#     stopped counts once when the backlog is processed, a SIGKILL and a
+#     restart count nothing again, a live crash after that counts;
+#   - mode = none and remove_duplicates = true: core false, and the
+#     duplicate merged into the first dump (and removed) counts;
+#   - a second action with max_series = 2 (its own state, its own file
+#     and node_exporter) keeps the two series whose last crash is newest.
+source "$(dirname "$0")/lib_daemon.sh"
+
+NE=/usr/bin/prometheus-node-exporter
+[[ -x $NE ]] || skip "$NE is not installed (Debian package prometheus-node-exporter)"
+command -v curl >/dev/null || skip "curl is not installed"
+[[ -x /usr/bin/python3 ]] || skip "/usr/bin/python3 is needed to read the metrics"
+unset http_proxy HTTP_PROXY all_proxy ALL_PROXY
+
+NE_PIDS=()
+declare -A NE_URL=()
+
+# node_exporter goes first, then lib_daemon.sh's cleanup, with the status.
+metrics_on_exit() {
+	local rc=$? p
+	set +e
+	for p in "${NE_PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	(exit "$rc")
+	daemon_on_exit
+}
+trap metrics_on_exit EXIT
+
+# fail, as in lib_daemon.sh, with what node_exporter complained about.
+eval "daemon_fail() $(declare -f fail | tail -n +2)"
+fail() {
+	local l
+	for l in "$T"/ne-*.log; do
+		# Its complaints (a file it cannot parse), not its banner.
+		grep -q -v -e 'level=info' -e 'running as root' "$l" 2>/dev/null || continue
+		echo "--- ${l##*/} (last 3 complaints):" >&2
+		grep -v -e 'level=info' -e 'running as root' "$l" | tail -n 3 |
+			cut -c1-400 | cat -v >&2
+	done
+	daemon_fail "$@"
+}
+
+# start_node_exporter NAME: a node_exporter with the textfile collector
+# alone, reading $T/NAME (created), on a free loopback port; it dies
+# with this shell.  Sets NE_URL[NAME] (its /metrics).
+start_node_exporter() {
+	local port
+	mkdir -p "$T/$1"
+	port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	setpriv --pdeathsig KILL "$NE" --web.listen-address="127.0.0.1:$port" \
+		--collector.disable-defaults --collector.textfile \
+		--collector.textfile.directory="$T/$1" \
+		</dev/null >>"$T/ne-$1.log" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
+	NE_PIDS+=($!)
+	NE_URL[$1]=http://127.0.0.1:$port/metrics
+	wait_until 30 "node_exporter to serve ${NE_URL[$1]}" \
+		curl -sf -o /dev/null --max-time 2 "${NE_URL[$1]}"
+}
+
+# The checker: check_metrics.py SCRAPE PROMFILE HOST START MODE
+# [CORE EXECUTABLE SIGNAL COUNT TSMIN]...: the scrape (and the file) hold
+# exactly these series, each in both metrics, HOST the hostname of all;
+# MODE "counts" checks each COUNT, "set" only which series there are.
+# Every timestamp is within [START, now] and a minute of now, and not
+# before TSMIN (- for none).  Says what it expected and found.
+CHECK=$T/check_metrics.py
+cat >"$CHECK" <<'EOF'
+import os, re, sys, time
+
+scrape_path, prom, host, start, mode = sys.argv[1:6]
+start = int(start)
+rest = [os.fsencode(a) for a in sys.argv[6:]]
+assert len(rest) % 5 == 0, rest
+now = time.time()
+problems = []
+C, T = "crashd_crashes_total", "crashd_last_crash_timestamp_seconds"
+
+
+def problem(s):
+    problems.append(s)
+
+
+def esc(b):
+    """The label's value before Prometheus' escaping: the webhook's text
+    rule (daemon/webhook_text.h): valid UTF-8 kept, control characters
+    and bytes that are not UTF-8 as \\xNN, a backslash before x and two
+    hex digits as \\x5c."""
+    out = []
+    s = b.decode("utf-8", "surrogateescape")
+    for i, c in enumerate(s):
+        o = ord(c)
+        if 0xDC80 <= o <= 0xDCFF:
+            out.append("\\x%02x" % (o - 0xDC00))
+        elif o < 0x20 or 0x7F <= o <= 0x9F:
+            out.extend("\\x%02x" % x for x in c.encode())
+        elif c == "\\" and re.match(r"x[0-9a-fA-F]{2}", s[i + 1:i + 4]):
+            out.append("\\x5c")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def parse_sample(line):
+    """name{k="v",...} value -> (name, [(k, v)...], value), the values
+    Prometheus-unescaped; None if the line is no sample."""
+    m = re.match(r"([a-zA-Z_:][a-zA-Z0-9_:]*)", line)
+    if not m:
+        return None
+    name, i, labels = m[1], m.end(), []
+    if i < len(line) and line[i] == "{":
+        i += 1
+        while line[i] != "}":
+            m = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="').match(line, i)
+            if not m:
+                raise ValueError(f"bad label at {i}: {line!r}")
+            i, v = m.end(), []
+            while line[i] != '"':
+                if line[i] == "\\":
+                    v.append({"\\": "\\", '"': '"', "n": "\n"}[line[i + 1]])
+                    i += 2
+                else:
+                    v.append(line[i])
+                    i += 1
+            labels.append((m[1], "".join(v)))
+            i += 1
+            if line[i] == ",":
+                i += 1
+    i += 1 if i < len(line) and line[i] == "}" else 0
+    return name, labels, line[i:].split()[0]
+
+
+def samples(text):
+    out = []
+    for line in text.split("\n"):
+        if line and not line.startswith("#"):
+            try:
+                s = parse_sample(line)
+            except (ValueError, IndexError, KeyError) as e:
+                problem(f"unparsable line {line!r}: {e}")
+                continue
+            if s:
+                out.append(s)
+    return out
+
+
+LABELS = ["core", "executable", "hostname", "signal"]
+
+
+def series(smp, what):
+    """{metric: {(core, exe, host, signal): value}} of the crashd
+    samples."""
+    r = {C: {}, T: {}}
+    for name, labels, value in smp:
+        if name not in r:
+            continue
+        names = sorted(k for k, _ in labels)
+        if names != sorted(LABELS) or len(set(names)) != len(names):
+            problem(f"{what}: {name} has labels {names}, expected {LABELS}")
+            continue
+        d = dict(labels)
+        key = tuple(d[k] for k in LABELS)
+        if key in r[name]:
+            problem(f"{what}: {name}{key} twice")
+        r[name][key] = float(value)
+    return r
+
+
+want = {}
+for i in range(0, len(rest), 5):
+    core, exe, sig, count, tsmin = rest[i:i + 5]
+    key = (core.decode(), esc(exe), esc(os.fsencode(host)), sig.decode())
+    want[key] = (count.decode(), tsmin.decode())
+
+# What node_exporter serves.
+text = open(scrape_path, "rb").read().decode("utf-8", "backslashreplace")
+smp = samples(text)
+types = dict(re.findall(r"^# TYPE (\S+) (\S+)$", text, re.M))
+for n, t in ((C, "counter"), (T, "gauge")):
+    if types.get(n) != t:
+        problem(f"scrape: # TYPE {n} is {types.get(n)!r}, expected {t!r}")
+err = [v for n, l, v in smp if n == "node_textfile_scrape_error"]
+if err != ["0"]:
+    problem(f"scrape: node_textfile_scrape_error {err}, expected ['0'] "
+            f"(node_exporter could not parse the file)")
+if not any(n == "node_textfile_mtime_seconds" and l == [("file", prom)]
+           for n, l, v in smp):
+    problem(f'scrape: no node_textfile_mtime_seconds{{file="{prom}"}}')
+got = series(smp, "scrape")
+for metric in (C, T):
+    for k in sorted(set(want) - set(got[metric])):
+        problem(f"scrape: no {metric} for {k}")
+    for k in sorted(set(got[metric]) - set(want)):
+        problem(f"scrape: unexpected {metric} {k} {got[metric][k]}")
+for k, (count, tsmin) in sorted(want.items()):
+    if mode == "counts" and k in got[C] and got[C][k] != float(count):
+        problem(f"scrape: {C}{k} is {got[C][k]:g}, expected {count}")
+    ts = got[T].get(k)
+    if ts is not None:
+        lo = max(start, int(tsmin) if tsmin != "-" else 0)
+        if not (lo <= ts <= now + 1 and abs(now - ts) <= 60):
+            problem(f"scrape: {T}{k} is {ts:.3f}: not within [{lo}, now "
+                    f"{now:.3f}] and a minute of now")
+
+# The file itself: UTF-8, the labels in their order and escaped as
+# said (only \\ and \" in the values), no other .prom file.
+raw = open(prom, "rb").read()
+try:
+    ftext = raw.decode("utf-8")
+except UnicodeDecodeError as e:
+    problem(f"file: not UTF-8: {e}")
+    ftext = raw.decode("utf-8", "backslashreplace")
+val = r'"((?:[^"\\\n]|\\[\\"])*)"'
+line_re = re.compile(r"(%s|%s)\{core=\"(true|false)\",executable=%s,"
+                     r"hostname=%s,signal=\"([A-Z0-9]+)\"\} "
+                     r"([0-9]+(?:\.[0-9]+)?)" % (C, T, val, val))
+for n, t in ((C, "counter"), (T, "gauge")):
+    if f"# TYPE {n} {t}\n" not in ftext:
+        problem(f"file: no '# TYPE {n} {t}' line")
+    if not re.search(r"^# HELP %s \S" % n, ftext, re.M):
+        problem(f"file: no '# HELP {n} ...' line")
+for line in ftext.split("\n"):
+    if line and not line.startswith("#"):
+        m = line_re.fullmatch(line)
+        if not m:
+            problem(f"file: line {line!r} is not "
+                    f'NAME{{core="..",executable="..",hostname="..",'
+                    f'signal=".."}} VALUE')
+        elif m[1] == C and not re.fullmatch(r"[0-9]+", m[6]):
+            problem(f"file: count {m[6]!r} is no integer: {line!r}")
+fgot = series(samples(ftext), "file")
+if fgot != got:
+    problem(f"file and scrape differ: file {fgot}, scrape {got}")
+d = os.path.dirname(prom)
+others = sorted(f for f in os.listdir(d) if f.endswith(".prom")
+                and f != os.path.basename(prom))
+if others:
+    problem(f"file: other .prom files in {d}: {others}")
+
+if problems:
+    print("\n".join(problems))
+    print(f"expected ({mode}): " + "; ".join(
+        f"{k} {c}" for k, (c, _) in sorted(want.items())))
+    print("scraped (crashd and textfile lines):")
+    for line in text.split("\n"):
+        if re.match(r"(# (HELP|TYPE) )?(crashd_|node_textfile)", line):
+            print("  " + line)
+    print(f"{prom}:")
+    for line in ftext.split("\n"):
+        print("  " + line)
+    sys.exit(1)
+for k in sorted(got[C]):
+    print(f"{C}{k} {got[C][k]:g}, last {got[T].get(k, 0):.0f}")
+EOF
+
+# expect_metrics NAME MODE [CORE EXECUTABLE SIGNAL COUNT TSMIN]...: polls
+# (10 s at most) node_exporter NAME until its scrape of $T/NAME/crashd.prom
+# holds exactly these series (see check_metrics.py above).
+expect_metrics() {
+	local name=$1 mode=$2 end=$((SECONDS + 11)) l
+	shift 2
+	while ((SECONDS < end)); do
+		if curl -sf --max-time 2 -o "$T/scrape-$name.txt" "${NE_URL[$name]}" &&
+			[[ -f $T/$name/crashd.prom ]] &&
+			/usr/bin/python3 "$CHECK" "$T/scrape-$name.txt" \
+				"$T/$name/crashd.prom" "$host" "$START" "$mode" "$@" \
+				>"$T/check-$name.out" 2>&1; then
+			if [[ $mode == counts ]]; then
+				while IFS= read -r l; do
+					info "  $l"
+				done <"$T/check-$name.out"
+			fi
+			return 0
+		fi
+		nap 0.05
+	done
+	[[ -f $T/$name/crashd.prom ]] || echo "no $T/$name/crashd.prom: $(ls -A "$T/$name")" >"$T/check-$name.out"
+	fail "node_exporter $name (${NE_URL[$name]}): after 10 s, not the expected metrics:"$'\n'"$(cat "$T/check-$name.out" 2>/dev/null)"
+}
+
+# expect_core yes|no: the dump $DUMP kept a core, or did not.
+expect_core() {
+	local c=no
+	[[ -e $DUMP/core.mini || -e $DUMP/core.gz ]] && c=yes
+	[[ $c == "$1" ]] || fail "$DUMP kept a core: $c, expected $1: $(ls "$DUMP")"
+}
+
+# after_this_second: once the clock is past this second, so that the next
+# crash's time sorts after every earlier crash's (for max_series).
+later_than() {
+	((EPOCHSECONDS > $1))
+}
+after_this_second() {
+	wait_until 3 "the clock to pass $EPOCHSECONDS" later_than "$EPOCHSECONDS"
+}
+
+START=$EPOCHSECONDS
+start_node_exporter textfile
+start_node_exporter capped
+info "node_exporter serves $T/textfile at ${NE_URL[textfile]}, $T/capped at ${NE_URL[capped]}"
+
+actions="{ name = \"metrics\"; type = \"metrics\"; path = \"$T/textfile/crashd.prom\"; },
+  { name = \"capped\"; type = \"metrics\"; path = \"$T/capped/crashd.prom\"; max_series = 2; },
+  $(rec_action), $(log_action)"
+write_daemon_config mode=mini remove_duplicates=false remove_duplicate_cores=false \
+	actions="$actions"
+register
+start_daemon
+
+copy_victim victim
+exe=$T/victim
+name=$'crash\nme\t"q\xff\\x41\\b'
+copy_victim "$name"
+hostile=$T/$name
+
+info "two SEGVs (the second a duplicate, not notified) and an ABRT, with cores"
+d_crash "$exe" segv
+wait_processed "$DUMP"
+expect_core yes
+host=$(item hostname)
+expect_eq "the dump's hostname" "$(uname -n)" "$host"
+expect_metrics textfile counts true "$exe" SEGV 1 "$VICTIM_START"
+d_crash "$exe" segv
+wait_processed "$DUMP"
+expect_core yes
+expect_metrics textfile counts true "$exe" SEGV 2 "$VICTIM_START"
+wait_until 10 "the exec action's run for the first crash" runs_at_least 1
+expect_eq "runs of the exec action (the duplicate is held back)" 1 "$(runs_count)"
+after_this_second
+d_crash -s 6 "$exe" abort
+wait_processed "$DUMP"
+expect_core yes
+abrt_start=$VICTIM_START
+expect_metrics textfile counts true "$exe" SEGV 2 - true "$exe" ABRT 1 "$abrt_start"
+expect_metrics capped set true "$exe" SEGV - - true "$exe" ABRT - -
+
+info "a hostile executable name: one series, escaped, parsed"
+after_this_second
+d_crash "$hostile" segv
+wait_processed "$DUMP"
+expect_core yes
+expect_item executable "$hostile"
+expect_metrics textfile counts true "$exe" SEGV 2 - true "$exe" ABRT 1 - \
+	true "$hostile" SEGV 1 "$VICTIM_START"
+want_label='executable="'"$T"'/crash\\x0ame\\x09\"q\\xff\\x5cx41\\b",'
+for f in "$T/textfile/crashd.prom" "$T/scrape-textfile.txt"; do
+	grep -qF -- "$want_label" "$f" ||
+		fail "$f has no $want_label; its lines with crash: $(grep -a crash "$f")"
+done
+# max_series = 2: the SEGV of victim, whose last crash is the oldest, went.
+expect_metrics capped set true "$exe" ABRT - - true "$hostile" SEGV - -
+
+info "a crash while the daemon is stopped counts once, from the backlog"
+stop_daemon
+for a in metrics capped; do
+	[[ -e $SPOOL/.state/metrics/$a ]] ||
+		fail "no state of action $a at $SPOOL/.state/metrics/$a: $(ls -A "$SPOOL/.state/metrics" 2>&1)"
+done
+after_this_second
+d_crash "$exe" segv
+start_daemon
+wait_processed "$DUMP"
+expect_metrics textfile counts true "$exe" SEGV 3 "$VICTIM_START" \
+	true "$exe" ABRT 1 - true "$hostile" SEGV 1 -
+expect_metrics capped set true "$hostile" SEGV - - true "$exe" SEGV - -
+# (The file is only rewritten for a crash: the live one below shows that
+# the SIGKILLed run left nothing to count twice.)
+info "SIGKILL and a restart count nothing again"
+kill_daemon
+start_daemon
+wait_all_processed
+expect_metrics textfile counts true "$exe" SEGV 3 - \
+	true "$exe" ABRT 1 - true "$hostile" SEGV 1 -
+info "a live crash after the restarts"
+d_crash "$exe" segv
+wait_processed "$DUMP"
+expect_metrics textfile counts true "$exe" SEGV 4 "$VICTIM_START" \
+	true "$exe" ABRT 1 "$abrt_start" true "$hostile" SEGV 1 -
+stop_daemon
+
+info "mode = none, remove_duplicates = true: core false, the merged duplicate counts"
+write_daemon_config mode=none actions="$actions"
+start_daemon
+copy_victim victim2
+exe2=$T/victim2
+d_crash "$exe2" segv
+first=$DUMP
+wait_processed "$first"
+expect_core no
+crash_n 1 "$exe2" segv
+wait_until 10 "count 2 in the first dump of victim2" grep -qx 2 "$first/count"
+wait_all_processed
+expect_eq "dumps of victim2 left in the spool (the duplicate merged)" 1 \
+	"$(spool_dumps | grep -c -- '-victim2$' || true)"
+expect_metrics textfile counts true "$exe" SEGV 4 - true "$exe" ABRT 1 - \
+	true "$hostile" SEGV 1 - false "$exe2" SEGV 2 "$VICTIM_START"
+expect_metrics capped set true "$exe" SEGV - - false "$exe2" SEGV - -
+stop_daemon
+echo PASS

@@ -1,0 +1,300 @@
+/*
+ * The metrics action's counters (daemon/metrics.c) and the action itself
+ * (daemon/action_metrics.c) on dumps in a temp spool: label values that
+ * no crashed process can break out of, the state file's round trip, the
+ * least recent series dropped past max_series, a crash counted once even
+ * when its action runs again, and the .prom file's text.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "action.h"
+#include "dump.h"
+#include "fsutil.h"
+#include "metrics.h"
+#include "testutil.h"
+
+static char *
+labels_of(bool core, const char *exe, size_t exe_len, const char *host,
+    const char *sig)
+{
+	struct buf b;
+	char *s;
+
+	buf_init(&b, 0);
+	assert_int_equal(
+	    metrics_labels(&b, core, exe, exe_len, host, strlen(host), sig), 0);
+	s = strdup(b.data);
+	buf_done(&b);
+	return s;
+}
+
+static void
+test_labels(void **state)
+{
+	static const char hostile[] = "/tmp/a\nb\"c\\d\\x41\xff\x1b[31m";
+	char *s;
+
+	(void)state;
+	s = labels_of(true, "/usr/bin/ruby", 13, "web1", "SEGV");
+	assert_string_equal(s,
+	    "{core=\"true\",executable=\"/usr/bin/ruby\",hostname=\"web1\","
+	    "signal=\"SEGV\"}");
+	free(s);
+	/*
+	 * Newline, ESC and a byte that is not UTF-8 as \xNN; a backslash
+	 * before "x41" as \x5c; then the text format's \\ and \".
+	 */
+	s = labels_of(false, hostile, sizeof(hostile) - 1, "", "ABRT");
+	assert_string_equal(s,
+	    "{core=\"false\",executable=\"/tmp/a\\\\x0ab\\\"c\\\\d\\\\x5cx41"
+	    "\\\\xff\\\\x1b[31m\",hostname=\"\",signal=\"ABRT\"}");
+	assert_null(strchr(s, '\n'));
+	free(s);
+	/* Valid UTF-8 stays as it is. */
+	s = labels_of(true, "/opt/caf\xc3\xa9", 10, "h\xc3\xb4te", "7");
+	assert_string_equal(s,
+	    "{core=\"true\",executable=\"/opt/caf\xc3\xa9\",hostname=\"h"
+	    "\xc3\xb4te\",signal=\"7\"}");
+	free(s);
+}
+
+static void
+test_count_and_state(void **state)
+{
+	static const char bad[] =
+	    "last x\n0 1 {a=\"0\"}\nnonsense\n5 9 {b=\"1\"}\n"
+	    "7 8 no-labels\n-1 2 {c}\n4 4 {d=\"1\"} trailing\n2 3 {e}";
+	struct metrics m, back;
+	struct buf text, again;
+
+	(void)state;
+	metrics_init(&m);
+	assert_int_equal(metrics_count(&m, "{a=\"1\"}", 100, 10), 1);
+	assert_int_equal(metrics_count(&m, "{a=\"2\"}", 200, 10), 1);
+	assert_int_equal(metrics_count(&m, "{a=\"1\"}", 300, 10), 2);
+	/* An earlier time (a backlog) does not move the last crash back. */
+	assert_int_equal(metrics_count(&m, "{a=\"1\"}", 50, 10), 3);
+	assert_int_equal(m.v[0].last, 300);
+	snprintf(m.last_dump, sizeof(m.last_dump), "%s", "20240501T1-1-x");
+	buf_init(&text, 0);
+	assert_int_equal(metrics_format(&m, &text), 0);
+	assert_string_equal(text.data,
+	    "last 20240501T1-1-x\n"
+	    "3 300 {a=\"1\"}\n"
+	    "1 200 {a=\"2\"}\n");
+	/* Read back, written again: the same text. */
+	metrics_init(&back);
+	assert_int_equal(metrics_parse(&back, text.data, text.len), 0);
+	buf_init(&again, 0);
+	assert_int_equal(metrics_format(&back, &again), 0);
+	assert_string_equal(again.data, text.data);
+	buf_done(&again);
+	metrics_done(&back);
+	/* Malformed lines are skipped; the good ones kept. */
+	metrics_init(&back);
+	assert_int_equal(metrics_parse(&back, bad, strlen(bad)), 0);
+	assert_string_equal(back.last_dump, "x");
+	assert_int_equal(back.n, 2);
+	assert_string_equal(back.v[0].labels, "{b=\"1\"}");
+	assert_int_equal(back.v[0].count, 5);
+	assert_string_equal(back.v[1].labels, "{e}");
+	metrics_done(&back);
+	buf_done(&text);
+	metrics_done(&m);
+}
+
+static void
+test_max_series(void **state)
+{
+	struct metrics m;
+
+	(void)state;
+	metrics_init(&m);
+	metrics_count(&m, "{s=\"a\"}", 300, 3);
+	metrics_count(&m, "{s=\"b\"}", 100, 3);
+	metrics_count(&m, "{s=\"c\"}", 200, 3);
+	/* A fourth: b, whose last crash is oldest, goes. */
+	assert_int_equal(metrics_count(&m, "{s=\"d\"}", 400, 3), 1);
+	assert_int_equal(m.n, 3);
+	assert_string_equal(m.v[0].labels, "{s=\"a\"}");
+	assert_string_equal(m.v[1].labels, "{s=\"c\"}");
+	assert_string_equal(m.v[2].labels, "{s=\"d\"}");
+	/* A smaller max (a reload): down to it before the new one. */
+	assert_int_equal(metrics_count(&m, "{s=\"e\"}", 500, 2), 1);
+	assert_int_equal(m.n, 2);
+	assert_string_equal(m.v[0].labels, "{s=\"d\"}");
+	assert_string_equal(m.v[1].labels, "{s=\"e\"}");
+	metrics_done(&m);
+}
+
+static void
+test_render(void **state)
+{
+	struct metrics m;
+	struct buf b;
+
+	(void)state;
+	metrics_init(&m);
+	buf_init(&b, 0);
+	assert_int_equal(metrics_render(&m, &b), 0);
+	assert_string_equal(b.data,
+	    "# HELP crashd_crashes_total Crashes processed by crashd.\n"
+	    "# TYPE crashd_crashes_total counter\n"
+	    "# HELP crashd_last_crash_timestamp_seconds When the last crash "
+	    "of the series happened.\n"
+	    "# TYPE crashd_last_crash_timestamp_seconds gauge\n");
+	metrics_count(&m, "{s=\"a\"}", 1714564800, 10);
+	metrics_count(&m, "{s=\"a\"}", 1714564801, 10);
+	buf_reset(&b);
+	assert_int_equal(metrics_render(&m, &b), 0);
+	assert_non_null(strstr(b.data, "\ncrashd_crashes_total{s=\"a\"} 2\n"));
+	assert_non_null(strstr(b.data,
+	    "\ncrashd_last_crash_timestamp_seconds{s=\"a\"} 1714564801\n"));
+	buf_done(&b);
+	metrics_done(&m);
+}
+
+/* ---- the action, on a dump in a temp spool ---- */
+
+struct fake {
+	char *dir; /* the spool, and the .prom's directory under it */
+	int spool_fd;
+	struct action_config ac;
+	char prom[4200];
+};
+
+static void
+make_dump(
+    struct fake *f, const char *name, const char *exe, int signal, bool core)
+{
+	char path[4200], sig[16];
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+	assert_int_equal(mkdir(path, 0700), 0);
+	free(tu_write_file(path, "executable", exe, strlen(exe), 0600));
+	free(tu_write_file(path, "hostname", "web1\n", 5, 0600));
+	free(tu_write_file(path, "time", "1714564800\n", 11, 0600));
+	snprintf(sig, sizeof(sig), "%d\n", signal);
+	free(tu_write_file(path, "signal", sig, strlen(sig), 0600));
+	if (core)
+		free(tu_write_file(path, "core.mini", "ELF", 3, 0600));
+}
+
+static enum action_outcome
+run_on(struct fake *f, const char *name, struct buf *detail)
+{
+	struct action_event ev = { 0 };
+	struct dump *d = NULL;
+	enum action_outcome o;
+
+	assert_int_equal(dump_open(f->spool_fd, name, &d), 0);
+	ev.dump = d;
+	ev.dump_path = f->dir;
+	ev.event = "hold";
+	ev.summary = "";
+	ev.spool_dirfd = f->spool_fd;
+	buf_reset(detail);
+	o = action_metrics_ops.run(&f->ac, &ev, detail);
+	dump_free(d);
+	return o;
+}
+
+static char *
+prom_text(struct fake *f)
+{
+	size_t len;
+	char *data = NULL;
+
+	assert_int_equal(
+	    read_file_at(AT_FDCWD, f->prom, 1 << 20, &data, &len), 0);
+	return data;
+}
+
+static void
+test_action(void **state)
+{
+	struct fake f = { 0 };
+	struct buf detail;
+	struct stat st;
+	char *t, path[4300];
+
+	(void)state;
+	f.dir = tu_mkdtemp();
+	f.spool_fd = open(f.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(f.spool_fd >= 0);
+	snprintf(f.prom, sizeof(f.prom), "%s/textfile", f.dir);
+	assert_int_equal(mkdir(f.prom, 0755), 0);
+	snprintf(f.prom, sizeof(f.prom), "%s/textfile/crashd.prom", f.dir);
+	f.ac.name = "metrics";
+	f.ac.type = ACTION_METRICS;
+	f.ac.path = f.prom;
+	f.ac.max_series = 1000;
+	buf_init(&detail, 0);
+
+	make_dump(&f, "d1", "/usr/bin/victim\n", 11, true);
+	make_dump(&f, "d2", "/usr/bin/victim\n", 11, true);
+	make_dump(&f, "d3", "/usr/bin/victim\n", 6, false);
+	assert_int_equal(run_on(&f, "d1", &detail), ACTION_OK);
+	assert_non_null(strstr(detail.data,
+	    "crashd_crashes_total{core=\"true\",executable=\"/usr/bin/victim\","
+	    "hostname=\"web1\",signal=\"SEGV\"} 1 in "));
+	assert_non_null(strstr(detail.data, "/textfile/crashd.prom"));
+	assert_int_equal(run_on(&f, "d2", &detail), ACTION_OK);
+	/* Run again (a daemon killed before recording it): counted once. */
+	assert_int_equal(run_on(&f, "d2", &detail), ACTION_OK);
+	assert_non_null(strstr(detail.data, "counted before"));
+	assert_int_equal(run_on(&f, "d3", &detail), ACTION_OK);
+	t = prom_text(&f);
+	assert_non_null(strstr(t,
+	    "\ncrashd_crashes_total{core=\"true\",executable=\"/usr/bin/"
+	    "victim\",hostname=\"web1\",signal=\"SEGV\"} 2\n"));
+	assert_non_null(strstr(t,
+	    "\ncrashd_crashes_total{core=\"false\",executable=\"/usr/bin/"
+	    "victim\",hostname=\"web1\",signal=\"ABRT\"} 1\n"));
+	free(t);
+	/* Readable by node_exporter; no temp file left for it to read. */
+	assert_int_equal(stat(f.prom, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	snprintf(path, sizeof(path), "%s.tmp", f.prom);
+	assert_int_equal(access(path, F_OK), -1);
+	/* The state is root's alone. */
+	snprintf(path, sizeof(path), "%s/.state/metrics/metrics", f.dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+
+	/* No directory for the file: failed, but counted for the next. */
+	snprintf(f.prom, sizeof(f.prom), "%s/gone/crashd.prom", f.dir);
+	make_dump(&f, "d4", "/usr/bin/victim\n", 11, true);
+	assert_int_equal(run_on(&f, "d4", &detail), ACTION_FAILED);
+	assert_non_null(strstr(detail.data, "counted; cannot write "));
+	assert_non_null(strstr(detail.data, "No such file or directory"));
+	snprintf(f.prom, sizeof(f.prom), "%s/textfile/crashd.prom", f.dir);
+	make_dump(&f, "d5", "/usr/bin/victim\n", 11, true);
+	assert_int_equal(run_on(&f, "d5", &detail), ACTION_OK);
+	assert_non_null(strstr(detail.data, "signal=\"SEGV\"} 4 in "));
+
+	buf_done(&detail);
+	close(f.spool_fd);
+	tu_rm_rf(f.dir);
+	free(f.dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_count_and_state),
+		cmocka_unit_test(test_max_series),
+		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_action),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
