@@ -35,7 +35,7 @@ port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0
 setpriv --pdeathsig KILL "$AM" --config.file="$T/am.yml" \
 	--web.listen-address="127.0.0.1:$port" --cluster.listen-address= \
 	--storage.path="$T/am-data" </dev/null >>"$T/am.log" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
-HTTP_PIDS+=($!)
+SERVER_PIDS+=($!)
 am=http://127.0.0.1:$port
 am_ready() {
 	curl -sf -o /dev/null --max-time 1 "$am/-/ready"

@@ -18,7 +18,7 @@ mkdir -p "$T/mail"
 setpriv --pdeathsig KILL /usr/bin/python3 "$SMTP_SERVER" --dir "$T/mail" \
 	--port-file "$T/smtp.port" </dev/null >>"$T/smtp.log" 2>&1 \
 	9>&- {CRASHD_GUARD_FD}>&- &
-HTTP_PIDS+=($!) # killed on exit with the HTTP servers
+SERVER_PIDS+=($!) # killed on exit
 wait_until 10 "smtp_server.py to listen" test -s "$T/smtp.port"
 smtp=$(cat "$T/smtp.port")
 

@@ -65,9 +65,18 @@ kill_daemon() {
 
 # The daemon goes first, then lib.sh's cleanup (which removes $T), with
 # the test's exit status.
+# The servers a test starts (SMTP, HTTP, node_exporter, ...): their pids,
+# killed first on exit.  (They also die with the test: setpriv
+# --pdeathsig.)
+SERVER_PIDS=()
+
 daemon_on_exit() {
-	local rc=$?
+	local rc=$? p
 	set +e
+	for p in "${SERVER_PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
 	kill_daemon
 	# The exec actions run in their own process groups; none may outlive
 	# the test (they would keep files in $T open).

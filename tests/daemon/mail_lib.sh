@@ -1,28 +1,13 @@
 # mail_lib.sh: sourced by the mail tests (tests/daemon/mail*.sh), after
 # lib_daemon.sh.  It runs the real SMTP server (smtp_server.py, Debian's
-# python3-aiosmtpd under /usr/bin/python3) on 127.0.0.1, kills it on
-# every exit path, and reads what it received with Python's email
+# python3-aiosmtpd under /usr/bin/python3) on 127.0.0.1 (lib_daemon.sh
+# kills it on every exit path), and reads what it received with Python's email
 # package: the tests assert on the message as a mail reader parses it.
 
 SMTP_SERVER=$(dirname "${BASH_SOURCE[0]}")/smtp_server.py
 [[ -x /usr/bin/python3 ]] || skip "/usr/bin/python3 is needed for the SMTP server"
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null ||
 	skip "Debian's python3-aiosmtpd is needed for the SMTP server"
-
-SMTP_PIDS=()
-
-# The servers go first, then lib_daemon.sh's cleanup, with the status.
-mail_on_exit() {
-	local rc=$? p
-	set +e
-	for p in "${SMTP_PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	(exit "$rc")
-	daemon_on_exit
-}
-trap mail_on_exit EXIT
 
 # free_port: a port nothing listens on (now).
 free_port() {
@@ -42,7 +27,7 @@ start_smtp() {
 	setpriv --pdeathsig KILL /usr/bin/python3 "$SMTP_SERVER" \
 		--dir "$T/$name" --port-file "$T/$name.port" "$@" \
 		</dev/null >>"$T/$name.log" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
-	SMTP_PIDS+=($!)
+	SERVER_PIDS+=($!)
 	wait_until 10 "smtp_server.py ($name) to listen: $(cat "$T/$name.log" 2>/dev/null)" \
 		test -s "$T/$name.port"
 	SMTP_PORT=$(cat "$T/$name.port")

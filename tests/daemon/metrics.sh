@@ -28,21 +28,7 @@ command -v curl >/dev/null || skip "curl is not installed"
 [[ -x /usr/bin/python3 ]] || skip "/usr/bin/python3 is needed to read the metrics"
 unset http_proxy HTTP_PROXY all_proxy ALL_PROXY
 
-NE_PIDS=()
 declare -A NE_URL=()
-
-# node_exporter goes first, then lib_daemon.sh's cleanup, with the status.
-metrics_on_exit() {
-	local rc=$? p
-	set +e
-	for p in "${NE_PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	(exit "$rc")
-	daemon_on_exit
-}
-trap metrics_on_exit EXIT
 
 # fail, as in lib_daemon.sh, with what node_exporter complained about.
 eval "daemon_fail() $(declare -f fail | tail -n +2)"
@@ -69,7 +55,7 @@ start_node_exporter() {
 		--collector.disable-defaults --collector.textfile \
 		--collector.textfile.directory="$T/$1" \
 		</dev/null >>"$T/ne-$1.log" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
-	NE_PIDS+=($!)
+	SERVER_PIDS+=($!)
 	NE_URL[$1]=http://127.0.0.1:$port/metrics
 	wait_until 30 "node_exporter to serve ${NE_URL[$1]}" \
 		curl -sf -o /dev/null --max-time 2 "${NE_URL[$1]}"
@@ -93,10 +79,8 @@ now = time.time()
 problems = []
 C, T = "crashd_crashes_total", "crashd_last_crash_timestamp_seconds"
 
-
 def problem(s):
     problems.append(s)
-
 
 def esc(b):
     """The label's value before Prometheus' escaping: the webhook's text
@@ -116,7 +100,6 @@ def esc(b):
         else:
             out.append(c)
     return "".join(out)
-
 
 def parse_sample(line):
     """name{k="v",...} value -> (name, [(k, v)...], value), the values
@@ -146,7 +129,6 @@ def parse_sample(line):
     i += 1 if i < len(line) and line[i] == "}" else 0
     return name, labels, line[i:].split()[0]
 
-
 def samples(text):
     out = []
     for line in text.split("\n"):
@@ -160,9 +142,7 @@ def samples(text):
                 out.append(s)
     return out
 
-
 LABELS = ["core", "executable", "hostname", "signal"]
-
 
 def series(smp, what):
     """{metric: {(core, exe, host, signal): value}} of the crashd
@@ -181,7 +161,6 @@ def series(smp, what):
             problem(f"{what}: {name}{key} twice")
         r[name][key] = float(value)
     return r
-
 
 want = {}
 for i in range(0, len(rest), 5):

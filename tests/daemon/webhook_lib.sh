@@ -1,26 +1,13 @@
 # webhook_lib.sh: sourced by the webhook tests after lib_daemon.sh.  It
 # starts real HTTP servers on loopback (http_server.py, one per script of
-# answers), kills them on every exit path (they also die with the test:
-# parent-death signal), and gives the tests a delivery section in the
-# config and waits on the dump's actions record.
+# answers), killed on every exit path by lib_daemon.sh (they also die
+# with the test: parent-death signal), and the libconfig text of webhook
+# actions.
 
 HTTP_SERVER=$(dirname "${BASH_SOURCE[0]}")/http_server.py
 [[ -x /usr/bin/python3 ]] || skip "/usr/bin/python3 is needed for the HTTP server"
-HTTP_PIDS=()
 # libcurl in crashd honours these; the receivers are on loopback.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-
-webhook_on_exit() {
-	local rc=$? p
-	set +e
-	for p in "${HTTP_PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	(exit "$rc")
-	daemon_on_exit
-}
-trap webhook_on_exit EXIT
 
 # fail, as in lib_daemon.sh, with the end of the HTTP servers' log.
 eval "daemon_fail() $(declare -f fail | tail -n +2)"
@@ -41,7 +28,7 @@ start_http() {
 	setpriv --pdeathsig KILL /usr/bin/python3 "$HTTP_SERVER" \
 		--dir "$HTTP_DIR" --port-file "$T/http-$name.port" "$@" \
 		</dev/null >>"$T/http.log" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
-	HTTP_PIDS+=($!)
+	SERVER_PIDS+=($!)
 	wait_until 10 "http_server.py $name to listen" test -s "$T/http-$name.port"
 	HTTP_PORT=$(cat "$T/http-$name.port")
 }
