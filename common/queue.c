@@ -439,6 +439,28 @@ queue_entries(
 	return 0;
 }
 
+int
+queue_count(struct queue *q, enum queue_list l, size_t *n)
+{
+	struct dirent *de;
+	DIR *dir;
+	int fd;
+
+	*n = 0;
+	fd = openat(q->list_fd[l], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		safe_close(fd);
+		return -errno;
+	}
+	while ((de = readdir(dir)) != NULL)
+		*n += de->d_name[0] != '.';
+	closedir(dir);
+	return 0;
+}
+
 void
 queue_prune(struct queue *q, enum queue_list l, long long age_s)
 {

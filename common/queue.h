@@ -92,6 +92,9 @@ int queue_remove(struct queue *q, enum queue_list l, const char *qid);
 int queue_entries(
     struct queue *q, enum queue_list l, struct queue_entry **ret, size_t *n);
 
+/* How many deliveries list l holds (one readdir, no state read). */
+int queue_count(struct queue *q, enum queue_list l, size_t *n);
+
 /* Removes the deliveries of l whose last change is older than age_s. */
 void queue_prune(struct queue *q, enum queue_list l, long long age_s);
 

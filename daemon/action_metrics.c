@@ -4,7 +4,9 @@
  * counted in <spool>/.state/metrics/<action name>, then the .prom file
  * that node_exporter's textfile collector serves is written again, in one
  * rename.  The state names the last dump counted, so a daemon killed
- * after counting and before recording the action counts it once.
+ * after counting and before recording the action counts it once.  The
+ * file also holds the delivery queue's gauges, refreshed every few
+ * seconds (action_metrics_refresh()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,15 +15,21 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "action.h"
+#include "action_metrics.h"
 #include "escape.h"
 #include "fsutil.h"
+#include "log.h"
 #include "metrics.h"
+#include "queue.h"
 #include "spool.h"
 
 #define METRICS_DIR SPOOL_STATE "/metrics"
 /* A state file holds at most 100,000 series of a few hundred bytes. */
 #define METRICS_STATE_MAX (256u << 20)
+#define REFRESH_SLOTS 64
+
+/* Whether the last refresh of action i failed (its warning said once). */
+static bool refresh_failed[REFRESH_SLOTS];
 
 /* <spool>/.state/metrics, made when missing: a descriptor or -errno. */
 static int
@@ -61,9 +69,47 @@ signal_label(const struct dump *d, char *out, size_t size)
 		snprintf(out, size, "%d", d->signal);
 }
 
+/*
+ * The delivery queue's gauges, when there is a queue (a mail or webhook
+ * action has run); 0 without.
+ */
+static int
+render_deliveries(int spool_dirfd, struct buf *out)
+{
+	size_t n[2] = { 0, 0 };
+	struct queue q;
+	int r;
+
+	r = queue_open(spool_dirfd, false, &q);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	r = queue_count(&q, QUEUE_PENDING, &n[0]);
+	if (r >= 0)
+		r = queue_count(&q, QUEUE_DEAD, &n[1]);
+	queue_close(&q);
+	return r < 0 ? r : metrics_render_deliveries(out, n[0], n[1]);
+}
+
+/* True when dirfd/name holds exactly text already. */
+static bool
+same_text(int dirfd, const char *name, const struct buf *text)
+{
+	char *old = NULL;
+	size_t len = 0;
+	bool same;
+
+	if (read_file_at(dirfd, name, text->len + 1, &old, &len) < 0)
+		return false;
+	same = len == text->len && memcmp(old, text->data, len) == 0;
+	free(old);
+	return same;
+}
+
 /* Writes the .prom file at path (its directory must exist). */
 static int
-write_prom(const char *path, const struct metrics *m)
+write_prom(const char *path, const struct metrics *m, int spool_dirfd)
 {
 	const char *slash = strrchr(path, '/');
 	char dir[4096];
@@ -78,8 +124,12 @@ write_prom(const char *path, const struct metrics *m)
 		return -errno;
 	buf_init(&text, 0);
 	r = metrics_render(m, &text);
-	/* Readable by node_exporter's user; derived, so no fsync. */
 	if (r >= 0)
+		r = render_deliveries(spool_dirfd, &text);
+	/* Readable by node_exporter's user; derived, so no fsync. */
+	if (r >= 0 && same_text(dirfd, slash + 1, &text))
+		; /* unchanged (a refresh): no write */
+	else if (r >= 0)
 		r = replace_file_at(dirfd, slash + 1,
 		    text.data ? text.data : "", text.len, 0644, false);
 	buf_done(&text);
@@ -128,7 +178,7 @@ action_metrics_run(const struct action_config *ac,
 		    METRICS_DIR, ac->name, strerror(-r));
 		goto out;
 	}
-	r = write_prom(ac->path, &m);
+	r = write_prom(ac->path, &m, ev->spool_dirfd);
 	if (r < 0) {
 		/* Counted: the next crash writes the file with it. */
 		buf_puts(detail, "counted; cannot write ");
@@ -149,6 +199,38 @@ out:
 	buf_done(&state);
 	metrics_done(&m);
 	return r < 0 ? ACTION_FAILED : ACTION_OK;
+}
+
+void
+action_metrics_refresh(const struct config *c, int spool_dirfd)
+{
+	for (size_t i = 0; i < c->n_actions; i++) {
+		const struct action_config *ac = &c->actions[i];
+		struct metrics m;
+		int dirfd, r;
+
+		if (ac->type != ACTION_METRICS)
+			continue;
+		metrics_init(&m);
+		dirfd = open_state_dir(spool_dirfd);
+		r = dirfd < 0 ? dirfd : load_state(dirfd, ac->name, &m);
+		if (dirfd >= 0)
+			close(dirfd);
+		if (r >= 0)
+			r = write_prom(ac->path, &m, spool_dirfd);
+		/* Said once per change of fortune, not every 10 s. */
+		if (r < 0 && !refresh_failed[i % REFRESH_SLOTS]) {
+			struct buf p;
+
+			buf_init(&p, 0);
+			escape_c(&p, ac->path, strlen(ac->path));
+			log_warn("metrics action %s: cannot write %s: %s",
+			    ac->name, p.data, strerror(-r));
+			buf_done(&p);
+		}
+		refresh_failed[i % REFRESH_SLOTS] = r < 0;
+		metrics_done(&m);
+	}
 }
 
 const struct action_ops action_metrics_ops = {

@@ -219,3 +219,17 @@ metrics_render(const struct metrics *m, struct buf *out)
 		    m->v[i].labels, m->v[i].last);
 	return r < 0 ? r : 0;
 }
+
+int
+metrics_render_deliveries(struct buf *out, size_t pending, size_t dead)
+{
+	int r = buf_printf(out,
+	    "# HELP crashd_deliveries Mail and webhook deliveries in crashd's "
+	    "queue, by state (dead: given up, see crashd-cli deliveries).\n"
+	    "# TYPE crashd_deliveries gauge\n"
+	    "crashd_deliveries{state=\"pending\"} %zu\n"
+	    "crashd_deliveries{state=\"dead\"} %zu\n",
+	    pending, dead);
+
+	return r < 0 ? r : 0;
+}

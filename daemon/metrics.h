@@ -68,4 +68,10 @@ uint64_t metrics_count(
 /* The .prom file's text. Returns 0 or -errno from out. */
 int metrics_render(const struct metrics *m, struct buf *out);
 
+/*
+ * Appends the delivery queue's gauges (mail and webhook deliveries
+ * pending and dead) to a .prom file's text.  0 or -errno from out.
+ */
+int metrics_render_deliveries(struct buf *out, size_t pending, size_t dead);
+
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "action_metrics.h"
 #include "config.h"
 #include "log.h"
 #include "retention.h"
@@ -48,7 +49,7 @@ reload_config(struct daemon *dm)
 int
 watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 {
-	time_t last_sweep = 0;
+	time_t last_sweep = 0, last_metrics = 0;
 
 	if (!inotifytools_initialize())
 		return log_error_errno(-inotifytools_error(), "inotify: %m");
@@ -89,6 +90,10 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 		now = time(NULL);
 		daemon_digests(dm);
 		delivery_tick(&dm->delivery, &dm->cfg, dm->spool.dirfd);
+		if (now - last_metrics >= METRICS_REFRESH_S) {
+			last_metrics = now;
+			action_metrics_refresh(&dm->cfg, dm->spool.dirfd);
+		}
 		if (now - last_sweep >= RETENTION_EVERY_S) {
 			last_sweep = now;
 			(void)retention_sweep(dm, (long long)now);

@@ -19,7 +19,9 @@
 #   - mode = none and remove_duplicates = true: core false, and the
 #     duplicate merged into the first dump (and removed) counts;
 #   - a second action with max_series = 2 (its own state, its own file
-#     and node_exporter) keeps the two series whose last crash is newest.
+#     and node_exporter) keeps the two series whose last crash is newest;
+#   - a mail or webhook delivery given up on shows in the queue's gauge
+#     crashd_deliveries{state="dead"}, refreshed without another crash.
 source "$(dirname "$0")/lib_daemon.sh"
 
 NE=/usr/bin/prometheus-node-exporter
@@ -216,7 +218,13 @@ for n, t in ((C, "counter"), (T, "gauge")):
     if not re.search(r"^# HELP %s \S" % n, ftext, re.M):
         problem(f"file: no '# HELP {n} ...' line")
 for line in ftext.split("\n"):
-    if line and not line.startswith("#"):
+    if line.startswith("crashd_deliveries"):
+        # The queue's gauges (once a mail or webhook action has run).
+        if not re.fullmatch(r'crashd_deliveries\{state="(pending|dead)"\} '
+                            r'[0-9]+', line):
+            problem(f"file: line {line!r} is not "
+                    f'crashd_deliveries{{state="pending|dead"}} COUNT')
+    elif line and not line.startswith("#"):
         m = line_re.fullmatch(line)
         if not m:
             problem(f"file: line {line!r} is not "
@@ -391,5 +399,28 @@ expect_eq "dumps of victim2 left in the spool (the duplicate merged)" 1 \
 expect_metrics textfile counts true "$exe" SEGV 4 - true "$exe" ABRT 1 - \
 	true "$hostile" SEGV 1 - false "$exe2" SEGV 2 "$VICTIM_START"
 expect_metrics capped set true "$exe" SEGV - - false "$exe2" SEGV - -
+stop_daemon
+
+info "a delivery given up on shows in crashd_deliveries, without a crash"
+# A webhook to a port nothing listens on, one attempt: dead at once.
+closed=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+write_daemon_config mode=none delivery='attempts = 1;' \
+	actions="$actions, { name = \"hook\"; type = \"webhook\"; url = \"http://127.0.0.1:$closed/x\"; connect_timeout = \"1s\"; }"
+start_daemon
+# scrape_has NAME LINE: node_exporter NAME serves exactly this line.
+scrape_has() {
+	curl -sf --max-time 2 "${NE_URL[$1]}" | grep -qxF -- "$2"
+}
+copy_victim victim3
+d_crash "$T/victim3" segv
+wait_processed "$DUMP"
+wait_journal 10 "$DUMP" 'hook dead after 1 attempt'
+# Refreshed every 10 s by the daemon's loop.
+wait_until 25 'crashd_deliveries{state="dead"} 1 in the scrape' \
+	scrape_has textfile 'crashd_deliveries{state="dead"} 1'
+scrape_has textfile 'crashd_deliveries{state="pending"} 0' ||
+	fail "not 0 pending: $(curl -sf "${NE_URL[textfile]}" | grep crashd_deliveries)"
+scrape_has textfile 'node_textfile_scrape_error 0' ||
+	fail "node_exporter cannot parse the file: $(cat "$T/textfile/crashd.prom")"
 stop_daemon
 echo PASS

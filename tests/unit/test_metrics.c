@@ -14,9 +14,11 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "action_metrics.h"
 #include "dump.h"
 #include "fsutil.h"
 #include "metrics.h"
+#include "queue.h"
 #include "testutil.h"
 
 static char *
@@ -279,10 +281,61 @@ test_action(void **state)
 	assert_int_equal(run_on(&f, "d5", &detail), ACTION_OK);
 	assert_non_null(strstr(detail.data, "signal=\"SEGV\"} 4 in "));
 
+	/* No delivery queue (no daemon has run on this spool): no gauges. */
+	t = prom_text(&f);
+	assert_null(strstr(t, "crashd_deliveries"));
+	free(t);
 	buf_done(&detail);
 	close(f.spool_fd);
 	tu_rm_rf(f.dir);
 	free(f.dir);
+}
+
+/* The queue's gauges: written with the counts, refreshed without a crash. */
+static void
+test_refresh_deliveries(void **state)
+{
+	struct action_config ac = { 0 };
+	struct config c = { 0 };
+	struct queue q;
+	char dir[4200], prom[4300], dead[4300];
+	char *spool = tu_mkdtemp(), *t = NULL;
+	size_t len;
+	int fd;
+
+	(void)state;
+	fd = open(spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	snprintf(dir, sizeof(dir), "%s/textfile", spool);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(prom, sizeof(prom), "%s/crashd.prom", dir);
+	ac.name = "m";
+	ac.type = ACTION_METRICS;
+	ac.path = prom;
+	ac.max_series = 10;
+	c.actions = &ac;
+	c.n_actions = 1;
+	assert_int_equal(queue_open(fd, true, &q), 0);
+	queue_close(&q);
+	/* Before any crash: the families, the gauges at 0. */
+	action_metrics_refresh(&c, fd);
+	assert_int_equal(read_file_at(AT_FDCWD, prom, 1 << 20, &t, &len), 0);
+	assert_non_null(strstr(t, "# TYPE crashd_crashes_total counter\n"));
+	assert_non_null(strstr(t,
+	    "\n# TYPE crashd_deliveries gauge\n"
+	    "crashd_deliveries{state=\"pending\"} 0\n"
+	    "crashd_deliveries{state=\"dead\"} 0\n"));
+	free(t);
+	/* A delivery given up on: the next refresh says so. */
+	snprintf(dead, sizeof(dead), "%s/.state/deliveries/dead/x+hook", spool);
+	assert_int_equal(mkdir(dead, 0700), 0);
+	action_metrics_refresh(&c, fd);
+	assert_int_equal(read_file_at(AT_FDCWD, prom, 1 << 20, &t, &len), 0);
+	assert_non_null(strstr(t, "crashd_deliveries{state=\"dead\"} 1\n"));
+	free(t);
+	close(fd);
+	tu_rm_rf(spool);
+	free(spool);
 }
 
 int
@@ -294,6 +347,7 @@ main(void)
 		cmocka_unit_test(test_max_series),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_action),
+		cmocka_unit_test(test_refresh_deliveries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

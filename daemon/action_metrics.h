@@ -1,0 +1,21 @@
+/*
+ * The metrics action (action_metrics.c): its ops are in action.h; this is
+ * what the daemon's loop calls besides.
+ */
+#ifndef CRASHD_ACTION_METRICS_H
+#define CRASHD_ACTION_METRICS_H
+
+#include "action.h"
+
+/* How often the loop calls action_metrics_refresh(). */
+#define METRICS_REFRESH_S 10
+
+/*
+ * Writes the .prom file of every metrics action of c again, from its
+ * counters and the delivery queue as they are now (the queue's gauges
+ * change without a crash).  A file that cannot be written is logged once
+ * until it can again.
+ */
+void action_metrics_refresh(const struct config *c, int spool_dirfd);
+
+#endif
