@@ -76,6 +76,7 @@ struct mini {
 	struct region *v; /* the regions kept */
 	size_t n, cap;
 	uint64_t left; /* of total_max */
+	size_t pieces; /* plan(): kept (region, segment) pieces */
 	struct minicore_result res;
 };
 
@@ -94,11 +95,16 @@ stream_read(struct stream *s, void *buf, uint64_t len)
 		if (s->deadline_ms > 0) {
 			int64_t left =
 			    s->deadline_ms - clock_now_ms(CLOCK_MONOTONIC);
+			int pr;
 
-			if (left <= 0 ||
-			    poll(&pfd, 1, (int)(left > 60000 ? 60000 : left)) ==
-				0)
+			if (left <= 0)
 				return -ETIMEDOUT;
+			/* In steps: the clock above decides, not one wait. */
+			pr = poll(&pfd, 1, (int)(left > 60000 ? 60000 : left));
+			if (pr == 0 || (pr < 0 && errno == EINTR))
+				continue;
+			if (pr < 0)
+				return -errno;
 		}
 		n = read(s->fd, buf ? buf : scratch, want);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -111,6 +117,27 @@ stream_read(struct stream *s, void *buf, uint64_t len)
 			buf = (char *)buf + n;
 		len -= (uint64_t)n;
 		s->pos += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* pwrite() of all of buf at off: 0, or -errno (-ENOSPC when it stops). */
+static int
+write_at(int fd, const void *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pwrite(fd, (const char *)buf + done, len - done,
+		    (off_t)(off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ENOSPC;
+		done += (size_t)n;
 	}
 	return 0;
 }
@@ -279,6 +306,22 @@ keep(struct mini *m, uint64_t start, uint64_t end)
 	return 0;
 }
 
+/*
+ * keep() of a few bytes that may already be kept (link_map entries share
+ * heap pages): the budget is charged once for a page.  A linear look:
+ * for the gdb variant's small pieces only.
+ */
+static int
+keep_once(struct mini *m, uint64_t start, uint64_t end)
+{
+	uint64_t s = start & ~(MINI_PAGE - 1);
+
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i].start <= s && end <= m->v[i].end)
+			return 0;
+	return keep(m, start, end);
+}
+
 /* A thread's used stack: from below its stack pointer, stack_max at most. */
 static int
 keep_stack(struct mini *m, uint64_t sp)
@@ -313,12 +356,14 @@ scan_notes(struct mini *m)
 		size_t desc_off = name_off + (((size_t)nh->n_namesz + 3) & ~3u);
 		size_t next = desc_off + (((size_t)nh->n_descsz + 3) & ~3u);
 		const char *desc = m->notes + desc_off;
-		bool core = nh->n_namesz == 5 &&
-		    memcmp(m->notes + name_off, "CORE", 5) == 0;
+		bool core;
 
 		if (desc_off > m->notes_len || next > m->notes_len ||
 		    next <= off)
 			break;
+		/* (In bounds: the name is before desc_off.) */
+		core = nh->n_namesz == 5 &&
+		    memcmp(m->notes + name_off, "CORE", 5) == 0;
 		off = next;
 		if (!core)
 			continue;
@@ -362,6 +407,7 @@ file_note_from_maps(struct mini *m)
 {
 	const char *pos = m->p->maps, *end;
 	uint64_t count = 0, names = 0, page = MINI_PAGE;
+	uint64_t limit = MINI_MAX_FILE_NOTE;
 	struct proc_map map;
 	Elf64_Nhdr nh = { 5, 0, NT_FILE };
 	char *note, *ent, *name;
@@ -369,12 +415,16 @@ file_note_from_maps(struct mini *m)
 
 	if (m->p->maps == NULL)
 		return 0;
+	if (limit > m->left)
+		limit = m->left;
 	end = m->p->maps + m->p->maps_len;
 	while ((r = proc_maps_next(&pos, end, &map)) >= 0) {
 		if (r == 0)
 			continue;
-		if (16 + (count + 1) * 24 + names + map.path_len + 1 >
-		    MINI_MAX_FILE_NOTE)
+		/* The whole note within the kernel's limit and max_size. */
+		if (sizeof(nh) + 8 + 16 + (count + 1) * 24 + names +
+			map.path_len + 1 + 3 >
+		    limit)
 			break;
 		count++;
 		names += map.path_len + 1;
@@ -532,7 +582,7 @@ keep_string(struct mini *m, uint64_t addr)
 		return 0;
 	got = read_memory(m->p->mem_fd, addr, name, sizeof(name));
 	nul = memchr(name, '\0', (size_t)got);
-	return keep(
+	return keep_once(
 	    m, addr, nul ? addr + (uint64_t)(nul - name) + 1 : addr + got);
 }
 
@@ -569,7 +619,7 @@ keep_loader(struct mini *m)
 		 * r_ldbase, r_next (in version 2). */
 		uint64_t version = 0, lm = 0, next = 0;
 
-		r = keep(m, rdebug, rdebug + 6 * 8);
+		r = keep_once(m, rdebug, rdebug + 6 * 8);
 		if (r < 0)
 			return r;
 		if (!read_word(m, rdebug, &version) ||
@@ -580,7 +630,7 @@ keep_loader(struct mini *m)
 			 * l_prev: what gdb and libdwfl read of it. */
 			uint64_t name = 0;
 
-			r = keep(m, lm, lm + 5 * 8);
+			r = keep_once(m, lm, lm + 5 * 8);
 			if (r >= 0 && read_word(m, lm + 8, &name))
 				r = keep_string(m, name);
 			if (r < 0)
@@ -641,6 +691,7 @@ plan(struct mini *m, bool all_holes, Elf64_Phdr *out, uint64_t *data_off,
 	size_t nout = 0, k = 0;
 	uint64_t off = data_off ? *data_off : 0;
 
+	m->pieces = 0;
 	for (size_t i = 0; i < m->nloads; i++) {
 		const Elf64_Phdr *seg = &m->loads[i];
 		uint64_t cursor = seg->p_vaddr,
@@ -657,6 +708,7 @@ plan(struct mini *m, bool all_holes, Elf64_Phdr *out, uint64_t *data_off,
 
 			if (to <= from)
 				continue;
+			m->pieces++;
 			holes = true; /* a segment with data keeps its shape */
 			put_segment(out, &nout, seg, cursor, from, off, 0);
 			/* Past the time budget, the rest are holes. */
@@ -673,10 +725,13 @@ plan(struct mini *m, bool all_holes, Elf64_Phdr *out, uint64_t *data_off,
 					chunk = MINI_CHUNK;
 				n = read_memory(
 				    m->p->mem_fd, from + got, mem, chunk);
-				if (n > 0 &&
-				    pwrite(m->p->out_fd, mem, (size_t)n,
-					(off_t)(off + got)) != (ssize_t)n)
-					return errno ? -errno : -EIO;
+				if (n > 0) {
+					int w = write_at(m->p->out_fd, mem,
+					    (size_t)n, off + got);
+
+					if (w < 0)
+						return w;
+				}
 				got += n;
 				if (n < chunk)
 					break;
@@ -755,6 +810,16 @@ read_head(
 			ph[m->nloads++] = ph[i];
 	ph = NULL;
 	qsort(m->loads, m->nloads, sizeof(*m->loads), cmp_load);
+	/* Segments that wrap or overlap are no core the kernel wrote. */
+	for (size_t i = 0; i < m->nloads; i++)
+		if (m->loads[i].p_vaddr + m->loads[i].p_memsz <
+			m->loads[i].p_vaddr ||
+		    (i > 0 &&
+			m->loads[i].p_vaddr < m->loads[i - 1].p_vaddr +
+				m->loads[i - 1].p_memsz)) {
+			r = -EPROTO;
+			goto out;
+		}
 
 	r = stream_seek(s, note.p_offset);
 	if (r < 0)
@@ -822,9 +887,11 @@ minicore_write(const struct minicore_params *p, struct minicore_result *ret)
 		m.res.file_note = "kernel";
 	else if (r >= 0)
 		r = file_note_from_maps(&m);
-	if (r >= 0)
-		m.left =
-		    m.left > m.file_note_len ? m.left - m.file_note_len : 0;
+	/* (Made within what was left: it is part of the notes.) */
+	if (r >= 0) {
+		m.left -= m.file_note_len;
+		m.res.notes_bytes += m.file_note_len;
+	}
 
 	/* What to keep, most useful first, while total_max lasts. */
 	if (r >= 0 && m.nsps > 0)
@@ -840,12 +907,13 @@ minicore_write(const struct minicore_params *p, struct minicore_result *ret)
 	m.n = merge_regions(m.v, m.n);
 
 	/*
-	 * One program header per piece, each region read short adding a
-	 * hole at most; past 65,534 the anonymous holes go (see plan()),
-	 * and past that ELF's PN_XNUM extension carries the count.
+	 * One program header per piece, each piece (a region within one
+	 * segment) read short adding a hole at most; past 65,534 the anonymous
+	 * holes go (see plan()), and past that ELF's PN_XNUM extension carries
+	 * the count.
 	 */
 	nplan = plan(&m, true, NULL, NULL, NULL);
-	if (nplan >= 0 && (size_t)nplan + m.n + 1 >= PN_XNUM) {
+	if (nplan >= 0 && (size_t)nplan + m.pieces + 1 >= PN_XNUM) {
 		all_holes = false;
 		nplan = plan(&m, false, NULL, NULL, NULL);
 	}
@@ -853,7 +921,8 @@ minicore_write(const struct minicore_params *p, struct minicore_result *ret)
 		r = (int)nplan;
 		goto out;
 	}
-	cap_out = (size_t)nplan + m.n + 1;
+	/* A piece read short adds a hole: one header more at most each. */
+	cap_out = (size_t)nplan + m.pieces + 1;
 	notes_total = m.notes_len + m.file_note_len;
 	out_ph = calloc(cap_out, sizeof(*out_ph));
 	mem = malloc(MINI_CHUNK);
@@ -888,25 +957,22 @@ minicore_write(const struct minicore_params *p, struct minicore_result *ret)
 		eh.e_shoff = data_off;
 		eh.e_shnum = 1;
 		eh.e_shentsize = sizeof(xnum);
-		if (pwrite(p->out_fd, &xnum, sizeof(xnum), (off_t)data_off) !=
-		    (ssize_t)sizeof(xnum)) {
-			r = errno ? -errno : -EIO;
+		r = write_at(p->out_fd, &xnum, sizeof(xnum), data_off);
+		if (r < 0)
 			goto out;
-		}
 		data_off += sizeof(xnum);
 	}
-	if (pwrite(p->out_fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
-	    pwrite(p->out_fd, out_ph, (size_t)nout * sizeof(Elf64_Phdr),
-		sizeof(eh)) != (ssize_t)((size_t)nout * sizeof(Elf64_Phdr)) ||
-	    pwrite(p->out_fd, m.notes, m.notes_len, (off_t)notes_off) !=
-		(ssize_t)m.notes_len ||
-	    (m.file_note &&
-		pwrite(p->out_fd, m.file_note, m.file_note_len,
-		    (off_t)(notes_off + m.notes_len)) !=
-		    (ssize_t)m.file_note_len)) {
-		r = errno ? -errno : -EIO;
+	r = write_at(p->out_fd, &eh, sizeof(eh), 0);
+	if (r >= 0)
+		r = write_at(p->out_fd, out_ph,
+		    (size_t)nout * sizeof(Elf64_Phdr), sizeof(eh));
+	if (r >= 0)
+		r = write_at(p->out_fd, m.notes, m.notes_len, notes_off);
+	if (r >= 0 && m.file_note)
+		r = write_at(p->out_fd, m.file_note, m.file_note_len,
+		    notes_off + m.notes_len);
+	if (r < 0)
 		goto out;
-	}
 	m.res.segments = (unsigned)nout;
 	m.res.written = data_off;
 	if (ftruncate(p->out_fd, (off_t)m.res.written) < 0) {

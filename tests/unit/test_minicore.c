@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -252,11 +253,18 @@ parse(const char *path, struct out *o)
 	o->ph = (const Elf64_Phdr *)(o->data + o->eh.e_phoff);
 	assert_int_equal(o->ph[0].p_type, PT_NOTE);
 	assert_true(o->ph[0].p_offset + o->ph[0].p_filesz <= o->len);
+	/* The notes after the program headers. */
+	assert_true(
+	    o->ph[0].p_offset >= o->eh.e_phoff + o->phnum * sizeof(Elf64_Phdr));
 	/* PT_LOADs ascending, not overlapping, their bytes in the file. */
 	for (size_t i = 1; i < o->phnum; i++) {
 		assert_int_equal(o->ph[i].p_type, PT_LOAD);
 		assert_true(o->ph[i].p_filesz <= o->ph[i].p_memsz);
 		assert_true(o->ph[i].p_offset + o->ph[i].p_filesz <= o->len);
+		/* Data never overlaps the notes. */
+		if (o->ph[i].p_filesz > 0)
+			assert_true(o->ph[i].p_offset >=
+			    o->ph[0].p_offset + o->ph[0].p_filesz);
 		if (i > 1)
 			assert_true(
 			    o->ph[i - 1].p_vaddr + o->ph[i - 1].p_memsz <=
@@ -326,16 +334,19 @@ find_note(const struct out *o, uint32_t type, size_t *ret_len)
 	return NULL;
 }
 
-/* Runs minicore_write on the fake, with params tweaked by the caller. */
+/*
+ * Runs minicore_write on the fake, with params tweaked by the caller and
+ * the process's memory in mem_fd (-1: the fake's sparse file).
+ */
 static int
-run(struct fake *f, struct minicore_params *p, struct minicore_result *res,
-    struct out *o)
+run_mem(struct fake *f, struct minicore_params *p, struct minicore_result *res,
+    struct out *o, int mem_fd)
 {
 	char path[4096];
 	int r;
 
 	p->in_fd = stream(f);
-	p->mem_fd = f->mem_fd;
+	p->mem_fd = mem_fd >= 0 ? mem_fd : f->mem_fd;
 	snprintf(path, sizeof(path), "%s/core.mini", f->dir);
 	p->out_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	assert_true(p->out_fd >= 0);
@@ -349,6 +360,13 @@ run(struct fake *f, struct minicore_params *p, struct minicore_result *res,
 	if (r == 0)
 		parse(path, o);
 	return r;
+}
+
+static int
+run(struct fake *f, struct minicore_params *p, struct minicore_result *res,
+    struct out *o)
+{
+	return run_mem(f, p, res, o, -1);
 }
 
 /*
@@ -815,6 +833,277 @@ test_info_format(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
+/*
+ * A PT_NOTE whose last 12 bytes are a note header naming 5 bytes that are
+ * not there: the name is not read past the notes (ASan sees it).
+ */
+static void
+test_note_name_past_end(void **state)
+{
+	struct fake *f = *state;
+	Elf64_Nhdr nh = { 5, 0, NT_PRSTATUS };
+	struct minicore_params p = { 0 };
+	struct minicore_result res;
+	struct out o;
+
+	add_load(f, 0x300000, 4 * PAGE, PF_R | PF_W);
+	fill(f, 0x300000, 4 * PAGE);
+	add_thread(f, 0x303000);
+	assert_int_equal(buf_append(&f->notes, &nh, sizeof(nh)), 0);
+	assert_int_equal(run(f, &p, &res, &o), 0);
+	assert_int_equal(res.threads, 1);
+	out_done(&o);
+}
+
+/*
+ * The NT_FILE note made from /proc/PID/maps counts against max_size and
+ * in notes_bytes: the notes never exceed max_size.
+ */
+static void
+test_file_note_within_max_size(void **state)
+{
+	struct fake *f = *state;
+	struct minicore_params p = { 0 };
+	struct minicore_result res;
+	struct buf maps;
+	struct out o;
+
+	buf_init(&maps, 0);
+	for (unsigned i = 0; i < 30000; i++)
+		assert_true(
+		    buf_printf(&maps,
+			"%llx-%llx r--p 00000000 fd:01 %u    "
+			"/usr/lib/x86_64-linux-gnu/libmany-%u.so\n",
+			0x10000000ULL + i * 2 * PAGE,
+			0x10000000ULL + i * 2 * PAGE + PAGE, i, i) >= 0);
+	add_load(f, 0x7ffc0000, 4 * PAGE, PF_R | PF_W);
+	fill(f, 0x7ffc0000, 4 * PAGE);
+	add_thread(f, 0x7ffc3000);
+	p.maps = maps.data;
+	p.maps_len = maps.len;
+	p.total_max = 64 * 1024;
+	assert_int_equal(run(f, &p, &res, &o), 0);
+	assert_string_equal(res.file_note, "maps");
+	print_message("max_size %llu, notes %llu (notes_bytes %llu), "
+		      "memory %llu, written %llu\n",
+	    (unsigned long long)p.total_max,
+	    (unsigned long long)o.ph[0].p_filesz,
+	    (unsigned long long)res.notes_bytes,
+	    (unsigned long long)res.memory_bytes,
+	    (unsigned long long)res.written);
+	/* "bytes of notes and memory kept in all" */
+	assert_true(o.ph[0].p_filesz + res.memory_bytes <= p.total_max);
+	assert_int_equal(res.notes_bytes, o.ph[0].p_filesz);
+	out_done(&o);
+	buf_done(&maps);
+}
+
+/*
+ * gdb variant: link_map entries and their names sharing a heap page
+ * charge max_size once for it, so the other threads' stacks still fit
+ * (a looping list would otherwise charge 2,048 pages).
+ */
+static void
+test_gdb_budget_charged_once(void **state)
+{
+	struct fake *f = *state;
+	const uint64_t exe = 0x555000000, rw = 0x555100000, ld = 0x7f0100000,
+		       heap = 0x7f0200000;
+	uint64_t auxv[] = { AT_PHDR, exe + 64, AT_PHENT, sizeof(Elf64_Phdr),
+		AT_PHNUM, 2, AT_NULL, 0 };
+	Elf64_Phdr ph[2] = {
+		{ .p_type = PT_PHDR, .p_vaddr = 64, .p_memsz = 112 },
+		{ .p_type = PT_DYNAMIC,
+		    .p_vaddr = 0x100000 + 0x800,
+		    .p_memsz = 64 },
+	};
+	const uint64_t dyn = rw + 0x800, rdebug = ld + 0x2040;
+	struct minicore_params p = { .gdb = true };
+	struct minicore_result res;
+	struct out o;
+	size_t notes_len;
+
+	add_load(f, exe, PAGE, PF_R);
+	add_load(f, rw, PAGE, PF_R | PF_W);
+	add_load(f, ld, 8 * PAGE, PF_R | PF_W);
+	add_load(f, heap, 8 * PAGE, PF_R | PF_W);
+	add_load(f, 0x7ffc0000, 4 * PAGE, PF_R | PF_W); /* crashed thread */
+	add_load(f, 0x7ffd0000, 4 * PAGE, PF_R | PF_W); /* another thread */
+	fill(f, 0x7ffc0000, 4 * PAGE);
+	fill(f, 0x7ffd0000, 4 * PAGE);
+	fill(f, heap, 8 * PAGE);
+	poke(f, exe + 64, ph, sizeof(ph));
+	poke64(f, dyn, DT_DEBUG);
+	poke64(f, dyn + 8, rdebug);
+	poke64(f, dyn + 16, DT_NULL);
+	poke64(f, rdebug, 1);
+	poke64(f, rdebug + 8, heap);
+	for (uint64_t i = 0; i < 40; i++) {
+		uint64_t lm = heap + i * 0x60, name = heap + 0x0f00 + i * 2;
+
+		poke(f, name, "a", 2); /* overlapping names: fine */
+		poke64(f, lm + 8, name);
+		poke64(f, lm + 24, i + 1 < 40 ? lm + 0x60 : 0);
+	}
+	add_thread(f, 0x7ffc3000);
+	add_thread(f, 0x7ffd3000);
+	add_auxv(f, auxv, sizeof(auxv) / 16);
+	notes_len = f->notes.len;
+	/* Distinct pages: 2 + 2 of stacks, dynamic, r_debug, heap: 7. */
+	p.total_max = notes_len + 40 * PAGE;
+	assert_int_equal(run(f, &p, &res, &o), 0);
+	print_message("memory %llu, written %llu, stopped %s\n",
+	    (unsigned long long)res.memory_bytes,
+	    (unsigned long long)res.written,
+	    res.stopped ? res.stopped : "(null)");
+	assert_int_equal(res.link_maps, 40);
+	assert_int_equal(kept(f, &o, heap, PAGE), 1);
+	assert_true(res.memory_bytes <= 8 * PAGE);
+	/* The other thread's stack fits: 7 of 40 pages are used. */
+	assert_int_equal(kept(f, &o, 0x7ffd2000, 2 * PAGE), 1);
+	assert_null(res.stopped);
+	out_done(&o);
+}
+
+/*
+ * Adjacent stacks in file mappings that read short (past the file's end,
+ * /proc/PID/mem stops with EIO) merge into one region spanning several
+ * segments: each piece read short adds a hole, and the program headers
+ * have room for all of them (ASan: no heap overflow; the output parses).
+ */
+static void
+test_short_reads_across_segments(void **state)
+{
+	struct fake *f = *state;
+	enum { K = 8 };
+	struct minicore_params p = { 0 };
+	struct minicore_result res;
+	char path[4096], page[PAGE];
+	struct out o;
+	char *base;
+	int fd, mem;
+
+	snprintf(path, sizeof(path), "%s/onepage", f->dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	memset(page, 'x', sizeof(page));
+	assert_int_equal(write(fd, page, sizeof(page)), (ssize_t)PAGE);
+	base = mmap(
+	    NULL, K * 4 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(base != MAP_FAILED);
+	for (int i = 0; i < K; i++) {
+		/* 4 pages of a 1-page file: pages 2-4 read as EIO.  Each
+		 * at file offset 0, so no two mappings merge. */
+		void *at = mmap(base + i * 4 * PAGE, 4 * PAGE, PROT_READ,
+		    MAP_PRIVATE | MAP_FIXED, fd, 0);
+
+		assert_true(at == base + i * 4 * PAGE);
+		add_load(f, (uint64_t)(uintptr_t)at, 4 * PAGE, PF_R | PF_W);
+	}
+	for (int i = 0; i < K; i++)
+		add_thread(f, (uint64_t)(uintptr_t)base + i * 4 * PAGE + 0x400);
+	mem = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+	assert_true(mem >= 0);
+	assert_int_equal(run_mem(f, &p, &res, &o, mem), 0);
+	assert_int_equal(res.segments, o.phnum);
+	assert_int_equal(res.memory_bytes, K * PAGE);
+	assert_int_equal(o.phnum, 1 + 2 * K);
+	out_done(&o);
+	close(mem);
+	munmap(base, K * 4 * PAGE);
+	close(fd);
+}
+
+/* PT_LOADs that overlap are no core the kernel wrote: refused. */
+static void
+test_overlapping_loads(void **state)
+{
+	struct fake *f = *state;
+	struct minicore_params p = { 0 };
+	struct minicore_result res;
+	struct out o;
+	int r;
+
+	add_load(f, 0x100000, 4 * PAGE, PF_R | PF_W);
+	add_load(f, 0x102000, PAGE, PF_R);
+	fill(f, 0x100000, 4 * PAGE);
+	add_thread(f, 0x103000);
+	r = run(f, &p, &res, &o);
+	assert_true(r == 0 || r == -EPROTO);
+	if (r == 0)
+		out_done(&o);
+}
+
+/* A 32-bit core (a compat process) is refused, not misparsed. */
+static void
+test_elfclass32_refused(void **state)
+{
+	struct fake *f = *state;
+	struct minicore_params p = { .stack_max = PAGE, .total_max = 1 << 20 };
+	struct minicore_result res;
+	Elf32_Ehdr eh = { 0 };
+	char data[4096] = { 0 }, *s;
+	int in;
+
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS32;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_type = ET_CORE;
+	eh.e_machine = EM_386;
+	eh.e_phoff = sizeof(eh);
+	eh.e_phentsize = sizeof(Elf32_Phdr);
+	eh.e_phnum = 3;
+	memcpy(data, &eh, sizeof(eh));
+	s = tu_write_file(f->dir, "s32", data, sizeof(data), 0600);
+	in = open(s, O_RDONLY | O_CLOEXEC);
+	free(s);
+	assert_true(in >= 0);
+	p.in_fd = in;
+	p.mem_fd = f->mem_fd;
+	p.out_fd = -1;
+	assert_int_equal(minicore_write(&p, &res), -EPROTO);
+	close(in);
+}
+
+/*
+ * A link_map list of bogus pointers (unmapped, near 2^64, odd) stops;
+ * nothing outside the core's segments is kept.
+ */
+static void
+test_gdb_bogus_pointers(void **state)
+{
+	struct fake *f = *state;
+	const uint64_t exe = 0x555000000, rw = 0x555100000;
+	uint64_t auxv[] = { AT_PHDR, exe + 64, AT_PHENT, sizeof(Elf64_Phdr),
+		AT_PHNUM, 2, AT_SYSINFO_EHDR, UINT64_MAX - 7, AT_NULL, 0 };
+	Elf64_Phdr ph[2] = {
+		{ .p_type = PT_PHDR, .p_vaddr = 64, .p_memsz = 112 },
+		{ .p_type = PT_DYNAMIC,
+		    .p_vaddr = 0x100000 + 0xff8,
+		    .p_memsz = UINT64_MAX },
+	};
+	const uint64_t dyn = rw + 0xff8;
+	struct minicore_params p = { .gdb = true };
+	struct minicore_result res;
+	struct out o;
+
+	add_load(f, exe, PAGE, PF_R);
+	add_load(f, rw, PAGE, PF_R | PF_W);
+	add_load(f, 0x7ffc0000, 4 * PAGE, PF_R | PF_W);
+	fill(f, 0x7ffc0000, 4 * PAGE);
+	poke(f, exe + 64, ph, sizeof(ph));
+	poke64(f, dyn, DT_DEBUG);
+	poke64(f, dyn + 8, rw + 0x100);
+	poke64(f, rw + 0x100, 2); /* r_version 2 */
+	poke64(f, rw + 0x108, UINT64_MAX - 16); /* r_map */
+	poke64(f, rw + 0x100 + 40, rw + 0x100); /* r_next: itself */
+	add_thread(f, 0x7ffc3000);
+	add_auxv(f, auxv, sizeof(auxv) / 16);
+	assert_int_equal(run(f, &p, &res, &o), 0);
+	assert_true(res.link_maps <= 16);
+	out_done(&o);
+}
+
 int
 main(void)
 {
@@ -829,6 +1118,13 @@ main(void)
 		T(test_gdb_link_map),
 		T(test_gdb_nothing_to_follow),
 		T(test_bad_stream),
+		T(test_note_name_past_end),
+		T(test_file_note_within_max_size),
+		T(test_gdb_budget_charged_once),
+		T(test_short_reads_across_segments),
+		T(test_overlapping_loads),
+		T(test_elfclass32_refused),
+		T(test_gdb_bogus_pointers),
 		cmocka_unit_test(test_maps_next),
 		cmocka_unit_test(test_info_format),
 	};
