@@ -28,6 +28,7 @@
 #include "journal.h"
 #include "log.h"
 #include "notify.h"
+#include "retention.h"
 #include "trash.h"
 
 #define QUARANTINE_DIR ".quarantine"
@@ -71,6 +72,8 @@ daemon_done(struct daemon *dm)
 	delivery_done(
 	    &dm->delivery, &dm->cfg, dm->spool.dirfd, DELIVERY_STOP_GRACE_MS);
 	spool_done(&dm->spool);
+	retention_free(dm->retention);
+	dm->retention = NULL;
 	dm->keys_fd = safe_close(dm->keys_fd);
 	free(dm->pending);
 	dm->pending = NULL;
@@ -91,6 +94,7 @@ daemon_reload(struct daemon *dm, struct config *cfg)
 	config_done(&dm->cfg);
 	dm->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
+	retention_reload(dm);
 }
 
 static void
@@ -181,6 +185,7 @@ write_counts(struct daemon *dm, struct dump *d, const struct decision *dec,
 		if (r >= 0)
 			r = dump_sync(first);
 		dump_free(first);
+		retention_forget(dm, dec->first);
 	}
 	if (r < 0)
 		log_warn_errno(
@@ -500,6 +505,7 @@ digest_key(struct daemon *dm, uint64_t hash, long long now)
 		snprintf(suffix, sizeof(suffix), "@digest-%lld", ks.digest_id);
 		r = run_actions(dm, d, "digest", ks.count, ks.digest_count,
 		    summary, true, suffix);
+		retention_forget(dm, d->name); /* its record grew */
 		if (r < 0)
 			goto out; /* resumed on the next tick or the next start
 				   */

@@ -16,6 +16,8 @@
 #include "delivery.h"
 #include "spool.h"
 
+struct retention_cache;
+
 struct daemon {
 	struct config cfg; /* owned */
 	const char *config_path; /* not owned */
@@ -27,6 +29,7 @@ struct daemon {
 	size_t n_pending, cap_pending;
 	uint64_t processed; /* dumps processed by this run */
 	struct delivery delivery; /* what mail and webhook actions queued */
+	struct retention_cache *retention; /* owned: what sweeps measured */
 };
 
 /* Takes ownership of cfg (also on failure). Returns 0 or -errno. */

@@ -2,6 +2,17 @@
  * retention.c owns the periodic sweep of the spool: retention limits,
  * delayed delete actions, and the true spool size handed back to the
  * hook (whose own figure is an estimate that only grows).
+ *
+ * The sweep runs in the daemon's loop, which handles no crash meanwhile,
+ * so it does not measure every dump every time.  struct retention_cache
+ * keeps one entry per processed dump, sorted by name as the spool is
+ * listed.  A sweep lists the spool root (one readdir), drops the entries
+ * of dumps that are gone, and opens only: the dumps it has no entry for
+ * (new ones, and those retention_forget() named); one
+ * RETENTION_REMEASURE_SWEEPS-th of the others in turn, for what someone
+ * else changed (an operator's rm, a merge, a record that grew); and those
+ * a matching delayed delete action may be due for.  A dump not processed
+ * yet is measured at every sweep and never kept (nor removed).
  */
 #include "retention.h"
 
@@ -22,13 +33,34 @@
 #include "log.h"
 #include "trash.h"
 
+#define MATCH_BITS 64
+
 struct entry {
 	char *name;
 	long long time;
 	unsigned long long bytes;
 	unsigned long long core_bytes;
+	/*
+	 * Bit i: action i is a delayed delete that matches the dump (the
+	 * actions past MATCH_BITS are assumed to).  Found out whenever the
+	 * dump is opened; not known after its core went (has_core may be
+	 * matched) or the config changed.
+	 */
+	uint64_t matches;
+	bool matches_known;
 	bool duplicate;
-	bool gone;
+	bool stale; /* retention_forget(): measure it again */
+	/* The current sweep's. */
+	bool measure; /* open and measure it (new, stale or its turn) */
+	bool skip; /* not a processed dump, or removed by an action */
+	bool gone; /* removed by a limit */
+};
+
+struct retention_cache {
+	struct entry *v; /* processed dumps, sorted by name (strcmp) */
+	size_t n;
+	char *cursor; /* the last name measured again in turn, or NULL */
+	struct retention_stats stats;
 };
 
 static unsigned long long
@@ -41,6 +73,49 @@ file_bytes(int dirfd, const char *name)
 	return (unsigned long long)st.st_blocks * 512;
 }
 
+/* True when ac is a delete action with "after" due for a dump of time t. */
+static bool
+delayed_due(const struct action_config *ac, long long t, long long now)
+{
+	return ac->type == ACTION_DELETE && ac->after_ms > 0 &&
+	    (unsigned long long)(now - t) * 1000 >= ac->after_ms;
+}
+
+/* Notes which delayed delete actions match the open dump d. */
+static void
+learn_matches(const struct daemon *dm, const struct dump *d, struct entry *e)
+{
+	e->matches = 0;
+	for (size_t i = 0; i < dm->cfg.n_actions && i < MATCH_BITS; i++) {
+		const struct action_config *ac = &dm->cfg.actions[i];
+
+		if (ac->type == ACTION_DELETE && ac->after_ms > 0 &&
+		    action_matches(ac, d))
+			e->matches |= 1ULL << i;
+	}
+	e->matches_known = true;
+}
+
+/*
+ * True when apply_delayed() may do something to the dump of e now, as far
+ * as the sweep knows it: only then is a known dump opened.
+ */
+static bool
+delayed_may_apply(const struct daemon *dm, const struct entry *e, long long now)
+{
+	for (size_t i = 0; i < dm->cfg.n_actions; i++) {
+		const struct action_config *ac = &dm->cfg.actions[i];
+
+		if (!delayed_due(ac, e->time, now) ||
+		    (ac->what != 0 && e->core_bytes == 0))
+			continue;
+		if (!e->matches_known || i >= MATCH_BITS ||
+		    (e->matches >> i & 1))
+			return true;
+	}
+	return false;
+}
+
 /* Applies "delete ... after" actions to one dump. Returns 1 if it went. */
 static int
 apply_delayed(struct daemon *dm, struct dump *d, struct entry *e, long long now)
@@ -48,9 +123,7 @@ apply_delayed(struct daemon *dm, struct dump *d, struct entry *e, long long now)
 	for (size_t i = 0; i < dm->cfg.n_actions; i++) {
 		const struct action_config *ac = &dm->cfg.actions[i];
 
-		if (ac->type != ACTION_DELETE || ac->after_ms == 0 ||
-		    (unsigned long long)(now - e->time) * 1000 < ac->after_ms ||
-		    !action_matches(ac, d))
+		if (!delayed_due(ac, e->time, now) || !action_matches(ac, d))
 			continue;
 		if (ac->what == 0) {
 			if (trash_dump(dm->spool.dirfd, e->name) >= 0) {
@@ -62,11 +135,28 @@ apply_delayed(struct daemon *dm, struct dump *d, struct entry *e, long long now)
 		    dump_remove_core_at(d->dirfd) > 0) {
 			(void)journal_append(d->dirfd,
 			    "%s done ok: core removed at its age", ac->name);
-			e->bytes -= e->core_bytes;
+			/* Its record may have taken a block. */
+			spool_dir_usage(d->dirfd, &e->bytes);
 			e->core_bytes = 0;
+			e->matches_known = false;
 		}
 	}
 	return 0;
+}
+
+/* Measures the open, processed dump d into e. */
+static void
+measure(const struct daemon *dm, const struct dump *d, struct entry *e)
+{
+	e->time = d->time;
+	e->bytes = 0;
+	spool_dir_usage(d->dirfd, &e->bytes);
+	e->core_bytes =
+	    file_bytes(d->dirfd, "core.gz") + file_bytes(d->dirfd, "core.mini");
+	e->duplicate =
+	    faccessat(d->dirfd, "duplicate_of", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	e->stale = false;
+	learn_matches(dm, d, e);
 }
 
 static int
@@ -82,18 +172,27 @@ remove_entry(struct daemon *dm, struct entry *e, const char *why)
 	return 1;
 }
 
+/*
+ * Removes the dump's core and measures what is left (its record may have
+ * taken a block; its entry may be older than a core already removed by
+ * hand).
+ */
 static void
 remove_core(struct daemon *dm, struct entry *e)
 {
 	int fd = open_dir_at(dm->spool.dirfd, e->name);
+	int r;
 
 	if (fd < 0)
 		return;
-	if (dump_remove_core_at(fd) > 0) {
+	r = dump_remove_core_at(fd);
+	if (r > 0)
 		(void)journal_append(
 		    fd, "- retention core removed: spool over max_size");
-		e->bytes -= e->core_bytes;
+	if (r >= 0) {
+		spool_dir_usage(fd, &e->bytes);
 		e->core_bytes = 0;
+		e->matches_known = false;
 	}
 	safe_close(fd);
 }
@@ -171,67 +270,154 @@ resync_hook(struct daemon *dm, unsigned long long total)
 	safe_close(fd);
 }
 
+/*
+ * Takes the names of the spool listing (sorted, each freed here) and the
+ * cache's entries into one new array: an entry for every name, the known
+ * ones as they were (measure set when stale), the others to measure.  The
+ * entries of dumps no longer listed are freed.
+ */
+static void
+merge(struct retention_cache *c, char **names, size_t n_names, struct entry *v)
+{
+	size_t j = 0;
+
+	for (size_t k = 0; k < n_names; k++) {
+		while (j < c->n && strcmp(c->v[j].name, names[k]) < 0)
+			free(c->v[j++].name);
+		if (j < c->n && strcmp(c->v[j].name, names[k]) == 0) {
+			v[k] = c->v[j++];
+			v[k].measure = v[k].stale;
+			free(names[k]);
+		} else {
+			v[k] =
+			    (struct entry){ .name = names[k], .measure = true };
+		}
+	}
+	while (j < c->n)
+		free(c->v[j++].name);
+	free(c->v);
+	c->v = NULL;
+	c->n = 0;
+}
+
+/*
+ * Marks the known entries whose turn it is to be measured again: one
+ * RETENTION_REMEASURE_SWEEPS-th of them (rounded up), the first ones
+ * after the cursor by name, wrapping around.
+ */
+static void
+pick_turn(struct retention_cache *c, struct entry *v, size_t n)
+{
+	size_t known = 0, turn, lo = 0, hi = n, last = n;
+
+	for (size_t i = 0; i < n; i++)
+		known += !v[i].measure;
+	if (known == 0)
+		return;
+	turn = (known + RETENTION_REMEASURE_SWEEPS - 1) /
+	    RETENTION_REMEASURE_SWEEPS;
+	while (c->cursor && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(v[mid].name, c->cursor) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t k = 0, i = lo % n; k < n && turn > 0;
+	     k++, i = (i + 1) % n) {
+		if (v[i].measure)
+			continue;
+		v[i].measure = true;
+		last = i;
+		turn--;
+	}
+	free(c->cursor);
+	/* Without memory, the turns start again from the first. */
+	c->cursor = strdup(v[last].name);
+}
+
+/* Keeps the entries not skipped (nor gone), in order; frees the others. */
+static size_t
+compact(struct entry *v, size_t n)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].skip || v[i].gone) {
+			free(v[i].name);
+			continue;
+		}
+		v[m] = v[i];
+		v[m].measure = false;
+		m++;
+	}
+	return m;
+}
+
 int
 retention_sweep(struct daemon *dm, long long now)
 {
 	const struct daemon_config *dc = &dm->cfg.daemon;
-	struct entry *v = NULL;
-	size_t n = 0, cap = 0, live;
+	struct retention_cache *c;
+	struct entry *v;
+	size_t n = 0, live;
 	unsigned long long total = 0;
 	char **names = NULL;
-	size_t n_names = 0;
 	int r, removed = 0;
 
 	rescue_incoming(dm, now);
+	if (dm->retention == NULL) {
+		dm->retention = calloc(1, sizeof(*dm->retention));
+		if (dm->retention == NULL)
+			return -ENOMEM;
+	}
+	c = dm->retention;
+	c->stats.opened = 0;
 	/* Sorted by name, which is by time: oldest first. */
-	r = spool_list(dm->spool.dirfd, &names, &n_names);
+	r = spool_list(dm->spool.dirfd, &names, &n);
 	if (r < 0)
 		return r;
-	for (size_t k = 0; k < n_names; k++) {
-		struct dump *d = NULL;
-		struct entry e = { 0 };
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (v == NULL) {
+		for (size_t k = 0; k < n; k++)
+			free(names[k]);
+		free(names);
+		return -ENOMEM;
+	}
+	merge(c, names, n, v);
+	free(names);
+	pick_turn(c, v, n);
 
-		if (dump_open(dm->spool.dirfd, names[k], &d) < 0)
+	for (size_t i = 0; i < n; i++) {
+		struct entry *e = &v[i];
+		struct dump *d = NULL;
+
+		if (!e->measure && !delayed_may_apply(dm, e, now))
 			continue;
+		if (dump_open(dm->spool.dirfd, e->name, &d) < 0) {
+			e->skip = true;
+			continue;
+		}
+		c->stats.opened++;
 		if (!d->processed) {
 			/* Never before the daemon has dealt with it. */
 			unsigned long long b = 0;
 
 			spool_dir_usage(d->dirfd, &b);
 			total += b;
-			dump_free(d);
-			continue;
-		}
-		e.time = d->time;
-		spool_dir_usage(d->dirfd, &e.bytes);
-		e.core_bytes = file_bytes(d->dirfd, "core.gz") +
-		    file_bytes(d->dirfd, "core.mini");
-		e.duplicate = faccessat(d->dirfd, "duplicate_of", F_OK,
-				  AT_SYMLINK_NOFOLLOW) == 0;
-		e.name = strdup(d->name);
-		if (e.name && apply_delayed(dm, d, &e, now) == 0) {
-			if (n == cap) {
-				struct entry *p;
-
-				cap = cap ? cap * 2 : 256;
-				p = realloc(v, cap * sizeof(*v));
-				if (p == NULL) {
-					free(e.name);
-					dump_free(d);
-					break;
-				}
-				v = p;
-			}
-			v[n++] = e;
+			e->skip = true;
 		} else {
-			free(e.name);
-			removed++;
+			/* Opened: measured, whatever for. */
+			measure(dm, d, e);
+			if (apply_delayed(dm, d, e, now) > 0) {
+				e->skip = true;
+				removed++;
+			}
 		}
 		dump_free(d);
 	}
-	for (size_t k = 0; k < n_names; k++)
-		free(names[k]);
-	free(names);
+	n = compact(v, n);
 
 	for (size_t i = 0; i < n; i++)
 		if (dc->max_age_ms > 0 &&
@@ -266,16 +452,67 @@ retention_sweep(struct daemon *dm, long long now)
 				removed++;
 			} else if (pass == 1 && e->core_bytes > 0) {
 				remove_core(dm, e);
-				total -= before - e->bytes;
+				total = total - before + e->bytes;
 			} else if (pass == 2 &&
 			    remove_entry(dm, e, "max_size") > 0) {
 				total -= before;
 				removed++;
 			}
 		}
-	for (size_t i = 0; i < n; i++)
-		free(v[i].name);
-	free(v);
+	c->n = compact(v, n);
+	c->v = v;
+	c->stats.cached = c->n;
+	log_debug("retention: %zu processed dumps, %zu opened, %d removed",
+	    c->n, c->stats.opened, removed);
 	resync_hook(dm, total);
 	return removed;
+}
+
+void
+retention_forget(struct daemon *dm, const char *name)
+{
+	struct retention_cache *c = dm->retention;
+	size_t lo = 0, hi = c ? c->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(c->v[mid].name, name);
+
+		if (cmp == 0) {
+			c->v[mid].stale = true;
+			return;
+		}
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+}
+
+void
+retention_reload(struct daemon *dm)
+{
+	struct retention_cache *c = dm->retention;
+
+	for (size_t i = 0; c && i < c->n; i++)
+		c->v[i].matches_known = false;
+}
+
+void
+retention_free(struct retention_cache *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i].name);
+	free(c->v);
+	free(c->cursor);
+	free(c);
+}
+
+void
+retention_get_stats(const struct daemon *dm, struct retention_stats *ret)
+{
+	*ret = dm->retention ? dm->retention->stats
+			     : (struct retention_stats){ 0 };
 }
