@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchstat.h"
+
 #define PAGE 4096
 #define TEMPLATE_SIZE (1024 * 1024)
 #define MAX_REPS 1000
@@ -82,15 +84,6 @@ die(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
-}
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static int
@@ -291,11 +284,11 @@ helper_running(const char *exe)
 static void
 wait_helpers_gone(const char *exe)
 {
-	double deadline = now_ms() + HELPER_WAIT_MS;
+	double deadline = bench_now_ms() + HELPER_WAIT_MS;
 	struct timespec pause = { 0, 2 * 1000 * 1000 };
 
 	while (helper_running(exe)) {
-		if (now_ms() > deadline)
+		if (bench_now_ms() > deadline)
 			die("%s still running after %d s", exe,
 			    HELPER_WAIT_MS / 1000);
 		nanosleep(&pause, NULL);
@@ -438,7 +431,7 @@ crash_once(const struct opts *o, unsigned long mib, struct sample *s)
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			die("waitpid: %s", strerror(errno));
-	t1 = now_ms();
+	t1 = bench_now_ms();
 	if (read_full(ready[0], &t0, sizeof(t0)) < 0)
 		die("victim %d did not report its crash time", (int)pid);
 	close(ready[0]);
@@ -454,26 +447,11 @@ crash_once(const struct opts *o, unsigned long mib, struct sample *s)
 }
 
 static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
 cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-static double
-median_d(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static uint64_t
@@ -489,7 +467,7 @@ cmd_crash(const struct opts *o)
 	static struct sample s[MAX_REPS];
 	static double ms[MAX_REPS];
 	static uint64_t bytes[MAX_REPS], cread[MAX_REPS], cgz[MAX_REPS];
-	double med, start = now_ms();
+	double med, start = bench_now_ms();
 	char stopped[32];
 	int found = 0;
 
@@ -528,7 +506,7 @@ cmd_crash(const struct opts *o)
 	for (int i = 1; i < o->reps; i++)
 		if (strcmp(s[i].stopped, stopped) != 0)
 			snprintf(stopped, sizeof(stopped), "mixed");
-	med = median_d(ms, o->reps);
+	med = bench_median(ms, (size_t)o->reps);
 	printf("result runs=%d median_ms=%.2f min_ms=%.2f p90_ms=%.2f "
 	       "max_ms=%.2f bytes=%llu core_read=%llu core_gz=%llu "
 	       "stopped=%s dumps_found=%d wall_s=%.1f\n",
@@ -536,7 +514,7 @@ cmd_crash(const struct opts *o)
 	    ms[o->reps - 1], (unsigned long long)median_u64(bytes, o->reps),
 	    (unsigned long long)median_u64(cread, o->reps),
 	    (unsigned long long)median_u64(cgz, o->reps), stopped, found,
-	    (now_ms() - start) / 1e3);
+	    (bench_now_ms() - start) / 1e3);
 	if (o->spool && found != o->reps)
 		fprintf(stderr,
 		    "crashbench: warning: only %d of %d crashes left a dump "

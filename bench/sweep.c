@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchstat.h"
 #include "daemon.h"
 #include "fsutil.h"
 #include "retention.h"
@@ -44,30 +45,6 @@
 #define DAY (86400LL)
 
 extern char **environ;
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static int
 put(int dfd, const char *item, const char *data, size_t len)
@@ -316,7 +293,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "sweep: making %ld dumps in %s...\n", dumps, spool);
-	t0 = now_ms();
+	t0 = bench_now_ms();
 	/* About 8 days old, 1-3 s apart, oldest first. */
 	t = now - 8 * DAY - dumps * 2;
 	for (long i = 0; i < dumps; i++) {
@@ -328,7 +305,8 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	fprintf(stderr, "sweep: made them in %.1f s\n", (now_ms() - t0) / 1000);
+	fprintf(stderr, "sweep: made them in %.1f s\n",
+	    (bench_now_ms() - t0) / 1000);
 
 	/* One uncounted du and sweep first: the kernel's caches warm. */
 	if (du(spool) != 0 || daemon_for(&dm, spool, dumps) < 0) {
@@ -337,16 +315,16 @@ main(int argc, char **argv)
 	}
 	(void)retention_sweep(&dm, now);
 	for (int i = 0; i < reps; i++) {
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		(void)du(spool);
-		base[i] = now_ms() - t0;
+		base[i] = bench_now_ms() - t0;
 		/* Each cold sweep on a fresh daemon; the last one stays. */
 		daemon_for_done(&dm);
 		if (daemon_for(&dm, spool, dumps) < 0)
 			return 1;
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		r = retention_sweep(&dm, now);
-		cold[i] = now_ms() - t0;
+		cold[i] = bench_now_ms() - t0;
 		retention_get_stats(&dm, &st_cold);
 		if (r != 0) {
 			fprintf(stderr, "sweep: a sweep removed %d dumps\n", r);
@@ -354,9 +332,9 @@ main(int argc, char **argv)
 		}
 	}
 	for (int i = 0; i < reps; i++) {
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		r = retention_sweep(&dm, now);
-		warm[i] = now_ms() - t0;
+		warm[i] = bench_now_ms() - t0;
 		retention_get_stats(&dm, &st_warm);
 		if (r != 0) {
 			fprintf(stderr, "sweep: a sweep removed %d dumps\n", r);
@@ -364,9 +342,9 @@ main(int argc, char **argv)
 		}
 	}
 	daemon_for_done(&dm);
-	base_ms = median(base, reps);
-	cold_ms = median(cold, reps);
-	warm_ms = median(warm, reps);
+	base_ms = bench_median(base, (size_t)reps);
+	cold_ms = bench_median(cold, (size_t)reps);
+	warm_ms = bench_median(warm, (size_t)reps);
 
 	printf("retention sweep over %ld processed dumps, median of %d runs\n",
 	    dumps, reps);

@@ -26,18 +26,10 @@
 #include <unistd.h>
 
 #include "backtrace.h"
+#include "benchstat.h"
 #include "dump.h"
 
 #define MAX_REPS 10000
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 /*
  * The unwinder alone: backtrace_unwind() on the dump's core.mini, in this
@@ -64,14 +56,6 @@ unwind(const struct dump *d, int print)
 	return r < 0 ? r : 1;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void
 usage(FILE *f)
 {
@@ -93,7 +77,7 @@ main(int argc, char **argv)
 	static const char *const items[] = { "backtrace", "backtrace_frames",
 		"signature" };
 	char *path, *parent, *name, *text = NULL;
-	double *ms;
+	double *ms, med;
 	struct dump *d = NULL;
 	int reps = 20, print = 0, in_process = 0, c, spool, r;
 
@@ -144,11 +128,11 @@ main(int argc, char **argv)
 		for (size_t k = 0;
 		     !in_process && k < sizeof(items) / sizeof(items[0]); k++)
 			(void)unlinkat(d->dirfd, items[k], 0);
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		r = in_process ? unwind(d, print && i == reps - 1)
 			       : backtrace_dump(d);
 		if (i >= 0)
-			ms[i] = now_ms() - t0;
+			ms[i] = bench_now_ms() - t0;
 		if (r != 1) {
 			fprintf(stderr, "symbolize: %s: no core to unwind%s\n",
 			    path, r < 0 ? " (or it failed)" : "");
@@ -157,10 +141,9 @@ main(int argc, char **argv)
 		if (i >= 0)
 			printf("sample ms=%.3f\n", ms[i]);
 	}
-	qsort(ms, (size_t)reps, sizeof(*ms), cmp_double);
+	med = bench_median(ms, (size_t)reps); /* (sorted now) */
 	printf("result runs=%d median_ms=%.3f min_ms=%.3f max_ms=%.3f\n", reps,
-	    reps % 2 ? ms[reps / 2] : (ms[reps / 2 - 1] + ms[reps / 2]) / 2,
-	    ms[0], ms[reps - 1]);
+	    med, ms[0], ms[reps - 1]);
 	if (print && !in_process &&
 	    dump_read_item(d, "backtrace", 1 << 20, &text) == 0)
 		printf("%s\n", text);
