@@ -297,6 +297,16 @@ static const struct config_key action_keys[] = {
 	    TYPE(ACTION_MAIL) | TYPE(ACTION_WEBHOOK), 0 },
 	{ "actions.connect_timeout", KEY_DURATION, ACT(connect_timeout_ms), 100,
 	    3600 * 1000, NULL, 0, TYPE(ACTION_MAIL) | TYPE(ACTION_WEBHOOK), 0 },
+	/* daemon.delivery's, for one action (a webhook that should give up
+	 * sooner than the mail). */
+	{ "actions.attempts", KEY_UINT, ACT(attempts), 1, 1000, NULL, 0,
+	    TYPE(ACTION_MAIL) | TYPE(ACTION_WEBHOOK), 0 },
+	{ "actions.backoff", KEY_DURATION, ACT(backoff_ms), 1000,
+	    24 * 3600 * 1000, NULL, 0, TYPE(ACTION_MAIL) | TYPE(ACTION_WEBHOOK),
+	    0 },
+	{ "actions.max_backoff", KEY_DURATION, ACT(max_backoff_ms), 1000,
+	    7 * 24 * 3600 * 1000LL, NULL, 0,
+	    TYPE(ACTION_MAIL) | TYPE(ACTION_WEBHOOK), 0 },
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))

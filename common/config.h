@@ -134,6 +134,9 @@ struct action_config {
 	unsigned max_series; /* label sets kept; the least recent go */
 
 	/* mail and webhook (timeout_ms too: one attempt's total time) */
+	unsigned attempts; /* daemon.delivery's for this action; 0: those */
+	uint64_t backoff_ms; /* 0: daemon.delivery.backoff */
+	uint64_t max_backoff_ms; /* 0: daemon.delivery.max_backoff */
 	bool tls_verify;
 	char *ca_file;
 	uint64_t connect_timeout_ms;

@@ -180,7 +180,7 @@ action_metrics_run(const struct action_config *ac,
 	}
 	r = write_prom(ac->path, &m, ev->spool_dirfd);
 	if (r < 0) {
-		/* Counted: the next crash writes the file with it. */
+		/* Counted: the next refresh or crash writes the file. */
 		buf_puts(detail, "counted; cannot write ");
 		escape_c(detail, ac->path, strlen(ac->path));
 		buf_printf(detail, ": %s", strerror(-r));

@@ -171,17 +171,49 @@ delivery_enqueue(struct delivery *dl, const struct action_config *ac,
 	return ACTION_OK;
 }
 
+/* How an action's deliveries are retried: its own, or daemon.delivery's. */
+struct retry_policy {
+	unsigned attempts;
+	uint64_t backoff_ms, max_backoff_ms;
+};
+
+static const struct action_config *
+action_named(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_actions; i++)
+		if (strcmp(cfg->actions[i].name, name) == 0)
+			return &cfg->actions[i];
+	return NULL;
+}
+
+static struct retry_policy
+retry_policy(const struct config *cfg, const char *action)
+{
+	const struct action_config *ac = action_named(cfg, action);
+	const struct daemon_config *dc = &cfg->daemon;
+	struct retry_policy p = { dc->delivery_attempts,
+		dc->delivery_backoff_ms, dc->delivery_max_backoff_ms };
+
+	/* (An action gone from the config: the daemon's.) */
+	if (ac && ac->attempts)
+		p.attempts = ac->attempts;
+	if (ac && ac->backoff_ms)
+		p.backoff_ms = ac->backoff_ms;
+	if (ac && ac->max_backoff_ms)
+		p.max_backoff_ms = ac->max_backoff_ms;
+	return p;
+}
+
 /* The next attempt's delay: backoff doubled per attempt, capped, jittered */
 static uint64_t
-backoff_ms(const struct daemon_config *dc, unsigned attempts)
+backoff_ms(const struct retry_policy *p, unsigned attempts)
 {
-	uint64_t d = dc->delivery_backoff_ms;
+	uint64_t d = p->backoff_ms;
 
-	for (unsigned i = 1; i < attempts && d < dc->delivery_max_backoff_ms;
-	     i++)
+	for (unsigned i = 1; i < attempts && d < p->max_backoff_ms; i++)
 		d *= 2;
-	if (d > dc->delivery_max_backoff_ms)
-		d = dc->delivery_max_backoff_ms;
+	if (d > p->max_backoff_ms)
+		d = p->max_backoff_ms;
 	/* Equal jitter: half fixed, half random, so retries spread out. */
 	return d / 2 + (uint64_t)random() % (d / 2 + 1);
 }
@@ -212,13 +244,14 @@ static void
 finish(struct delivery *dl, const struct config *cfg, int spool_dirfd,
     const char *qid, int result, const char *what)
 {
-	const struct daemon_config *dc = &cfg->daemon;
 	struct queue_entry *e = pending_find(dl, qid);
 	int64_t now = clock_now_ms(CLOCK_REALTIME);
+	struct retry_policy p;
 	int r;
 
 	if (e == NULL)
 		return; /* dropped meanwhile (crashd-cli deliveries --drop) */
+	p = retry_policy(cfg, e->action);
 	e->attempts++;
 	e->last_ms = now;
 	snprintf(e->last, sizeof(e->last), "%s", what);
@@ -235,7 +268,7 @@ finish(struct delivery *dl, const struct config *cfg, int spool_dirfd,
 		pending_drop(dl, qid);
 		return;
 	}
-	if (result == EXIT_DEAD || e->attempts >= dc->delivery_attempts) {
+	if (result == EXIT_DEAD || e->attempts >= p.attempts) {
 		r = queue_save(&dl->q, QUEUE_PENDING, e);
 		if (r >= 0)
 			r = queue_move(&dl->q, qid, QUEUE_PENDING, QUEUE_DEAD);
@@ -251,15 +284,15 @@ finish(struct delivery *dl, const struct config *cfg, int spool_dirfd,
 		pending_drop(dl, qid);
 		return;
 	}
-	e->next_ms = now + (int64_t)backoff_ms(dc, e->attempts);
+	e->next_ms = now + (int64_t)backoff_ms(&p, e->attempts);
 	r = queue_save(&dl->q, QUEUE_PENDING, e);
 	if (r < 0)
 		log_error_errno(r, "delivery %s: save state: %m", qid);
 	log_warn("%s: %s attempt %u of %u failed, next in %llds: %s", e->dump,
-	    e->label, e->attempts, dc->delivery_attempts,
+	    e->label, e->attempts, p.attempts,
 	    (long long)((e->next_ms - now + 999) / 1000), what);
 	record(spool_dirfd, e, "attempt %u of %u failed, retrying: %s",
-	    e->attempts, dc->delivery_attempts, what);
+	    e->attempts, p.attempts, what);
 }
 
 /* Reads what the child said (it has exited: the pipe is complete). */
@@ -335,15 +368,6 @@ reap(struct delivery *dl, const struct config *cfg, int spool_dirfd)
 		finish(dl, cfg, spool_dirfd, s->qid, result, what);
 		slot_free(s);
 	}
-}
-
-static const struct action_config *
-action_named(const struct config *cfg, const char *name)
-{
-	for (size_t i = 0; i < cfg->n_actions; i++)
-		if (strcmp(cfg->actions[i].name, name) == 0)
-			return &cfg->actions[i];
-	return NULL;
 }
 
 /* In the child: one attempt.  Never returns. */

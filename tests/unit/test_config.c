@@ -489,7 +489,8 @@ test_mail_webhook(void **state)
 		"  ca_file = \"/etc/ssl/ca.pem\"; },\n"
 		"  { name = \"chat\"; type = \"webhook\";\n"
 		"  url = \"https://127.0.0.1/x\"; format = \"alertmanager\";\n"
-		"  headers = [ \"X-Team: core\" ]; token_file = \"/etc/t\"; } "
+		"  headers = [ \"X-Team: core\" ]; token_file = \"/etc/t\";\n"
+		"  attempts = 3; backoff = \"5s\"; max_backoff = \"10m\"; } "
 		");\n",
 		&c),
 	    0);
@@ -498,6 +499,11 @@ test_mail_webhook(void **state)
 	assert_int_equal(c.daemon.delivery_max_backoff_ms, 60000);
 	assert_int_equal(c.daemon.delivery_parallel, 2);
 	assert_int_equal(c.n_actions, 2);
+	/* daemon.delivery's unless the action says. */
+	assert_int_equal(c.actions[0].attempts, 0);
+	assert_int_equal(c.actions[1].attempts, 3);
+	assert_int_equal(c.actions[1].backoff_ms, 5000);
+	assert_int_equal(c.actions[1].max_backoff_ms, 600000);
 	assert_int_equal(c.actions[0].type, ACTION_MAIL);
 	assert_string_equal(c.actions[0].to[1], "ops@example.org");
 	assert_null(c.actions[0].to[2]);
@@ -607,6 +613,11 @@ test_action_errors(void **state)
 	    "  to = [ \"a@b\" ]; sendmail = \"/usr/sbin/sendmail\";\n"
 	    "  attach_max = \"1G\"; } );\n",
 	    3, "actions.attach_max: at most 64M, got 1G");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"exec\";\n"
+	    "  command = [ \"/bin/true\" ]; attempts = 2; } );\n",
+	    2,
+	    "actions.attempts: does not apply to an action of type \"exec\"");
 	expect_only_error(f,
 	    "actions = ( { name = \"m\"; type = \"metrics\"; } );\n", 1,
 	    "actions.path: a metrics action needs path = "
