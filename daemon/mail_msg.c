@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "utf8.h"
 
 /* The payload of one encoded-word may be this long (RFC 2047 2: 75). */
@@ -35,28 +36,6 @@ invisible(uint32_t cp)
 	    cp == 0x2028 || cp == 0x2029 || cp == 0xfeff;
 }
 
-static int
-escape_one(struct buf *out, unsigned char c)
-{
-	char tmp[5];
-
-	switch (c) {
-	case '\n':
-		return buf_puts(out, "\\n");
-	case '\t':
-		return buf_puts(out, "\\t");
-	case '\r':
-		return buf_puts(out, "\\r");
-	case '\\':
-		return buf_puts(out, "\\\\");
-	default:
-		if (c >= 0x20 && c < 0x7f)
-			return buf_putc(out, (char)c);
-		snprintf(tmp, sizeof(tmp), "\\x%02x", c);
-		return buf_puts(out, tmp);
-	}
-}
-
 int
 mail_msg_visible(struct buf *out, const char *s, size_t len)
 {
@@ -72,7 +51,8 @@ mail_msg_visible(struct buf *out, const char *s, size_t len)
 			r = buf_append(out, s + i, n);
 			i += n;
 		} else {
-			r = escape_one(out, u[i]);
+			/* The byte as crashd escapes one: \\n, \\xNN. */
+			r = escape_c(out, s + i, 1);
 			i++;
 		}
 	}
