@@ -127,22 +127,32 @@ jraw(struct builder *b, const char *s, size_t len)
 	return v;
 }
 
-/* A JSON string of any bytes, per the rule of webhook_text(). */
+/*
+ * A JSON string of any bytes, per the rule of webhook_text(), cut to max
+ * bytes (0: not cut).
+ */
 static json_t *
-jtext(struct builder *b, const char *s, size_t len, unsigned flags)
+jtext_capped(
+    struct builder *b, const char *s, size_t len, unsigned flags, size_t max)
 {
 	struct buf t;
 	json_t *v = NULL;
 	int r;
 
 	buf_init(&t, 0);
-	r = webhook_text(&t, s, len, flags);
+	r = webhook_text_capped(&t, s, len, flags, max, ELLIPSIS);
 	if (r < 0)
 		fail(b, r);
 	else
 		v = jraw(b, t.data ? t.data : "", t.len);
 	buf_done(&t);
 	return v;
+}
+
+static json_t *
+jtext(struct builder *b, const char *s, size_t len, unsigned flags)
+{
+	return jtext_capped(b, s, len, flags, 0);
 }
 
 /*
@@ -398,19 +408,10 @@ frames_text(struct builder *b, struct buf *out, const struct webhook_crash *c,
 			    f[F_FILE].s, field_number(&f[F_LINE], 0));
 		r = r < 0 ? r : buf_puts(out, shown ? "\n" : "");
 		r = r < 0 ? r : buf_puts(out, line_prefix);
-		if (r >= 0) {
-			struct buf t;
-
-			buf_init(&t, 0);
-			r = webhook_text(&t, l.data, l.len,
-			    WEBHOOK_TEXT_ESCAPED | WEBHOOK_TEXT_VISIBLE);
-			if (r >= 0)
-				r = webhook_text_cut(
-				    &t, HUMAN_FRAME_CAP, ELLIPSIS);
-			if (r >= 0)
-				r = buf_append(out, t.data, t.len);
-			buf_done(&t);
-		}
+		if (r >= 0)
+			r = webhook_text_capped(out, l.data, l.len,
+			    WEBHOOK_TEXT_ESCAPED | WEBHOOK_TEXT_VISIBLE,
+			    HUMAN_FRAME_CAP, ELLIPSIS);
 		buf_done(&l);
 		if (r < 0) {
 			fail(b, r);
@@ -428,20 +429,9 @@ backtrace_json(struct builder *b, const struct webhook_crash *c)
 	const char *end = strstr(c->backtrace, "\n\n");
 	size_t len =
 	    end ? (size_t)(end - c->backtrace) + 1 : strlen(c->backtrace);
-	struct buf t;
-	json_t *v = NULL;
-	int r;
 
-	buf_init(&t, 0);
-	r = webhook_text(&t, c->backtrace, len, WEBHOOK_TEXT_ESCAPED);
-	if (r >= 0)
-		r = webhook_text_cut(&t, BACKTRACE_TEXT_CAP, ELLIPSIS);
-	if (r < 0)
-		fail(b, r);
-	else
-		v = jraw(b, t.data ? t.data : "", t.len);
-	buf_done(&t);
-	return v;
+	return jtext_capped(
+	    b, c->backtrace, len, WEBHOOK_TEXT_ESCAPED, BACKTRACE_TEXT_CAP);
 }
 
 static json_t *
@@ -587,9 +577,8 @@ human(struct buf *out, const char *s, size_t len, unsigned flags, size_t max,
 	if (len == 0)
 		return buf_puts(out, "?");
 	buf_init(&t, 0);
-	r = webhook_text(&t, s, len, flags | WEBHOOK_TEXT_VISIBLE);
-	if (r >= 0)
-		r = webhook_text_cut(&t, max, ELLIPSIS);
+	r = webhook_text_capped(
+	    &t, s, len, flags | WEBHOOK_TEXT_VISIBLE, max, ELLIPSIS);
 	if (r >= 0 && code)
 		r = buf_putc(out, '`');
 	for (size_t i = 0; r >= 0 && i < t.len; i++)

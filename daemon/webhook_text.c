@@ -98,3 +98,20 @@ webhook_text_cut(struct buf *b, size_t max, const char *ellipsis)
 	r = buf_puts(b, ellipsis);
 	return r < 0 ? r : 1;
 }
+
+int
+webhook_text_capped(struct buf *out, const char *s, size_t len, unsigned flags,
+    size_t max, const char *ellipsis)
+{
+	struct buf t;
+	int r;
+
+	buf_init(&t, 0);
+	r = webhook_text(&t, s, len, flags);
+	if (r >= 0 && max > 0)
+		r = webhook_text_cut(&t, max, ellipsis);
+	if (r >= 0)
+		r = buf_append(out, t.data ? t.data : "", t.len);
+	buf_done(&t);
+	return r < 0 ? r : 0;
+}

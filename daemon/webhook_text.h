@@ -51,4 +51,12 @@ int webhook_text(struct buf *out, const char *s, size_t len, unsigned flags);
  */
 int webhook_text_cut(struct buf *b, size_t max, const char *ellipsis);
 
+/*
+ * webhook_text() of s appended to out, cut to max bytes (0: not cut) with
+ * ellipsis as webhook_text_cut() does: what a field shows.  Returns 0 or
+ * -errno from out.
+ */
+int webhook_text_capped(struct buf *out, const char *s, size_t len,
+    unsigned flags, size_t max, const char *ellipsis);
+
 #endif
