@@ -164,6 +164,23 @@ open_dir_at(int dirfd, const char *name)
 }
 
 int
+opendir_at(int dirfd, const char *name, DIR **ret)
+{
+	int fd = open_dir_at(dirfd, name), r;
+
+	*ret = NULL;
+	if (fd < 0)
+		return fd;
+	*ret = fdopendir(fd);
+	if (*ret == NULL) {
+		r = -errno;
+		safe_close(fd);
+		return r;
+	}
+	return 0;
+}
+
+int
 mkdir_at_safe(int dirfd, const char *name, mode_t mode)
 {
 	struct stat st;

@@ -6,6 +6,7 @@
 #ifndef CRASHD_FSUTIL_H
 #define CRASHD_FSUTIL_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -43,6 +44,13 @@ int fd_verify_regular(int fd);
 
 /* Opens a directory below dirfd without following symlinks. */
 int open_dir_at(int dirfd, const char *name);
+
+/*
+ * A directory below dirfd ("." for dirfd itself, read from its start on a
+ * descriptor of its own) open for readdir(), symlinks refused.  Returns 0
+ * and *ret (closedir() it), or -errno.
+ */
+int opendir_at(int dirfd, const char *name, DIR **ret);
 
 /* mkdirat() that tolerates an existing directory (but not a symlink). */
 int mkdir_at_safe(int dirfd, const char *name, mode_t mode);

@@ -238,16 +238,11 @@ remove_entry(int list_fd, const char *name)
 {
 	struct dirent *de;
 	DIR *dir;
-	int fd;
+	int r;
 
-	fd = open_dir_at(list_fd, name);
-	if (fd < 0)
-		return fd == -ENOENT ? 0 : fd;
-	dir = fdopendir(fd);
-	if (dir == NULL) {
-		safe_close(fd);
-		return -errno;
-	}
+	r = opendir_at(list_fd, name, &dir);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
 	while ((de = readdir(dir)) != NULL)
 		if (strcmp(de->d_name, ".") != 0 &&
 		    strcmp(de->d_name, "..") != 0)
@@ -401,18 +396,13 @@ queue_entries(
 	size_t len = 0, cap = 0;
 	struct dirent *de;
 	DIR *dir;
-	int fd;
+	int r;
 
 	*ret = NULL;
 	*n = 0;
-	fd = openat(q->list_fd[l], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	dir = fdopendir(fd);
-	if (dir == NULL) {
-		safe_close(fd);
-		return -errno;
-	}
+	r = opendir_at(q->list_fd[l], ".", &dir);
+	if (r < 0)
+		return r;
 	while ((de = readdir(dir)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -444,17 +434,12 @@ queue_count(struct queue *q, enum queue_list l, size_t *n)
 {
 	struct dirent *de;
 	DIR *dir;
-	int fd;
+	int r;
 
 	*n = 0;
-	fd = openat(q->list_fd[l], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	dir = fdopendir(fd);
-	if (dir == NULL) {
-		safe_close(fd);
-		return -errno;
-	}
+	r = opendir_at(q->list_fd[l], ".", &dir);
+	if (r < 0)
+		return r;
 	while ((de = readdir(dir)) != NULL)
 		*n += de->d_name[0] != '.';
 	closedir(dir);
@@ -467,16 +452,11 @@ queue_prune(struct queue *q, enum queue_list l, long long age_s)
 	time_t now = time(NULL);
 	struct dirent *de;
 	DIR *dir;
-	int fd;
+	int r;
 
-	fd = openat(q->list_fd[l], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	r = opendir_at(q->list_fd[l], ".", &dir);
+	if (r < 0)
 		return;
-	dir = fdopendir(fd);
-	if (dir == NULL) {
-		safe_close(fd);
-		return;
-	}
 	while ((de = readdir(dir)) != NULL) {
 		char path[512];
 		struct stat st;

@@ -192,17 +192,11 @@ for_each_file(int dirfd,
 {
 	DIR *d;
 	struct dirent *de;
-	int fd, r = 0;
+	int r;
 
-	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (d == NULL) {
-		r = -errno;
-		safe_close(fd);
+	r = opendir_at(dirfd, ".", &d);
+	if (r < 0)
 		return r;
-	}
 	while (r >= 0 && (de = readdir(d)) != NULL) {
 		struct stat st;
 
@@ -297,16 +291,11 @@ spool_list(int spool_dirfd, char ***ret, size_t *ret_n)
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 	DIR *dir;
-	int fd, r = 0;
+	int r;
 
-	fd = openat(spool_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	dir = fdopendir(fd);
-	if (dir == NULL) {
-		safe_close(fd);
-		return -errno;
-	}
+	r = opendir_at(spool_dirfd, ".", &dir);
+	if (r < 0)
+		return r;
 	while ((de = readdir(dir)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;

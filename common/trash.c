@@ -18,16 +18,11 @@ remove_dir_at(int parent, const char *name)
 {
 	struct dirent *de;
 	DIR *d;
-	int fd, r = 0;
+	int r;
 
-	fd = open_dir_at(parent, name);
-	if (fd < 0)
-		return fd == -ENOENT ? 0 : fd;
-	d = fdopendir(fd);
-	if (d == NULL) {
-		safe_close(fd);
-		return -errno;
-	}
+	r = opendir_at(parent, name, &d);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
@@ -71,16 +66,11 @@ trash_empty(int spool_dirfd)
 {
 	struct dirent *de;
 	DIR *d;
-	int fd;
+	int r;
 
-	fd = open_dir_at(spool_dirfd, TRASH_DIR);
-	if (fd < 0)
+	r = opendir_at(spool_dirfd, TRASH_DIR, &d);
+	if (r < 0)
 		return;
-	d = fdopendir(fd);
-	if (d == NULL) {
-		safe_close(fd);
-		return;
-	}
 	while ((de = readdir(d)) != NULL)
 		if (strcmp(de->d_name, ".") != 0 &&
 		    strcmp(de->d_name, "..") != 0)

@@ -546,16 +546,11 @@ pending_scan(struct daemon *dm)
 {
 	struct dirent *de;
 	DIR *dir;
-	int fd;
+	int r;
 
-	fd = openat(dm->keys_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	r = opendir_at(dm->keys_fd, ".", &dir);
+	if (r < 0)
 		return;
-	dir = fdopendir(fd);
-	if (dir == NULL) {
-		safe_close(fd);
-		return;
-	}
 	while ((de = readdir(dir)) != NULL) {
 		struct keystate ks;
 		char *end;

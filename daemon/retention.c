@@ -209,17 +209,11 @@ rescue_incoming(struct daemon *dm, long long now)
 	    (long long)(dm->cfg.hook.time_budget_ms / 1000) * 2 + 60;
 	struct dirent *de;
 	DIR *dir;
-	int fd;
+	int r;
 
-	fd = openat(
-	    dm->spool.incoming_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	r = opendir_at(dm->spool.incoming_fd, ".", &dir);
+	if (r < 0)
 		return;
-	dir = fdopendir(fd);
-	if (dir == NULL) {
-		safe_close(fd);
-		return;
-	}
 	while ((de = readdir(dir)) != NULL) {
 		static const char note[] =
 		    "hook: interrupted before publishing; "

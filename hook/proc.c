@@ -367,20 +367,14 @@ cmp_int(const void *a, const void *b)
 int
 proc_list_fds(int procfd, struct buf *out)
 {
-	int *fds = NULL, dfd, r = 0;
+	int *fds = NULL, r = 0;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 	DIR *d;
 
-	dfd = open_dir_at(procfd, "fd");
-	if (dfd < 0)
-		return dfd;
-	d = fdopendir(dfd);
-	if (d == NULL) {
-		r = -errno;
-		safe_close(dfd);
+	r = opendir_at(procfd, "fd", &d);
+	if (r < 0)
 		return r;
-	}
 	while ((de = readdir(d)) != NULL) {
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
