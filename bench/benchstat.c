@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * benchstat.c owns the timing and the medians of the benchmarks.
  */

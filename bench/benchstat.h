@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What every benchmark program here measures with: a millisecond clock
  * and the median of a run's samples.

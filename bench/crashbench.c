@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crashbench: the measuring half of bench/run.  It crashes real processes
  * through whatever core_pattern helper is registered and reports

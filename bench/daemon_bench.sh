@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/daemon_bench.sh: what crashd (the daemon) costs.  With 10,000 dumps
 # waiting in the spool it starts with one "log" action and drains them:
 # time to drain, peak RSS; then, running and idle, the publish-to-action

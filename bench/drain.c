@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * drain: the benchmark's baseline core_pattern helper.  It reads the core
  * from stdin to EOF and throws it away: what any pipe helper costs a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/lib.sh: sourced by the bench scripts that start from one real dump
 # of crashd-hook.  Reads $me (for messages) and $hook; keeps the saved
 # sysctls in $saved*.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/list_bench.sh: how long "crashd-cli list" and "crashd-cli list
 # --json" take over a spool of 10,000 dumps, next to "ls -l" (and "ls -lR")
 # over the same spool, in the same run.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sweep: what crashd's retention sweep costs the daemon's loop, which
  * runs it every 60 s and handles no crash meanwhile.  It fills a spool

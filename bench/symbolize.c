@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * symbolize: the daemon's time to symbolize a dump, measured directly.
  * It runs crashd's backtrace step, backtrace_dump(), on a dump REPS times

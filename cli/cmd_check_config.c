@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crashd-cli check-config [FILE]: the same loader the hook and daemon
  * use; prints every problem as file:line: key: problem.

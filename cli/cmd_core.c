@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crashd-cli core ID [-o FILE] and crashd-cli gdb ID [-- GDB-ARGS]: the
  * kept core, decompressed, to a file or a pipe, or straight into gdb.

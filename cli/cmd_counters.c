@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crashd-cli counters: the hook's counters from <spool>/.state/hook,
  * including the crashes that were counted but not stored.  The output,

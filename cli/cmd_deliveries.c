@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crashd-cli deliveries: what mail and webhook actions have queued (the
  * delivery queue, common/queue.h): pending ones with their next attempt,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crashd-cli info ID [--json] [--environ]: every item of one dump, laid
  * out for reading (argv quoted, ancestry as a tree), or as one JSON object.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crashd-cli install | uninstall: registers crashd-hook in core_pattern
  * (with core_pipe_limit >= 1 and fs.suid_dumpable = 2, as

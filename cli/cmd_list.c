@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crashd-cli list: one line per dump, oldest first (newest last, next to
  * the prompt), or a JSON array with --json.

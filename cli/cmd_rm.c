@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crashd-cli rm ID... | rm --older-than DURATION: removes dumps (root
  * only), each with one rename out of the spool root first.

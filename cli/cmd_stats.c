@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crashd-cli stats: crashes per executable and signal, from the dumps
  * (merged duplicates counted) and the hook's counters (not stored).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crashd-cli status: is the hook registered (and with what line), is the
  * daemon running, how full is the spool against its caps, and what did

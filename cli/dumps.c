@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dumps.c owns loading the spool for the CLI and resolving IDs.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The CLI's view of the spool: the dumps this user may read, filtered,
  * oldest first, and resolving what users type as an ID.

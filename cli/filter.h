@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The options that select dumps: --since --until --exe --signal --uid
  * --host, and --json, -n.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The kernel's core dump settings: core_pattern, core_pipe_limit and
  * fs.suid_dumpable, and who a core_pattern belongs to.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crashd-cli: what operators and reporters run.  A table of subcommands,
  * each in its own cmd_*.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * render.c owns how dumps look in a table and in JSON.  Every
  * attacker-controlled string is escaped: a newline in an executable's name

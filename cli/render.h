@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Showing dumps: the aligned table of list, and the JSON summary object
  * shared by list --json and info --json.

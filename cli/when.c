@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * when.c owns parsing and formatting times for the CLI.
  */

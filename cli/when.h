@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Times as operators type them: "2026-11-23", "2026-11-23 10:00",
  * "2026-11-23T10:00:00", "@1795400000", "1h ago", "now", "today",

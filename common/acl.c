@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * acl.c owns the one ACL we ever write, in the kernel's
  * system.posix_acl_access format (version 2, little-endian entries sorted

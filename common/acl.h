@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * POSIX ACLs without libacl: grant one extra user read access to a dump
  * (the crashing uid, where the process was dumpable).

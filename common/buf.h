@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A growable byte buffer with a mandatory size cap.  Every buffer that
  * holds untrusted bytes is bounded: an append past the cap fails with

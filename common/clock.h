@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Milliseconds on a clock: CLOCK_MONOTONIC for deadlines, CLOCK_REALTIME
  * for wall-clock rates.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * config.c owns crashd.conf: the table of every key with its type, bounds
  * and default, loading a file into a fresh struct config, and reporting

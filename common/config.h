@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crashd.conf: one file, libconfig syntax, shared by the hook, the daemon
  * and the CLI.  Every key is listed once in config.c's table; an unknown

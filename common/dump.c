@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dump.c owns reading a dump's items and the few items the daemon writes
  * (count, last_occurrence, duplicate_of, processed).

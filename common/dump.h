@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * One published dump, as the daemon and the CLI read it.  A dump is untrusted
  * input: the directory is opened without following symlinks, every item read is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * escape.c owns turning raw bytes into text that cannot smuggle syntax
  * (newlines, terminal escapes, quotes) into a line, a log or a shell.

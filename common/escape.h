@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Escaping of attacker-controlled bytes for the places they are shown.
  */

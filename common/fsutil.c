@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fsutil.c owns the low-level file access used by every program: bounded
  * reads, complete writes, and directory-relative opens that refuse symlinks.

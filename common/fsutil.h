@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * File helpers for a root program that touches attacker-influenced paths:
  * everything is reached relative to a directory fd, never follows symlinks,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hookstate.c owns the hook's state file: its format, its lock and the
  * rate-limit arithmetic done on it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The hook's persistent state, <spool>/.state/hook: counters of what
  * happened to every crash (stored or not) and the rate-limit buckets.  A

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * json.c owns JSON output: string escaping that keeps any byte, and a
  * small writer that places commas.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Writing JSON: valid output for any input bytes, losslessly.  Valid UTF-8
  * is kept; each byte 0xNN that is not valid UTF-8 is written as the lone

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * log.c owns where diagnostics go.  Messages are formatted once and sent to
  * each enabled target; a message never exceeds one syslog line.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * queue.c owns the delivery queue's on-disk format (see queue.h): the
  * three lists, adding a delivery atomically, its state file, and moving,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The delivery queue on disk: <spool>/.state/deliveries/{pending,dead,sent}.
  * Each delivery is a directory named by its qid (from the event id) with

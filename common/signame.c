@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * signame.c owns the table of signal names; it does not depend on the C
  * library's sigabbrev_np() so that output is the same everywhere.

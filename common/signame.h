@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Signal names: "SIGSEGV" for 11, and back from "SEGV", "SIGSEGV" or "11".
  */

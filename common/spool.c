@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * spool.c owns the spool's layout: opening it safely, naming dumps,
  * creating items and publishing a dump with one rename.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The spool: a directory of dump directories, version 1 of the on-disk
  * contract in DESIGN.md.  A dump is built in <spool>/.incoming/<name> and

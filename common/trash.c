@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * trash.c owns removing dumps: rename first (atomic), delete after.
  */

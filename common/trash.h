@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Removing a dump so that a daemon killed half-way never leaves half a
  * dump in the spool root: one rename into <spool>/.trash, then deletion.

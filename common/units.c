@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * units.c owns parsing of sizes, durations and rates.  Parsers are strict:
  * no sign, no trailing garbage, no overflow.

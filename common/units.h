@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Human-friendly values in the config: sizes ("64M"), durations ("10m")
  * and rates ("5/10m").

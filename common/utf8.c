@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * utf8.c owns deciding what is well-formed UTF-8: json.c, the mail
  * headers and the webhook texts all keep it and escape the rest.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Decoding UTF-8 as RFC 3629 defines it: no overlong form, no surrogate,
  * nothing past U+10FFFF.  Whatever is not well-formed is left to the

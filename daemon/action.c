@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * action.c owns the table of action types and matching a dump against an
  * action's match section.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The action interface: each action type is one file filling a struct
  * action_ops.  Direct types (action_exec.c, action_delete.c,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * action_delete.c: removes a dump, or only its core.  With "after", the
  * retention sweep applies it once the dump is that old (retention.c).

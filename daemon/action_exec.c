@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * action_exec.c: runs a command for a crash, with the dump's path as its
  * last argument and CRASHD_* variables in a clean environment, within a

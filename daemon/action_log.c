@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * action_log.c: one line per crash in the daemon's log (journal/syslog).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * action_mail.c: the mail action (queued; see action.h).  render() builds
  * the whole message once, from the dump as it is when the action runs: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * action_metrics.c: the metrics action.  Every crash the daemon processes
  * (duplicates and held-back ones too: the action does not notify) is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The metrics action (action_metrics.c): its ops are in action.h; this is
  * what the daemon's loop calls besides.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * action_webhook.c: the webhook action (queued; see action.h).  render()
  * reads what the body needs from the dump and builds it in the configured

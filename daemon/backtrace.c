@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * backtrace.c owns unwinding a core with libdwfl.  Every count is bounded
  * (threads, frames) and so is the time: the unwind runs in a child

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Backtraces from a dump's core (core.mini or core.gz) with elfutils'
  * libdwfl: every thread's frames, symbolized where the modules are found

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * daemon.c owns the processing of one dump and of the digests, in the
  * order that makes a restart safe:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The daemon's state and processing one dump from start to "processed":
  * dedupe, the notify decision, the actions, and removing a merged

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dedupe.c owns the dedupe key and the per-key state files.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Dedupe: which crashes are "the same" (daemon.dedupe.key) and what the
  * daemon remembers per key, one small file per key in <spool>/.state/keys,

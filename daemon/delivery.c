@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * delivery.c owns running the delivery queue: queueing what an action
  * rendered, one child process per attempt (reaped, or killed past its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Delivering what queued actions (mail, webhook) render: the runner of
  * the persistent queue in common/queue.h.  Each attempt runs in a child

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * journal.c owns the "actions" record of a dump: its line format, appending
  * durably, and reading back what was decided and done.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The dump's "actions" record: an append-only, fsync'd journal of what
  * the daemon decided and did for this dump, so that a daemon killed at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mail_body.c owns what a crash mail says: the subject from its template
  * and the body's text, laid out as `crashd-cli info` lays out a dump (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What a crash mail says: its subject and the text of its body, from the
  * dump (untrusted bytes, made visible) and the event.  The encodings are

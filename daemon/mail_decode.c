@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mail_decode.c owns reading back what mail_msg.c writes, for the tests
  * and the fuzz target (see mail_decode.h).  It is strict where a reader

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The inverse of mail_msg.c, as a reader of the message does it: header
  * unfolding and encoded-words (RFC 2047), quoted-printable and base64, and

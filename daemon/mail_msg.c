@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mail_msg.c owns the encodings of an Internet message: visible text,
  * unstructured header fields (RFC 5322 folding, RFC 2047 encoded-words),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The bytes of an Internet message (RFC 5322, MIME: RFC 2045-2047): text
  * made visible, header fields that no byte can break out of (encoded-words,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mail_send.c owns one delivery attempt of a rendered mail: libcurl to an
  * SMTP/SMTPS relay (STARTTLS, AUTH from a root-only file, timeouts) or a

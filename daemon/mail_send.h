@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * One attempt at handing a rendered message to a mail system: an SMTP or
  * SMTPS relay through libcurl, or a sendmail-compatible binary.  Each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crashd: the daemon.  Parses arguments, loads the config, sets up
  * logging and signals, and hands over to watch_run().

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * metrics.c owns the metrics action's counters: their state file's
  * format, their label sets and their Prometheus text rendering.

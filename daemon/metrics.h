@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The crash counters of a metrics action, in memory: read from and
  * written to the daemon's state file, and rendered in Prometheus' text

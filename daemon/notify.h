@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The notify policy: which crashes notify (first seen, every Nth, a
  * regression after a quiet period), within per-key and global rate

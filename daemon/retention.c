@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * retention.c owns the periodic sweep of the spool: retention limits,
  * delayed delete actions, and the true spool size handed back to the

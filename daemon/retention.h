@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Retention: dumps older than max_age go, and past max_count or max_size
  * the oldest go first — merged duplicates, then cores, and only then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * watch.c owns the main loop.  The watch is set up before the backlog is
  * read, so a dump published meanwhile is seen by one or the other (and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The daemon's main loop: inotify on the spool root (libinotifytools),
  * the backlog at start, digests and retention on timers, SIGHUP reloads

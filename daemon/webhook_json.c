@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * webhook_json.c owns the bodies a webhook action posts, one per format,
  * built with jansson (so the JSON is well-formed by construction), and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The bodies a webhook posts, built with jansson: the generic JSON of
  * schema WEBHOOK_SCHEMA (documented in webhook_json.c), a Slack-compatible

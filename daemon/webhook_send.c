@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * webhook_send.c owns the HTTP side of the webhook action: one libcurl
  * POST per attempt, the bearer token read from its root-only file at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * One attempt at posting a webhook body with libcurl, and what its outcome
  * means for the delivery queue.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * webhook_text.c owns turning untrusted bytes into valid UTF-8 text for
  * webhook bodies, losslessly (the rule is in webhook_text.h).

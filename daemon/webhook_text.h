@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Raw bytes (a process's name, its argv, paths) as text that a JSON
  * library and a receiver accept: valid UTF-8, every byte kept.

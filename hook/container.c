@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * container.c owns recognising container runtimes and systemd units in
  * cgroup paths.  Known shapes (v1 cgroupfs and v2 systemd drivers):

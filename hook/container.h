@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What a process's cgroup path says about where it runs: a container
  * runtime and id (docker, containerd/CRI, cri-o, podman) and the systemd

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * core.c owns streaming the kernel's core into core.gz.  The kernel blocks
  * the crashing process while it writes to our pipe, so every loop here is

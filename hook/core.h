@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The core stream from the kernel: kept (gzip), cut short, or refused,
  * per hook.core.mode, within the hook's time budget.

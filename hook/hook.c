@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hook.c owns one crash from start to publish, in the order DESIGN.md
  * requires: /proc first (the kernel keeps it only while the core pipe is

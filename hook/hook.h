@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * One run of the core_pattern helper: from the kernel's arguments and the
  * core on stdin to a published dump directory.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crashd-hook: the kernel's core_pattern helper.  Parses arguments, loads
  * the config (falling back to safe defaults), and hands one crash to

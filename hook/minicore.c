@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * minicore.c owns the mini core: parsing the head of the kernel's ELF core
  * stream and writing a smaller ELF core that debuggers (eu-stack, gdb,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The "mini" core mode: what a backtrace needs, for any process size.
  * From the kernel's core stream only the ELF header, the program headers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * policy.c owns the hook's flood and disk policy: ignore globs, dump and
  * core rate limits (per executable and global) and the spool caps.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Flood and disk protection: which crashes are stored, and which keep a
  * core.  Decisions are made on the hook's state file (O(1) in the number

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * proc.c owns what the hook learns from /proc about the crashing process
  * and its ancestors.  Everything read is capped and every byte that ends

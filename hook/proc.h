@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Reading a crashing process through /proc/PID: the pure parsers (tested
  * on fixtures) and the collectors that walk /proc.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # crashd-cli check-config: a good file prints "FILE: configuration OK"
 # (exit 0); a broken one exits 1 with one "file:line: key: problem" line
 # per problem; a missing or unparsable file fails.  Needs neither root

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # crashd-cli core: the decompressed core to a file (-o) or a pipe, the
 # exact bytes the hook kept (size = bytes_kept of core_info, starts with
 # \177ELF); never to a terminal; a truncated core is said to be; a dump

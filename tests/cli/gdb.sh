@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # crashd-cli gdb: gdb on the executable and the decompressed core of a
 # full-mode crash prints a backtrace through the crashing function; a
 # truncated core and an executable changed since the crash are warned

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # crashd-cli --help lists every verb, and "crashd-cli VERB --help" (and -h)
 # prints that verb's usage on stdout and exits 0 for each of them.  Needs
 # neither root nor core_pattern.

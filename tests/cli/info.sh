@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # crashd-cli info: an ID is a full name, a unique prefix, a PID or "last";
 # an ambiguous prefix fails listing the candidates; an empty or unknown ID
 # fails.  The text has the reason, argv as shell words that read back as

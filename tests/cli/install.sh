@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # crashd-cli install / uninstall round-trip a previous pattern: another
 # handler's pattern (a file pattern, systemd-coredump, apport, abrt) is
 # named and kept without --force; with --force the exact

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # lib_cli.sh: sourced by the crashd-cli tests.  It sources
 # ../integration/lib.sh (root check, the core_pattern lock, save/restore,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # crashd-cli list over a spool of real crashes: one table line per dump
 # plus the header, newest last, even for an executable whose name has a
 # newline, a tab, spaces, an escape and non-ASCII bytes; colour only on a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # list, info and stats after the real daemon merged duplicates: a first
 # dump carries count (its crashes) and last_occurrence; kept duplicates
 # (duplicate_of) are listed but not counted twice by stats; removed ones

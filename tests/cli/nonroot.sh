@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # crashd-cli run by a user created for the test: it sees its own dumpable
 # crashes (shared with it by an ACL), not root's, not another user's, not
 # its own setuid crash (root's alone), and is told on stderr how many it

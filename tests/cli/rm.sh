@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # crashd-cli rm: removes exactly the dumps named (by name, prefix, PID or
 # last), nothing else, nothing left in .trash; rm --older-than removes
 # exactly the dumps older than that; a non-root user cannot remove

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # crashd-cli stats: crashes per executable and signal match the crashes
 # made (most first), filters apply, the hook's not-stored counters are
 # shown; --json is one object that parses.

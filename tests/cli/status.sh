@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # crashd-cli status: says the hook is registered with the exact line in
 # core_pattern while it is, shows core_pipe_limit, suid_dumpable, the
 # spool's dumps and the hook's counters; and says when it is not.

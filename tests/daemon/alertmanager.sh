@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A crash becomes an alert in a real Alertmanager (issue 5): Debian's
 # prometheus-alertmanager on loopback (no clustering, its storage in $T,
 # one route to a null receiver), and a webhook action of format

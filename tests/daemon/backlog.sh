@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Crashes while the daemon is down are processed when it starts, oldest
 # first (the exec action sees them in the order of their names, which
 # sort by time), each once; merging works across them.  A dump a killed

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Backtraces without cores (issue 4).  A 16-thread program crashing in a
 # non-main thread, built with -g and stripped (its debug info beside it,
 # found by .gnu_debuglink), crashes once; the kernel's stream is teed to a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Crash safety (issue 3's acceptance): the daemon is killed with SIGKILL
 # at 50 random points while 200 dumps are being processed, and restarted
 # each time.  At the end every dump is processed, each of its actions ran

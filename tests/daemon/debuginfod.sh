@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # debuginfod (issue 4): a stripped program whose debug info is on no
 # local path, only on a real debuginfod server (elfutils' own, scanning a
 # directory).  With daemon.backtrace.debuginfod_urls set, the backtrace

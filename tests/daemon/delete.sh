@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # delete actions.  what = "core" removes core.gz at once and keeps the
 # rest; what = "dump" removes the whole dump (after the actions before it
 # ran; the ones after it do not), and the next crash of that key is a

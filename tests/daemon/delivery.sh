@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The delivery queue (issue 5), against a real HTTP server and a real SMTP
 # server (aiosmtpd) on loopback:
 # - a delivery whose receiver is down stays pending across a crashd killed

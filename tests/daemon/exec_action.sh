@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # exec actions that misbehave: a command that outlives its timeout is
 # killed with its whole process group (SIGTERM, then SIGKILL for one that
 # ignores SIGTERM) and recorded as failed "timed out"; a failing command's

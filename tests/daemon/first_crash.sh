@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The first crash of a key notifies: the exec action runs once, with the
 # dump's path as its last argument and the pinned CRASHD_* variables in a
 # clean environment; the log action writes its line to the daemon's log;

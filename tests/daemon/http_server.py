@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A real HTTP server on loopback for the webhook and delivery tests.
 
 It records every request it gets as files in a directory, and answers

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # lib_daemon.sh: sourced by every daemon test.  It sources
 # ../integration/lib.sh (root check, the core_pattern lock, save/restore of
 # core_pattern & co. on every exit path, $T, $CONF, $SPOOL, write_config,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The mail action (issue 5) through the real kernel, hook and daemon, to a
 # real SMTP server (aiosmtpd) on loopback:
 # - a crash produces exactly one mail, its headers (From, To, Subject,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Mail over STARTTLS with AUTH (issue 5), to a real SMTP server (aiosmtpd)
 # that requires both, with a self-signed certificate made here:
 # - with the certificate as ca_file and the right credentials (a root

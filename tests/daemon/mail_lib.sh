@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mail_lib.sh: sourced by the mail tests (tests/daemon/mail*.sh), after
 # lib_daemon.sh.  It runs the real SMTP server (smtp_server.py, Debian's
 # python3-aiosmtpd under /usr/bin/python3) on 127.0.0.1 (lib_daemon.sh

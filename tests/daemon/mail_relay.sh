@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The relay is down for a while (issue 5): nothing listens on its port
 # when the crash is processed; the mail waits in the delivery queue,
 # retried with backoff, and when the relay comes up it arrives exactly

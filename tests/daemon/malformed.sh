@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Dumps are untrusted input.  Each malformed case below leaves the daemon
 # alive, is logged, and is either quarantined (moved to .quarantine) or
 # processed without harm: no symlink followed out of the spool, nothing

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The metrics action through a real Prometheus node_exporter (Debian's
 # prometheus-node-exporter, its textfile collector alone, on loopback):
 # every crash the daemon processes counts once in crashd_crashes_total

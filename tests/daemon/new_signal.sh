@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The dedupe key is executable + signal: a SIGABRT of an executable that
 # crashed with SIGSEGV before is a new key and notifies (a dump of its
 # own, count 1, CRASHD_EVENT=first); a second SIGSEGV is a duplicate of

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A key that comes back after regression_after of quiet notifies again,
 # with CRASHD_EVENT=regression, although it is within the dedupe window
 # (it is merged: count 2, duplicate_of); a repeat right after does not.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Signals.  SIGHUP with a broken config keeps the daemon running on the
 # old one and logs why (file:line: key: problem); so does a config that is
 # world-writable.  SIGHUP with a good new config takes effect for the next

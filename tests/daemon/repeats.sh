@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # 20 quick repeats after a first crash merge into the first dump (count 21,
 # last_occurrence); the exec action notifies once for the first, and the
 # 20 held back are summed up after digest_after: with the repeats all in

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 # smtp_server.py: the real SMTP server of the mail tests (Debian's
 # python3-aiosmtpd).  Run it with /usr/bin/python3, not a python3 of PATH:
 # aiosmtpd is Debian's package.  It listens on 127.0.0.1 only and saves

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Webhook actions against a real HTTP server on loopback (issue 5).  One
 # crash of a program whose name and argv hold invalid UTF-8, quotes, a
 # backtick, a newline and "<!here>", and three webhook actions, one per

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # webhook_lib.sh: sourced by the webhook tests after lib_daemon.sh.  It
 # starts real HTTP servers on loopback (http_server.py, one per script of
 # answers), killed on every exit path by lib_daemon.sh (they also die

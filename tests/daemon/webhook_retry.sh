@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Webhook deliveries that do not succeed at once (issue 5), against real
 # HTTP servers on loopback scripted to answer: 500 then 200 (retried: the
 # receiver gets the very same body and Idempotency-Key twice, accepts the

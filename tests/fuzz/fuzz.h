@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The libFuzzer entry point every target in tests/fuzz/ defines.  It is
  * driven by libFuzzer (clang) or by replay.c over a corpus (any compiler).

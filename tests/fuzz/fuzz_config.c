@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzzes config_load() with whole crashd.conf files: the input is written
  * to a private temporary file and loaded.  Every error is one line that

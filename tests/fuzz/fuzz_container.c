@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzzes container_from_cgroup() with /proc/PID/cgroup contents.
  */

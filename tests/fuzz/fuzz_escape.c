@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzzes escape_c(), escape_shell() and escape_argv(), and reads every
  * result back the way its reader would (a C-style unescape, a POSIX/bash

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzz target for the mail encoders (daemon/mail_msg.c): arbitrary bytes
  * as a header value (the subject, from process-controlled names), as a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzzes metrics_labels() with hostile executable and host names: the
  * label set is one line that Prometheus' text format reads as exactly

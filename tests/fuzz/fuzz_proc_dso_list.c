@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzzes proc_dso_list() with /proc/PID/maps contents: every line it
  * lists is a path from the input, listed once.

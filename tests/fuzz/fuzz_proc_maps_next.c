@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzzes proc_maps_next() with /proc/PID/maps contents: the walk ends,
  * each call moves past exactly one line, and a file mapping it returns

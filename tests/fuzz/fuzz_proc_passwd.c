@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzzes proc_passwd_name(): the first four bytes are the uid, the rest is
  * /etc/passwd.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzzes proc_parse_stat() with /proc/PID/stat lines.
  */

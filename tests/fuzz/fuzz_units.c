@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzzes the parsers of config values: sizes, durations, rates and signal
  * names (the input up to its first NUL is the string).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzzes the webhook bodies: webhook_text() on any bytes gives valid
  * UTF-8 that a JSON library takes, with no NUL, and (unless the input is

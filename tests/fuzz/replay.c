@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * replay.c runs a fuzz target's LLVMFuzzerTestOneInput() over files and
  * directories of inputs (a seed corpus, a crash reproducer), so that every

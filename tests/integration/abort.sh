@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Acceptance 2: abort() (SIGABRT, raised by the process itself).
 source "$(dirname "$0")/lib.sh"
 

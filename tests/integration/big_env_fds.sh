@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Acceptance 9: a process with a 1 MiB environment (ten variables of
 # ~110 KB: the kernel caps one string at 128 KiB) and 5,000 open fds.
 # environ is byte-identical to what was passed; open_fds lists them all.

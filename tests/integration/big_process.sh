@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The minicore of a process with 100,000 mappings and of one with 10,000
 # threads (issue 4: bounded in time and size for any process), through
 # the real core_pattern and the real crashd.

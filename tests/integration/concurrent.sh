@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Several processes crash at the same moment (core_pipe_limit lets their
 # hooks run side by side): each gets its own complete dump with a unique
 # name, and the shared counters count every one.

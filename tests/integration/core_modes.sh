@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Acceptance 10: each core mode.  none: no core at all.  truncate: exactly
 # max_size bytes of a bigger core.  full: the whole core, a valid ELF core
 # with one NT_PRSTATUS per thread.  mini: not implemented yet, said so.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Acceptance 6: an executable deleted while running.  executable is the
 # path without the kernel's " (deleted)", and executable_deleted says so.
 # A file really named "... (deleted)" that still exists keeps its name.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Acceptance 11: an ignored executable (hook.ignore globs on the
 # executable's path) leaves no dump, yet is counted: seen and ignored go
 # up, stored does not.  A similar name that the glob does not match is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # lib.sh: sourced by every integration test.  It skips (exit 77) unless it
 # can own the real /proc/sys/kernel/core_pattern, takes the lock that every
 # user of core_pattern here takes, saves core_pattern, core_pipe_limit and

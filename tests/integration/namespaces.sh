@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Acceptance 8: a process in fresh pid, mount and uts namespaces with its
 # own hostname.  (Not "exec" the victim: unshare --fork re-raises a fatal
 # signal of its child on itself, which would be a second crash.)

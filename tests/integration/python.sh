@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Acceptance 4: a real interpreter crash, not a test program: CPython
 # reading address 0 through ctypes.  Always the system's /usr/bin/python3,
 # never whatever python3 is first on PATH.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Acceptance 12: the per-executable limit.  With per_executable = "2/1h",
 # three crashes of one executable give two dumps; the third is counted
 # (seen, rate_limited), not stored.  Another executable is not held back.

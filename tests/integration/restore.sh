@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The harness itself: whatever way a test ends (a failed assertion,
 # SIGTERM, SIGKILL as ctest sends on a timeout), core_pattern,
 # core_pipe_limit and suid_dumpable are put back, its tmpfs is unmounted

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Acceptance 1: a C program dies of SIGSEGV.  Every item of the dump is
 # checked against what the test knows about the process; hostile argv
 # (newline, quotes, $(...)) must survive byte for byte in cmdline and stay

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Acceptance 7: a setuid-root program run by an unprivileged user is not
 # dumpable (%d = 2): its dump, environ and core are root's alone.  The
 # contrast: the same user's ordinary (dumpable) crash is readable by that

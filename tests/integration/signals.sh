@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Every signal whose default action dumps core reaches the hook with its
 # number and name: real faults for SIGFPE (integer division by zero),
 # SIGILL (an invalid instruction) and SIGBUS (a page past the end of a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The disk limits: spool_max (the hook's own estimate of the spool's size)
 # and keep_free (free space on the spool's file system).  Past either, a
 # crash is still stored, without its core, and core_info says why.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Acceptance 3: the fault happens in a non-main thread ("crasher") of a
 # 16-thread process: tid is that thread's, not the pid; status shows 16
 # threads; the crashing thread's name is recorded.

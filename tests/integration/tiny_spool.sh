@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Acceptance 13: the spool is on a tiny tmpfs that fills up.  A crash in
 # full mode with 8 MiB of incompressible memory: the dump is still
 # published with its metadata, the core is dropped (never left cut short),

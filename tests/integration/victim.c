@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * victim.c: the program the integration tests crash.  Each subcommand
  * dies by a signal in a known way.  Just before dying it prints

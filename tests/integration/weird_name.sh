@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Acceptance 5: an executable whose file name has spaces, a tab, a
 # newline and non-ASCII bytes.  The dump's name is sanitized to
 # [A-Za-z0-9._-]; executable and cmdline hold the exact bytes; the

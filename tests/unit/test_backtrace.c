@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for daemon/backtrace.c's bounds: the unwinder's own deadline
  * (checked per thread and frame: with none left, nothing is unwound and

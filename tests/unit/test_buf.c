@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for common/buf.c: growth, the mandatory cap, steal.
  */

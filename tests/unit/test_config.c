@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for common/config.c: defaults, a file setting every key, and
  * every kind of error, each reported as "file:line: key: problem".

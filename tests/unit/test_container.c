@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for hook/container.c on real /proc/PID/cgroup contents
  * (tests/fixtures/cgroup/): docker, containerd/CRI, cri-o, podman, systemd

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for hook/core.c: copying a core from a pipe or a file into
  * gzip within a byte limit and a deadline, and the core_info item.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for common/escape.c.  escape_shell and escape_argv are also
  * checked end to end: bash reads the result back, and must get exactly the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for common/hookstate.c: the GCRA rate limiter, the slot
  * table, the state file's format and its lock.

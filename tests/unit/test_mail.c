@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for the mail action: the encodings of daemon/mail_msg.c read
  * back with daemon/mail_decode.c (visible text, headers that no byte can

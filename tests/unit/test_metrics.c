@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The metrics action's counters (daemon/metrics.c) and the action itself
  * (daemon/action_metrics.c) on dumps in a temp spool: label values that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for hook/minicore.c: a core stream made here (ELF header,
  * program headers, notes) and a process's memory in a sparse file (file

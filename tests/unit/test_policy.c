@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for hook/policy.c: ignore globs, dump and core limits per
  * executable and in all, the spool caps and mode none.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for the pure parsers of hook/proc.c on real /proc fixtures
  * (tests/fixtures/proc/) and hostile variations of them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The delivery queue's on-disk format (common/queue.c): adding once,
  * state round trips, moving between lists, listing, removing, pruning.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The retention sweep (daemon/retention.c) on a temp spool, with the
  * struct daemon built by hand (config and spool only): what a later sweep

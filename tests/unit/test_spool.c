@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for common/spool.c: sanitized, time-sortable, unique names;
  * items that never replace a file; publishing with one rename.

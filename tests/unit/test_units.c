@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for common/units.c: sizes, durations and rates as written in
  * crashd.conf.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for common/utf8.c: every boundary RFC 3629 draws, and an
  * exhaustive check of all two- and three-byte sequences against a

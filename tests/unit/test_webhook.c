@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The webhook action's bodies and its sending, without a network: a fake
  * dump in a temp spool is rendered in each format and parsed back with

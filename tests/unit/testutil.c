@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * testutil.c owns the unit tests' scratch directories and fixture loading.
  */

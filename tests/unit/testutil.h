@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Helpers shared by the unit tests: scratch directories and fixtures.
  * Every helper fails the running cmocka test instead of returning an error.
