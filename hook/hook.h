@@ -10,9 +10,7 @@
 #include <sys/types.h>
 
 #include "config.h"
-
-/* The kernel's specifiers, in the order --pattern registers them. */
-#define HOOK_PATTERN_SPECIFIERS "%P %p %I %s %c %u %g %t %d %h %F"
+#include "kernel.h" /* HOOK_PATTERN_SPECIFIERS */
 
 struct hook_args {
 	pid_t pid;	     /* %P: in the initial pid namespace */

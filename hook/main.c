@@ -18,9 +18,6 @@
 #include "hook.h"
 #include "log.h"
 
-/* The kernel truncates core_pattern at 128 bytes (CORENAME_MAX_SIZE). */
-#define CORE_PATTERN_MAX 127
-
 static void
 usage(FILE *f)
 {
@@ -59,9 +56,9 @@ fix_std_fds(void)
 static int
 print_pattern(const char *config_path)
 {
-	char self[PATH_MAX], line[PATH_MAX * 2];
+	char self[PATH_MAX], line[KERNEL_CORE_PATTERN_MAX + 1];
 	ssize_t n;
-	int len;
+	int r;
 
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n < 0) {
@@ -69,22 +66,18 @@ print_pattern(const char *config_path)
 		return 1;
 	}
 	self[n] = '\0';
-	if (strchr(self, ' ') || (config_path && strchr(config_path, ' '))) {
+	r = kernel_hook_line(self, config_path, line, sizeof(line));
+	if (r == -EINVAL) {
 		log_error("the kernel splits core_pattern at spaces: \"%s\" "
 			  "cannot be registered",
 		    strchr(self, ' ') ? self : config_path);
 		return 1;
 	}
-	if (config_path)
-		len = snprintf(line, sizeof(line), "|%s -c %s %s", self,
-		    config_path, HOOK_PATTERN_SPECIFIERS);
-	else
-		len = snprintf(line, sizeof(line), "|%s %s", self,
-		    HOOK_PATTERN_SPECIFIERS);
-	if (len > CORE_PATTERN_MAX) {
-		log_error("core_pattern line is %d bytes, the kernel keeps %d: "
-			  "install crashd-hook or the config at a shorter path",
-		    len, CORE_PATTERN_MAX);
+	if (r < 0) {
+		log_error("the core_pattern line would be longer than the %d "
+			  "bytes the kernel keeps: install crashd-hook or the "
+			  "config at a shorter path",
+		    KERNEL_CORE_PATTERN_MAX);
 		return 1;
 	}
 	printf("%s\n", line);

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * kernel.c owns reading and writing the core dump sysctls.
+ * kernel.c owns reading and writing the core dump sysctls, and the
+ * core_pattern line of crashd-hook.
  */
 #include "kernel.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -70,4 +72,23 @@ kernel_pattern_owner(const char *pattern)
 	if (strncmp(prog, "abrt-hook-ccpp", 14) == 0)
 		return "abrt";
 	return "another program";
+}
+
+int
+kernel_hook_line(
+    const char *hook_path, const char *config_path, char *buf, size_t size)
+{
+	int len;
+
+	if (strchr(hook_path, ' ') || (config_path && strchr(config_path, ' ')))
+		return -EINVAL;
+	if (config_path)
+		len = snprintf(buf, size, "|%s -c %s %s", hook_path,
+		    config_path, HOOK_PATTERN_SPECIFIERS);
+	else
+		len = snprintf(
+		    buf, size, "|%s %s", hook_path, HOOK_PATTERN_SPECIFIERS);
+	if (len < 0 || (size_t)len >= size || len > KERNEL_CORE_PATTERN_MAX)
+		return -ENAMETOOLONG;
+	return 0;
 }
