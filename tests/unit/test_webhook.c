@@ -265,7 +265,10 @@ test_schema_documented(void **state)
 	len = fread(src, 1, (1 << 20) - 1, in);
 	fclose(in);
 	assert_true(len > 0);
-	doc_end = strstr(src, "*/");
+	/* The file's opening comment, after its SPDX line. */
+	doc_end = strstr(src, "\n/*");
+	assert_non_null(doc_end);
+	doc_end = strstr(doc_end, "*/");
 	assert_non_null(doc_end);
 	*doc_end = '\0';
 	make_dump(&f, good_items, sizeof(good_items) / sizeof(good_items[0]));
