@@ -22,10 +22,6 @@
 #define SAVED_FILE "saved-core-pattern"
 #define PIPE_LIMIT_MIN 4
 
-#ifndef CRASHD_HOOK_PATH
-#define CRASHD_HOOK_PATH "/usr/libexec/crashd-hook"
-#endif
-
 /* Runs "HOOK --pattern [-c CONFIG]" and returns its line. 0 or -errno. */
 static int
 hook_pattern(const char *hook, const char *config, char *out, size_t size)
