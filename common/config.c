@@ -232,6 +232,8 @@ static const struct config_key config_keys[] = {
 	    DAEMON(debuginfod_urls), 0, 0, NULL, 0, 0, 0 },
 	{ "daemon.backtrace.debuginfod_cache", KEY_STRING,
 	    DAEMON(debuginfod_cache), 1, 0, NULL, 0, 0, 0 },
+	{ "daemon.pid_file", KEY_STRING, DAEMON(pid_file), 1, 0, NULL, 0, 0,
+	    0 },
 };
 
 static const struct config_key action_keys[] = {
@@ -369,8 +371,9 @@ config_defaults(struct config *c)
 	c->spool = strdup(CONFIG_DEFAULT_SPOOL);
 	c->hook.ignore = calloc(1, sizeof(char *));
 	c->daemon.debuginfod_cache = strdup(CONFIG_DEFAULT_DEBUGINFOD_CACHE);
+	c->daemon.pid_file = strdup(CONFIG_DEFAULT_PID_FILE);
 	if (c->spool == NULL || c->hook.ignore == NULL ||
-	    c->daemon.debuginfod_cache == NULL) {
+	    c->daemon.debuginfod_cache == NULL || c->daemon.pid_file == NULL) {
 		config_done(c);
 		return -ENOMEM;
 	}
@@ -417,6 +420,7 @@ config_done(struct config *c)
 	strv_free(c->hook.ignore);
 	free(c->daemon.debuginfod_urls);
 	free(c->daemon.debuginfod_cache);
+	free(c->daemon.pid_file);
 	for (size_t i = 0; i < c->n_actions; i++)
 		action_config_done(&c->actions[i]);
 	free(c->actions);

@@ -17,6 +17,7 @@
 #define CONFIG_DEFAULT_PATH "/etc/crashd/crashd.conf"
 #define CONFIG_DEFAULT_SPOOL "/var/spool/crashd"
 #define CONFIG_DEFAULT_DEBUGINFOD_CACHE "/var/cache/crashd/debuginfod"
+#define CONFIG_DEFAULT_PID_FILE "/run/crashd/crashd.pid"
 
 enum core_mode {
 	CORE_MODE_NONE,
@@ -78,6 +79,7 @@ struct daemon_config {
 	 */
 	char *debuginfod_urls;
 	char *debuginfod_cache; /* their files, kept */
+	char *pid_file; /* absolute: the daemon holds it locked (pidfile.h) */
 };
 
 enum action_type {

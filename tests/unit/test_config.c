@@ -144,6 +144,7 @@ check_defaults(const struct config *c)
 	assert_null(c->daemon.debuginfod_urls);
 	assert_string_equal(
 	    c->daemon.debuginfod_cache, CONFIG_DEFAULT_DEBUGINFOD_CACHE);
+	assert_string_equal(c->daemon.pid_file, "/run/crashd/crashd.pid");
 }
 
 static void
@@ -465,6 +466,22 @@ test_debuginfod(void **state)
 	    "daemon = { backtrace = { debuginfod_cache = \"cache\"; }; };\n", 1,
 	    "daemon.backtrace.debuginfod_cache: expected an absolute path, "
 	    "got \"cache\"");
+}
+
+static void
+test_pid_file(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+
+	assert_int_equal(
+	    load(f, "daemon = { pid_file = \"/run/x/x.pid\"; };\n", &c), 0);
+	assert_string_equal(c.daemon.pid_file, "/run/x/x.pid");
+	config_done(&c);
+	expect_only_error(f, "daemon = {\n pid_file = \"crashd.pid\"; };\n", 2,
+	    "daemon.pid_file: expected an absolute path, got \"crashd.pid\"");
+	expect_only_error(f, "daemon = { pid_file = 1; };\n", 1,
+	    "daemon.pid_file: expected a string");
 }
 
 static void
@@ -991,6 +1008,7 @@ main(void)
 		cmocka_unit_test(test_action_errors),
 		cmocka_unit_test(test_mail_webhook),
 		cmocka_unit_test(test_debuginfod),
+		cmocka_unit_test(test_pid_file),
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_unknown_section),
 		cmocka_unit_test(test_wrong_type),
