@@ -30,6 +30,7 @@
 #include "log.h"
 #include "notify.h"
 #include "retention.h"
+#include "sdnotify.h"
 #include "trash.h"
 
 #define QUARANTINE_DIR ".quarantine"
@@ -41,6 +42,7 @@ int
 daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
     volatile sig_atomic_t *stop)
 {
+	pid_t holder;
 	int r;
 
 	memset(dm, 0, sizeof(*dm));
@@ -50,6 +52,27 @@ daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
 	dm->stop = stop;
 	dm->keys_fd = -1;
 	dm->spool = (struct spool){ -1, -1 };
+	dm->pidfile = PIDFILE_NONE;
+	/* Before the spool: a second daemon must not touch it. */
+	r = pidfile_acquire(dm->cfg.daemon.pid_file, &dm->pidfile, &holder);
+	if (r == -EBUSY && holder > 0)
+		return log_error_errno(r,
+		    "another crashd is running (pid %ld, pid file %s), "
+		    "not starting",
+		    (long)holder, dm->cfg.daemon.pid_file);
+	if (r == -EBUSY)
+		return log_error_errno(r,
+		    "another crashd holds the pid file %s (starting, its "
+		    "pid not written yet), not starting",
+		    dm->cfg.daemon.pid_file);
+	if (r == -EPERM)
+		return log_error_errno(r,
+		    "pid file %s: its directory or a file in it may be "
+		    "written by someone else than root, not starting",
+		    dm->cfg.daemon.pid_file);
+	if (r < 0)
+		return log_error_errno(
+		    r, "pid file %s: %m", dm->cfg.daemon.pid_file);
 	r = spool_open(dm->cfg.spool, true, &dm->spool);
 	if (r < 0)
 		return log_error_errno(r, "open spool %s: %m", dm->cfg.spool);
@@ -78,6 +101,8 @@ daemon_done(struct daemon *dm)
 	dm->keys_fd = safe_close(dm->keys_fd);
 	free(dm->pending);
 	dm->pending = NULL;
+	/* Last: while it is held, no other daemon touches the spool. */
+	pidfile_release(&dm->pidfile);
 	config_done(&dm->cfg);
 }
 
@@ -92,6 +117,13 @@ daemon_reload(struct daemon *dm, struct config *cfg)
 	free(cfg->spool);
 	cfg->spool = dm->cfg.spool;
 	dm->cfg.spool = NULL;
+	if (strcmp(cfg->daemon.pid_file, dm->cfg.daemon.pid_file) != 0)
+		log_warn("pid_file changed to %s: takes effect at the next "
+			 "restart, keeping %s",
+		    cfg->daemon.pid_file, dm->cfg.daemon.pid_file);
+	free(cfg->daemon.pid_file);
+	cfg->daemon.pid_file = dm->cfg.daemon.pid_file;
+	dm->cfg.daemon.pid_file = NULL;
 	config_done(&dm->cfg);
 	dm->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
@@ -431,14 +463,18 @@ daemon_backlog(struct daemon *dm)
 	 * was accounted only while no other dump of the key came after it
 	 * (notify_account()).  Then the rest, oldest first.
 	 */
-	for (size_t i = 0; i < n; i++)
+	/* A long backlog is progress: the watchdog is pet in between. */
+	for (size_t i = 0; i < n; i++) {
 		if (!*dm->stop && in_flight(dm, names[i]) &&
 		    daemon_process(dm, names[i]) > 0)
 			done++;
+		sdnotify_watchdog();
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (!*dm->stop && daemon_process(dm, names[i]) > 0)
 			done++;
 		free(names[i]);
+		sdnotify_watchdog();
 	}
 	free(names);
 	if (done > 0)

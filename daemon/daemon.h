@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "delivery.h"
+#include "pidfile.h"
 #include "spool.h"
 
 struct retention_cache;
@@ -31,9 +32,13 @@ struct daemon {
 	uint64_t processed; /* dumps processed by this run */
 	struct delivery delivery; /* what mail and webhook actions queued */
 	struct retention_cache *retention; /* owned: what sweeps measured */
+	struct pidfile pidfile; /* cfg.daemon.pid_file, held while we run */
 };
 
-/* Takes ownership of cfg (also on failure). Returns 0 or -errno. */
+/*
+ * Takes the pid file (another daemon on it: -EBUSY), then opens the spool.
+ * Takes ownership of cfg (also on failure). Returns 0 or -errno (logged).
+ */
 int daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
     volatile sig_atomic_t *stop);
 void daemon_done(struct daemon *dm);

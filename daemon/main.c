@@ -15,6 +15,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "watch.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -130,6 +131,8 @@ main(int argc, char **argv)
 		config_done(&c);
 		return 1;
 	}
+	/* After daemon(): WATCHDOG_PID names the process that pets it. */
+	sdnotify_init();
 	r = daemon_init(&dm, &c, config_path, &stop_requested);
 	if (r >= 0) {
 		log_info("crashd %s started, config %s", CRASHD_VERSION,

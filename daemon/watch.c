@@ -16,6 +16,7 @@
 #include "config.h"
 #include "log.h"
 #include "retention.h"
+#include "sdnotify.h"
 
 #define RETENTION_EVERY_S 60
 
@@ -51,6 +52,7 @@ int
 watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 {
 	time_t last_sweep = 0, last_metrics = 0;
+	uint64_t told = 0;
 
 	if (!inotifytools_initialize())
 		return log_error_errno(-inotifytools_error(), "inotify: %m");
@@ -61,8 +63,11 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 		inotifytools_cleanup();
 		return log_error_errno(r, "watch %s: %m", dm->cfg.spool);
 	}
+	sdnotify_status("processing the backlog of %s", dm->cfg.spool);
 	daemon_backlog(dm);
 	log_info("watching %s", dm->cfg.spool);
+	sdnotify_ready(dm->cfg.spool);
+	told = dm->processed;
 	delivery_tick(&dm->delivery, &dm->cfg, dm->spool.dirfd);
 
 	while (!*dm->stop) {
@@ -99,7 +104,14 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 			last_sweep = now;
 			(void)retention_sweep(dm, (long long)now);
 		}
+		if (dm->processed != told) {
+			told = dm->processed;
+			sdnotify_status("watching %s: %llu dumps processed",
+			    dm->cfg.spool, (unsigned long long)told);
+		}
+		sdnotify_watchdog();
 	}
+	sdnotify_stopping();
 	inotifytools_cleanup();
 	return 0;
 }
