@@ -131,6 +131,7 @@ hook = { core = { mode = "none"; }; limits = { keep_free = "0"; }; };
 daemon = {
   dedupe = { key = [ "executable", "signal" ]; remove_duplicates = false; };
   retention = { max_age = 0; max_count = 0; max_size = 0; };
+  pid_file = "$2.pid"; # one per daemon, never the system's
 };
 actions = ( { name = "log"; type = "log"; } );
 EOF

@@ -14,6 +14,7 @@ daemon_config() {
 	cat >>"$CONF" <<EOF
 daemon = {
   dedupe = { key = [ "executable", "signal" ]; window = "1d"; remove_duplicates = $1; };
+  pid_file = "$T/run/crashd.pid";
 };
 actions = (
   { name = "log"; type = "log"; }

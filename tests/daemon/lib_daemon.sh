@@ -25,6 +25,7 @@ DAEMON_PID=
 DLOG=$T/daemon.log # the daemon's stderr, over all its runs
 : >"$DLOG"
 RUNS=$T/runs # one file per run of the recording exec action
+PID_FILE=$T/run/crashd.pid # write_daemon_config's daemon.pid_file
 mkdir -p "$RUNS"
 
 # fail, as in lib.sh, with the end of the daemon's log.
@@ -110,7 +111,9 @@ pkill_runs() {
 # limits are lifted so that it stores every crash) plus daemon and actions
 # sections.  Daemon keys: dedupe_key window remove_duplicates
 # remove_duplicate_cores every regression_after rate global_rate
-# digest_after retention_max_age retention_max_count retention_max_size,
+# digest_after retention_max_age retention_max_count retention_max_size
+# pid_file (default $T/run/crashd.pid: test daemons never share one, nor
+# use the system's /run/crashd/crashd.pid),
 # delivery and backtrace (the content of daemon.delivery = { ... } and
 # daemon.backtrace = { ... }, e.g. delivery='backoff = "1s";') and actions (libconfig list content; default: the recording exec action
 # "rec", then a log action "log").  crashd-cli check-config must accept
@@ -123,6 +126,7 @@ write_daemon_config() {
 		[global_rate]=60/1h [digest_after]=1h
 		[retention_max_age]=30d [retention_max_count]=5000
 		[retention_max_size]=4G [delivery]='' [backtrace]=''
+		[pid_file]=$PID_FILE
 		[actions]="$(rec_action), $(log_action)"
 	)
 	local -a hook=(mode=none per_executable=1000/1h global=10000/1h
@@ -143,6 +147,7 @@ daemon = {
   retention = { max_age = "${d[retention_max_age]}"; max_count = ${d[retention_max_count]}; max_size = "${d[retention_max_size]}"; };
   delivery = { ${d[delivery]} };
   backtrace = { ${d[backtrace]} };
+  pid_file = "${d[pid_file]}";
 };
 actions = (
   ${d[actions]}
