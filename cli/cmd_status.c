@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * crashd-cli status: is the hook registered (and with what line), is the
- * daemon running, how full is the spool against its caps, and what did
- * the hook count but not store.
+ * crashd-cli status: does core_pattern hold crashd's own line for this
+ * config (or another crashd's, or another handler's), what did install
+ * replace, is the daemon running (by its locked pid file), how full is
+ * the spool against its caps, and what did the hook count but not store.
  */
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,31 +20,96 @@
 #include "hookstate.h"
 #include "kernel.h"
 #include "log.h"
+#include "pidfile.h"
 #include "queue.h"
 #include "units.h"
 
-/* The pid of a running crashd, or 0. */
-static long
-daemon_pid(void)
+/*
+ * Says whose line core_pattern holds: crashd's own for this config (the
+ * one "crashd-hook --pattern [-c CONFIG]" prints for the hook at hook),
+ * another crashd's (another binary or config), or another handler's.
+ */
+static void
+print_hook(const char *hook, const char *config_path, const char *pattern)
 {
-	struct dirent *de;
-	long found = 0;
-	DIR *d = opendir("/proc");
+	char own[KERNEL_CORE_PATTERN_MAX + 1];
+	const char *owner = kernel_pattern_owner(pattern);
+	int r;
 
-	if (d == NULL)
-		return 0;
-	while (!found && (de = readdir(d)) != NULL) {
-		char path[300], comm[32];
-
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
-		if (kernel_read(path, comm, sizeof(comm)) == 0 &&
-		    strcmp(comm, "crashd") == 0)
-			found = atol(de->d_name);
+	r = kernel_hook_line(hook, config_path, own, sizeof(own));
+	if (r >= 0 && strcmp(pattern, own) == 0) {
+		printf("hook:     registered: %s\n", pattern);
+		return;
 	}
-	closedir(d);
-	return found;
+	if (strcmp(owner, "crashd") == 0)
+		printf("hook:     NOT registered; core_pattern holds another "
+		       "crashd's line (another binary or config): %s\n",
+		    pattern);
+	else
+		printf("hook:     NOT registered; core_pattern belongs to %s: "
+		       "%s\n",
+		    owner, pattern);
+	if (r >= 0)
+		printf("          crashd's line for this config: %s\n", own);
+	else
+		printf("          crashd's line for this config: none: %s\n",
+		    r == -EINVAL ? "a space in the hook's or the config's path"
+				 : "longer than the kernel keeps");
+}
+
+/*
+ * What "crashd-cli install" replaced: the first line of
+ * <spool>/.state/saved-core-pattern (its own format, cmd_install.c).
+ * Nothing when there is none or we may not read it (it is root's).
+ */
+static void
+print_replaced(int spool_dirfd)
+{
+	char *data = NULL, *nl;
+	size_t len;
+	int dfd;
+
+	dfd = open_dir_at(spool_dirfd, SPOOL_STATE);
+	if (dfd >= 0 &&
+	    read_file_at(dfd, "saved-core-pattern", 8192, &data, &len) >= 0 &&
+	    len > 0 && memchr(data, '\0', len) == NULL) {
+		nl = memchr(data, '\n', len);
+		if (nl)
+			*nl = '\0';
+		else
+			data[len - 1] = '\0';
+		if (data[0])
+			printf("          replaced %s: %s\n",
+			    kernel_pattern_owner(data), data);
+	}
+	free(data);
+	safe_close(dfd);
+}
+
+/* The daemon, known by its pid file being write-locked (pidfile.h). */
+static void
+print_daemon(const char *pid_file)
+{
+	pid_t pid = 0;
+	int r = pidfile_query(pid_file, &pid);
+
+	if (r > 0 && pid > 0)
+		printf("daemon:   running, pid %ld\n", (long)pid);
+	else if (r > 0)
+		printf(
+		    "daemon:   running (pid file %s holds no pid)\n", pid_file);
+	else if (r == 0)
+		printf("daemon:   not running\n");
+	else if (r == -EACCES)
+		printf(
+		    "daemon:   cannot tell: pid file %s is root's\n", pid_file);
+	else if (r == -EPERM)
+		printf("daemon:   cannot tell: pid file %s is not root's or "
+		       "others may write it (not trusted)\n",
+		    pid_file);
+	else
+		printf("daemon:   cannot tell: pid file %s: %s\n", pid_file,
+		    strerror(-r));
 }
 
 /* What mail and webhook actions have not delivered (yet). */
@@ -73,9 +138,26 @@ print_deliveries(int spool_dirfd)
 	    n[0] + n[1] ? " (crashd-cli deliveries)" : "");
 }
 
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "Usage: crashd-cli status [--hook PATH]\n"
+	    "Says whether core_pattern holds crashd's line for this config "
+	    "(for the\n"
+	    "hook at PATH, default " CRASHD_HOOK_PATH "), whether the daemon "
+	    "runs,\n"
+	    "and how full the spool is.\n");
+}
+
 int
 cmd_status(const struct cli *cli, int argc, char **argv)
 {
+	static const struct option options[] = {
+		{ "hook", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct dump_filter f = DUMP_FILTER_NONE;
 	char pattern[4096], limit[32], suid[32], a[16], b[16], e[16];
 	unsigned long long total = 0;
@@ -83,14 +165,28 @@ cmd_status(const struct cli *cli, int argc, char **argv)
 	struct statvfs vfs;
 	struct dump_set s;
 	struct config c;
-	struct spool sp;
-	long pid;
-	int r, fd;
+	struct spool sp = { -1, -1 };
+	const char *hook = CRASHD_HOOK_PATH;
+	int r, fd, opt;
 
-	if (argc != 1) {
-		fprintf(cli_wants_help(argc, argv) ? stdout : stderr,
-		    "Usage: crashd-cli status\n");
-		return cli_wants_help(argc, argv) ? 0 : 2;
+	/* 0: glibc starts afresh (see cmd_install()). */
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'k':
+			hook = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
 	}
 	if (cli_load_config(cli, &c) < 0)
 		return 1;
@@ -100,23 +196,16 @@ cmd_status(const struct cli *cli, int argc, char **argv)
 		snprintf(limit, sizeof(limit), "?");
 	if (kernel_read(KERNEL_SUID_DUMPABLE, suid, sizeof(suid)) < 0)
 		snprintf(suid, sizeof(suid), "?");
-	if (strcmp(kernel_pattern_owner(pattern), "crashd") == 0)
-		printf("hook:     registered: %s\n", pattern);
-	else
-		printf("hook:     NOT registered; core_pattern belongs to %s: "
-		       "%s\n",
-		    kernel_pattern_owner(pattern), pattern);
+	print_hook(hook, cli->config_path, pattern);
+	r = spool_open(c.spool, false, &sp);
+	if (r >= 0)
+		print_replaced(sp.dirfd);
 	printf("          core_pipe_limit %s%s, fs.suid_dumpable %s%s\n", limit,
 	    atoi(limit) < 1 ? " (must be >= 1: small cores lose /proc)" : "",
 	    suid,
 	    strcmp(suid, "2") != 0 ? " (setuid crashes are not seen)" : "");
-	pid = daemon_pid();
-	if (pid)
-		printf("daemon:   running, pid %ld\n", pid);
-	else
-		printf("daemon:   not running\n");
+	print_daemon(c.daemon.pid_file);
 
-	r = spool_open(c.spool, false, &sp);
 	if (r < 0) {
 		printf("spool:    %s: %s\n", c.spool, strerror(-r));
 		goto out;
