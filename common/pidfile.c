@@ -139,7 +139,10 @@ pidfile_acquire(const char *path, struct pidfile *ret, pid_t *ret_holder)
 		return r;
 	snprintf(lock_name, sizeof(lock_name), "%s" LOCK_SUFFIX, pf.name);
 	snprintf(tmp, sizeof(tmp), "%s" TMP_SUFFIX, pf.name);
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+	/* 0755 whatever the umask: status is for every user to run. */
+	if (mkdir(dir, 0755) == 0)
+		(void)chmod(dir, 0755);
+	else if (errno != EEXIST) {
 		r = -errno;
 		goto out;
 	}

@@ -48,8 +48,10 @@ expect_installed "install --force"
 expect_eq "the spool install made" "0 755 700" "$(stat -c '%u %a' "$SPOOL") $(stat -c %a "$SPOOL/.incoming")"
 expect_out "^installed: $(printf '%s' "$line" | sed 's/[]|.*^$[\\]/\\&/g')\$"
 expect_out "^replaced a file pattern: \"$file_pattern\""
-cli status
+# (status's own line is for the hook --hook names: the one installed.)
+cli status --hook "$(readlink -f "$CRASHD_HOOK")"
 expect_out_line 1 "hook:     registered: $line"
+expect_out_line 2 "          replaced a file pattern: $file_pattern"
 info "a crash is stored through it"
 crash_and_wait "$T/victim" segv
 [[ -z $(ls -A "$T/cores") ]] || fail "a core file was written: $(ls "$T/cores")"
