@@ -81,8 +81,11 @@ pkg_build() {
 	if [[ ${1:-} == reuse && -s ${CRASHD_PKG_STAMP:-} ]]; then
 		PKG_DEB=$(cat "$CRASHD_PKG_STAMP")
 		if [[ -f $PKG_DEB ]]; then
+			# (All of them: a "| head" would fail the pipeline.)
 			newer=$(cd "$PKG_SRC" && git ls-files -z --cached --others --exclude-standard |
-				xargs -0 -r sh -c 'for f; do [ "$f" -nt "$0" ] && echo "$f"; done' "$PKG_DEB" | head -n 1)
+				xargs -0 -r sh -c 'for f; do if [ "$f" -nt "$0" ]; then echo "$f"; fi; done' "$PKG_DEB") ||
+				fail "listing the sources newer than $PKG_DEB failed"
+			newer=${newer%%$'\n'*}
 			if [[ -z $newer ]]; then
 				info "reusing $PKG_DEB (built by packaging.deb, newer than the sources)"
 				return 0
