@@ -53,7 +53,6 @@ expect_file_has "$T/status.out" "$HOOK_LINE" "crashd-cli status"
 
 info "purge crashd: systemd-coredump's line again"
 pkg_remove crashd
-kernel_now
-expect_eq "core_pattern after purging crashd" "${sd[0]}" "$KERNEL_PATTERN"
+expect_kernel "after purging crashd" "${sd[@]}"
 [[ ! -e /var/spool/crashd ]] || fail "the spool is still there after purge"
 echo PASS
