@@ -14,7 +14,11 @@
 #include "buf.h"
 #include "units.h"
 
-#define CONFIG_DEFAULT_PATH "/etc/crashd/crashd.conf"
+/* The build's sysconfdir: /etc for the package (see CMakeLists.txt). */
+#ifndef CRASHD_CONFIG_PATH
+#define CRASHD_CONFIG_PATH "/etc/crashd/crashd.conf"
+#endif
+#define CONFIG_DEFAULT_PATH CRASHD_CONFIG_PATH
 #define CONFIG_DEFAULT_SPOOL "/var/spool/crashd"
 #define CONFIG_DEFAULT_DEBUGINFOD_CACHE "/var/cache/crashd/debuginfod"
 
