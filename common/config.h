@@ -63,6 +63,8 @@ struct daemon_config {
 	uint64_t dedupe_window_ms;
 	bool remove_duplicates; /* remove a merged duplicate's directory */
 	bool remove_duplicate_cores; /* or at least its core */
+	/* Write crashd's line back when another handler took core_pattern. */
+	bool reclaim_core_pattern;
 	unsigned notify_every; /* also notify every Nth crash of a key */
 	uint64_t regression_after_ms; /* a key back after this quiet notifies */
 	struct rate notify_rate; /* per key */

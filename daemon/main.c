@@ -15,6 +15,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "registration.h"
 #include "watch.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -34,13 +35,15 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "Usage: crashd [-f] [-c FILE]\n"
+	    "Usage: crashd [-f] [-c FILE] [--hook PATH]\n"
 	    "\n"
 	    "Watches the crash spool and runs the configured actions.\n"
 	    "\n"
 	    "  -c, --config FILE  read FILE instead of " CONFIG_DEFAULT_PATH
 	    "\n"
 	    "  -f, --foreground   stay in the foreground and log to stderr\n"
+	    "      --hook PATH    the crashd-hook whose core_pattern line is\n"
+	    "                     watched (default " CRASHD_HOOK_PATH ")\n"
 	    "  -h, --help         show this help\n"
 	    "      --version      show the version\n");
 }
@@ -51,11 +54,14 @@ main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "hook", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = CONFIG_DEFAULT_PATH;
+	const char *hook_path = CRASHD_HOOK_PATH;
+	bool config_given = false;
 	struct sigaction sa;
 	struct daemon dm;
 	struct config c;
@@ -67,6 +73,10 @@ main(int argc, char **argv)
 		switch (opt) {
 		case 'c':
 			config_path = optarg;
+			config_given = true;
+			break;
+		case 'H':
+			hook_path = optarg;
 			break;
 		case 'f':
 			foreground = true;
@@ -131,6 +141,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	r = daemon_init(&dm, &c, config_path, &stop_requested);
+	/* Its line has no -c without one, as crashd-hook --pattern's. */
+	if (r >= 0)
+		r = registration_init(&dm.registration, hook_path,
+		    config_given ? config_path : NULL);
 	if (r >= 0) {
 		log_info("crashd %s started, config %s", CRASHD_VERSION,
 		    config_path);

@@ -110,7 +110,8 @@ pkill_runs() {
 # limits are lifted so that it stores every crash) plus daemon and actions
 # sections.  Daemon keys: dedupe_key window remove_duplicates
 # remove_duplicate_cores every regression_after rate global_rate
-# digest_after retention_max_age retention_max_count retention_max_size,
+# digest_after retention_max_age retention_max_count retention_max_size
+# reclaim_core_pattern,
 # delivery and backtrace (the content of daemon.delivery = { ... } and
 # daemon.backtrace = { ... }, e.g. delivery='backoff = "1s";') and actions (libconfig list content; default: the recording exec action
 # "rec", then a log action "log").  crashd-cli check-config must accept
@@ -123,6 +124,7 @@ write_daemon_config() {
 		[global_rate]=60/1h [digest_after]=1h
 		[retention_max_age]=30d [retention_max_count]=5000
 		[retention_max_size]=4G [delivery]='' [backtrace]=''
+		[reclaim_core_pattern]=false
 		[actions]="$(rec_action), $(log_action)"
 	)
 	local -a hook=(mode=none per_executable=1000/1h global=10000/1h
@@ -143,6 +145,7 @@ daemon = {
   retention = { max_age = "${d[retention_max_age]}"; max_count = ${d[retention_max_count]}; max_size = "${d[retention_max_size]}"; };
   delivery = { ${d[delivery]} };
   backtrace = { ${d[backtrace]} };
+  reclaim_core_pattern = ${d[reclaim_core_pattern]};
 };
 actions = (
   ${d[actions]}
@@ -194,14 +197,18 @@ log_action() {
 # start_daemon: starts crashd -f -c $DAEMON_CONF (default: $CONF, which
 # the hook reads too) in the background, stderr appended to $DLOG, and
 # waits (10 s at most) until it watches the spool: the backlog is done.
+# After register, it passes --hook $REGISTERED_HOOK: the daemon sees its
+# own line in core_pattern (in a sanitizer build too, where the line is
+# the wrapper's).
 start_daemon() {
-	local i from
+	local i from hook=()
 	daemon_alive && fail "start_daemon: a daemon (pid $DAEMON_PID) is running"
 	from=$(wc -l <"$DLOG" 2>/dev/null || echo 0)
 	echo "=== start $(date +%T.%N)" >>"$DLOG"
 	# It must hold neither the lock nor the guardian's pipe; it dies
 	# with this shell, whatever kills it.
-	setpriv --pdeathsig KILL "$CRASHD_DAEMON" -f -c "${DAEMON_CONF:-$CONF}" \
+	[[ -z ${REGISTERED_HOOK:-} ]] || hook=(--hook "$REGISTERED_HOOK")
+	setpriv --pdeathsig KILL "$CRASHD_DAEMON" -f -c "${DAEMON_CONF:-$CONF}" "${hook[@]}" \
 		</dev/null >>"$DLOG" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
 	DAEMON_PID=$!
 	for ((i = 0; i < 1000; i++)); do
