@@ -20,7 +20,6 @@
 #include "log.h"
 
 #define SAVED_FILE "saved-core-pattern"
-#define PIPE_LIMIT_MIN 4
 
 /* Runs "HOOK --pattern [-c CONFIG]" and returns its line. 0 or -errno. */
 static int
@@ -200,10 +199,10 @@ cmd_install(const struct cli *cli, int argc, char **argv)
 		}
 	}
 	r = kernel_write(KERNEL_CORE_PATTERN, line);
-	if (r >= 0 && atoi(limit) < PIPE_LIMIT_MIN) {
+	if (r >= 0 && atoi(limit) < KERNEL_PIPE_LIMIT_MIN) {
 		char v[16];
 
-		snprintf(v, sizeof(v), "%d", PIPE_LIMIT_MIN);
+		snprintf(v, sizeof(v), "%d", KERNEL_PIPE_LIMIT_MIN);
 		r = kernel_write(KERNEL_CORE_PIPE_LIMIT, v);
 	}
 	if (r >= 0)

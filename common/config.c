@@ -203,6 +203,8 @@ static const struct config_key config_keys[] = {
 	    DAEMON(remove_duplicates), 0, 0, NULL, 0, 0, 0 },
 	{ "daemon.dedupe.remove_duplicate_cores", KEY_BOOL,
 	    DAEMON(remove_duplicate_cores), 0, 0, NULL, 0, 0, 0 },
+	{ "daemon.reclaim_core_pattern", KEY_BOOL, DAEMON(reclaim_core_pattern),
+	    0, 0, NULL, 0, 0, 0 },
 	{ "daemon.notify.every", KEY_UINT, DAEMON(notify_every), 0, 1000000000,
 	    NULL, 0, 0, 0 },
 	{ "daemon.notify.regression_after", KEY_DURATION,

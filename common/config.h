@@ -14,7 +14,11 @@
 #include "buf.h"
 #include "units.h"
 
-#define CONFIG_DEFAULT_PATH "/etc/crashd/crashd.conf"
+/* The build's sysconfdir: /etc for the package (see CMakeLists.txt). */
+#ifndef CRASHD_CONFIG_PATH
+#define CRASHD_CONFIG_PATH "/etc/crashd/crashd.conf"
+#endif
+#define CONFIG_DEFAULT_PATH CRASHD_CONFIG_PATH
 #define CONFIG_DEFAULT_SPOOL "/var/spool/crashd"
 #define CONFIG_DEFAULT_DEBUGINFOD_CACHE "/var/cache/crashd/debuginfod"
 #define CONFIG_DEFAULT_PID_FILE "/run/crashd/crashd.pid"
@@ -60,6 +64,8 @@ struct daemon_config {
 	uint64_t dedupe_window_ms;
 	bool remove_duplicates; /* remove a merged duplicate's directory */
 	bool remove_duplicate_cores; /* or at least its core */
+	/* Write crashd's line back when another handler took core_pattern. */
+	bool reclaim_core_pattern;
 	unsigned notify_every; /* also notify every Nth crash of a key */
 	uint64_t regression_after_ms; /* a key back after this quiet notifies */
 	struct rate notify_rate; /* per key */

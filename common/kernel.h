@@ -14,6 +14,12 @@
 
 /* The kernel's specifiers, in the order crashd-hook's line has them. */
 #define HOOK_PATTERN_SPECIFIERS "%P %p %I %s %c %u %g %t %d %h %F"
+/*
+ * The core_pipe_limit crashd's registration sets at least: >= 1, or a small
+ * core lets /proc/PID go before the hook reads it; several, so that a crash
+ * never waits behind another one's helper.
+ */
+#define KERNEL_PIPE_LIMIT_MIN 4
 /* The kernel keeps 127 bytes of core_pattern (CORENAME_MAX_SIZE 128). */
 #define KERNEL_CORE_PATTERN_MAX 127
 

@@ -16,16 +16,37 @@
 #include "config.h"
 #include "dump.h"
 
-/* What an action is run for: one crash, or a digest of held-back ones. */
+/*
+ * An event of the host rather than of a crash: crashd lost or got back
+ * core_pattern (registration.c).  Strings are never NULL; none is owned.
+ */
+struct action_host_event {
+	const char *kind; /* "unregistered" or "registered" */
+	const char *pattern; /* core_pattern as the kernel has it: raw bytes */
+	const char *owner; /* kernel_pattern_owner(pattern) */
+	const char *ours; /* crashd's own line */
+	const char *hostname; /* this host's */
+	bool reclaimed; /* crashd wrote its line back (reclaim_core_pattern) */
+	long long time; /* when it was seen, seconds */
+	const char *record; /* its actions record's directory, in the spool */
+};
+
+/*
+ * What an action is run for: one crash, a digest of held-back ones, or,
+ * with dump NULL and host set, an event of the host (only notifying
+ * types get those; event is host->kind and summary the one line that
+ * says it).
+ */
 struct action_event {
-	const struct dump *dump;
-	const char *dump_path; /* absolute */
+	const struct dump *dump; /* NULL for a host event */
+	const char *dump_path; /* absolute; NULL for a host event */
 	const char *event; /* first, every, regression, digest, hold, ... */
 	uint64_t count; /* crashes of this key in the window */
 	uint64_t held_back; /* crashes summed up by this notification */
 	const char *summary; /* "41 more crashes of ...", or "" */
 	const char *id; /* stable across retries: a receiver drops repeats */
 	int spool_dirfd;
+	const struct action_host_event *host; /* NULL for a crash */
 };
 
 enum action_outcome {

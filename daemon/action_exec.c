@@ -2,7 +2,9 @@
 /*
  * action_exec.c: runs a command for a crash, with the dump's path as its
  * last argument and CRASHD_* variables in a clean environment, within a
- * timeout; its output (capped) goes to the dump's actions record.
+ * timeout; its output (capped) goes to the dump's actions record.  For a
+ * host event (dump NULL) the command runs without the path, with the
+ * host event's variables (build_host_env()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,15 +52,62 @@ env_add(char **env, size_t *n, const char *name, const char *value)
 	return 0;
 }
 
+static void
+env_free(char **env)
+{
+	for (char **p = env; p && *p; p++)
+		free(*p);
+	free(env);
+}
+
+/*
+ * A host event's environment: CRASHD_EVENT (its kind), CRASHD_EVENT_ID,
+ * CRASHD_SUMMARY (the line that says it), CRASHD_HOSTNAME,
+ * CRASHD_CORE_PATTERN (what the kernel has now), CRASHD_HANDLER (whose it
+ * is), CRASHD_RECLAIMED (1 when crashd wrote its line back); no dump.
+ */
+static char **
+build_host_env(const struct action_event *ev)
+{
+	const struct action_host_event *h = ev->host;
+	char **env = calloc(12, sizeof(char *));
+	size_t n = 0;
+	int r = 0;
+
+	if (env == NULL)
+		return NULL;
+	r = r < 0 ? r
+		  : env_add(env, &n, "PATH",
+			"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/"
+			"sbin:/bin");
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_EVENT", ev->event);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_EVENT_ID", ev->id);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_SUMMARY", ev->summary);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_HOSTNAME", h->hostname);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_CORE_PATTERN", h->pattern);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_HANDLER", h->owner);
+	r = r < 0
+	    ? r
+	    : env_add(env, &n, "CRASHD_RECLAIMED", h->reclaimed ? "1" : "0");
+	if (r < 0) {
+		env_free(env);
+		return NULL;
+	}
+	return env;
+}
+
 static char **
 build_env(const struct action_event *ev)
 {
 	const struct dump *d = ev->dump;
-	char **env = calloc(24, sizeof(char *));
+	char **env;
 	char num[5][32];
 	size_t n = 0;
 	int r = 0;
 
+	if (d == NULL)
+		return build_host_env(ev);
+	env = calloc(24, sizeof(char *));
 	if (env == NULL)
 		return NULL;
 	snprintf(num[0], sizeof(num[0]), "%d", d->signal);
@@ -96,14 +145,6 @@ build_env(const struct action_event *ev)
 	return env;
 }
 
-static void
-env_free(char **env)
-{
-	for (char **p = env; p && *p; p++)
-		free(*p);
-	free(env);
-}
-
 /* In the child: never returns. */
 static void
 child_exec(const struct action_config *ac, const struct action_event *ev,
@@ -126,6 +167,7 @@ child_exec(const struct action_config *ac, const struct action_event *ev,
 	if (argv == NULL)
 		_exit(127);
 	memcpy(argv, ac->command, argc * sizeof(char *));
+	/* A host event has no dump: the command alone. */
 	argv[argc] = (char *)ev->dump_path;
 	execve(argv[0], argv, env);
 	dprintf(STDERR_FILENO, "exec %s: %s\n", argv[0], strerror(errno));

@@ -179,12 +179,12 @@ put_headers(const struct action_config *ac, const struct action_event *ev,
 		r = mail_msg_message_id(m, ev->id, host);
 	if (r >= 0)
 		r = buf_puts(m, "\r\nAuto-Submitted: auto-generated\r\n");
-	if (r >= 0)
+	if (r >= 0 && d)
 		r = mail_msg_header(m, "X-Crashd-Id", d->name, strlen(d->name));
 	if (r >= 0)
 		r = mail_msg_header(
 		    m, "X-Crashd-Event", ev->event, strlen(ev->event));
-	if (r >= 0)
+	if (r >= 0 && d)
 		r = mail_msg_header(m, "X-Crashd-Signal", d->signal_name,
 		    strlen(d->signal_name));
 	if (r >= 0)
@@ -235,7 +235,8 @@ compose(const struct action_config *ac, const struct action_event *ev,
 	buf_init(&text, 0);
 	r = mail_msg_local_domain(&host);
 	if (r >= 0)
-		r = mail_body(ac, ev, core->note, &text);
+		r = ev->dump ? mail_body(ac, ev, core->note, &text)
+			     : mail_body_host(ac, ev, &text);
 	if (r >= 0)
 		r = put_headers(ac, ev, host.data, m);
 	boundary_of(ev->id, boundary, sizeof(boundary));
@@ -267,7 +268,8 @@ render(const struct action_config *ac, const struct action_event *ev,
 	int r;
 
 	buf_init(&m, payload->max);
-	core_read(ev->dump, ac, payload->max, &core);
+	if (ev->dump)
+		core_read(ev->dump, ac, payload->max, &core);
 	r = compose(ac, ev, &core, &m);
 	if (r == -E2BIG && core.attached) {
 		/* Too big for the queue with the core: without it then. */

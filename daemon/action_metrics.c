@@ -6,8 +6,9 @@
  * that node_exporter's textfile collector serves is written again, in one
  * rename.  The state names the last dump counted, so a daemon killed
  * after counting and before recording the action counts it once.  The
- * file also holds the delivery queue's gauges, refreshed every few
- * seconds (action_metrics_refresh()).
+ * file also holds the delivery queue's gauges and crashd_hook_registered,
+ * refreshed every few seconds (action_metrics_refresh()) and at once when
+ * the registration changes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "queue.h"
+#include "registration.h"
 #include "spool.h"
 
 #define METRICS_DIR SPOOL_STATE "/metrics"
@@ -93,6 +95,21 @@ render_deliveries(int spool_dirfd, struct buf *out)
 	return r < 0 ? r : metrics_render_deliveries(out, n[0], n[1]);
 }
 
+/*
+ * crashd_hook_registered, from what the registration watch last saw
+ * (registration.c); nothing before it has looked, or when its state
+ * cannot be read (it says why).
+ */
+static int
+render_registered(int spool_dirfd, struct buf *out)
+{
+	struct registration_state st;
+
+	if (registration_load(spool_dirfd, &st) <= 0)
+		return 0;
+	return metrics_render_registered(out, st.registered);
+}
+
 /* True when dirfd/name holds exactly text already. */
 static bool
 same_text(int dirfd, const char *name, const struct buf *text)
@@ -127,6 +144,8 @@ write_prom(const char *path, const struct metrics *m, int spool_dirfd)
 	r = metrics_render(m, &text);
 	if (r >= 0)
 		r = render_deliveries(spool_dirfd, &text);
+	if (r >= 0)
+		r = render_registered(spool_dirfd, &text);
 	/* Readable by node_exporter's user; derived, so no fsync. */
 	if (r >= 0 && same_text(dirfd, slash + 1, &text))
 		; /* unchanged (a refresh): no write */

@@ -85,6 +85,34 @@ core_of(const struct dump *d, long long *ret_size)
 	return kind;
 }
 
+/* A host event's body (no dump). */
+static int
+render_host(const struct action_config *ac, const struct action_event *ev,
+    struct buf *payload, struct buf *detail)
+{
+	const struct action_host_event *h = ev->host;
+	struct webhook_host w = { .event_id = ev->id ? ev->id : "",
+		.event = h->kind,
+		.summary = ev->summary ? ev->summary : "",
+		.action = ac->name ? ac->name : "",
+		.hostname = h->hostname,
+		.pattern = h->pattern,
+		.owner = h->owner,
+		.ours = h->ours,
+		.time = h->time,
+		.reclaimed = h->reclaimed };
+	int r;
+
+	r = webhook_json_render_host(ac->format, &w, payload);
+	if (r < 0)
+		buf_printf(detail, "render the %s body: %s",
+		    webhook_format_to_string(ac->format)
+			? webhook_format_to_string(ac->format)
+			: "unknown",
+		    r == -E2BIG ? "too large" : strerror(-r));
+	return r;
+}
+
 static int
 render(const struct action_config *ac, const struct action_event *ev,
     struct buf *payload, struct buf *detail)
@@ -96,6 +124,8 @@ render(const struct action_config *ac, const struct action_event *ev,
 	size_t len = 0;
 	int r;
 
+	if (d == NULL)
+		return render_host(ac, ev, payload, detail);
 	c.event_id = ev->id ? ev->id : "";
 	c.event = ev->event ? ev->event : "";
 	c.summary = ev->summary ? ev->summary : "";

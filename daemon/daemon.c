@@ -225,6 +225,50 @@ write_counts(struct daemon *dm, struct dump *d, const struct decision *dec,
 		    r, "%s: merge into %s: %m, ignoring", d->name, dec->first);
 }
 
+int
+daemon_run_action(struct daemon *dm, int record_dirfd, const char *name,
+    const struct journal *j, const struct action_config *ac,
+    const struct action_event *ev, const char *label)
+{
+	const struct action_ops *ops = action_ops_for(ac->type);
+	enum journal_state st = journal_state(j, label);
+	enum action_outcome o;
+	struct buf detail;
+	int r;
+
+	if (ops == NULL || st == JOURNAL_DONE)
+		return 0;
+	if (*dm->stop)
+		return -EINTR;
+	r = journal_append(record_dirfd, "%s start%s", label,
+	    st == JOURNAL_STARTED ? " (again: interrupted in flight)" : "");
+	if (r < 0)
+		return log_error_errno(
+		    r, "%s: record action %s: %m", name, label);
+	buf_init(&detail, 16 * 1024);
+	if (ops->run)
+		o = ops->run(ac, ev, &detail);
+	else
+		o = delivery_enqueue(
+		    &dm->delivery, ac, ops, ev, label, &detail);
+	if (ac->type == ACTION_DELETE && o == ACTION_OK && ac->what == 0) {
+		/* The record went with the dump. */
+		log_info("%s: %s: %s", name, label, detail.data);
+		buf_done(&detail);
+		return 1;
+	}
+	r = journal_append(record_dirfd, "%s done %s: %s", label,
+	    action_outcome_to_string(o), detail.data ? detail.data : "");
+	if (o == ACTION_FAILED)
+		log_warn("%s: action %s failed: %s", name, label,
+		    detail.data ? detail.data : "");
+	buf_done(&detail);
+	if (r < 0)
+		return log_error_errno(
+		    r, "%s: record action %s: %m", name, label);
+	return 0;
+}
+
 /*
  * Runs the actions that apply for an event, each at most once per label.
  * Returns 1 when the dump was removed by an action, 0 when all ran,
@@ -245,15 +289,11 @@ run_actions(struct daemon *dm, struct dump *d, const char *event,
 	snprintf(path, sizeof(path), "%s/%s", dm->cfg.spool, d->name);
 	for (size_t i = 0; i < dm->cfg.n_actions; i++) {
 		const struct action_config *ac = &dm->cfg.actions[i];
-		const struct action_ops *ops = action_ops_for(ac->type);
 		struct action_event ev = { d, path, event, count, held, summary,
-			NULL, dm->spool.dirfd };
+			NULL, dm->spool.dirfd, NULL };
 		char label[160], id[256];
-		enum journal_state st;
-		enum action_outcome o;
-		struct buf detail;
 
-		if (ops == NULL || !action_matches(ac, d))
+		if (!action_matches(ac, d))
 			continue;
 		if (action_type_notifies(ac->type) != notify &&
 		    action_type_notifies(ac->type))
@@ -262,50 +302,12 @@ run_actions(struct daemon *dm, struct dump *d, const char *event,
 			continue; /* a digest only notifies */
 		snprintf(label, sizeof(label), "%s%s", ac->name,
 		    label_suffix ? label_suffix : "");
-		st = journal_state(&j, label);
-		if (st == JOURNAL_DONE)
-			continue;
-		if (*dm->stop) {
-			r = -EINTR;
-			break;
-		}
 		snprintf(id, sizeof(id), "%s/%s", d->name, label);
 		ev.id = id;
-		r = journal_append(d->dirfd, "%s start%s", label,
-		    st == JOURNAL_STARTED ? " (again: interrupted in flight)"
-					  : "");
-		if (r < 0) {
-			log_error_errno(
-			    r, "%s: record action %s: %m", d->name, label);
+		r = daemon_run_action(
+		    dm, d->dirfd, d->name, &j, ac, &ev, label);
+		if (r != 0)
 			break;
-		}
-		buf_init(&detail, 16 * 1024);
-		if (ops->run)
-			o = ops->run(ac, &ev, &detail);
-		else
-			o = delivery_enqueue(
-			    &dm->delivery, ac, ops, &ev, label, &detail);
-		if (ac->type == ACTION_DELETE && o == ACTION_OK &&
-		    ac->what == 0) {
-			/* The record went with the dump. */
-			log_info("%s: %s: %s", d->name, label, detail.data);
-			buf_done(&detail);
-			r = 1;
-			break;
-		}
-		r = journal_append(d->dirfd, "%s done %s: %s", label,
-		    action_outcome_to_string(o),
-		    detail.data ? detail.data : "");
-		if (o == ACTION_FAILED)
-			log_warn("%s: action %s failed: %s", d->name, label,
-			    detail.data ? detail.data : "");
-		buf_done(&detail);
-		if (r < 0) {
-			log_error_errno(
-			    r, "%s: record action %s: %m", d->name, label);
-			break;
-		}
-		r = 0;
 	}
 	journal_done(&j);
 	return r;

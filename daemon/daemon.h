@@ -13,11 +13,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "action.h"
 #include "config.h"
 #include "delivery.h"
 #include "pidfile.h"
+#include "registration.h"
 #include "spool.h"
 
+struct journal;
 struct retention_cache;
 
 struct daemon {
@@ -33,6 +36,7 @@ struct daemon {
 	struct delivery delivery; /* what mail and webhook actions queued */
 	struct retention_cache *retention; /* owned: what sweeps measured */
 	struct pidfile pidfile; /* cfg.daemon.pid_file, held while we run */
+	struct registration registration; /* the watch on core_pattern */
 };
 
 /*
@@ -55,6 +59,19 @@ int daemon_backlog(struct daemon *dm);
 
 /* Sends the digests that are due (held-back crashes summed up). */
 void daemon_digests(struct daemon *dm);
+
+/*
+ * Runs action ac once for ev under label, recorded in the "actions" record
+ * in record_dirfd (a dump's directory, or a host event's), whose text j
+ * holds: "start", the run (or the queueing), "done"; a label done before
+ * is not run again.  name names the record in the log.  Returns 1 when a
+ * delete action removed the dump (and its record with it), 0 when the
+ * action ran (whatever its outcome) or had nothing to do, -EINTR when a
+ * stop was asked for, another -errno when it could not be recorded.
+ */
+int daemon_run_action(struct daemon *dm, int record_dirfd, const char *name,
+    const struct journal *j, const struct action_config *ac,
+    const struct action_event *ev, const char *label);
 
 /* Swaps in a new config, keeping the spool. Takes ownership of cfg. */
 void daemon_reload(struct daemon *dm, struct config *cfg);

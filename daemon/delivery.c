@@ -144,7 +144,9 @@ delivery_enqueue(struct delivery *dl, const struct action_config *ac,
 	snprintf(e.label, sizeof(e.label), "%s", label);
 	snprintf(e.type, sizeof(e.type), "%s", action_type_to_string(ac->type));
 	snprintf(e.id, sizeof(e.id), "%s", ev->id);
-	snprintf(e.dump, sizeof(e.dump), "%s", ev->dump->name);
+	/* The record the outcome goes to: the dump's, or the host event's. */
+	snprintf(e.dump, sizeof(e.dump), "%s",
+	    ev->dump ? ev->dump->name : ev->host->record);
 	e.created_ms = e.next_ms = clock_now_ms(CLOCK_REALTIME);
 	snprintf(e.last, sizeof(e.last), "queued");
 
@@ -222,7 +224,10 @@ backoff_ms(const struct retry_policy *p, unsigned attempts)
 static void record(int spool_dirfd, const struct queue_entry *e,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Appends a line to the dump's record, while the dump exists. */
+/*
+ * Appends a line to the dump's record (or a host event's, e->dump being
+ * .state/events/<event>), while it exists.
+ */
 static void
 record(int spool_dirfd, const struct queue_entry *e, const char *fmt, ...)
 {

@@ -565,6 +565,71 @@ mail_body(const struct action_config *ac, const struct action_event *event,
 	return t.r;
 }
 
+/*
+ * A host event's body: what happened, what core_pattern holds now and
+ * whose it is, and what an operator does about it.
+ */
+int
+mail_body_host(const struct action_config *ac, const struct action_event *ev,
+    struct buf *out)
+{
+	const struct action_host_event *h = ev->host;
+	struct text t = { out, 0 };
+	bool lost = strcmp(h->kind, "unregistered") == 0;
+
+	(void)ac;
+	t_visible(&t, ev->summary, strlen(ev->summary));
+	t_puts(&t, ".\n\n");
+	t_label(&t, lost ? "replaced by" : "was");
+	t_puts(&t, h->owner);
+	t_puts(&t, "\n");
+	t_label(&t, lost ? "its line" : "last seen");
+	t_puts(&t, "'");
+	t_visible(&t, h->pattern, strlen(h->pattern));
+	t_puts(&t, "'\n");
+	t_label(&t, "crashd's");
+	t_puts(&t, "'");
+	t_visible(&t, h->ours, strlen(h->ours));
+	t_puts(&t, "'\n");
+	t_label(&t, "host");
+	t_visible(&t, h->hostname, strlen(h->hostname));
+	t_puts(&t, "\n");
+	t_label(&t, "seen");
+	put_time(&t, h->time);
+	t_puts(&t, "\n\n");
+	if (lost && h->reclaimed)
+		t_puts(&t,
+		    "crashd wrote its line back (daemon.reclaim_core_pattern "
+		    "is true):\ncrashes are handled by crashd again.  Crashes "
+		    "in between went to the\nother handler.  What replaced "
+		    "crashd may do so again (at boot, or when\nits package "
+		    "is upgraded).\n");
+	else if (lost)
+		t_puts(&t,
+		    "Until crashd's line is back, crashd sees no crash on "
+		    "this host.\n\n"
+		    "What to do:\n"
+		    "  crashd-cli install              makes crashd the "
+		    "handler again now\n"
+		    "  systemctl restart crashd-hook   the same, by the unit "
+		    "that registers it\n"
+		    "                                  at every boot\n"
+		    "A sysctl.d file of systemd-coredump or apport sets "
+		    "core_pattern at boot;\ncrashd-hook.service runs after "
+		    "it.  Or set daemon.reclaim_core_pattern = true\nin "
+		    "crashd.conf and the daemon writes its line back "
+		    "itself.\n");
+	else
+		t_puts(&t,
+		    "core_pattern holds crashd's line: crashes are handled by "
+		    "crashd again.\nCrashes while it did not went to the "
+		    "other handler.\n");
+	t_puts(&t, "\n-- \ncrashd on ");
+	t_visible(&t, h->hostname, strlen(h->hostname));
+	t_puts(&t, "\n");
+	return t.r;
+}
+
 /* The raw bytes a {field} of the subject stands for. */
 static int
 subject_field(
@@ -619,6 +684,16 @@ mail_body_subject(const struct action_config *ac, const struct action_event *ev,
 	size_t cut;
 	int r = 0;
 
+	/* The template's fields are a crash's: a host event says its own. */
+	if (ev->host) {
+		r = buf_printf(out, "[crashd] %s: ",
+		    strcmp(ev->host->kind, "unregistered") == 0
+			? "no longer the crash handler"
+			: "the crash handler again");
+		return r < 0 ? r
+			     : buf_append(out, ev->host->hostname,
+				   strnlen(ev->host->hostname, 64));
+	}
 	buf_init(&s, 0);
 	for (const char *p = tpl; *p && r >= 0 && s.len <= MAIL_SUBJECT_MAX;) {
 		const char *end = p[0] == '{' ? strchr(p, '}') : NULL;

@@ -35,4 +35,15 @@ int mail_body_subject(const struct action_config *ac,
 int mail_body(const struct action_config *ac, const struct action_event *ev,
     const char *core_note, struct buf *out);
 
+/*
+ * Appends the body of a host event (ev->host set, ev->dump NULL): its line,
+ * what core_pattern holds and whose it is, crashd's own line, and what to
+ * do (crashd-cli install, systemctl restart crashd-hook,
+ * daemon.reclaim_core_pattern).  mail_body_subject() of such an event is
+ * "[crashd] no longer the crash handler: HOST" or "[crashd] the crash
+ * handler again: HOST", whatever ac->subject says.  Returns 0 or -errno.
+ */
+int mail_body_host(const struct action_config *ac,
+    const struct action_event *ev, struct buf *out);
+
 #endif

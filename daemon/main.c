@@ -15,6 +15,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "registration.h"
 #include "sdnotify.h"
 #include "watch.h"
 
@@ -35,13 +36,15 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "Usage: crashd [-f] [-c FILE]\n"
+	    "Usage: crashd [-f] [-c FILE] [--hook PATH]\n"
 	    "\n"
 	    "Watches the crash spool and runs the configured actions.\n"
 	    "\n"
 	    "  -c, --config FILE  read FILE instead of " CONFIG_DEFAULT_PATH
 	    "\n"
 	    "  -f, --foreground   stay in the foreground and log to stderr\n"
+	    "      --hook PATH    the crashd-hook whose core_pattern line is\n"
+	    "                     watched (default " CRASHD_HOOK_PATH ")\n"
 	    "  -h, --help         show this help\n"
 	    "      --version      show the version\n");
 }
@@ -52,11 +55,14 @@ main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "hook", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = CONFIG_DEFAULT_PATH;
+	const char *hook_path = CRASHD_HOOK_PATH;
+	bool config_given = false;
 	struct sigaction sa;
 	struct daemon dm;
 	struct config c;
@@ -68,6 +74,10 @@ main(int argc, char **argv)
 		switch (opt) {
 		case 'c':
 			config_path = optarg;
+			config_given = true;
+			break;
+		case 'H':
+			hook_path = optarg;
 			break;
 		case 'f':
 			foreground = true;
@@ -134,6 +144,10 @@ main(int argc, char **argv)
 	/* After daemon(): WATCHDOG_PID names the process that pets it. */
 	sdnotify_init();
 	r = daemon_init(&dm, &c, config_path, &stop_requested);
+	/* Its line has no -c without one, as crashd-hook --pattern's. */
+	if (r >= 0)
+		r = registration_init(&dm.registration, hook_path,
+		    config_given ? config_path : NULL);
 	if (r >= 0) {
 		log_info("crashd %s started, config %s", CRASHD_VERSION,
 		    config_path);

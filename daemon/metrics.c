@@ -234,3 +234,16 @@ metrics_render_deliveries(struct buf *out, size_t pending, size_t dead)
 
 	return r < 0 ? r : 0;
 }
+
+int
+metrics_render_registered(struct buf *out, bool registered)
+{
+	int r = buf_printf(out,
+	    "# HELP crashd_hook_registered Whether core_pattern holds crashd's "
+	    "line (1) or another handler's (0), as crashd last checked.\n"
+	    "# TYPE crashd_hook_registered gauge\n"
+	    "crashd_hook_registered %d\n",
+	    registered ? 1 : 0);
+
+	return r < 0 ? r : 0;
+}

@@ -75,4 +75,10 @@ int metrics_render(const struct metrics *m, struct buf *out);
  */
 int metrics_render_deliveries(struct buf *out, size_t pending, size_t dead);
 
+/*
+ * Appends crashd_hook_registered (1: crashd's line is core_pattern) to a
+ * .prom file's text.  0 or -errno from out.
+ */
+int metrics_render_registered(struct buf *out, bool registered);
+
 #endif

@@ -3,6 +3,7 @@
  * watch.c owns the main loop.  The watch is set up before the backlog is
  * read, so a dump published meanwhile is seen by one or the other (and
  * processed once: "processed" says so).  A queue overflow rescans.
+ * core_pattern is checked at start, on a timer and after SIGHUP.
  */
 #include "watch.h"
 
@@ -15,6 +16,7 @@
 #include "action_metrics.h"
 #include "config.h"
 #include "log.h"
+#include "registration.h"
 #include "retention.h"
 #include "sdnotify.h"
 
@@ -51,7 +53,7 @@ reload_config(struct daemon *dm)
 int
 watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 {
-	time_t last_sweep = 0, last_metrics = 0;
+	time_t last_sweep = 0, last_metrics = 0, last_registration;
 	uint64_t told = 0;
 
 	if (!inotifytools_initialize())
@@ -63,6 +65,9 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 		inotifytools_cleanup();
 		return log_error_errno(r, "watch %s: %m", dm->cfg.spool);
 	}
+	/* Before "watching": a change from now on is seen as one. */
+	registration_check(dm);
+	last_registration = time(NULL);
 	sdnotify_status("processing the backlog of %s", dm->cfg.spool);
 	daemon_backlog(dm);
 	log_info("watching %s", dm->cfg.spool);
@@ -92,8 +97,14 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 		if (*reload) {
 			*reload = 0;
 			reload_config(dm);
+			registration_check(dm);
+			last_registration = time(NULL);
 		}
 		now = time(NULL);
+		if (now - last_registration >= REGISTRATION_CHECK_S) {
+			last_registration = now;
+			registration_check(dm);
+		}
 		daemon_digests(dm);
 		delivery_tick(&dm->delivery, &dm->cfg, dm->spool.dirfd);
 		if (now - last_metrics >= METRICS_REFRESH_S) {

@@ -80,6 +80,40 @@
  *   startsAt      the crash's time, RFC 3339 (absent when unknown); no
  *                 endsAt: Alertmanager resolves it after its
  *                 resolve_timeout
+ *
+ * Host events (crashd lost core_pattern, or has it again) have bodies of
+ * their own (webhook_json_render_host()):
+ *
+ * format = "json": one object of schema "crashd.event/1" (the same rules
+ * of versions), keys:
+ *   schema        "crashd.event/1"
+ *   id            the notification's id ("registration-N/<action>"), as
+ *                 for a crash: the Idempotency-Key
+ *   event         "unregistered" (another line took core_pattern) or
+ *                 "registered" (crashd's line is back)
+ *   summary       the one line that says it ("crashd is no longer the
+ *                 crash handler: core_pattern is now '...'"), and title
+ *                 the same
+ *   action        the action's name in crashd.conf
+ *   hostname      this host's name
+ *   time          when the daemon saw it, seconds, and time_rfc3339
+ *   core_pattern  what the kernel had then (any bytes, as above)
+ *   handler       whose it is: "systemd-coredump", "apport", "abrt",
+ *                 "crashd", "the kernel (core files)", "a file pattern",
+ *                 "another program"
+ *   crashd_line   crashd's own line
+ *   reclaimed     true when crashd wrote its line back
+ *                 (daemon.reclaim_core_pattern)
+ *
+ * format = "slack": {"text": ...}, the summary, the handler and what to do.
+ *
+ * format = "alertmanager": one alert, labels alertname
+ * "CrashdNotRegistered" and host; annotations summary, description,
+ * crashd_id, event, core_pattern, handler.  It fires (startsAt, and an
+ * endsAt a year ahead, so that it fires until it is resolved rather than
+ * for resolve_timeout: it is sent once) when crashd lost core_pattern,
+ * and the "registered" event resolves it (endsAt: now).  A loss crashd
+ * reclaimed at once is sent resolved.
  */
 #include "webhook_json.h"
 
@@ -894,6 +928,138 @@ render_alertmanager(struct builder *b, const struct webhook_crash *c)
 	return list;
 }
 
+static json_t *
+render_host_generic(struct builder *b, const struct webhook_host *h)
+{
+	json_t *root = json_object();
+	char when[32];
+
+	if (root == NULL) {
+		fail(b, -ENOMEM);
+		return NULL;
+	}
+	set(b, root, "schema",
+	    jraw(b, WEBHOOK_HOST_SCHEMA, strlen(WEBHOOK_HOST_SCHEMA)));
+	set_escaped(b, root, "id", h->event_id);
+	set_escaped(b, root, "event", h->event);
+	set_escaped(b, root, "summary", h->summary);
+	set_escaped(b, root, "title", h->summary);
+	set_escaped(b, root, "action", h->action);
+	set_raw(b, root, "hostname", h->hostname);
+	set_known(b, root, "time", h->time > 0 ? h->time : -1);
+	set(b, root, "time_rfc3339",
+	    rfc3339(h->time, when, sizeof(when)) ? jraw(b, when, strlen(when))
+						 : jnull());
+	set_raw(b, root, "core_pattern", h->pattern);
+	set_escaped(b, root, "handler", h->owner);
+	set_raw(b, root, "crashd_line", h->ours);
+	set(b, root, "reclaimed", json_boolean(h->reclaimed));
+	return root;
+}
+
+static bool
+host_lost(const struct webhook_host *h)
+{
+	return strcmp(h->event, "unregistered") == 0;
+}
+
+/* What the operator reads, several plain lines. */
+static int
+host_text(struct buf *m, const struct webhook_host *h, bool code)
+{
+	int r;
+
+	r = human_escaped(m, h->summary, false);
+	r = r < 0 ? r : buf_puts(m, code ? "\n*Host:* " : "\nhost: ");
+	r = r < 0 ? r : human_str(m, h->hostname, code);
+	r = r < 0 ? r : buf_puts(m, code ? "\n*Handler:* " : "\nhandler: ");
+	r = r < 0 ? r : human_escaped(m, h->owner, false);
+	r = r < 0
+	    ? r
+	    : buf_puts(m, code ? "\n*crashd's line:* " : "\ncrashd's line: ");
+	r = r < 0 ? r : human_str(m, h->ours, code);
+	if (r >= 0 && host_lost(h) && !h->reclaimed)
+		r = buf_puts(m,
+		    code ? "\n*What to do:* `crashd-cli install`, or "
+			   "`systemctl restart crashd-hook`"
+			 : "\nwhat to do: crashd-cli install, or systemctl "
+			   "restart crashd-hook");
+	return r;
+}
+
+static json_t *
+render_host_slack(struct builder *b, const struct webhook_host *h)
+{
+	struct buf m, e;
+	json_t *root;
+	int r;
+
+	buf_init(&m, 0);
+	buf_init(&e, 0);
+	r = host_text(&m, h, true);
+	r = r < 0 ? r : buf_puts(&m, "\n_crashd ");
+	r = r < 0 ? r : human_escaped(&m, h->event, false);
+	r = r < 0 ? r : buf_puts(&m, "_ ");
+	r = r < 0 ? r : human_escaped(&m, h->event_id, true);
+	if (r >= 0)
+		r = slack_escape(&e, m.data ? m.data : "", m.len);
+	buf_done(&m);
+	root = r < 0 ? NULL : json_object();
+	if (r < 0 || root == NULL)
+		fail(b, r < 0 ? r : -ENOMEM);
+	else
+		set(b, root, "text", jraw(b, e.data ? e.data : "", e.len));
+	buf_done(&e);
+	return root;
+}
+
+/* A year: how long a loss fires unless its recovery resolves it. */
+#define HOST_ALERT_FIRES_S (365LL * 24 * 3600)
+
+static json_t *
+render_host_alertmanager(struct builder *b, const struct webhook_host *h)
+{
+	json_t *list = json_array(), *alert = json_object();
+	json_t *labels = json_object(), *ann = json_object();
+	bool fires = host_lost(h) && !h->reclaimed;
+	long long now = (long long)time(NULL);
+	char when[32];
+	struct buf t;
+	int r;
+
+	if (!list || !alert || !labels || !ann) {
+		json_decref(list);
+		json_decref(alert);
+		json_decref(labels);
+		json_decref(ann);
+		fail(b, -ENOMEM);
+		return NULL;
+	}
+	set(b, labels, "alertname", jraw(b, "CrashdNotRegistered", 19));
+	set_human(b, labels, "host", h->hostname, 0);
+	set_human(b, ann, "summary", h->summary, WEBHOOK_TEXT_ESCAPED);
+	buf_init(&t, 0);
+	r = host_text(&t, h, false);
+	if (r < 0)
+		fail(b, r);
+	else
+		set(b, ann, "description",
+		    jraw(b, t.data ? t.data : "", t.len));
+	buf_done(&t);
+	set_human(b, ann, "crashd_id", h->event_id, WEBHOOK_TEXT_ESCAPED);
+	set_human(b, ann, "event", h->event, WEBHOOK_TEXT_ESCAPED);
+	set_human(b, ann, "core_pattern", h->pattern, 0);
+	set_human(b, ann, "handler", h->owner, WEBHOOK_TEXT_ESCAPED);
+	set(b, alert, "labels", labels);
+	set(b, alert, "annotations", ann);
+	if (host_lost(h) && rfc3339(h->time, when, sizeof(when)))
+		set(b, alert, "startsAt", jraw(b, when, strlen(when)));
+	if (rfc3339(fires ? now + HOST_ALERT_FIRES_S : now, when, sizeof(when)))
+		set(b, alert, "endsAt", jraw(b, when, strlen(when)));
+	push(b, list, alert);
+	return list;
+}
+
 struct sink {
 	struct buf *out;
 	int err;
@@ -912,13 +1078,31 @@ sink_write(const char *data, size_t size, void *arg)
 	return 0;
 }
 
+/* Writes root (taken) to out; nothing of it on failure.  0 or -errno. */
+static int
+dump_root(struct builder b, json_t *root, struct buf *out)
+{
+	struct sink s = { out, 0 };
+	size_t len0 = out->len;
+	if (root == NULL && b.err == 0)
+		b.err = -ENOMEM;
+	if (b.err == 0 &&
+	    json_dump_callback(root, sink_write, &s, JSON_COMPACT) < 0)
+		b.err = s.err < 0 ? s.err : -ENOMEM;
+	json_decref(root);
+	if (b.err < 0) {
+		out->len = len0;
+		if (out->data)
+			out->data[len0] = '\0';
+	}
+	return b.err;
+}
+
 int
 webhook_json_render(int format, const struct webhook_crash *c, struct buf *out)
 {
 	struct builder b = { 0 };
-	struct sink s = { out, 0 };
 	json_t *root;
-	size_t len0 = out->len;
 
 	switch (format) {
 	case WEBHOOK_JSON:
@@ -933,16 +1117,28 @@ webhook_json_render(int format, const struct webhook_crash *c, struct buf *out)
 	default:
 		return -EINVAL;
 	}
-	if (root == NULL && b.err == 0)
-		b.err = -ENOMEM;
-	if (b.err == 0 &&
-	    json_dump_callback(root, sink_write, &s, JSON_COMPACT) < 0)
-		b.err = s.err < 0 ? s.err : -ENOMEM;
-	json_decref(root);
-	if (b.err < 0) {
-		out->len = len0;
-		if (out->data)
-			out->data[len0] = '\0';
+	return dump_root(b, root, out);
+}
+
+int
+webhook_json_render_host(
+    int format, const struct webhook_host *h, struct buf *out)
+{
+	struct builder b = { 0 };
+	json_t *root;
+
+	switch (format) {
+	case WEBHOOK_JSON:
+		root = render_host_generic(&b, h);
+		break;
+	case WEBHOOK_SLACK:
+		root = render_host_slack(&b, h);
+		break;
+	case WEBHOOK_ALERTMANAGER:
+		root = render_host_alertmanager(&b, h);
+		break;
+	default:
+		return -EINVAL;
 	}
-	return b.err;
+	return dump_root(b, root, out);
 }

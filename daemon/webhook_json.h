@@ -15,6 +15,7 @@
 #include "buf.h"
 
 #define WEBHOOK_SCHEMA "crashd.crash/1"
+#define WEBHOOK_HOST_SCHEMA "crashd.event/1"
 
 /*
  * One notification of a crash, as the bodies need it.  Strings are never
@@ -61,5 +62,22 @@ struct webhook_crash {
  */
 int webhook_json_render(
     int format, const struct webhook_crash *c, struct buf *out);
+
+/*
+ * One notification of a host event (struct action_host_event): crashd
+ * lost core_pattern or has it again.  Strings are never NULL; none is
+ * owned.  summary is crashd's own escaped text; pattern and hostname are
+ * raw bytes.
+ */
+struct webhook_host {
+	const char *event_id, *event, *summary, *action;
+	const char *hostname, *pattern, *owner, *ours;
+	long long time;
+	bool reclaimed;
+};
+
+/* As webhook_json_render(), for a host event (documented there). */
+int webhook_json_render_host(
+    int format, const struct webhook_host *h, struct buf *out);
 
 #endif

@@ -82,7 +82,7 @@ expect_out_line 3 "daemon:   not running"
 info "the real daemon, known by its pid file"
 DAEMON_PID=
 at_exit '[[ -z $DAEMON_PID ]] || { kill -KILL "$DAEMON_PID" 2>/dev/null; wait "$DAEMON_PID" 2>/dev/null; }'
-setpriv --pdeathsig KILL "$CRASHD_DAEMON" -f -c "$CONF" </dev/null \
+setpriv --pdeathsig KILL "$CRASHD_DAEMON" -f -c "$CONF" --hook "$HOOK" </dev/null \
 	>>"$T/daemon.log" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
 DAEMON_PID=$!
 for ((i = 0; i < 1000; i++)); do

@@ -112,8 +112,8 @@ pkill_runs() {
 # sections.  Daemon keys: dedupe_key window remove_duplicates
 # remove_duplicate_cores every regression_after rate global_rate
 # digest_after retention_max_age retention_max_count retention_max_size
-# pid_file (default $T/run/crashd.pid: test daemons never share one, nor
-# use the system's /run/crashd/crashd.pid),
+# reclaim_core_pattern pid_file (default $T/run/crashd.pid: test daemons
+# never share one, nor use the system's /run/crashd/crashd.pid),
 # delivery and backtrace (the content of daemon.delivery = { ... } and
 # daemon.backtrace = { ... }, e.g. delivery='backoff = "1s";') and actions (libconfig list content; default: the recording exec action
 # "rec", then a log action "log").  crashd-cli check-config must accept
@@ -127,6 +127,7 @@ write_daemon_config() {
 		[retention_max_age]=30d [retention_max_count]=5000
 		[retention_max_size]=4G [delivery]='' [backtrace]=''
 		[pid_file]=$PID_FILE
+		[reclaim_core_pattern]=false
 		[actions]="$(rec_action), $(log_action)"
 	)
 	local -a hook=(mode=none per_executable=1000/1h global=10000/1h
@@ -148,6 +149,7 @@ daemon = {
   delivery = { ${d[delivery]} };
   backtrace = { ${d[backtrace]} };
   pid_file = "${d[pid_file]}";
+  reclaim_core_pattern = ${d[reclaim_core_pattern]};
 };
 actions = (
   ${d[actions]}
@@ -199,14 +201,18 @@ log_action() {
 # start_daemon: starts crashd -f -c $DAEMON_CONF (default: $CONF, which
 # the hook reads too) in the background, stderr appended to $DLOG, and
 # waits (10 s at most) until it watches the spool: the backlog is done.
+# After register, it passes --hook $REGISTERED_HOOK: the daemon sees its
+# own line in core_pattern (in a sanitizer build too, where the line is
+# the wrapper's).
 start_daemon() {
-	local i from
+	local i from hook=()
 	daemon_alive && fail "start_daemon: a daemon (pid $DAEMON_PID) is running"
 	from=$(wc -l <"$DLOG" 2>/dev/null || echo 0)
 	echo "=== start $(date +%T.%N)" >>"$DLOG"
 	# It must hold neither the lock nor the guardian's pipe; it dies
 	# with this shell, whatever kills it.
-	setpriv --pdeathsig KILL "$CRASHD_DAEMON" -f -c "${DAEMON_CONF:-$CONF}" \
+	[[ -z ${REGISTERED_HOOK:-} ]] || hook=(--hook "$REGISTERED_HOOK")
+	setpriv --pdeathsig KILL "$CRASHD_DAEMON" -f -c "${DAEMON_CONF:-$CONF}" "${hook[@]}" \
 		</dev/null >>"$DLOG" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
 	DAEMON_PID=$!
 	for ((i = 0; i < 1000; i++)); do

@@ -225,6 +225,10 @@ for line in ftext.split("\n"):
                             r'[0-9]+', line):
             problem(f"file: line {line!r} is not "
                     f'crashd_deliveries{{state="pending|dead"}} COUNT')
+    elif line.startswith("crashd_hook_registered"):
+        # The registration watch's gauge: this test registered crashd.
+        if line != "crashd_hook_registered 1":
+            problem(f"file: line {line!r} is not crashd_hook_registered 1")
     elif line and not line.startswith("#"):
         m = line_re.fullmatch(line)
         if not m:

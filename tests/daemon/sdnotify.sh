@@ -47,7 +47,7 @@ echo "=== start $(date +%T.%N)" >>"$DLOG"
 # setpriv, which execs crashd.
 NOTIFY_SOCKET=$SOCK WATCHDOG_USEC=2000000 setpriv --pdeathsig KILL \
 	bash -c 'export WATCHDOG_PID=$$; exec "$@"' crashd \
-	"$CRASHD_DAEMON" -f -c "$CONF" </dev/null >>"$DLOG" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
+	"$CRASHD_DAEMON" -f -c "$CONF" --hook "$REGISTERED_HOOK" </dev/null >>"$DLOG" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
 DAEMON_PID=$!
 expect_notified 'READY=1 watching-logged=[01]'
 expect_daemon_alive
@@ -80,7 +80,7 @@ info "a WATCHDOG_PID that is not crashd's: no watchdog (as sd_watchdog_enabled s
 : >"$NLOG"
 echo "=== start $(date +%T.%N)" >>"$DLOG"
 NOTIFY_SOCKET=$SOCK WATCHDOG_USEC=2000000 WATCHDOG_PID=1 setpriv --pdeathsig KILL \
-	"$CRASHD_DAEMON" -f -c "$CONF" </dev/null >>"$DLOG" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
+	"$CRASHD_DAEMON" -f -c "$CONF" --hook "$REGISTERED_HOOK" </dev/null >>"$DLOG" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
 DAEMON_PID=$!
 expect_notified 'READY=1 watching-logged=1'
 # A crash processed is a turn of the loop that would have pet it.

@@ -241,6 +241,9 @@ EOF
 }
 
 # register: makes the kernel hand every crash to $CRASHD_HOOK -c $CONF.
+# REGISTERED_HOOK: the hook path the registered line carries ($T/hook in
+# a sanitizer build), for a daemon to know its own line (crashd --hook).
+REGISTERED_HOOK=
 register() {
 	local line
 	[[ -f $CONF ]] || write_config
@@ -263,6 +266,8 @@ EOF
 		chmod 755 "$T/hook"
 		line="|$T/hook ${line#* }"
 	fi
+	REGISTERED_HOOK=${line%% *}
+	REGISTERED_HOOK=${REGISTERED_HOOK#|}
 	printf '%s\n' "$line" >/proc/sys/kernel/core_pattern
 	[[ $(cat /proc/sys/kernel/core_pattern) == "$line" ]] ||
 		fail "the kernel kept '$(cat /proc/sys/kernel/core_pattern)', not '$line'"

@@ -695,7 +695,7 @@ fake_open(struct fake *f, bool hostile)
 	snprintf(f->path, sizeof(f->path), "%s", dump);
 	snprintf(f->id, sizeof(f->id), "%s/page", dump_name);
 	f->ev = (struct action_event){ f->d, f->path, "first", 1, 0, "", f->id,
-		f->spool_fd };
+		f->spool_fd, NULL };
 	f->ac.name = "page";
 	f->ac.type = ACTION_MAIL;
 	f->to[0] = "ops@example.org";

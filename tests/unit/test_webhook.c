@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "action.h"
@@ -681,6 +682,94 @@ test_send_unreachable(void **state)
 	free(dir);
 }
 
+/* RFC 3339 of now + days (a static buffer). */
+static const char *
+in_days(int days)
+{
+	static char out[32];
+	time_t t = time(NULL) + (time_t)days * 86400;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, sizeof(out), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return out;
+}
+
+/* A host event through the action (no dump), parsed back. */
+static json_t *
+render_host_parse(int format, const char *kind, bool reclaimed)
+{
+	struct action_host_event h = { .kind = kind,
+		.pattern = "|/usr/lib/systemd/systemd-coredump %P \x01\"",
+		.owner = "systemd-coredump",
+		.ours = "|/usr/sbin/crashd-hook %P",
+		.hostname = "web1",
+		.reclaimed = reclaimed,
+		.time = 1714564800,
+		.record = ".state/events/registration-1714564800" };
+	struct action_event ev = { .event = kind,
+		.summary = "crashd is no longer the crash handler",
+		.id = "registration-1714564800/chat",
+		.spool_dirfd = -1,
+		.host = &h };
+	struct action_config ac = { .name = "chat", .format = format };
+	struct buf p, detail;
+	json_error_t err;
+	json_t *j;
+
+	buf_init(&p, 0);
+	buf_init(&detail, 0);
+	assert_int_equal(action_webhook_ops.render(&ac, &ev, &p, &detail), 0);
+	j = json_loadb(p.data, p.len, 0, &err);
+	assert_non_null(j);
+	buf_done(&p);
+	buf_done(&detail);
+	return j;
+}
+
+static void
+test_host_event(void **state)
+{
+	json_t *j, *a;
+	const char *text;
+
+	(void)state;
+	j = render_host_parse(WEBHOOK_JSON, "unregistered", false);
+	assert_string_equal(str_at(j, "schema"), "crashd.event/1");
+	assert_string_equal(str_at(j, "event"), "unregistered");
+	assert_string_equal(str_at(j, "id"), "registration-1714564800/chat");
+	assert_string_equal(str_at(j, "handler"), "systemd-coredump");
+	/* Valid UTF-8 (a control character too) as it is. */
+	assert_string_equal(str_at(j, "core_pattern"),
+	    "|/usr/lib/systemd/systemd-coredump %P \x01\"");
+	assert_string_equal(str_at(j, "time_rfc3339"), "2024-05-01T12:00:00Z");
+	assert_false(json_is_true(json_object_get(j, "reclaimed")));
+	assert_null(json_object_get(j, "dump"));
+	json_decref(j);
+
+	j = render_host_parse(WEBHOOK_SLACK, "unregistered", false);
+	text = str_at(j, "text");
+	assert_non_null(strstr(text, "crashd is no longer the crash handler"));
+	assert_non_null(strstr(text, "crashd-cli install"));
+	json_decref(j);
+
+	/* Fires until the recovery resolves it. */
+	j = render_host_parse(WEBHOOK_ALERTMANAGER, "unregistered", false);
+	a = json_array_get(j, 0);
+	assert_string_equal(str_at(json_object_get(a, "labels"), "alertname"),
+	    "CrashdNotRegistered");
+	assert_string_equal(str_at(a, "startsAt"), "2024-05-01T12:00:00Z");
+	assert_true(strcmp(str_at(a, "endsAt"), in_days(180)) > 0);
+	json_decref(j);
+	j = render_host_parse(WEBHOOK_ALERTMANAGER, "registered", false);
+	a = json_array_get(j, 0);
+	assert_string_equal(str_at(json_object_get(a, "labels"), "alertname"),
+	    "CrashdNotRegistered");
+	assert_null(json_object_get(a, "startsAt"));
+	assert_true(strcmp(str_at(a, "endsAt"), in_days(1)) < 0);
+	json_decref(j);
+}
+
 int
 main(void)
 {
@@ -689,6 +778,7 @@ main(void)
 		cmocka_unit_test(test_schema_documented),
 		cmocka_unit_test(test_slack),
 		cmocka_unit_test(test_alertmanager),
+		cmocka_unit_test(test_host_event),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_empty_dump),
 		cmocka_unit_test(test_text),
