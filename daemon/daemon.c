@@ -313,8 +313,8 @@ run_actions(struct daemon *dm, struct dump *d, const char *event,
 	return r;
 }
 
-int
-daemon_process(struct daemon *dm, const char *name)
+static int
+process(struct daemon *dm, const char *name)
 {
 	struct keystate ks = { 0 };
 	struct dump *d = NULL;
@@ -434,6 +434,18 @@ out:
 	keystate_done(&ks);
 	buf_done(&key);
 	dump_free(d);
+	return r;
+}
+
+int
+daemon_process(struct daemon *dm, const char *name)
+{
+	int r;
+
+	/* Each line said about it carries the dump's name in the journal. */
+	log_context_set("CRASHD_ID", name);
+	r = process(dm, name);
+	log_context_set("CRASHD_ID", NULL);
 	return r;
 }
 
