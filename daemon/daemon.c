@@ -53,6 +53,7 @@ daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
 	dm->keys_fd = -1;
 	dm->spool = (struct spool){ -1, -1 };
 	dm->pidfile = PIDFILE_NONE;
+	foreign_init(&dm->foreign);
 	/* Before the spool: a second daemon must not touch it. */
 	r = pidfile_acquire(dm->cfg.daemon.pid_file, &dm->pidfile, &holder);
 	if (r == -EBUSY && holder > 0)
@@ -101,6 +102,7 @@ daemon_done(struct daemon *dm)
 	dm->keys_fd = safe_close(dm->keys_fd);
 	free(dm->pending);
 	dm->pending = NULL;
+	foreign_done(&dm->foreign);
 	/* Last: while it is held, no other daemon touches the spool. */
 	pidfile_release(&dm->pidfile);
 	config_done(&dm->cfg);
@@ -325,8 +327,11 @@ daemon_process(struct daemon *dm, const char *name)
 	uint64_t hash;
 	int r;
 
-	if (name[0] == '.')
+	if (!spool_is_dump_name(name)) {
+		if (name[0] != '.')
+			foreign_note(&dm->foreign, dm->cfg.spool, name);
 		return 0;
+	}
 	/* Longer than the hook makes: the key state could not name it. */
 	if (strlen(name) >= sizeof(ks.first)) {
 		quarantine(dm, name, -ENAMETOOLONG);

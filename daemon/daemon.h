@@ -16,6 +16,7 @@
 #include "action.h"
 #include "config.h"
 #include "delivery.h"
+#include "foreign.h"
 #include "pidfile.h"
 #include "registration.h"
 #include "spool.h"
@@ -37,6 +38,7 @@ struct daemon {
 	struct retention_cache *retention; /* owned: what sweeps measured */
 	struct pidfile pidfile; /* cfg.daemon.pid_file, held while we run */
 	struct registration registration; /* the watch on core_pattern */
+	struct foreign foreign; /* entries of the spool root said no dump */
 };
 
 /*
