@@ -22,6 +22,7 @@
 
 #include "action.h"
 #include "backtrace.h"
+#include "clock.h"
 #include "dedupe.h"
 #include "dump.h"
 #include "escape.h"
@@ -53,6 +54,7 @@ daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
 	dm->keys_fd = -1;
 	dm->spool = (struct spool){ -1, -1 };
 	dm->pidfile = PIDFILE_NONE;
+	retry_init(&dm->retry);
 	foreign_init(&dm->foreign);
 	/* Before the spool: a second daemon must not touch it. */
 	r = pidfile_acquire(dm->cfg.daemon.pid_file, &dm->pidfile, &holder);
@@ -102,6 +104,7 @@ daemon_done(struct daemon *dm)
 	dm->keys_fd = safe_close(dm->keys_fd);
 	free(dm->pending);
 	dm->pending = NULL;
+	retry_done(&dm->retry);
 	foreign_done(&dm->foreign);
 	/* Last: while it is held, no other daemon touches the spool. */
 	pidfile_release(&dm->pidfile);
@@ -455,6 +458,16 @@ in_flight(struct daemon *dm, const char *name)
 	return faccessat(dm->spool.dirfd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
 }
 
+/* One dump of the backlog; a failure is retried (retry.h). */
+static int
+backlog_one(struct daemon *dm, const char *name)
+{
+	int r = daemon_process(dm, name);
+
+	retry_note(&dm->retry, name, r, clock_now_ms(CLOCK_MONOTONIC));
+	return r;
+}
+
 int
 daemon_backlog(struct daemon *dm)
 {
@@ -473,12 +486,12 @@ daemon_backlog(struct daemon *dm)
 	/* A long backlog is progress: the watchdog is pet in between. */
 	for (size_t i = 0; i < n; i++) {
 		if (!*dm->stop && in_flight(dm, names[i]) &&
-		    daemon_process(dm, names[i]) > 0)
+		    backlog_one(dm, names[i]) > 0)
 			done++;
 		sdnotify_watchdog();
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!*dm->stop && daemon_process(dm, names[i]) > 0)
+		if (!*dm->stop && backlog_one(dm, names[i]) > 0)
 			done++;
 		free(names[i]);
 		sdnotify_watchdog();

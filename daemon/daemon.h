@@ -19,6 +19,7 @@
 #include "foreign.h"
 #include "pidfile.h"
 #include "registration.h"
+#include "retry.h"
 #include "spool.h"
 
 struct journal;
@@ -38,6 +39,7 @@ struct daemon {
 	struct retention_cache *retention; /* owned: what sweeps measured */
 	struct pidfile pidfile; /* cfg.daemon.pid_file, held while we run */
 	struct registration registration; /* the watch on core_pattern */
+	struct retry retry; /* dumps whose processing failed, tried again */
 	struct foreign foreign; /* entries of the spool root said no dump */
 };
 
@@ -56,7 +58,10 @@ void daemon_done(struct daemon *dm);
  */
 int daemon_process(struct daemon *dm, const char *name);
 
-/* Processes every unprocessed dump, oldest first. */
+/*
+ * Processes every unprocessed dump, oldest first; a failure goes on
+ * dm->retry.
+ */
 int daemon_backlog(struct daemon *dm);
 
 /* Sends the digests that are due (held-back crashes summed up). */

@@ -3,6 +3,7 @@
  * watch.c owns the main loop.  The watch is set up before the backlog is
  * read, so a dump published meanwhile is seen by one or the other (and
  * processed once: "processed" says so).  A queue overflow rescans.
+ * A dump whose processing failed is tried again with backoff (retry.h).
  * core_pattern is checked at start, on a timer and after SIGHUP.
  */
 #include "watch.h"
@@ -10,10 +11,12 @@
 #include <errno.h>
 #include <inotifytools/inotify.h>
 #include <inotifytools/inotifytools.h>
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 
 #include "action_metrics.h"
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 #include "registration.h"
@@ -21,6 +24,8 @@
 #include "sdnotify.h"
 
 #define RETENTION_EVERY_S 60
+/* Retries run per turn of the loop, so that new crashes are not held. */
+#define RETRIES_PER_TURN 64
 
 static void
 reload_config(struct daemon *dm)
@@ -50,11 +55,36 @@ reload_config(struct daemon *dm)
 	buf_done(&errors);
 }
 
+/* Processes name, a failure going on the retry list. */
+static void
+process(struct daemon *dm, const char *name)
+{
+	int r = daemon_process(dm, name);
+
+	retry_note(&dm->retry, name, r, clock_now_ms(CLOCK_MONOTONIC));
+}
+
+/* Makes the attempts that are due, at most RETRIES_PER_TURN. */
+static void
+retry_due(struct daemon *dm)
+{
+	char name[NAME_MAX + 1];
+
+	for (int i = 0; i < RETRIES_PER_TURN && !*dm->stop; i++) {
+		if (!retry_next_due(&dm->retry, clock_now_ms(CLOCK_MONOTONIC),
+			name, sizeof(name)))
+			break;
+		process(dm, name);
+		sdnotify_watchdog();
+	}
+}
+
 int
 watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 {
 	time_t last_sweep = 0, last_metrics = 0, last_registration;
-	uint64_t told = 0;
+	uint64_t told = 0, failures_told = 0;
+	size_t retrying_told = 0;
 
 	if (!inotifytools_initialize())
 		return log_error_errno(-inotifytools_error(), "inotify: %m");
@@ -86,14 +116,9 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 			    "inotify queue overflowed, rescanning the spool");
 			daemon_backlog(dm);
 		} else if (ev && ev->len > 0 && ev->name[0] != '.') {
-			int r = daemon_process(dm, ev->name);
-
-			if (r < 0 && r != -EINTR)
-				log_warn_errno(r,
-				    "%s: not processed (%m), "
-				    "retried at the next start or rescan",
-				    ev->name);
+			process(dm, ev->name);
 		}
+		retry_due(dm);
 		if (*reload) {
 			*reload = 0;
 			reload_config(dm);
@@ -107,6 +132,14 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 		}
 		daemon_digests(dm);
 		delivery_tick(&dm->delivery, &dm->cfg, dm->spool.dirfd);
+		if (retry_pending(&dm->retry) != retrying_told ||
+		    dm->retry.failures != failures_told) {
+			retrying_told = retry_pending(&dm->retry);
+			failures_told = dm->retry.failures;
+			action_metrics_set_retries(
+			    retrying_told, (uint64_t)failures_told);
+			last_metrics = 0; /* written now */
+		}
 		if (now - last_metrics >= METRICS_REFRESH_S) {
 			last_metrics = now;
 			action_metrics_refresh(&dm->cfg, dm->spool.dirfd);
