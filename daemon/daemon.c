@@ -504,6 +504,46 @@ daemon_backlog(struct daemon *dm)
 	return 0;
 }
 
+int
+daemon_reopen_spool(struct daemon *dm)
+{
+	struct spool s;
+	struct delivery dl;
+	int keys_fd, r;
+
+	r = spool_open(dm->cfg.spool, true, &s);
+	if (r < 0)
+		return r;
+	keys_fd = dedupe_open_keys(s.dirfd);
+	if (keys_fd < 0) {
+		spool_done(&s);
+		return keys_fd;
+	}
+	r = delivery_init(&dl, s.dirfd);
+	if (r < 0) {
+		delivery_done(&dl, &dm->cfg, s.dirfd, 0);
+		safe_close(keys_fd);
+		spool_done(&s);
+		return r;
+	}
+	delivery_done(
+	    &dm->delivery, &dm->cfg, dm->spool.dirfd, DELIVERY_STOP_GRACE_MS);
+	dm->delivery = dl;
+	spool_done(&dm->spool);
+	dm->spool = s;
+	safe_close(dm->keys_fd);
+	dm->keys_fd = keys_fd;
+	retention_free(dm->retention);
+	dm->retention = NULL;
+	retry_clear(&dm->retry);
+	foreign_done(&dm->foreign);
+	foreign_init(&dm->foreign);
+	dm->n_pending = 0;
+	trash_empty(dm->spool.dirfd);
+	pending_scan(dm);
+	return 0;
+}
+
 /*
  * Sends (or resumes) the digest of one key when it is due.  Returns true
  * while the key still has held-back crashes.

@@ -64,6 +64,16 @@ int daemon_process(struct daemon *dm, const char *name);
  */
 int daemon_backlog(struct daemon *dm);
 
+/*
+ * Opens cfg.spool again (creating it, as at start) after it was moved or
+ * deleted under the daemon, and everything kept open in it: the key
+ * states, the delivery queue (attempts in flight may finish first; the
+ * moved queue stays where it went), the retention cache, the retries and
+ * the digests due.  The old one is kept when the new one cannot be
+ * opened.  Returns 0 or -errno (not logged).
+ */
+int daemon_reopen_spool(struct daemon *dm);
+
 /* Sends the digests that are due (held-back crashes summed up). */
 void daemon_digests(struct daemon *dm);
 
