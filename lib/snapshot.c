@@ -6,8 +6,9 @@
  * The caller's thread clones an intermediate process with no exit signal
  * (so the program's SIGCHLD handler never sees it, and only a waitpid with
  * __WCLONE reaps it), which clones the snapshot process and exits at once;
- * the caller reaps the intermediate, a wait of two page-table copies and
- * no more.  The snapshot process, an orphan, belongs to init (or the
+ * the caller reaps the intermediate: a wait of one page-table copy where
+ * the intermediate is vfork-like (x86-64, crashd_vclone_snapshot), of two
+ * elsewhere.  The snapshot process, an orphan, belongs to init (or the
  * nearest subreaper), which reaps it after its core is taken: no zombie
  * is left to the program.  Everything on this path is a system call on
  * memory of the caller's (raw clone(2), not fork(3): no atfork handler
@@ -91,12 +92,51 @@ take_slot(void)
 	return true;
 }
 
+#if defined(__x86_64__)
+/*
+ * The caller's copy with one copy of the page tables: a vfork-like
+ * intermediate (CLONE_VM | CLONE_VFORK, no exit signal) runs on the
+ * caller's stack while the caller waits, forks the snapshot process from
+ * there and exits, all without a call or a store (nothing of the shared
+ * stack changes): the snapshot process returns 0 into the caller's frames
+ * with the caller's registers.  The caller gets the intermediate's pid
+ * (or -errno), to reap with __WCLONE.
+ */
+long crashd_vclone_snapshot(void);
+__asm__(".text\n"
+	".type crashd_vclone_snapshot, @function\n"
+	"crashd_vclone_snapshot:\n"
+	"	mov $56, %eax\n" /* SYS_clone */
+	"	mov $0x4100, %edi\n" /* CLONE_VM | CLONE_VFORK, no signal */
+	"	xor %esi, %esi\n" /* the same stack */
+	"	xor %edx, %edx\n"
+	"	xor %r10d, %r10d\n"
+	"	xor %r8d, %r8d\n"
+	"	syscall\n"
+	"	test %rax, %rax\n"
+	"	jnz 1f\n" /* the caller: the pid, or -errno */
+	"	mov $56, %eax\n" /* the intermediate: fork */
+	"	mov $17, %edi\n" /* SIGCHLD */
+	"	xor %esi, %esi\n"
+	"	xor %edx, %edx\n"
+	"	xor %r10d, %r10d\n"
+	"	xor %r8d, %r8d\n"
+	"	syscall\n"
+	"	test %rax, %rax\n"
+	"	jz 1f\n" /* the snapshot process: 0 */
+	"	mov $60, %eax\n" /* the intermediate: SYS_exit */
+	"	xor %edi, %edi\n"
+	"	syscall\n"
+	"1:	ret\n"
+	".size crashd_vclone_snapshot, .-crashd_vclone_snapshot\n");
+#else
 static long
 raw_clone(unsigned long flags)
 {
-	/* x86-64 and most others: flags, stack, parent_tid, child_tid, tls. */
+	/* Most ABIs: flags, stack, parent_tid, child_tid, tls. */
 	return syscall(SYS_clone, flags, 0UL, NULL, NULL, 0UL);
 }
+#endif
 
 static size_t
 bounded_len(const char *s, size_t max)
@@ -154,6 +194,15 @@ crashd_snapshot(const char *reason, unsigned flags)
 		return -EPERM;
 	if (!take_slot())
 		return 0;
+#if defined(__x86_64__)
+	pid = crashd_vclone_snapshot();
+	if (pid == 0)
+		snapshot_process(reason ? reason : "");
+	if (pid < 0) {
+		errno = saved;
+		return (int)pid;
+	}
+#else
 	pid = raw_clone(0); /* no exit signal: no SIGCHLD for the program */
 	if (pid < 0) {
 		int r = -errno;
@@ -166,6 +215,7 @@ crashd_snapshot(const char *reason, unsigned flags)
 			snapshot_process(reason ? reason : "");
 		syscall(SYS_exit_group, 0);
 	}
+#endif
 	while (waitpid((pid_t)pid, &status, __WCLONE) < 0 && errno == EINTR)
 		;
 	errno = saved;
