@@ -28,7 +28,9 @@ libdir=$(pkg-config --variable=libdir crashd)
 cc -g -O1 -Wall -Werror -pthread -o "$T/server" "$(dirname "$0")/snapshot_server.c" \
 	$flags -Wl,-rpath,"$libdir" 2>"$T/cc.log" || fail "building the server: $(cat "$T/cc.log")"
 
-write_daemon_config mode=mini remove_duplicates=false actions="$(log_action)"
+# Two exec actions: one for snapshots alone, one for crashes alone.
+write_daemon_config mode=mini remove_duplicates=false every=1 \
+	actions="$(log_action), $(rec_action snap 'match = { kind = "snapshot"; };'), $(rec_action crash 'match = { kind = [ "crash" ]; };')"
 register
 start_daemon
 seen0=$(counter seen)
@@ -100,6 +102,17 @@ for d in $(spool_dumps | grep -- '-server$'); do
 	expect_eq "threads in the snapshot's core" 1 "$(awk -F'\t' '{ print $1 }' "$DUMP/backtrace_frames" | sort -u | wc -l)"
 done
 expect_eq "crashes the hook saw" $((seen0 + 2)) "$(counter seen)"
+info "the daemon tells a snapshot from a crash"
+runs=$(grep -l '^CRASHD_REASON=snapshot of server: assertion failed: ' "$RUNS"/* 2>/dev/null | wc -l)
+expect_eq "runs of the exec action with the snapshot's reason" 2 "$runs"
+expect_eq "runs of the crash-only exec action" 0 "$(grep -l '^CRASHD_EVENT_ID=.*/crash$' "$RUNS"/* 2>/dev/null | wc -l)"
+"$CRASHD_CLI" -c "$CONF" list --kind snapshot >"$T/list.out" || fail "crashd-cli list --kind snapshot failed"
+expect_eq "snapshots listed by list --kind snapshot" 2 "$(grep -c ' snapshot ' "$T/list.out")"
+"$CRASHD_CLI" -c "$CONF" list --kind crash >"$T/list.out" || fail "crashd-cli list --kind crash failed"
+grep -q -- '-server ' "$T/list.out" && fail "list --kind crash shows the snapshots: $(cat "$T/list.out")"
+"$CRASHD_CLI" -c "$CONF" list --json >"$T/list.json"
+/usr/bin/python3 -c 'import json, sys; v = [d for d in json.load(open(sys.argv[1])) if d["kind"] == "snapshot"]; assert len(v) == 2, v' "$T/list.json" ||
+	fail "list --json has not two dumps of kind snapshot"
 
 info "no zombie left to the server"
 zombies=$(ps -o stat= --ppid "$SERVER" | grep -c '^Z' || true)
