@@ -19,6 +19,22 @@
 
 #define FDS_MAX 4096 /* descriptors looked at: the marker is a recent one */
 
+int
+snapshot_parse(const char *data, size_t len, struct buf *reason)
+{
+	static const char magic[] = SNAPSHOT_MAGIC "\n";
+	size_t n = sizeof(magic) - 1;
+	int r;
+
+	if (data == NULL || len < n || memcmp(data, magic, n) != 0)
+		return 0;
+	len -= n;
+	if (len > SNAPSHOT_REASON_MAX)
+		len = SNAPSHOT_REASON_MAX;
+	r = buf_append(reason, data + n, len);
+	return r < 0 ? r : 1;
+}
+
 static int
 read_marker(int fddir, const char *name, struct buf *reason)
 {
@@ -35,14 +51,8 @@ read_marker(int fddir, const char *name, struct buf *reason)
 	if (r >= 0)
 		r = read_fd_capped(
 		    fd, sizeof(magic) - 1 + SNAPSHOT_REASON_MAX, &b);
-	if (r >= 0 && b.len >= sizeof(magic) - 1 &&
-	    memcmp(b.data, magic, sizeof(magic) - 1) == 0) {
-		r = buf_append(reason, b.data + sizeof(magic) - 1,
-		    b.len - (sizeof(magic) - 1));
-		r = r < 0 ? r : 1;
-	} else if (r >= 0) {
-		r = 0;
-	}
+	if (r >= 0)
+		r = snapshot_parse(b.data, b.len, reason);
 	buf_done(&b);
 	safe_close(fd);
 	return r;

@@ -16,4 +16,10 @@
  */
 int snapshot_read(int procfd, struct buf *reason);
 
+/*
+ * The marker's content (data, len bytes, untrusted): 1 with the reason
+ * appended to reason, 0 when it is no marker, or -ENOMEM.
+ */
+int snapshot_parse(const char *data, size_t len, struct buf *reason);
+
 #endif
