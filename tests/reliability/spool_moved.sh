@@ -24,11 +24,16 @@ wait_processed "$DUMP"
 ms_since() {
 	echo $((($(date +%s%N) - $1) / 1000000))
 }
-# after_change WHAT: the daemon says the spool was WHAT, then processes a
-# real crash in the spool at the path.  Sets NOTICED_MS, PROCESSED_MS.
+# said WHAT: how many times the daemon said the spool was WHAT (taken
+# before the change: the daemon may say it before the test looks).
+said() {
+	log_count "spool $SPOOL was $1; watching the new one"
+}
+# after_change T0 WHAT N: the daemon says the spool was WHAT once more
+# than N times, then processes a real crash in the spool at the path.
+# Sets NOTICED_MS, PROCESSED_MS.
 after_change() {
-	local t0=$1 what=$2 n
-	n=$(log_count "spool $SPOOL was $what; watching the new one")
+	local t0=$1 what=$2 n=$3
 	wait_until 10 "the daemon to say the spool was $what" \
 		log_has_n $((n + 1)) "spool $SPOOL was $what; watching the new one"
 	NOTICED_MS=$(ms_since "$t0")
@@ -41,16 +46,18 @@ after_change() {
 }
 
 info "the spool renamed"
+n=$(said moved)
 t0=$(date +%s%N)
 mv "$SPOOL" "$SPOOL.old"
-after_change "$t0" moved
+after_change "$t0" moved "$n"
 figures="renamed: noticed in ${NOTICED_MS} ms, next crash processed in ${PROCESSED_MS} ms"
 [[ -z $(ls -A "$SPOOL.old/.incoming") ]] || fail "the old spool's .incoming is not empty"
 
 info "the spool removed (rm -rf)"
+n=$(said deleted)
 t0=$(date +%s%N)
 rm -rf "$SPOOL"
-after_change "$t0" deleted
+after_change "$t0" deleted "$n"
 figures+="; removed: ${NOTICED_MS} ms, ${PROCESSED_MS} ms"
 
 info "its parent renamed: the path names a new spool, made by the hook"
