@@ -81,4 +81,10 @@ int metrics_render_deliveries(struct buf *out, size_t pending, size_t dead);
  */
 int metrics_render_registered(struct buf *out, bool registered);
 
+/*
+ * Appends crashd_spool_quarantined (what the daemon moved to the spool's
+ * .quarantine: no dump, or one without what identifies its crash).
+ */
+int metrics_render_quarantined(struct buf *out, size_t n);
+
 #endif

@@ -414,8 +414,10 @@ retention_sweep(struct daemon *dm, long long now)
 	}
 	n = compact(v, n);
 
+	/* A dump without a time (none is processed), or a time to come, is
+	 * of no age. */
 	for (size_t i = 0; i < n; i++)
-		if (dc->max_age_ms > 0 &&
+		if (dc->max_age_ms > 0 && v[i].time > 0 && now > v[i].time &&
 		    (unsigned long long)(now - v[i].time) * 1000 >
 			dc->max_age_ms)
 			removed += remove_entry(dm, &v[i], "max_age") > 0;

@@ -7,6 +7,7 @@
 
 #include <fnmatch.h>
 #include <stddef.h>
+#include <stdint.h>
 
 static const char *const verdict_names[_POLICY_VERDICT_MAX] = {
 	[POLICY_STORE] = "store",
@@ -35,7 +36,8 @@ policy_decide(const struct hook_config *hc, struct hookstate *st,
     const char *executable, int64_t now_ms, uint64_t free_bytes,
     struct policy_decision *ret)
 {
-	struct policy_decision d = { POLICY_STORE, false, NULL, NULL };
+	struct policy_decision d = { POLICY_STORE, false, NULL, NULL,
+		UINT64_MAX, 0, false, false, NULL };
 	struct hookstate_slot *slot;
 	int64_t tat;
 
@@ -60,9 +62,43 @@ policy_decide(const struct hook_config *hc, struct hookstate *st,
 	}
 	slot->tat_dump_ms = tat;
 
+	if (hc->spool_max) {
+		uint64_t left = st->spool_bytes < hc->spool_max
+		    ? hc->spool_max - st->spool_bytes
+		    : 0;
+
+		if (left < POLICY_MIN_DUMP) {
+			/* Not even what identifies the crash fits. */
+			d.spool_full = true;
+			d.room = 0;
+			d.room_reason = "spool_max";
+			*ret = d;
+			return;
+		}
+		d.room =
+		    left / 2 > POLICY_MIN_DUMP ? left / 2 : POLICY_MIN_DUMP;
+		d.room_reason = "spool_max";
+	}
+	if (free_bytes < POLICY_MIN_DUMP ||
+	    free_bytes - POLICY_MIN_DUMP < POLICY_FLOOR(hc->keep_free)) {
+		/* Below the floor only what identifies the crash is written. */
+		d.identity_only = true;
+		d.room = POLICY_MIN_DUMP;
+		d.room_reason = "keep_free";
+	} else if (free_bytes - POLICY_FLOOR(hc->keep_free) < d.room) {
+		d.room = free_bytes - POLICY_FLOOR(hc->keep_free);
+		d.room_reason = "keep_free";
+	}
+	if (hc->spool_max) {
+		d.reserved = d.room;
+		st->spool_bytes += d.room;
+	}
+
 	if (hc->core_mode == CORE_MODE_NONE) {
 		d.no_core_reason = "mode none";
-	} else if (hc->spool_max && st->spool_bytes >= hc->spool_max) {
+	} else if (d.identity_only) {
+		d.no_core_reason = "keep_free floor reached";
+	} else if (hc->spool_max && d.room < 2 * POLICY_MIN_DUMP) {
 		d.no_core_reason = "spool_max reached";
 	} else if (free_bytes < hc->keep_free) {
 		d.no_core_reason = "keep_free floor reached";
@@ -70,8 +106,8 @@ policy_decide(const struct hook_config *hc, struct hookstate *st,
 		tat = slot->tat_core_ms;
 		if (!hookstate_gcra(&tat, &hc->cores_per_executable, now_ms))
 			d.no_core_reason = "cores_per_executable limit";
-		else if (!hookstate_gcra(&st->tat_core_ms, &hc->cores_global,
-		    now_ms))
+		else if (!hookstate_gcra(
+			     &st->tat_core_ms, &hc->cores_global, now_ms))
 			d.no_core_reason = "cores_global limit";
 		else {
 			slot->tat_core_ms = tat;

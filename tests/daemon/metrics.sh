@@ -229,6 +229,10 @@ for line in ftext.split("\n"):
         # The registration watch's gauge: this test registered crashd.
         if line != "crashd_hook_registered 1":
             problem(f"file: line {line!r} is not crashd_hook_registered 1")
+    elif line.startswith("crashd_spool_quarantined"):
+        # What the daemon moved out of the way: nothing, here.
+        if line != "crashd_spool_quarantined 0":
+            problem(f"file: line {line!r} is not crashd_spool_quarantined 0")
     elif line and not line.startswith("#"):
         m = line_re.fullmatch(line)
         if not m:
