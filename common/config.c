@@ -406,6 +406,9 @@ config_defaults(struct config *c)
 	c->hook.time_budget_ms = 10 * 1000;
 	c->hook.sync = true;
 	c->hook.item_max_size = 1ULL << 20;
+	/* What the kernel passes at most with the default 8 MiB stack limit. */
+	c->hook.item_cmdline = 2ULL << 20;
+	c->hook.item_environ = 2ULL << 20;
 
 	c->daemon.dedupe_key = 1u << DEDUPE_EXECUTABLE | 1u << DEDUPE_SIGNAL;
 	c->daemon.dedupe_window_ms = 86400ULL * 1000;

@@ -920,7 +920,8 @@ write_core(struct dump *d, const struct process *proc,
 				unlinkat(d->dirfd, "core.gz", 0);
 				note_missing(d, "core.gz", r);
 			} else if (room_cut && p.mode == CORE_MODE_FULL &&
-			    res.truncated) {
+			    res.truncated && res.stopped &&
+			    strcmp(res.stopped, "max_size") == 0) {
 				/* Mode full keeps a whole core or none. */
 				unlinkat(d->dirfd, "core.gz", 0);
 				res.bytes_kept = res.compressed = 0;
