@@ -1106,6 +1106,7 @@ hook_run(const struct config *c, const struct hook_args *a)
 		goto account;
 	}
 	d.room = dec.room;
+	d.used = ITEM_BLOCK; /* the directory */
 	d.room_reason = dec.room_reason;
 	d.identity_only = dec.identity_only;
 
