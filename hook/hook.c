@@ -37,7 +37,7 @@
 
 /*
  * Caps on what is read from /proc for the hook's own use; what an item
- * keeps of it is hook.items' (item_cap()).
+ * keeps of it is hook.items' (policy_item_cap()).
  */
 #define CAP_SMALL (64 * 1024)
 #define CAP_MAPS (32 * 1024 * 1024)
@@ -217,45 +217,6 @@ item_bookkeeping(const char *name)
 	    strcmp(name, "incomplete") == 0;
 }
 
-/*
- * The bytes one item read from the process may keep (hook.items), and
- * the key that says so.
- */
-static uint64_t
-item_cap(const struct hook_config *hc, const char *name, const char **key)
-{
-	static const struct {
-		const char *item;
-		size_t offset;
-		const char *key;
-	} caps[] = {
-		{ "cmdline", offsetof(struct hook_config, item_cmdline),
-		    "hook.items.cmdline" },
-		{ "environ", offsetof(struct hook_config, item_environ),
-		    "hook.items.environ" },
-		{ "maps", offsetof(struct hook_config, item_maps),
-		    "hook.items.maps" },
-		{ "ptree", offsetof(struct hook_config, item_ptree),
-		    "hook.items.ptree" },
-		{ "open_fds", offsetof(struct hook_config, item_open_fds),
-		    "hook.items.open_fds" },
-	};
-
-	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-		uint64_t v;
-
-		if (strcmp(name, caps[i].item) != 0)
-			continue;
-		memcpy(&v, (const char *)hc + caps[i].offset, sizeof(v));
-		if (v > 0) {
-			*key = caps[i].key;
-			return v;
-		}
-	}
-	*key = "hook.items.max_size";
-	return hc->item_max_size;
-}
-
 /* Whole blocks: what len bytes take on disk, about. */
 static uint64_t
 item_charge(size_t len)
@@ -323,7 +284,7 @@ item_allowed(struct dump *d, const char *name, const char *data, size_t len)
 		    name);
 		return 0;
 	}
-	cap = item_cap(&d->c->hook, name, &key);
+	cap = policy_item_cap(&d->c->hook, name, &key);
 	left = room_left(d);
 	why = key;
 	if (left < cap) {
@@ -445,7 +406,7 @@ item_buf(struct dump *d, const char *name, int r, const struct buf *b)
 {
 	if (r == -E2BIG && b->len > 0) {
 		const char *key;
-		uint64_t cap = item_cap(&d->c->hook, name, &key);
+		uint64_t cap = policy_item_cap(&d->c->hook, name, &key);
 
 		/* Longer than the cap: at least one byte over it. */
 		if (b->len <= cap) {
@@ -468,7 +429,7 @@ static void
 item_buf_init(struct dump *d, struct buf *b, const char *name)
 {
 	const char *key;
-	uint64_t cap = item_cap(&d->c->hook, name, &key);
+	uint64_t cap = policy_item_cap(&d->c->hook, name, &key);
 
 	buf_init(b, (size_t)cap + 1 + ITEM_BLOCK);
 }
@@ -490,7 +451,7 @@ item_copy(struct dump *d, const char *name, const char *file)
 		return -ESRCH;
 	}
 	r = read_file_at(d->procfd, file,
-	    (size_t)item_cap(&d->c->hook, name, &key) + 1, &data, &len);
+	    (size_t)policy_item_cap(&d->c->hook, name, &key) + 1, &data, &len);
 	if (r < 0) {
 		note_missing(d, name, r);
 		return r;

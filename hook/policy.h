@@ -45,9 +45,10 @@ struct policy_decision {
 	const char *ignored_by; /* the matching pattern */
 	/*
 	 * With verdict POLICY_STORE: the bytes the whole dump (items and
-	 * core) may take, UINT64_MAX for no cap.  Half of what spool_max
-	 * leaves (so that crashes handled at the same time share it) and
-	 * no more than keep_free leaves.
+	 * core) may take, UINT64_MAX for no cap: no more than its items'
+	 * caps and its core's bound, half of what spool_max leaves (so
+	 * that crashes handled at the same time share it) and what
+	 * keep_free leaves.
 	 */
 	uint64_t room;
 	/* Charged to st->spool_bytes now; the hook settles it at the end. */
@@ -61,6 +62,13 @@ struct policy_decision {
 };
 
 const char *policy_verdict_to_string(enum policy_verdict v);
+
+/*
+ * The bytes one item read from the process may keep (hook.items), and
+ * in *key the key that says so.
+ */
+uint64_t policy_item_cap(
+    const struct hook_config *hc, const char *name, const char **key);
 
 /* Returns the first hook.ignore glob matching executable, or NULL. */
 const char *policy_ignored(

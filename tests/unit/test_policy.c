@@ -244,15 +244,40 @@ test_spool_max_refuses_what_does_not_fit(void **state)
 	assert_int_equal(d.reserved, POLICY_MIN_DUMP);
 	assert_int_equal(f->st.spool_bytes, 1ULL << 30);
 
-	/* Half of what is left, reserved: two at once share it. */
+	/*
+	 * No more than the dump can take (items' caps, core's bound),
+	 * reserved: many at once each get that much.
+	 */
 	f->st.spool_bytes = 0;
 	d = decide(f, "/usr/bin/a", NOW, PLENTY);
 	assert_true(d.keep_core);
+	assert_true(d.room > (64ULL << 20) + (16ULL << 20));
+	assert_true(d.room < (64ULL << 20) + (18ULL << 20));
+	assert_int_equal(d.reserved, d.room);
+	assert_int_equal(f->st.spool_bytes, d.room);
+	for (int i = 0; i < 10; i++) {
+		char exe[32];
+		struct policy_decision e;
+
+		snprintf(exe, sizeof(exe), "/usr/bin/b%d", i);
+		e = decide(f, exe, NOW, PLENTY);
+		assert_int_equal(e.verdict, POLICY_STORE);
+		assert_false(e.spool_full);
+		assert_int_equal(e.room, d.room);
+	}
+	assert_int_equal(f->st.spool_bytes, 11 * d.room);
+	/* Without a core, the items' caps only. */
+	f->c.hook.core_mode = CORE_MODE_NONE;
+	d = decide(f, "/usr/bin/c", NOW, PLENTY);
+	assert_true(d.room > (16ULL << 20) && d.room < (17ULL << 20));
+	f->c.hook.core_mode = CORE_MODE_MINI;
+	/* Full mode: no bound but the room, half of what is left. */
+	f->c.hook.core_mode = CORE_MODE_FULL;
+	f->st.spool_bytes = 0;
+	d = decide(f, "/usr/bin/d", NOW, PLENTY);
+	assert_true(d.keep_core);
 	assert_int_equal(d.room, 1ULL << 29);
-	assert_int_equal(f->st.spool_bytes, 1ULL << 29);
-	d = decide(f, "/usr/bin/b", NOW, PLENTY);
-	assert_int_equal(d.room, 1ULL << 28);
-	assert_int_equal(f->st.spool_bytes, 3ULL << 28);
+	f->c.hook.core_mode = CORE_MODE_MINI;
 
 	/* 0 is no cap: nothing reserved. */
 	f->c.hook.spool_max = 0;
@@ -260,8 +285,8 @@ test_spool_max_refuses_what_does_not_fit(void **state)
 	d = decide(f, "/usr/bin/c", NOW, PLENTY);
 	assert_true(d.keep_core);
 	assert_false(d.spool_full);
-	/* (Bounded by keep_free only.) */
-	assert_int_equal(d.room, PLENTY - f->c.hook.keep_free);
+	/* (Bounded by what the dump can take only.) */
+	assert_true(d.room < (64ULL << 20) + (18ULL << 20));
 	assert_int_equal(d.reserved, 0);
 	assert_int_equal(f->st.spool_bytes, UINT64_MAX);
 }
