@@ -163,6 +163,7 @@ static const char *const config_sections[] = {
 	"hook",
 	"hook.core",
 	"hook.limits",
+	"hook.items",
 	"daemon",
 	"daemon.dedupe",
 	"daemon.notify",
@@ -198,6 +199,18 @@ static const struct config_key config_keys[] = {
 	    3600 * 1000, NULL, 0, 0, 0 },
 	{ "hook.sync", KEY_BOOL, HOOK(sync), 0, 0, NULL, 0, 0, 0 },
 	{ "hook.core.gdb", KEY_BOOL, HOOK(core_gdb), 0, 0, NULL, 0, 0, 0 },
+	{ "hook.items.max_size", KEY_SIZE, HOOK(item_max_size), 0,
+	    CONFIG_ITEM_MAX, NULL, 0, 0, 0 },
+	{ "hook.items.cmdline", KEY_SIZE, HOOK(item_cmdline), 0,
+	    CONFIG_ITEM_MAX, NULL, 0, 0, 0 },
+	{ "hook.items.environ", KEY_SIZE, HOOK(item_environ), 0,
+	    CONFIG_ITEM_MAX, NULL, 0, 0, 0 },
+	{ "hook.items.maps", KEY_SIZE, HOOK(item_maps), 0, CONFIG_ITEM_MAX,
+	    NULL, 0, 0, 0 },
+	{ "hook.items.ptree", KEY_SIZE, HOOK(item_ptree), 0, CONFIG_ITEM_MAX,
+	    NULL, 0, 0, 0 },
+	{ "hook.items.open_fds", KEY_SIZE, HOOK(item_open_fds), 0,
+	    CONFIG_ITEM_MAX, NULL, 0, 0, 0 },
 	{ "daemon.dedupe.key", KEY_ENUM_SET, DAEMON(dedupe_key), 0, 0,
 	    NAMES(dedupe_field_names), 0, 0 },
 	{ "daemon.dedupe.window", KEY_DURATION, DAEMON(dedupe_window_ms), 0, 0,
@@ -397,6 +410,10 @@ config_defaults(struct config *c)
 	c->hook.keep_free = 1ULL << 30;
 	c->hook.time_budget_ms = 10 * 1000;
 	c->hook.sync = true;
+	c->hook.item_max_size = 1ULL << 20;
+	/* What the kernel passes at most with the default 8 MiB stack limit. */
+	c->hook.item_cmdline = 2ULL << 20;
+	c->hook.item_environ = 2ULL << 20;
 
 	c->daemon.dedupe_key = 1u << DEDUPE_EXECUTABLE | 1u << DEDUPE_SIGNAL;
 	c->daemon.dedupe_window_ms = 86400ULL * 1000;

@@ -22,6 +22,8 @@
 #define CONFIG_DEFAULT_SPOOL "/var/spool/crashd"
 #define CONFIG_DEFAULT_DEBUGINFOD_CACHE "/var/cache/crashd/debuginfod"
 #define CONFIG_DEFAULT_PID_FILE "/run/crashd/crashd.pid"
+/* The largest hook.items cap: what the hook reads of one file at most. */
+#define CONFIG_ITEM_MAX (32LL << 20)
 
 enum core_mode {
 	CORE_MODE_NONE,
@@ -46,6 +48,17 @@ struct hook_config {
 	uint64_t time_budget_ms;
 	bool sync;
 	bool core_gdb; /* mini: also what gdb needs to load shared libraries */
+	/*
+	 * hook.items: the bytes one item read from the process may take
+	 * (the rest is cut, and "incomplete" says so).  max_size for any
+	 * item; the others for one item each, 0: max_size.
+	 */
+	uint64_t item_max_size; /* CONFIG_ITEM_MAX at most */
+	uint64_t item_cmdline;
+	uint64_t item_environ;
+	uint64_t item_maps;
+	uint64_t item_ptree;
+	uint64_t item_open_fds;
 };
 
 /* What makes two crashes "the same" (daemon.dedupe.key). */

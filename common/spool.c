@@ -282,6 +282,32 @@ spool_dir_usage(int dirfd, unsigned long long *ret)
 	return 0;
 }
 
+static int
+unlink_one(int dirfd, const char *name, const struct stat *st, void *userdata)
+{
+	(void)st;
+	(void)userdata;
+	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int
+spool_discard_incoming(struct spool *s, const char *name)
+{
+	int fd, r;
+
+	fd = open_dir_at(s->incoming_fd, name);
+	if (fd < 0)
+		return fd;
+	/* The hook writes regular files only. */
+	r = for_each_file(fd, unlink_one, NULL);
+	safe_close(fd);
+	if (r >= 0 && unlinkat(s->incoming_fd, name, AT_REMOVEDIR) < 0)
+		r = -errno;
+	return r;
+}
+
 int
 spool_publish(struct spool *s, const char *name, bool sync)
 {

@@ -16,6 +16,8 @@
 #define SPOOL_VERSION 1
 #define SPOOL_INCOMING ".incoming"
 #define SPOOL_STATE ".state"
+/* What the daemon moved out of the way: no dump (daemon.c). */
+#define SPOOL_QUARANTINE ".quarantine"
 #define SPOOL_NAME_MAX 96
 
 struct spool {
@@ -70,6 +72,12 @@ int spool_write_item(
 
 /* fsyncs every regular file in dirfd, then dirfd itself. */
 int spool_sync_dir(int dirfd);
+
+/*
+ * Removes .incoming/<name> and its files: a dump that is not to be
+ * published.  Returns 0 or -errno.
+ */
+int spool_discard_incoming(struct spool *s, const char *name);
 
 /* Moves .incoming/<name> to <name> and makes that durable when sync. */
 int spool_publish(struct spool *s, const char *name, bool sync);

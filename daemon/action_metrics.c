@@ -11,6 +11,7 @@
  * crashd_dump_failures_total), refreshed every few seconds
  * (action_metrics_refresh()) and at once when the registration changes.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -122,6 +123,27 @@ render_registered(int spool_dirfd, struct buf *out)
 	return metrics_render_registered(out, st.registered);
 }
 
+/* crashd_spool_quarantined: the entries of <spool>/.quarantine. */
+static int
+render_quarantined(int spool_dirfd, struct buf *out)
+{
+	struct dirent *de;
+	size_t n = 0;
+	DIR *dir;
+	int r;
+
+	r = opendir_at(spool_dirfd, SPOOL_QUARANTINE, &dir);
+	if (r == -ENOENT)
+		return metrics_render_quarantined(out, 0);
+	if (r < 0)
+		return r;
+	while ((de = readdir(dir)) != NULL)
+		n += strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0;
+	closedir(dir);
+	return metrics_render_quarantined(out, n);
+}
+
 /* True when dirfd/name holds exactly text already. */
 static bool
 same_text(int dirfd, const char *name, const struct buf *text)
@@ -161,6 +183,8 @@ write_prom(const char *path, const struct metrics *m, int spool_dirfd)
 	if (r >= 0)
 		r = metrics_render_retries(
 		    &text, retries_pending, retries_failures);
+	if (r >= 0)
+		r = render_quarantined(spool_dirfd, &text);
 	/* Readable by node_exporter's user; derived, so no fsync. */
 	if (r >= 0 && same_text(dirfd, slash + 1, &text))
 		; /* unchanged (a refresh): no write */

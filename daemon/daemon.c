@@ -34,7 +34,7 @@
 #include "sdnotify.h"
 #include "trash.h"
 
-#define QUARANTINE_DIR ".quarantine"
+#define QUARANTINE_DIR SPOOL_QUARANTINE
 #define DELIVERY_STOP_GRACE_MS 5000
 
 static void pending_scan(struct daemon *dm);
@@ -173,6 +173,22 @@ quarantine(struct daemon *dm, const char *name, int why)
 		    name, QUARANTINE_DIR);
 	}
 	safe_close(qfd);
+}
+
+/*
+ * Appends the names of the identifying items d lacks (or holds garbage
+ * in): time, pid, uid, signal, and executable when there is no reason
+ * either.  Returns true when it lacks none.
+ */
+static bool
+dump_identified(const struct dump *d, char *missing, size_t size)
+{
+	snprintf(missing, size, "%s%s%s%s%s", d->time <= 0 ? " time" : "",
+	    d->pid <= 0 ? " pid" : "", d->uid < 0 ? " uid" : "",
+	    d->signal <= 0 ? " signal" : "",
+	    d->executable[0] == '\0' && d->reason[0] == '\0' ? " executable"
+							     : "");
+	return missing[0] == '\0';
 }
 
 static bool
@@ -326,7 +342,7 @@ process(struct daemon *dm, const char *name)
 	struct journal j = { 0 };
 	struct decision dec;
 	struct buf key;
-	char summary[512];
+	char summary[512], missing[64];
 	uint64_t hash;
 	int r;
 
@@ -353,13 +369,22 @@ process(struct daemon *dm, const char *name)
 		dump_free(d);
 		return 0;
 	}
-	/* Untrusted input: said once here, then empty fields downstream. */
-	if (d->executable[0] == '\0' || d->signal <= 0 || d->time <= 0)
-		log_warn("%s: malformed dump (missing or garbage:%s%s%s), "
+	/*
+	 * Untrusted input.  Without what identifies the crash there is
+	 * nothing to merge, notify on or age: out of the way, said once.
+	 */
+	if (!dump_identified(d, missing, sizeof(missing))) {
+		log_warn("%s: malformed dump (missing or garbage:%s), "
+			 "not processed",
+		    name, missing);
+		dump_free(d);
+		quarantine(dm, name, -EBADMSG);
+		return 0;
+	}
+	if (d->executable[0] == '\0')
+		log_warn("%s: malformed dump (missing or garbage: executable), "
 			 "processing what it has",
-		    name, d->executable[0] == '\0' ? " executable" : "",
-		    d->signal <= 0 ? " signal" : "",
-		    d->time <= 0 ? " time" : "");
+		    name);
 	/*
 	 * Where it died, before dedupe (the signature may be part of the
 	 * key).  Idempotent: a dump with a backtrace is not unwound again.

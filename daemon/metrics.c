@@ -264,3 +264,17 @@ metrics_render_retries(struct buf *out, size_t retrying, uint64_t failures)
 
 	return r < 0 ? r : 0;
 }
+
+int
+metrics_render_quarantined(struct buf *out, size_t n)
+{
+	int r = buf_printf(out,
+	    "# HELP crashd_spool_quarantined Entries the daemon moved to the "
+	    "spool's .quarantine (no dump, or one that cannot say what "
+	    "crashed).\n"
+	    "# TYPE crashd_spool_quarantined gauge\n"
+	    "crashd_spool_quarantined %zu\n",
+	    n);
+
+	return r < 0 ? r : 0;
+}

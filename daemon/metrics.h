@@ -89,4 +89,10 @@ int metrics_render_registered(struct buf *out, bool registered);
  */
 int metrics_render_retries(struct buf *out, size_t retrying, uint64_t failures);
 
+/*
+ * Appends crashd_spool_quarantined (what the daemon moved to the spool's
+ * .quarantine: no dump, or one without what identifies its crash).
+ */
+int metrics_render_quarantined(struct buf *out, size_t n);
+
 #endif

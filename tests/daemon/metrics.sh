@@ -237,6 +237,10 @@ for line in ftext.split("\n"):
                         "crashd_dump_failures_total 0"):
             problem(f"file: line {line!r} is not crashd_dumps_retrying 0 "
                     f"or crashd_dump_failures_total 0")
+    elif line.startswith("crashd_spool_quarantined"):
+        # What the daemon moved out of the way: nothing, here.
+        if line != "crashd_spool_quarantined 0":
+            problem(f"file: line {line!r} is not crashd_spool_quarantined 0")
     elif line and not line.startswith("#"):
         m = line_re.fullmatch(line)
         if not m:
