@@ -51,7 +51,7 @@ before=$(snapshot)
 start_daemon
 wait_processed "$real"
 wait_until 10 "retention to remove the control $control" \
-	log_has "retention: removed $control \(max_age\)"
+	log_has "retention: removed $control \(uid [0-9]+, [0-9]+ bytes\): max_age"
 
 info "one more while the daemon runs, and one published again"
 cp -a "$proto" "$T/stage"
