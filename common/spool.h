@@ -16,6 +16,8 @@
 #define SPOOL_VERSION 1
 #define SPOOL_INCOMING ".incoming"
 #define SPOOL_STATE ".state"
+/* Root's alone: the hook's counters and locks, the daemon's keys, queue. */
+#define SPOOL_STATE_MODE 0700
 #define SPOOL_NAME_MAX 96
 
 struct spool {

@@ -38,7 +38,7 @@ static bool refresh_failed[REFRESH_SLOTS];
 static int
 open_state_dir(int spool_dirfd)
 {
-	int r = mkdir_at_safe(spool_dirfd, SPOOL_STATE, 0755);
+	int r = mkdir_at_safe(spool_dirfd, SPOOL_STATE, SPOOL_STATE_MODE);
 
 	if (r >= 0)
 		r = mkdir_at_safe(spool_dirfd, METRICS_DIR, 0700);
