@@ -3,7 +3,8 @@
  * watch.c owns the main loop.  The watch is set up before the backlog is
  * read, so a dump published meanwhile is seen by one or the other (and
  * processed once: "processed" says so).  A queue overflow rescans.
- * core_pattern is checked at start, on a timer and after SIGHUP.
+ * core_pattern is checked at start, on a timer and after SIGHUP; the kernel
+ * log is read every tick (kmsg.h).
  */
 #include "watch.h"
 
@@ -15,6 +16,7 @@
 
 #include "action_metrics.h"
 #include "config.h"
+#include "kmsg.h"
 #include "log.h"
 #include "registration.h"
 #include "retention.h"
@@ -54,7 +56,9 @@ int
 watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 {
 	time_t last_sweep = 0, last_metrics = 0, last_registration;
+	struct kmsg kmsg;
 	uint64_t told = 0;
+	int kr;
 
 	if (!inotifytools_initialize())
 		return log_error_errno(-inotifytools_error(), "inotify: %m");
@@ -65,6 +69,12 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 		inotifytools_cleanup();
 		return log_error_errno(r, "watch %s: %m", dm->cfg.spool);
 	}
+	kr = kmsg_open(&kmsg, dm->spool.dirfd);
+	if (kr < 0)
+		log_warn_errno(kr,
+		    "kernel log: %m, crashes the kernel drops "
+		    "over core_pipe_limit are not counted");
+	kmsg_scan(&kmsg, dm->spool.dirfd);
 	/* Before "watching": a change from now on is seen as one. */
 	registration_check(dm);
 	last_registration = time(NULL);
@@ -105,6 +115,7 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 			last_registration = now;
 			registration_check(dm);
 		}
+		kmsg_scan(&kmsg, dm->spool.dirfd);
 		daemon_digests(dm);
 		delivery_tick(&dm->delivery, &dm->cfg, dm->spool.dirfd);
 		if (now - last_metrics >= METRICS_REFRESH_S) {
@@ -123,6 +134,7 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 		sdnotify_watchdog();
 	}
 	sdnotify_stopping();
+	kmsg_close(&kmsg);
 	inotifytools_cleanup();
 	return 0;
 }
