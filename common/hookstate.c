@@ -325,9 +325,7 @@ int64_t
 hookstate_journal_pending(int spool_dirfd)
 {
 	struct hookstate st;
-	struct stat sb;
 	char path[64];
-	uint64_t size;
 	int fd, r;
 
 	memset(&st, 0, sizeof(st));
@@ -343,20 +341,12 @@ hookstate_journal_pending(int spool_dirfd)
 		if (r < 0)
 			return r;
 	}
-	fd = journal_open(spool_dirfd, O_RDONLY);
-	if (fd == -ENOENT)
-		return 0;
-	if (fd < 0)
-		return fd;
-	r = fstat(fd, &sb) < 0 ? -errno : 0;
-	safe_close(fd);
+	/* What the records past journal_off add up to, from zero. */
+	memset(&st.counters, 0, sizeof(st.counters));
+	r = hookstate_fold(spool_dirfd, &st);
 	if (r < 0)
 		return r;
-	size = (uint64_t)sb.st_size;
-	if (size < st.journal_off)
-		st.journal_off = 0; /* as hookstate_fold() reads it */
-	return (
-	    int64_t)((size - st.journal_off) / sizeof(struct hookstate_record));
+	return (int64_t)st.counters.seen;
 }
 
 int

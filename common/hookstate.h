@@ -114,9 +114,9 @@ int hookstate_journal_append(
     int spool_dirfd, const struct hookstate_record *rec);
 
 /*
- * Records in the journal not folded yet, as the state file says (read
- * without its lock; no state file: all of them).  Returns the count or
- * -errno.
+ * Crashes (seen) in the journal's records not folded yet, as the state
+ * file says (read without its lock; no state file: all of them).  Returns
+ * the count or -errno.
  */
 int64_t hookstate_journal_pending(int spool_dirfd);
 

@@ -425,7 +425,8 @@ test_journal_fold(void **state)
 	assert_int_equal(hookstate_journal_pending(f->dirfd), 0);
 	assert_int_equal(hookstate_journal_append(f->dirfd, &r1), 0);
 	assert_int_equal(hookstate_journal_append(f->dirfd, &r2), 0);
-	assert_int_equal(hookstate_journal_pending(f->dirfd), 2);
+	/* Two records, one crash. */
+	assert_int_equal(hookstate_journal_pending(f->dirfd), 1);
 	snprintf(path, sizeof(path), "%s/%s/%s", f->dir, SPOOL_STATE,
 	    HOOKSTATE_JOURNAL);
 	assert_int_equal(stat(path, &sb), 0);
