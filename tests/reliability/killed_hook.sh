@@ -28,9 +28,9 @@ vpid=$!
 exec 2>&"$stderr" {stderr}>&-
 hook=
 for ((i = 0; i < 3000; i++)); do
-	core=$(find "$SPOOL/.incoming" -mindepth 2 -name core.gz -size +64k 2>/dev/null | head -n1)
+	core=$(find "$SPOOL/.incoming" -mindepth 2 -name core.gz -size +64k 2>/dev/null | head -n1) || true
 	if [[ -n $core ]]; then
-		hook=$(pgrep -f -- "crashd-hook -c $CONF " | head -n1)
+		hook=$(pgrep -f -- "crashd-hook -c $CONF " | head -n1) || true
 		[[ -n $hook ]] && break
 	fi
 	nap 0.01

@@ -24,7 +24,7 @@ limit=$(sed -n 's/^#define KERNEL_PIPE_LIMIT_MIN \([0-9]*\).*/\1/p' \
 [[ $limit =~ ^[0-9]+$ ]] || fail "no KERNEL_PIPE_LIMIT_MIN in common/kernel.h"
 
 start_smtp main
-write_daemon_config per_executable=5/10m global=100/10m spool_max=$CAP \
+write_daemon_config per_executable=5/1h global=100/1h spool_max=$CAP \
 	rate=3/1h global_rate=200/1h digest_after=2s every=1000 \
 	retention_max_size=$CAP \
 	actions="$(mail_action page "$SMTP_PORT"), $(rec_action)"
@@ -86,7 +86,7 @@ info "   spool at most $spool_max bytes (sampled), caps $CAP_BYTES"
 expect_eq "crashes the hook saw" "$N" "$seen"
 expect_eq "seen = stored + ignored + rate_limited + failed" "$seen" \
 	$(($(get stored) + $(get ignored) + $(get rate_limited) + $(get failed)))
-expect_eq "stored (global 100/10m)" 100 "$stored"
+expect_eq "stored (global 100/1h)" 100 "$stored"
 expect_eq "failed" 0 "$(get failed)"
 expect_eq "kernel_dropped" "$dropped0" "$(get kernel_dropped)"
 ((spool_max <= CAP_BYTES)) || fail "the spool reached $spool_max bytes, over its cap $CAP_BYTES"
