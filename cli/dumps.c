@@ -4,7 +4,6 @@
  */
 #include "dumps.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -53,20 +52,6 @@ passes(const struct dump *d, const struct dump_filter *f)
 	return true;
 }
 
-/*
- * A dump's name uses only [A-Za-z0-9._-] (DESIGN.md): "lost+found", say,
- * is no dump, and not one this user "may not read" either.
- */
-static bool
-is_dump_name(const char *s)
-{
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '_' &&
-		    *s != '-')
-			return false;
-	return true;
-}
-
 int
 dump_set_load(
     int spool_dirfd, const struct dump_filter *f, struct dump_set *ret)
@@ -84,7 +69,9 @@ dump_set_load(
 		struct cli_dump cd = { 0 };
 		char *count = NULL;
 
-		if (!is_dump_name(names[i]))
+		/* "lost+found", say, is no dump, nor one this user "may not
+		 * read". */
+		if (!spool_is_dump_name(names[i]))
 			continue;
 		r = dump_open(spool_dirfd, names[i], &cd.d);
 		if (r == -EACCES || r == -EPERM) {

@@ -35,6 +35,7 @@ static const char *const action_type_names[_ACTION_TYPE_MAX] = {
 	[ACTION_MAIL] = "mail",
 	[ACTION_WEBHOOK] = "webhook",
 	[ACTION_METRICS] = "metrics",
+	[ACTION_JOURNAL] = "journal",
 };
 
 static const char *const dedupe_field_names[_DEDUPE_FIELD_MAX] = {
@@ -276,9 +277,9 @@ static const struct config_key action_keys[] = {
 	{ "actions.subject", KEY_STRING, ACT(subject), 0, 0, NULL, 0,
 	    TYPE(ACTION_MAIL), 0 },
 	{ "actions.environ", KEY_BOOL, ACT(include_environ), 0, 0, NULL, 0,
-	    TYPE(ACTION_MAIL), 0 },
+	    TYPE(ACTION_MAIL) | TYPE(ACTION_JOURNAL), 0 },
 	{ "actions.redact", KEY_GLOBS, ACT(redact), 0, 0, NULL, 0,
-	    TYPE(ACTION_MAIL), 0 },
+	    TYPE(ACTION_MAIL) | TYPE(ACTION_JOURNAL), 0 },
 	{ "actions.attach_core", KEY_BOOL, ACT(attach_core), 0, 0, NULL, 0,
 	    TYPE(ACTION_MAIL), 0 },
 	/* The message is built in the daemon's memory: bounded. */

@@ -95,6 +95,7 @@ enum action_type {
 	ACTION_MAIL,
 	ACTION_WEBHOOK,
 	ACTION_METRICS,
+	ACTION_JOURNAL,
 	_ACTION_TYPE_MAX,
 };
 
@@ -126,7 +127,7 @@ struct action_config {
 	int starttls; /* enum mail_starttls */
 	char *auth_file; /* "user:password", root's alone */
 	char *subject; /* template: {reason} {hostname} ... */
-	bool include_environ; /* key "environ" */
+	bool include_environ; /* key "environ" (mail, journal) */
 	char **redact; /* environ name globs; NULL: the built-in list */
 	bool attach_core;
 	uint64_t attach_max; /* bytes */

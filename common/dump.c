@@ -198,7 +198,9 @@ dump_mark_processed(struct dump *d)
 int
 dump_remove_core_at(int dirfd)
 {
-	static const char *const cores[] = { "core.gz", "core.mini" };
+	/* core.mini.zst: the journal action's copy (daemon/core_zst.h). */
+	static const char *const cores[] = { "core.gz", "core.mini",
+		"core.mini.zst" };
 	int removed = 0;
 
 	for (size_t i = 0; i < sizeof(cores) / sizeof(cores[0]); i++) {

@@ -109,6 +109,22 @@ spool_sanitize(char *out, size_t size, const char *in, size_t len)
 	return n;
 }
 
+bool
+spool_is_dump_name(const char *name)
+{
+	if (name[0] == '\0' || name[0] == '.')
+		return false;
+	for (const char *p = name; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || c == '_' || c == '-' ||
+			c == '.'))
+			return false;
+	}
+	return true;
+}
+
 int
 spool_dump_name(char *out, size_t size, const struct timespec *ts, long pid,
     const char *comm, size_t comm_len)

@@ -30,6 +30,7 @@ action_ops_for(enum action_type t)
 		&action_mail_ops,
 		&action_webhook_ops,
 		&action_metrics_ops,
+		&action_journal_ops,
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)

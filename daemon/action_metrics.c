@@ -6,9 +6,10 @@
  * that node_exporter's textfile collector serves is written again, in one
  * rename.  The state names the last dump counted, so a daemon killed
  * after counting and before recording the action counts it once.  The
- * file also holds the delivery queue's gauges and crashd_hook_registered,
- * refreshed every few seconds (action_metrics_refresh()) and at once when
- * the registration changes.
+ * file also holds the delivery queue's gauges, crashd_hook_registered and
+ * the daemon's processing failures (crashd_dumps_retrying,
+ * crashd_dump_failures_total), refreshed every few seconds
+ * (action_metrics_refresh()) and at once when the registration changes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +34,17 @@
 
 /* Whether the last refresh of action i failed (its warning said once). */
 static bool refresh_failed[REFRESH_SLOTS];
+
+/* The daemon's processing failures, as it last set them. */
+static size_t retries_pending;
+static uint64_t retries_failures;
+
+void
+action_metrics_set_retries(size_t retrying, uint64_t failures)
+{
+	retries_pending = retrying;
+	retries_failures = failures;
+}
 
 /* <spool>/.state/metrics, made when missing: a descriptor or -errno. */
 static int
@@ -146,6 +158,9 @@ write_prom(const char *path, const struct metrics *m, int spool_dirfd)
 		r = render_deliveries(spool_dirfd, &text);
 	if (r >= 0)
 		r = render_registered(spool_dirfd, &text);
+	if (r >= 0)
+		r = metrics_render_retries(
+		    &text, retries_pending, retries_failures);
 	/* Readable by node_exporter's user; derived, so no fsync. */
 	if (r >= 0 && same_text(dirfd, slash + 1, &text))
 		; /* unchanged (a refresh): no write */

@@ -247,3 +247,20 @@ metrics_render_registered(struct buf *out, bool registered)
 
 	return r < 0 ? r : 0;
 }
+
+int
+metrics_render_retries(struct buf *out, size_t retrying, uint64_t failures)
+{
+	int r = buf_printf(out,
+	    "# HELP crashd_dumps_retrying Dumps whose processing failed "
+	    "(a full disk, an I/O error), waiting for another attempt.\n"
+	    "# TYPE crashd_dumps_retrying gauge\n"
+	    "crashd_dumps_retrying %zu\n"
+	    "# HELP crashd_dump_failures_total Failed attempts at processing "
+	    "a dump since crashd started.\n"
+	    "# TYPE crashd_dump_failures_total counter\n"
+	    "crashd_dump_failures_total %llu\n",
+	    retrying, (unsigned long long)failures);
+
+	return r < 0 ? r : 0;
+}

@@ -32,6 +32,7 @@
 #include "hookstate.h"
 #include "journal.h"
 #include "log.h"
+#include "spool.h"
 #include "trash.h"
 
 #define MATCH_BITS 64
@@ -350,6 +351,25 @@ compact(struct entry *v, size_t n)
 	return m;
 }
 
+/*
+ * Keeps the names that are dump names (spool_is_dump_name()), in order,
+ * and frees the others: what is no dump is never measured nor removed.
+ * Returns how many are kept.
+ */
+static size_t
+only_dumps(char **names, size_t n)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (spool_is_dump_name(names[i]))
+			names[m++] = names[i];
+		else
+			free(names[i]);
+	}
+	return m;
+}
+
 int
 retention_sweep(struct daemon *dm, long long now)
 {
@@ -373,6 +393,7 @@ retention_sweep(struct daemon *dm, long long now)
 	r = spool_list(dm->spool.dirfd, &names, &n);
 	if (r < 0)
 		return r;
+	n = only_dumps(names, n);
 	v = calloc(n ? n : 1, sizeof(*v));
 	if (v == NULL) {
 		for (size_t k = 0; k < n; k++)

@@ -1098,25 +1098,35 @@ dump_root(struct builder b, json_t *root, struct buf *out)
 	return b.err;
 }
 
+/* Each format's two renderers, in enum webhook_format's order. */
+static const struct {
+	json_t *(*crash)(struct builder *b, const struct webhook_crash *c);
+	json_t *(*host)(struct builder *b, const struct webhook_host *h);
+} renderers[] = {
+	[WEBHOOK_JSON] = { render_generic, render_host_generic },
+	[WEBHOOK_SLACK] = { render_slack, render_host_slack },
+	[WEBHOOK_ALERTMANAGER] = { render_alertmanager,
+	    render_host_alertmanager },
+};
+
+static bool
+format_known(int format)
+{
+	return format >= 0 &&
+	    (size_t)format < sizeof(renderers) / sizeof(renderers[0]) &&
+	    renderers[format].crash != NULL;
+}
+
 int
 webhook_json_render(int format, const struct webhook_crash *c, struct buf *out)
 {
 	struct builder b = { 0 };
 	json_t *root;
 
-	switch (format) {
-	case WEBHOOK_JSON:
-		root = render_generic(&b, c);
-		break;
-	case WEBHOOK_SLACK:
-		root = render_slack(&b, c);
-		break;
-	case WEBHOOK_ALERTMANAGER:
-		root = render_alertmanager(&b, c);
-		break;
-	default:
+	if (!format_known(format))
 		return -EINVAL;
-	}
+	/* Before dump_root() takes b: the renderer records its errors in it. */
+	root = renderers[format].crash(&b, c);
 	return dump_root(b, root, out);
 }
 
@@ -1127,18 +1137,9 @@ webhook_json_render_host(
 	struct builder b = { 0 };
 	json_t *root;
 
-	switch (format) {
-	case WEBHOOK_JSON:
-		root = render_host_generic(&b, h);
-		break;
-	case WEBHOOK_SLACK:
-		root = render_host_slack(&b, h);
-		break;
-	case WEBHOOK_ALERTMANAGER:
-		root = render_host_alertmanager(&b, h);
-		break;
-	default:
+	if (!format_known(format))
 		return -EINVAL;
-	}
+	/* Before dump_root() takes b: the renderer records its errors in it. */
+	root = renderers[format].host(&b, h);
 	return dump_root(b, root, out);
 }

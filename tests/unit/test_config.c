@@ -292,10 +292,13 @@ test_shipped_config_is_defaults(void **state)
 	if (load(f, text, &c) != 0)
 		fail_msg("conf/crashd.conf: %s", errors(f));
 	check_defaults(&c);
-	/* It ships one action: a log line per crash. */
-	assert_int_equal(c.n_actions, 1);
+	/* It ships two actions: a log line and a journal entry per crash. */
+	assert_int_equal(c.n_actions, 2);
 	assert_string_equal(c.actions[0].name, "log");
 	assert_int_equal(c.actions[0].type, ACTION_LOG);
+	assert_string_equal(c.actions[1].name, "journal");
+	assert_int_equal(c.actions[1].type, ACTION_JOURNAL);
+	assert_false(c.actions[1].include_environ);
 	config_done(&c);
 	free(text);
 }
@@ -621,7 +624,7 @@ test_action_errors(void **state)
 	expect_only_error(f,
 	    "actions = ( { name = \"a\"; type = \"page\"; } );\n", 1,
 	    "actions.type: expected one of log, exec, delete, mail, webhook, "
-	    "metrics, got \"page\"");
+	    "metrics, journal, got \"page\"");
 	expect_only_error(f,
 	    "actions = ( { name = \"a\"; type = \"mail\";\n"
 	    "  smtp = \"smtp://127.0.0.1\"; } );\n",
