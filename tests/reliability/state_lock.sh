@@ -18,6 +18,9 @@ command -v useradd >/dev/null || skip "useradd is not installed"
 command -v flock >/dev/null || skip "flock (util-linux) is needed"
 user=crashdlocktest
 if id "$user" >/dev/null 2>&1; then
+	# (A killed run's lock holder may still run as the user.)
+	pkill -KILL -u "$user" 2>/dev/null || true
+	nap 0.2
 	userdel "$user" || fail "cannot remove the leftover user $user"
 fi
 useradd --system --no-create-home --user-group --shell /usr/sbin/nologin "$user" ||
@@ -29,14 +32,20 @@ reliability_on_exit() {
 	local rc=$? p
 	set +e
 	for p in "${HOLDERS[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
+		stop_holder "$p"
 	done
 	userdel "$user" 2>/dev/null
 	(exit "$rc")
 	daemon_on_exit
 }
 trap reliability_on_exit EXIT
+# stop_holder PID: the flock(1) holding a lock, and the sleep it runs.
+stop_holder() {
+	pkill -KILL -P "$1" 2>/dev/null || true
+	kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+	return 0
+}
 as_user() {
 	setpriv --reuid="$uid" --regid="$gid" --clear-groups "$@"
 }
@@ -73,7 +82,7 @@ info "   the user cannot open $STATE (mode $(stat -c %a "$STATE"), .state $(stat
 info "2. left 0644 by an older crashd, locked by the user since"
 chmod 755 "$SPOOL/.state"
 chmod 644 "$STATE"
-as_user flock -o "$STATE" sh -c "touch $T/u/held; exec sleep 120" 9>&- {CRASHD_GUARD_FD}>&- &
+as_user flock -o "$STATE" sh -c "touch $T/u/held; exec sleep 120" </dev/null >/dev/null 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
 HOLDERS+=($!)
 wait_until 10 "the user to hold the lock" test -e "$T/u/held"
 ino=$(stat -c %i "$STATE")
@@ -91,11 +100,11 @@ expect_eq "hook state's mode after the first crash" "600" "$(stat -c %a "$STATE"
 expect_eq "dumps stored (per_executable 2/10m)" 2 "$stored"
 expect_counters seen=15 stored=2 rate_limited=13 failed=0
 expect_sum
-kill -KILL "${HOLDERS[0]}"
+stop_holder "${HOLDERS[0]}"
 
 info "3. root holds the lock: counted in the journal, the conservative decision"
 rm -f "$T/held"
-flock -o "$STATE" sh -c "touch $T/held; exec sleep 120" 9>&- {CRASHD_GUARD_FD}>&- &
+flock -o "$STATE" sh -c "touch $T/held; exec sleep 120" </dev/null >/dev/null 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
 HOLDERS+=($!)
 wait_until 10 "root to hold the lock" test -e "$T/held"
 before=$(spool_dumps | wc -l)
@@ -117,8 +126,7 @@ for d in $(spool_dumps | tail -n 6); do
 done
 jsize=$(stat -c %s "$SPOOL/.state/hook.journal")
 expect_eq "journal mode" "600" "$(stat -c %a "$SPOOL/.state/hook.journal")"
-kill -KILL "${HOLDERS[1]}"
-wait "${HOLDERS[1]}" 2>/dev/null || true
+stop_holder "${HOLDERS[1]}"
 
 info "   lock free again: the next crash folds the journal ($jsize bytes) in"
 run_victim as_user "$T/victim2" segv
