@@ -49,6 +49,8 @@ passes(const struct dump *d, const struct dump_filter *f)
 		return false;
 	if (f->host && fnmatch(f->host, d->hostname, 0) != 0)
 		return false;
+	if (f->kind >= 0 && (int)d->kind != f->kind)
+		return false;
 	return true;
 }
 

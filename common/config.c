@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dump.h"
 #include "escape.h"
 #include "fsutil.h"
 #include "signame.h"
@@ -127,7 +128,8 @@ enum key_type {
 	KEY_ARGV, /* char ** (NULL-terminated): [ "/bin/cmd", "arg" ] */
 	KEY_STRINGS, /* char ** (NULL-terminated): [ "a", "b" ], none empty */
 	KEY_ENUM, /* int, one of names[] */
-	KEY_ENUM_SET, /* unsigned bit mask of names[] */
+	KEY_ENUM_SET, /* unsigned bit mask of names[]; min 1: "name" alone too
+		       */
 	KEY_SIGNALS, /* int * + size_t count: [ "SEGV", 6 ] */
 	KEY_UIDS, /* unsigned * + size_t count: [ 0, 1000 ] */
 };
@@ -253,6 +255,8 @@ static const struct config_key action_keys[] = {
 	    ALL_TYPES, 0 },
 	{ "actions.match.has_core", KEY_TRISTATE, MATCH(has_core), 0, 0, NULL,
 	    0, ALL_TYPES, 0 },
+	{ "actions.match.kind", KEY_ENUM_SET, MATCH(kinds), 1, 0,
+	    NAMES(dump_kind_names), ALL_TYPES, 0 },
 	{ "actions.command", KEY_ARGV, ACT(command), 0, 0, NULL, 0,
 	    TYPE(ACTION_EXEC), 0 },
 	{ "actions.timeout", KEY_DURATION, ACT(timeout_ms), 100,
@@ -616,11 +620,17 @@ apply_enum_set(struct loader *l, const config_setting_t *s,
 	unsigned mask = 0;
 	int n;
 
-	n = want_list(l, s, k->path, "[ \"executable\", \"signal\" ]");
+	/* Where min is 1, one name may be written alone: kind = "snapshot". */
+	bool one = k->min == 1 && config_setting_type(s) == CONFIG_TYPE_STRING;
+
+	n = one ? 1
+		: want_list(l, s, k->path, "[ \"executable\", \"signal\" ]");
 	if (n < 0)
 		return;
 	for (int i = 0; i < n; i++) {
-		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		config_setting_t *e = one
+		    ? (config_setting_t *)s
+		    : config_setting_get_elem(s, (unsigned)i);
 		const char *v = want_string(l, e, k->path, "a list of names");
 		int j;
 

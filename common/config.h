@@ -108,6 +108,7 @@ struct action_match {
 	size_t n_uids;
 	char **hostnames; /* globs, NULL-terminated */
 	int has_core; /* -1: either, 0: without, 1: with */
+	unsigned kinds; /* bit (1 << enum dump_kind) per kind; 0: every kind */
 };
 
 struct action_config {

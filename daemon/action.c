@@ -75,5 +75,7 @@ action_matches(const struct action_config *ac, const struct dump *d)
 		return false;
 	if (m->has_core >= 0 && m->has_core != (int)d->has_core)
 		return false;
+	if (m->kinds != 0 && !(m->kinds & (1u << d->kind)))
+		return false;
 	return true;
 }

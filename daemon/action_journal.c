@@ -280,8 +280,11 @@ field_message(struct fields *f, const struct dump *d)
 	buf_init(&m, 0);
 	buf_init(&c, 0);
 	escape_c(&c, comm ? comm : "", len);
-	buf_printf(&m, "Process %ld (%s) of user %lld dumped core.\n", d->pid,
-	    c.data ? c.data : "", d->uid);
+	buf_printf(&m, "Process %ld (%s) of user %lld dumped core%s%s%s.\n",
+	    d->pid, c.data ? c.data : "", d->uid,
+	    d->kind == DUMP_KIND_SNAPSHOT ? " (a snapshot: " : "",
+	    d->kind == DUMP_KIND_SNAPSHOT ? d->reason : "",
+	    d->kind == DUMP_KIND_SNAPSHOT ? ")" : "");
 	put_stack(&m, d);
 	field(f, "MESSAGE", m.data, m.len);
 	if (comm && len)
@@ -368,6 +371,11 @@ action_journal_run(const struct action_config *ac,
 		field_environ(&f, ac, d);
 	field_core(&f, ev, detail);
 	field(&f, "CRASHD_ID", d->name, strlen(d->name));
+	field(&f, "CRASHD_KIND", dump_kind_names[d->kind],
+	    strlen(dump_kind_names[d->kind]));
+	if (d->kind == DUMP_KIND_SNAPSHOT)
+		field_item(&f, "CRASHD_SNAPSHOT_REASON", d, "snapshot_reason",
+		    SMALL_CAP);
 	field_item(&f, "CRASHD_SIGNATURE", d, "signature", SMALL_CAP);
 	fieldf(&f, "CRASHD_COUNT", "%llu", (unsigned long long)ev->count);
 	field(&f, "CRASHD_EVENT", ev->event, strlen(ev->event));

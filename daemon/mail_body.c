@@ -195,10 +195,16 @@ put_headline(struct text *t, const struct action_event *ev)
 	t_visible(t, d->hostname[0] ? d->hostname : "?",
 	    strlen(d->hostname[0] ? d->hostname : "?"));
 	t_puts(t, ".\n");
+	if (d->kind == DUMP_KIND_SNAPSHOT)
+		t_puts(t,
+		    "A snapshot: the process took it and goes on "
+		    "running.\n");
 	if (strcmp(ev->event, "first") == 0)
-		t_puts(t, "The first crash of its kind.\n");
+		t_printf(
+		    t, "The first %s of its kind.\n", dump_kind_names[d->kind]);
 	else if (strcmp(ev->event, "every") == 0)
-		t_printf(t, "Crash number %llu of its kind.\n",
+		t_printf(t, "%s number %llu of its kind.\n",
+		    d->kind == DUMP_KIND_SNAPSHOT ? "Snapshot" : "Crash",
 		    (unsigned long long)ev->count);
 	else if (strcmp(ev->event, "regression") == 0)
 		t_puts(t,

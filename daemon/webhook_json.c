@@ -40,7 +40,10 @@
  *     executable_deleted  true when the file was deleted while it ran
  *     pid, ns_pid, tid, uid, gid   (numbers; null when unknown)
  *     signal        the number, and signal_name "SIGSEGV"
- *     reason        "ruby killed by SIGSEGV"
+ *     reason        "ruby killed by SIGSEGV" ("snapshot of ruby: ..." for
+ *                   a snapshot)
+ *     kind          "crash", or "snapshot" (libcrashd), "kernel", "oom",
+ *                   "panic"
  *     cmdline       argv, an array of strings
  *     container     "<runtime> <id>" or ""
  *     start_time    the process's start, "seconds.milliseconds"
@@ -583,6 +586,7 @@ render_generic(struct builder *b, const struct webhook_crash *c)
 	set_int(b, d, "signal", c->signal);
 	set_escaped(b, d, "signal_name", c->signal_name);
 	set_escaped(b, d, "reason", c->reason);
+	set_escaped(b, d, "kind", c->kind ? c->kind : "crash");
 	set(b, d, "cmdline", cmdline_json(b, c));
 	set_raw(b, d, "cwd", c->cwd);
 	set_raw(b, d, "container", c->container);

@@ -34,6 +34,7 @@
 #include "policy.h"
 #include "proc.h"
 #include "signame.h"
+#include "snapshot.h"
 #include "spool.h"
 
 /* Caps on what one item may take from /proc. */
@@ -496,6 +497,21 @@ write_namespaces(struct dump *d, const struct process *p)
 	buf_done(&b);
 }
 
+/* kind: a libcrashd snapshot says so (snapshot.h); a crash has none. */
+static void
+write_kind(struct dump *d)
+{
+	struct buf reason;
+
+	buf_init(&reason, 0);
+	if (d->procfd >= 0 && snapshot_read(d->procfd, &reason) > 0) {
+		item_put(d, "kind", "snapshot\n", strlen("snapshot\n"));
+		item_put(d, "snapshot_reason", reason.data ? reason.data : "",
+		    reason.len);
+	}
+	buf_done(&reason);
+}
+
 static void
 write_process(struct dump *d, struct process *p)
 {
@@ -515,6 +531,7 @@ write_process(struct dump *d, struct process *p)
 	else
 		note_missing(d, "cgroup", -ESRCH);
 	write_namespaces(d, p);
+	write_kind(d);
 
 	buf_init(&b, CAP_ARGS);
 	root = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
