@@ -51,9 +51,17 @@ spool_open(const char *path, bool create, struct spool *ret)
 		r = mkdir_at_safe(s.dirfd, SPOOL_INCOMING, 0700);
 		if (r < 0)
 			goto fail;
-		r = mkdir_at_safe(s.dirfd, SPOOL_STATE, 0755);
+		r = mkdir_at_safe(s.dirfd, SPOOL_STATE, SPOOL_STATE_MODE);
 		if (r < 0)
 			goto fail;
+		/* Made 0755 by an older crashd: root's alone now. */
+		if (fstatat(s.dirfd, SPOOL_STATE, &st, AT_SYMLINK_NOFOLLOW) ==
+			0 &&
+		    (st.st_mode & 07777) != SPOOL_STATE_MODE &&
+		    fchmodat(s.dirfd, SPOOL_STATE, SPOOL_STATE_MODE, 0) < 0) {
+			r = -errno;
+			goto fail;
+		}
 	}
 	s.incoming_fd = open_dir_at(s.dirfd, SPOOL_INCOMING);
 	if (s.incoming_fd < 0 && create) {

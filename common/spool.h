@@ -18,6 +18,8 @@
 #define SPOOL_STATE ".state"
 /* What the daemon moved out of the way: no dump (daemon.c). */
 #define SPOOL_QUARANTINE ".quarantine"
+/* Root's alone: the hook's counters and locks, the daemon's keys, queue. */
+#define SPOOL_STATE_MODE 0700
 #define SPOOL_NAME_MAX 96
 
 struct spool {

@@ -51,7 +51,7 @@ action_metrics_set_retries(size_t retrying, uint64_t failures)
 static int
 open_state_dir(int spool_dirfd)
 {
-	int r = mkdir_at_safe(spool_dirfd, SPOOL_STATE, 0755);
+	int r = mkdir_at_safe(spool_dirfd, SPOOL_STATE, SPOOL_STATE_MODE);
 
 	if (r >= 0)
 		r = mkdir_at_safe(spool_dirfd, METRICS_DIR, 0700);

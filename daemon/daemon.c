@@ -27,6 +27,7 @@
 #include "dump.h"
 #include "escape.h"
 #include "fsutil.h"
+#include "hookstate.h"
 #include "journal.h"
 #include "log.h"
 #include "notify.h"
@@ -79,6 +80,16 @@ daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
 	r = spool_open(dm->cfg.spool, true, &dm->spool);
 	if (r < 0)
 		return log_error_errno(r, "open spool %s: %m", dm->cfg.spool);
+	/* An older crashd left them readable: nobody may hold their lock. */
+	r = hookstate_secure(dm->spool.dirfd);
+	if (r > 0)
+		log_warn(
+		    "%s/%s: the hook's state was open to others, made root's "
+		    "alone",
+		    dm->cfg.spool, SPOOL_STATE);
+	else if (r < 0)
+		log_warn_errno(
+		    r, "%s/%s: %m, ignoring", dm->cfg.spool, SPOOL_STATE);
 	dm->keys_fd = dedupe_open_keys(dm->spool.dirfd);
 	if (dm->keys_fd < 0)
 		return log_error_errno(dm->keys_fd, "open %s/%s/%s: %m",

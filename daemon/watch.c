@@ -7,7 +7,8 @@
  * A spool moved or deleted under the daemon (its watch says so, or the
  * path no longer names the directory held, checked every second) is
  * opened again, created where it is missing, watched and rescanned.
- * core_pattern is checked at start, on a timer and after SIGHUP.
+ * core_pattern is checked at start, on a timer and after SIGHUP; the kernel
+ * log is read every tick (kmsg.h).
  */
 #include "watch.h"
 
@@ -22,6 +23,7 @@
 #include "action_metrics.h"
 #include "clock.h"
 #include "config.h"
+#include "kmsg.h"
 #include "log.h"
 #include "registration.h"
 #include "retention.h"
@@ -179,12 +181,19 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 	uint64_t told = 0, failures_told = 0;
 	size_t retrying_told = 0;
 	bool watching, spool_told = false;
+	struct kmsg kmsg;
 	int r;
 
 	r = watch_spool(dm);
 	if (r < 0)
 		return log_error_errno(r, "watch %s: %m", dm->cfg.spool);
 	watching = true;
+	r = kmsg_open(&kmsg, dm->spool.dirfd);
+	if (r < 0)
+		log_warn_errno(r,
+		    "kernel log: %m, crashes the kernel drops "
+		    "over core_pipe_limit are not counted");
+	kmsg_scan(&kmsg, dm->spool.dirfd);
 	/* Before "watching": a change from now on is seen as one. */
 	registration_check(dm);
 	last_registration = time(NULL);
@@ -241,6 +250,7 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 			last_registration = now;
 			registration_check(dm);
 		}
+		kmsg_scan(&kmsg, dm->spool.dirfd);
 		daemon_digests(dm);
 		delivery_tick(&dm->delivery, &dm->cfg, dm->spool.dirfd);
 		if (retry_pending(&dm->retry) != retrying_told ||
@@ -267,6 +277,7 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 		sdnotify_watchdog();
 	}
 	sdnotify_stopping();
+	kmsg_close(&kmsg);
 	if (watching)
 		inotifytools_cleanup();
 	return 0;

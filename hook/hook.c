@@ -8,6 +8,7 @@
  */
 #include "hook.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -48,6 +49,9 @@
 /* Kept of a dump's room for what is written last: core_info, incomplete. */
 #define ROOM_TAIL (3 * ITEM_BLOCK)
 #define STATE_LOCK_TIMEOUT_MS 200
+/* More dumps than this being written at once: a storm (count_writers()). */
+#define STORM_WRITERS 16
+#define STORM_WRITERS_S "16"
 /* A thread's stack in a minicore: deep recursion is cut, not lost. */
 #define MINI_STACK_MAX (256 * 1024)
 
@@ -792,7 +796,7 @@ room_note(const struct dump *d)
  */
 static void
 write_minicore(struct dump *d, const struct process *proc,
-    const struct policy_decision *dec, struct hookstate_counters *delta,
+    const struct policy_decision *dec, struct hookstate_record *delta,
     int64_t deadline_ms)
 {
 	const struct hook_config *hc = &d->c->hook;
@@ -856,7 +860,7 @@ write_minicore(struct dump *d, const struct process *proc,
  */
 static void
 write_core(struct dump *d, const struct process *proc,
-    const struct policy_decision *dec, struct hookstate_counters *delta,
+    const struct policy_decision *dec, struct hookstate_record *delta,
     int64_t deadline_ms)
 {
 	const struct hook_config *hc = &d->c->hook;
@@ -930,69 +934,133 @@ write_core(struct dump *d, const struct process *proc,
 }
 
 /*
- * bytes: what the dump takes; reserved: what the policy charged for it
- * ahead (policy_decision.room), given back here.
+ * Adds rec to the counters: under the state lock, or, when it cannot be
+ * had in time, as a journal record the next holder folds in.  Either way
+ * the crash is counted.
  */
 static void
-state_update(int spool_dirfd, const struct hookstate_counters *delta,
-    uint64_t bytes, uint64_t reserved)
+count(int spool_dirfd, const struct hookstate_record *rec)
 {
 	struct hookstate st;
-	int fd;
+	int fd, r;
 
 	fd = hookstate_lock(spool_dirfd, true, STATE_LOCK_TIMEOUT_MS);
-	if (fd < 0) {
-		log_warn_errno(fd, "lock hook state: %m, counters not updated");
-		return;
+	if (fd >= 0 && hookstate_read(fd, &st) == 0) {
+		(void)hookstate_fold(spool_dirfd, &st);
+		hookstate_apply(&st, rec);
+		r = hookstate_write(fd, &st);
+		safe_close(fd);
+		if (r == 0)
+			return;
+		log_warn_errno(
+		    r, "write hook state: %m, counting in its journal");
+	} else {
+		safe_close(fd);
 	}
-	if (hookstate_read(fd, &st) == 0) {
-		st.counters.stored += delta->stored;
-		st.counters.cores_kept += delta->cores_kept;
-		st.counters.cores_skipped += delta->cores_skipped;
-		st.counters.degraded += delta->degraded;
-		st.counters.failed += delta->failed;
-		st.spool_bytes += bytes;
-		st.spool_bytes -=
-		    reserved < st.spool_bytes ? reserved : st.spool_bytes;
-		(void)hookstate_write(fd, &st);
-	}
-	safe_close(fd);
+	r = hookstate_journal_append(spool_dirfd, rec);
+	if (r < 0)
+		log_error_errno(r,
+		    "hook state and its journal unavailable (%m): "
+		    "crash not counted");
 }
 
 /*
- * Counts the crash and decides its fate under the state lock.  Without
- * the state file the crash is stored without a core: safe either way.
+ * Dumps being written now (directories in .incoming): more than
+ * STORM_WRITERS means a storm, where a dump keeps no core so that its
+ * hook lets the kernel go at once.
+ */
+static int
+count_writers(const struct spool *spool)
+{
+	struct dirent *de;
+	DIR *dir;
+	int n = 0;
+
+	if (opendir_at(spool->incoming_fd, ".", &dir) < 0)
+		return 0;
+	while ((de = readdir(dir)) != NULL && n <= STORM_WRITERS)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
+}
+
+/*
+ * Counts the crash and decides its fate under the state lock.  When the
+ * lock cannot be had in time (or the state cannot be read), the crash is
+ * still counted, in the journal, and the decision is the conservative
+ * one: stored without a core while fewer records than the global limit
+ * wait in the journal, else not stored (global limit).  Nobody holding
+ * the lock makes a crash unlimited or uncounted.
  */
 static void
-decide(const struct config *c, int spool_dirfd, const char *exe,
+decide(const struct config *c, const struct spool *spool, const char *exe,
     struct policy_decision *ret)
 {
+	struct hookstate_record rec = { .magic = HOOKSTATE_MAGIC,
+		.version = HOOKSTATE_VERSION,
+		.seen = 1 };
 	struct statvfs vfs;
 	struct hookstate st;
 	uint64_t free_bytes = UINT64_MAX;
-	int fd;
+	int64_t pending;
+	int fd, writers = 0, r;
 
-	if (fstatvfs(spool_dirfd, &vfs) == 0)
+	if (fstatvfs(spool->dirfd, &vfs) == 0)
 		free_bytes = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-	fd = hookstate_lock(spool_dirfd, true, STATE_LOCK_TIMEOUT_MS);
-	if (fd < 0 || hookstate_read(fd, &st) < 0) {
-		log_warn_errno(fd < 0 ? fd : -EIO,
-		    "hook state unavailable (%m), storing without a core");
-		*ret = (struct policy_decision){ .verdict = POLICY_STORE,
-			.no_core_reason = "hook state unavailable",
-			.room = UINT64_MAX };
+	if (c->hook.core_mode != CORE_MODE_NONE)
+		writers = count_writers(spool);
+	fd = hookstate_lock(spool->dirfd, true, STATE_LOCK_TIMEOUT_MS);
+	r = fd < 0 ? fd : hookstate_read(fd, &st);
+	if (r < 0) {
 		safe_close(fd);
-		return;
+		pending = hookstate_journal_pending(spool->dirfd);
+		*ret = (struct policy_decision){ .verdict = POLICY_STORE,
+			.no_core_reason = "hook state busy, counted in its journal",
+			.room = UINT64_MAX };
+		ret->ignored_by = policy_ignored(&c->hook, exe);
+		if (ret->ignored_by)
+			ret->verdict = POLICY_IGNORED;
+		else if (pending < 0 ||
+		    pending >= (int64_t)c->hook.global.count)
+			ret->verdict = POLICY_RATE_GLOBAL;
+		log_warn_errno(r,
+		    "hook state unavailable (%m), %lld crashes wait in its "
+		    "journal: %s",
+		    (long long)pending,
+		    ret->verdict == POLICY_STORE ? "storing without a core"
+						 : "not storing");
+	} else {
+		(void)hookstate_fold(spool->dirfd, &st);
+		policy_decide(&c->hook, &st, exe, clock_now_ms(CLOCK_REALTIME),
+		    free_bytes, ret);
+		if (ret->keep_core && writers > STORM_WRITERS) {
+			ret->keep_core = false;
+			ret->no_core_reason =
+			    "storm: more than " STORM_WRITERS_S
+			    " dumps being written at once";
+		}
 	}
-	policy_decide(
-	    &c->hook, &st, exe, clock_now_ms(CLOCK_REALTIME), free_bytes, ret);
-	st.counters.seen++;
 	if (ret->verdict == POLICY_IGNORED)
-		st.counters.ignored++;
+		rec.ignored = 1;
 	else if (ret->verdict != POLICY_STORE)
-		st.counters.rate_limited++;
-	(void)hookstate_write(fd, &st);
-	safe_close(fd);
+		rec.rate_limited = 1;
+	else
+		rec.stored = 1; /* see hookstate.h: "the counters add up" */
+	if (fd >= 0 && r >= 0) {
+		hookstate_apply(&st, &rec);
+		r = hookstate_write(fd, &st);
+		safe_close(fd);
+		if (r == 0)
+			return;
+		log_warn_errno(
+		    r, "write hook state: %m, counting in its journal");
+	}
+	r = hookstate_journal_append(spool->dirfd, &rec);
+	if (r < 0)
+		log_error_errno(r,
+		    "hook state and its journal unavailable (%m): "
+		    "crash not counted");
 }
 
 static void
@@ -1042,7 +1110,8 @@ hook_run(const struct config *c, const struct hook_args *a)
 	struct dump d = {
 		.c = c, .a = a, .procfd = -1, .dirfd = -1, .room = UINT64_MAX
 	};
-	struct hookstate_counters delta = { 0 };
+	struct hookstate_record delta = { .magic = HOOKSTATE_MAGIC,
+		.version = HOOKSTATE_VERSION };
 	struct policy_decision dec;
 	struct spool spool = { -1, -1 };
 	struct process p;
@@ -1071,15 +1140,19 @@ hook_run(const struct config *c, const struct hook_args *a)
 		    c->spool, (int)a->pid);
 		goto out;
 	}
-	decide(c, spool.dirfd, p.executable ? p.executable : p.comm, &dec);
+	decide(c, &spool, p.executable ? p.executable : p.comm, &dec);
 	if (dec.verdict != POLICY_STORE) {
+		/* Counted: let the kernel go before anything that may wait. */
+		release_core_pipe();
 		log_not_stored(&p, signame, &dec);
 		r = 0;
 		goto out;
 	}
 	if (dec.spool_full) {
 		log_spool_full(&p, signame, "spool_max reached", 0);
-		delta.failed++;
+		/* Counted as stored when decided: it failed instead. */
+		delta.stored = -1;
+		delta.failed = 1;
 		r = 0;
 		goto account;
 	}
@@ -1097,7 +1170,9 @@ hook_run(const struct config *c, const struct hook_args *a)
 		log_error_errno(r,
 		    "create dump for pid %d in %s: %m, crash lost", (int)a->pid,
 		    c->spool);
-		delta.failed++;
+		/* Counted as stored when decided: it failed instead. */
+		delta.stored = -1;
+		delta.failed = 1;
 		goto account;
 	}
 	d.dirfd = r;
@@ -1117,7 +1192,9 @@ hook_run(const struct config *c, const struct hook_args *a)
 		log_spool_full(
 		    &p, signame, "its identifying items", d.identity_error);
 		spool_discard_incoming(&spool, name);
-		delta.failed++;
+		/* Counted as stored when decided: it failed instead. */
+		delta.stored = -1;
+		delta.failed = 1;
 		r = 0;
 		goto account;
 	}
@@ -1134,16 +1211,18 @@ hook_run(const struct config *c, const struct hook_args *a)
 	(void)spool_dir_usage(d.dirfd, &bytes);
 	r = spool_publish(&spool, name, c->hook.sync);
 	if (r < 0) {
-		log_error_errno(r, "publish dump %s: %m", name);
-		delta.failed++;
+		/* Counted as stored: crashd publishes what .incoming keeps. */
+		log_error_errno(r,
+		    "publish dump %s: %m, left in .incoming for crashd", name);
 		goto account;
 	}
-	delta.stored++;
 	log_info("stored %s: pid %d, %s", name, (int)a->pid, signame);
 	r = 1;
 account:
-	state_update(spool.dirfd, &delta, bytes,
-	    dec.verdict == POLICY_STORE ? dec.reserved : 0);
+	/* What the policy charged ahead is settled by what the dump takes. */
+	delta.spool_bytes = (int64_t)bytes -
+	    (int64_t)(dec.verdict == POLICY_STORE ? dec.reserved : 0);
+	count(spool.dirfd, &delta);
 out:
 	release_core_pipe();
 	safe_close(d.dirfd);
