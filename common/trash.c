@@ -46,26 +46,33 @@ remove_dir_at(int parent, const char *name)
 }
 
 /*
- * Takes bytes off the hook's estimate, if its state can be had at once;
- * else the daemon's next sweep sets it right.
+ * Takes bytes off the hook's estimate: in its state, or through its
+ * journal when the state's lock cannot be had soon (the daemon's next
+ * sweep sets it right in any case).
  */
 static void
 forget_bytes(int spool_dirfd, unsigned long long bytes)
 {
+	struct hookstate_record rec = { .magic = HOOKSTATE_MAGIC,
+		.version = HOOKSTATE_VERSION,
+		.spool_bytes = -(int64_t)bytes };
 	struct hookstate st;
 	int fd;
 
 	if (bytes == 0)
 		return;
 	fd = hookstate_lock(spool_dirfd, false, 200);
-	if (fd < 0)
-		return;
-	if (hookstate_read(fd, &st) == 0) {
-		st.spool_bytes -=
-		    bytes < st.spool_bytes ? bytes : st.spool_bytes;
-		(void)hookstate_write(fd, &st);
+	if (fd >= 0 && hookstate_read(fd, &st) == 0) {
+		/* The journal first: what it holds was counted before. */
+		(void)hookstate_fold(spool_dirfd, &st);
+		hookstate_apply(&st, &rec);
+		if (hookstate_write(fd, &st) == 0) {
+			safe_close(fd);
+			return;
+		}
 	}
 	safe_close(fd);
+	(void)hookstate_journal_append(spool_dirfd, &rec);
 }
 
 int

@@ -409,6 +409,9 @@ resync_hook(struct daemon *dm, unsigned long long total)
 		return;
 	}
 	if (hookstate_read(fd, &st) == 0) {
+		/* What the journal holds is in total: folded, not added later.
+		 */
+		(void)hookstate_fold(dm->spool.dirfd, &st);
 		st.spool_bytes = total;
 		(void)hookstate_write(fd, &st);
 	}

@@ -48,10 +48,9 @@
 #define ITEM_BLOCK 4096
 /* Kept of a dump's room for what is written last: core_info, incomplete. */
 #define ROOM_TAIL (3 * ITEM_BLOCK)
+/* How often a dump may ask for more room (room_grow()). */
+#define ROOM_GROWS 4
 #define STATE_LOCK_TIMEOUT_MS 200
-/* More dumps than this being written at once: a storm (count_writers()). */
-#define STORM_WRITERS 16
-#define STORM_WRITERS_S "16"
 /* A thread's stack in a minicore: deep recursion is cut, not lost. */
 #define MINI_STACK_MAX (256 * 1024)
 
@@ -70,6 +69,14 @@ struct dump {
 	uint64_t room;
 	uint64_t used;
 	const char *room_reason;
+	/*
+	 * What room may grow to (room_grow(), asked grows times), and what
+	 * of it is charged to the state's spool_bytes, settled at the end.
+	 */
+	uint64_t room_max;
+	uint64_t reserved;
+	int grows;
+	int spool_dirfd;
 	bool identity_only; /* below keep_free: identifying items only */
 	/* An identifying item could not be written: not published. */
 	int identity_error;
@@ -239,6 +246,36 @@ room_left(const struct dump *d)
 					     : 0;
 }
 
+/*
+ * Asks the state for need bytes more of the room the policy allowed this
+ * dump (policy_grow()), at most ROOM_GROWS times; without the lock in
+ * time, the room stays.
+ */
+static void
+room_grow(struct dump *d, uint64_t need)
+{
+	struct hookstate st;
+	uint64_t more;
+	int fd;
+
+	if (d->grows >= ROOM_GROWS || d->room >= d->room_max)
+		return;
+	d->grows++;
+	fd = hookstate_lock(d->spool_dirfd, false, STATE_LOCK_TIMEOUT_MS);
+	if (fd < 0)
+		return;
+	if (hookstate_read(fd, &st) == 0) {
+		(void)hookstate_fold(d->spool_dirfd, &st);
+		more =
+		    policy_grow(&d->c->hook, &st, d->room, d->room_max, need);
+		if (more > 0 && hookstate_write(fd, &st) == 0) {
+			d->room += more;
+			d->reserved += more;
+		}
+	}
+	safe_close(fd);
+}
+
 /* The free bytes above the floor on the spool's file system, now. */
 static uint64_t
 fs_left(const struct dump *d)
@@ -291,6 +328,10 @@ item_allowed(struct dump *d, const char *name, const char *data, size_t len)
 	}
 	cap = policy_item_cap(&d->c->hook, name, &key);
 	left = room_left(d);
+	if (left < cap && left < item_charge(len)) {
+		room_grow(d, item_charge(len) - left);
+		left = room_left(d);
+	}
 	why = key;
 	if (left < cap) {
 		cap = left;
@@ -966,8 +1007,7 @@ count(int spool_dirfd, const struct hookstate_record *rec)
 
 /*
  * Dumps being written now (directories in .incoming): more than
- * STORM_WRITERS means a storm, where a dump keeps no core so that its
- * hook lets the kernel go at once.
+ * POLICY_STORM_WRITERS is a storm (policy_decide()).
  */
 static int
 count_writers(const struct spool *spool)
@@ -978,7 +1018,7 @@ count_writers(const struct spool *spool)
 
 	if (opendir_at(spool->incoming_fd, ".", &dir) < 0)
 		return 0;
-	while ((de = readdir(dir)) != NULL && n <= STORM_WRITERS)
+	while ((de = readdir(dir)) != NULL && n <= POLICY_STORM_WRITERS)
 		if (de->d_name[0] != '.')
 			n++;
 	closedir(dir);
@@ -1016,7 +1056,8 @@ decide(const struct config *c, const struct spool *spool, const char *exe,
 		safe_close(fd);
 		pending = hookstate_journal_pending(spool->dirfd);
 		*ret = (struct policy_decision){ .verdict = POLICY_STORE,
-			.no_core_reason = "hook state busy, counted in its journal",
+			.no_core_reason =
+			    "hook state busy, counted in its journal",
 			.room = UINT64_MAX };
 		ret->ignored_by = policy_ignored(&c->hook, exe);
 		if (ret->ignored_by)
@@ -1033,13 +1074,7 @@ decide(const struct config *c, const struct spool *spool, const char *exe,
 	} else {
 		(void)hookstate_fold(spool->dirfd, &st);
 		policy_decide(&c->hook, &st, exe, clock_now_ms(CLOCK_REALTIME),
-		    free_bytes, ret);
-		if (ret->keep_core && writers > STORM_WRITERS) {
-			ret->keep_core = false;
-			ret->no_core_reason =
-			    "storm: more than " STORM_WRITERS_S
-			    " dumps being written at once";
-		}
+		    free_bytes, writers, ret);
 	}
 	if (ret->verdict == POLICY_IGNORED)
 		rec.ignored = 1;
@@ -1061,6 +1096,15 @@ decide(const struct config *c, const struct spool *spool, const char *exe,
 		log_error_errno(r,
 		    "hook state and its journal unavailable (%m): "
 		    "crash not counted");
+}
+
+/* Counts delta, what the policy charged ahead settled by what it takes. */
+static void
+settle(int spool_dirfd, struct hookstate_record *delta, uint64_t bytes,
+    uint64_t reserved)
+{
+	delta->spool_bytes = (int64_t)bytes - (int64_t)reserved;
+	count(spool_dirfd, delta);
 }
 
 static void
@@ -1107,9 +1151,12 @@ log_spool_full(
 int
 hook_run(const struct config *c, const struct hook_args *a)
 {
-	struct dump d = {
-		.c = c, .a = a, .procfd = -1, .dirfd = -1, .room = UINT64_MAX
-	};
+	struct dump d = { .c = c,
+		.a = a,
+		.procfd = -1,
+		.dirfd = -1,
+		.room = UINT64_MAX,
+		.spool_dirfd = -1 };
 	struct hookstate_record delta = { .magic = HOOKSTATE_MAGIC,
 		.version = HOOKSTATE_VERSION };
 	struct policy_decision dec;
@@ -1157,6 +1204,9 @@ hook_run(const struct config *c, const struct hook_args *a)
 		goto account;
 	}
 	d.room = dec.room;
+	d.room_max = dec.room_max;
+	d.reserved = dec.reserved;
+	d.spool_dirfd = spool.dirfd;
 	d.used = ITEM_BLOCK; /* the directory */
 	d.room_reason = dec.room_reason;
 	d.identity_only = dec.identity_only;
@@ -1209,20 +1259,23 @@ hook_run(const struct config *c, const struct hook_args *a)
 			log_warn_errno(r, "sync dump %s: %m, ignoring", name);
 	}
 	(void)spool_dir_usage(d.dirfd, &bytes);
+	/*
+	 * Settled before it is published: crashd may remove it (a repeat)
+	 * at once, taking its bytes off the estimate.
+	 */
+	settle(spool.dirfd, &delta, bytes, d.reserved);
 	r = spool_publish(&spool, name, c->hook.sync);
 	if (r < 0) {
 		/* Counted as stored: crashd publishes what .incoming keeps. */
 		log_error_errno(r,
 		    "publish dump %s: %m, left in .incoming for crashd", name);
-		goto account;
+		goto out;
 	}
 	log_info("stored %s: pid %d, %s", name, (int)a->pid, signame);
 	r = 1;
+	goto out;
 account:
-	/* What the policy charged ahead is settled by what the dump takes. */
-	delta.spool_bytes = (int64_t)bytes -
-	    (int64_t)(dec.verdict == POLICY_STORE ? dec.reserved : 0);
-	count(spool.dirfd, &delta);
+	settle(spool.dirfd, &delta, bytes, d.reserved);
 out:
 	release_core_pipe();
 	safe_close(d.dirfd);

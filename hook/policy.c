@@ -88,11 +88,11 @@ items_bound(const struct hook_config *hc)
 
 void
 policy_decide(const struct hook_config *hc, struct hookstate *st,
-    const char *executable, int64_t now_ms, uint64_t free_bytes,
+    const char *executable, int64_t now_ms, uint64_t free_bytes, int writers,
     struct policy_decision *ret)
 {
-	struct policy_decision d = { POLICY_STORE, false, NULL, NULL,
-		UINT64_MAX, 0, false, false, NULL };
+	struct policy_decision d = { .verdict = POLICY_STORE,
+		.room = UINT64_MAX };
 	struct hookstate_slot *slot;
 	uint64_t bound;
 	int64_t tat;
@@ -153,6 +153,10 @@ policy_decide(const struct hook_config *hc, struct hookstate *st,
 		d.no_core_reason = "spool_max reached";
 	} else if (free_bytes < hc->keep_free) {
 		d.no_core_reason = "keep_free floor reached";
+	} else if (writers > POLICY_STORM_WRITERS) {
+		/* Before the core buckets: a storm's cores are not charged. */
+		d.no_core_reason = "storm: more than " POLICY_STORM_WRITERS_S
+				   " dumps being written at once";
 	} else {
 		tat = slot->tat_core_ms;
 		if (!hookstate_gcra(&tat, &hc->cores_per_executable, now_ms))
@@ -178,9 +182,31 @@ policy_decide(const struct hook_config *hc, struct hookstate *st,
 		    POLICY_MIN_DUMP;
 	if (bound < d.room)
 		d.room = bound;
+	d.room_max = d.room;
 	if (hc->spool_max) {
+		if (!d.keep_core && d.room > POLICY_ROOM_FIRST)
+			d.room = POLICY_ROOM_FIRST;
 		d.reserved = d.room;
 		st->spool_bytes += d.room;
 	}
 	*ret = d;
+}
+
+uint64_t
+policy_grow(const struct hook_config *hc, struct hookstate *st, uint64_t room,
+    uint64_t room_max, uint64_t need)
+{
+	uint64_t left, more;
+
+	if (!hc->spool_max || room >= room_max)
+		return 0;
+	left = st->spool_bytes < hc->spool_max ? hc->spool_max - st->spool_bytes
+					       : 0;
+	more = need > room ? need : room;
+	if (more > room_max - room)
+		more = room_max - room;
+	if (more > left / 2)
+		more = left / 2;
+	st->spool_bytes += more;
+	return more;
 }

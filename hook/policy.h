@@ -34,6 +34,21 @@ enum policy_verdict {
  */
 #define POLICY_RESERVE (1024 * 1024ULL)
 
+/*
+ * More dumps than this being written at once (writers): a storm, where a
+ * dump keeps no core, so that its hook lets the kernel go at once.
+ */
+#define POLICY_STORM_WRITERS 16
+#define POLICY_STORM_WRITERS_S "16"
+
+/*
+ * What a dump without a core is reserved under spool_max at first: the
+ * least a dump takes, more than most take (80 KB).  A bigger one asks for
+ * more as it grows, up to room_max, so that a burst's dumps do not
+ * reserve the spool full with their items' caps.
+ */
+#define POLICY_ROOM_FIRST POLICY_MIN_DUMP
+
 /* The free space below which only identifying items are written. */
 #define POLICY_FLOOR(keep_free)                                                \
 	((keep_free) > POLICY_RESERVE ? (keep_free) : POLICY_RESERVE)
@@ -51,6 +66,11 @@ struct policy_decision {
 	 * keep_free leaves.
 	 */
 	uint64_t room;
+	/*
+	 * What room may grow to (policy_grow()); more than room only for a
+	 * dump without a core under spool_max (POLICY_ROOM_FIRST).
+	 */
+	uint64_t room_max;
 	/* Charged to st->spool_bytes now; the hook settles it at the end. */
 	uint64_t reserved;
 	/* spool_max leaves less than POLICY_MIN_DUMP: not stored. */
@@ -77,11 +97,20 @@ const char *policy_ignored(
 /*
  * Decides for one crash and charges the buckets in st (and, when the
  * dump is to be stored under spool_max, its room to st->spool_bytes).
- * free_bytes is the space left on the spool's file system.  Counters are
- * not touched.
+ * free_bytes is the space left on the spool's file system, writers the
+ * dumps being written now.  Counters are not touched.
  */
 void policy_decide(const struct hook_config *hc, struct hookstate *st,
-    const char *executable, int64_t now_ms, uint64_t free_bytes,
+    const char *executable, int64_t now_ms, uint64_t free_bytes, int writers,
     struct policy_decision *ret);
+
+/*
+ * More room for a dump that holds room of room_max and needs need bytes
+ * more: at least need and no less than room again (it doubles), within
+ * room_max and half of what spool_max leaves (as in policy_decide()).
+ * Charges st->spool_bytes with it and returns it (0: none).
+ */
+uint64_t policy_grow(const struct hook_config *hc, struct hookstate *st,
+    uint64_t room, uint64_t room_max, uint64_t need);
 
 #endif

@@ -67,6 +67,27 @@ expect_line incomplete "^environ: truncated at $environ bytes \(hook\.items\.env
 expect_line maps '^[0-9a-f]+-[0-9a-f]+ '
 ((dump <= 8 << 20)) || fail "one crash's dump takes $dump bytes"
 
+info "without a core: reserved small, grown to the items' caps"
+# A dump without a core is reserved POLICY_ROOM_FIRST (128K) under
+# spool_max at first and asks for more as its items need it.
+write_daemon_config mode=none spool_max=2G keep_free=0
+register
+spool_estimate() {
+	"$CRASHD_CLI" -c "$CONF" counters | awk '$1 == "spool_bytes" { print $2 }'
+}
+est0=$(spool_estimate)
+crash_and_wait env -i "${envs[@]}" "${as_user[@]}" "$T/victim" maps 60000
+maps=$(stat -c %s "$DUMP/maps")
+environ=$(stat -c %s "$DUMP/environ")
+info "maps $maps bytes, environ $environ bytes (caps 1M each)"
+((maps > 900 << 10 && maps <= 1 << 20)) || fail "maps is $maps bytes: the room did not grow to its cap (1M)"
+((environ > 900 << 10)) || fail "environ is $environ bytes: the room did not grow"
+expect_line incomplete "^maps: truncated at $maps bytes \(hook\.items\.max_size\)$"
+est=$(($(spool_estimate) - est0))
+real=$(du -s -B1 "$DUMP" | cut -f1)
+info "the estimate grew by $est bytes for a dump of $real bytes: the reservation settled"
+((est >= real && est <= real + (64 << 10))) || fail "spool_bytes grew by $est bytes for one dump of $real bytes"
+
 info "a storm of crashes of 6 executables, as the user, against spool_max = 8M"
 SPOOL=$T/spool-storm
 write_daemon_config mode=mini max_size=4M spool_max=8M keep_free=0 remove_duplicates=false

@@ -56,13 +56,26 @@ teardown(void **state)
 }
 
 static struct policy_decision
-decide(struct fixture *f, const char *exe, int64_t now, uint64_t free_bytes)
+decide_all(struct fixture *f, const char *exe, int64_t now, uint64_t free_bytes,
+    int writers)
 {
 	struct policy_decision d;
 
 	memset(&d, 0xa5, sizeof(d));
-	policy_decide(&f->c.hook, &f->st, exe, now, free_bytes, &d);
+	policy_decide(&f->c.hook, &f->st, exe, now, free_bytes, writers, &d);
 	return d;
+}
+
+static struct policy_decision
+decide(struct fixture *f, const char *exe, int64_t now, uint64_t free_bytes)
+{
+	return decide_all(f, exe, now, free_bytes, 0);
+}
+
+static struct policy_decision
+decide_writers(struct fixture *f, const char *exe, int writers)
+{
+	return decide_all(f, exe, NOW, PLENTY, writers);
 }
 
 static void
@@ -212,6 +225,29 @@ test_core_limits(void **state)
 }
 
 static void
+test_storm_keeps_no_core(void **state)
+{
+	struct fixture *f = *state;
+	struct policy_decision d;
+
+	d = decide_writers(f, "/usr/bin/a", POLICY_STORM_WRITERS);
+	assert_true(d.keep_core);
+	d = decide_writers(f, "/usr/bin/a", POLICY_STORM_WRITERS + 1);
+	assert_int_equal(d.verdict, POLICY_STORE);
+	assert_false(d.keep_core);
+	assert_string_equal(d.no_core_reason,
+	    "storm: more than " POLICY_STORM_WRITERS_S
+	    " dumps being written at once");
+	/* A storm's dump charged no core bucket: two more cores for a. */
+	f->c.hook.cores_per_executable = (struct rate){ 2, 3600 };
+	f->st = (struct hookstate){ 0 };
+	(void)decide_writers(f, "/usr/bin/a", POLICY_STORM_WRITERS + 1);
+	assert_true(decide_writers(f, "/usr/bin/a", 0).keep_core);
+	assert_true(decide_writers(f, "/usr/bin/a", 0).keep_core);
+	assert_false(decide_writers(f, "/usr/bin/a", 0).keep_core);
+}
+
+static void
 test_spool_max_refuses_what_does_not_fit(void **state)
 {
 	struct fixture *f = *state;
@@ -266,10 +302,34 @@ test_spool_max_refuses_what_does_not_fit(void **state)
 		assert_int_equal(e.room, d.room);
 	}
 	assert_int_equal(f->st.spool_bytes, 11 * d.room);
-	/* Without a core, the items' caps only. */
+	/*
+	 * Without a core, the items' caps at most, but reserved a little at
+	 * first (a burst's dumps must not reserve the spool full) and grown
+	 * on demand, by no more than half of what is left.
+	 */
 	f->c.hook.core_mode = CORE_MODE_NONE;
+	f->st.spool_bytes = 0;
 	d = decide(f, "/usr/bin/c", NOW, PLENTY);
-	assert_true(d.room > (16ULL << 20) && d.room < (17ULL << 20));
+	assert_true(d.room_max > (16ULL << 20) && d.room_max < (17ULL << 20));
+	assert_int_equal(d.room, POLICY_ROOM_FIRST);
+	assert_int_equal(d.reserved, POLICY_ROOM_FIRST);
+	assert_int_equal(f->st.spool_bytes, POLICY_ROOM_FIRST);
+	/* Doubles, or what is needed, within room_max and half the rest. */
+	assert_int_equal(
+	    policy_grow(&f->c.hook, &f->st, d.room, d.room_max, 4096), d.room);
+	assert_int_equal(f->st.spool_bytes, 2 * POLICY_ROOM_FIRST);
+	assert_int_equal(
+	    policy_grow(&f->c.hook, &f->st, d.room, d.room_max, 3ULL << 20),
+	    3ULL << 20);
+	assert_int_equal(
+	    policy_grow(&f->c.hook, &f->st, d.room, d.room_max, 64ULL << 20),
+	    d.room_max - d.room);
+	f->st.spool_bytes = (1ULL << 30) - (4ULL << 20);
+	assert_int_equal(
+	    policy_grow(&f->c.hook, &f->st, d.room, d.room_max, 8ULL << 20),
+	    2ULL << 20);
+	assert_int_equal(f->st.spool_bytes, (1ULL << 30) - (2ULL << 20));
+	assert_int_equal(policy_grow(&f->c.hook, &f->st, 5, 5, 1), 0);
 	f->c.hook.core_mode = CORE_MODE_MINI;
 	/* Full mode: no bound but the room, half of what is left. */
 	f->c.hook.core_mode = CORE_MODE_FULL;
@@ -401,6 +461,7 @@ main(void)
 		T(test_per_executable_limit),
 		T(test_global_limit),
 		T(test_core_limits),
+		T(test_storm_keeps_no_core),
 		T(test_spool_max_refuses_what_does_not_fit),
 		T(test_keep_free_bounds_the_dump),
 		T(test_mode_none),
