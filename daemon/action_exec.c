@@ -20,6 +20,7 @@
 #include "action.h"
 #include "escape.h"
 #include "fsutil.h"
+#include "sdnotify.h"
 
 #define EXEC_OUTPUT_CAP 4096
 #define EXEC_KILL_GRACE_MS 2000
@@ -190,6 +191,7 @@ collect(int fd, int64_t deadline, struct buf *out)
 
 		if (left <= 0)
 			return 0;
+		sdnotify_watchdog();
 		if (poll(&p, 1, (int)(left > 1000 ? 1000 : left)) < 0 &&
 		    errno != EINTR)
 			return 1;
@@ -222,6 +224,8 @@ wait_until(pid_t pid, int64_t deadline, int *status)
 			return 1;
 		if (now_ms() >= deadline)
 			return 0;
+		/* A command that takes its time is no hang of the daemon. */
+		sdnotify_watchdog();
 		nanosleep(&tick, NULL);
 	}
 }

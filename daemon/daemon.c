@@ -32,11 +32,13 @@
 #include "retention.h"
 #include "sdnotify.h"
 #include "trash.h"
+#include "unwinds.h"
 
 #define QUARANTINE_DIR ".quarantine"
 #define DELIVERY_STOP_GRACE_MS 5000
 
 static void pending_scan(struct daemon *dm);
+static bool in_flight(struct daemon *dm, const char *name);
 
 int
 daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
@@ -92,6 +94,8 @@ daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
 void
 daemon_done(struct daemon *dm)
 {
+	/* Unwinds in flight are redone at the next start. */
+	unwinds_done(&dm->unwinds);
 	/* A delivery in flight may finish; the rest is retried next start. */
 	delivery_done(
 	    &dm->delivery, &dm->cfg, dm->spool.dirfd, DELIVERY_STOP_GRACE_MS);
@@ -313,8 +317,9 @@ run_actions(struct daemon *dm, struct dump *d, const char *event,
 	return r;
 }
 
-int
-daemon_process(struct daemon *dm, const char *name)
+/* daemon_process(); may_defer: its unwind may be scheduled for later. */
+static int
+process(struct daemon *dm, const char *name, bool may_defer)
 {
 	struct keystate ks = { 0 };
 	struct dump *d = NULL;
@@ -327,6 +332,8 @@ daemon_process(struct daemon *dm, const char *name)
 
 	if (name[0] == '.')
 		return 0;
+	if (may_defer && unwinds_has(&dm->unwinds, name))
+		return 0; /* its unwind runs or waits */
 	/* Longer than the hook makes: the key state could not name it. */
 	if (strlen(name) >= sizeof(ks.first)) {
 		quarantine(dm, name, -ENAMETOOLONG);
@@ -354,13 +361,21 @@ daemon_process(struct daemon *dm, const char *name)
 		    d->time <= 0 ? " time" : "");
 	/*
 	 * Where it died, before dedupe (the signature may be part of the
-	 * key).  Idempotent: a dump with a backtrace is not unwound again.
+	 * key).  Unwound in a child the daemon does not wait for: the rest
+	 * follows in daemon_process_unwound() (unwinds.c).  Idempotent: a
+	 * dump with a backtrace is not unwound again.
 	 */
-	backtrace_dump_with(d,
-	    &(struct backtrace_options){ .time_ms = BACKTRACE_TIME_MS,
-		.kill_ms = BACKTRACE_KILL_MS,
-		.debuginfod_urls = dm->cfg.daemon.debuginfod_urls,
-		.debuginfod_cache = dm->cfg.daemon.debuginfod_cache });
+	/* (Not one decided on already: that goes first, see backlog.) */
+	if (may_defer && backtrace_wanted(d) && !in_flight(dm, name)) {
+		r = unwinds_add(dm, d);
+		if (r < 0)
+			log_warn_errno(r,
+			    "%s: cannot schedule its unwind (%m), "
+			    "retried at the next start or rescan",
+			    name);
+		dump_free(d);
+		return 0;
+	}
 	buf_init(&key, 0);
 	r = journal_load(d->dirfd, &j);
 	if (r >= 0)
@@ -435,6 +450,24 @@ out:
 	buf_done(&key);
 	dump_free(d);
 	return r;
+}
+
+int
+daemon_process(struct daemon *dm, const char *name)
+{
+	return process(dm, name, true);
+}
+
+void
+daemon_process_unwound(struct daemon *dm, const char *name)
+{
+	int r = process(dm, name, false);
+
+	if (r < 0 && r != -EINTR)
+		log_warn_errno(r,
+		    "%s: not processed (%m), retried at the next start or "
+		    "rescan",
+		    name);
 }
 
 /* True when a dump was decided on but not processed: interrupted. */

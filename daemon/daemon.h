@@ -19,6 +19,7 @@
 #include "pidfile.h"
 #include "registration.h"
 #include "spool.h"
+#include "unwinds.h"
 
 struct journal;
 struct retention_cache;
@@ -37,6 +38,7 @@ struct daemon {
 	struct retention_cache *retention; /* owned: what sweeps measured */
 	struct pidfile pidfile; /* cfg.daemon.pid_file, held while we run */
 	struct registration registration; /* the watch on core_pattern */
+	struct unwinds unwinds; /* backtraces in flight or waiting */
 };
 
 /*
@@ -49,10 +51,17 @@ void daemon_done(struct daemon *dm);
 
 /*
  * Processes <spool>/<name>.  Returns 1 when it was processed now, 0 when
- * there was nothing to do (processed before, not a dump, quarantined), or
+ * there was nothing to do (processed before, not a dump, quarantined) or
+ * when its unwind was scheduled (the rest follows when it ends), or
  * -errno; -EINTR when a stop was asked for between two actions.
  */
 int daemon_process(struct daemon *dm, const char *name);
+
+/*
+ * Goes on with a dump whose unwind ended (unwinds.c): daemon_process()
+ * from after the backtrace, which is not tried again.  Logs a failure.
+ */
+void daemon_process_unwound(struct daemon *dm, const char *name);
 
 /* Processes every unprocessed dump, oldest first. */
 int daemon_backlog(struct daemon *dm);

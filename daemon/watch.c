@@ -3,6 +3,8 @@
  * watch.c owns the main loop.  The watch is set up before the backlog is
  * read, so a dump published meanwhile is seen by one or the other (and
  * processed once: "processed" says so).  A queue overflow rescans.
+ * Unwinds run in children (unwinds.c) that the loop polls between
+ * events: a slow one holds up no other dump, delivery or watchdog pet.
  * core_pattern is checked at start, on a timer and after SIGHUP.
  */
 #include "watch.h"
@@ -19,8 +21,11 @@
 #include "registration.h"
 #include "retention.h"
 #include "sdnotify.h"
+#include "unwinds.h"
 
 #define RETENTION_EVERY_S 60
+/* How often the loop looks at inotify while unwinds run. */
+#define UNWIND_TICK_MS 50
 
 static void
 reload_config(struct daemon *dm)
@@ -79,8 +84,17 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 		struct inotify_event *ev;
 		time_t now;
 
-		/* Wakes up at least every second, and on any signal. */
-		ev = inotifytools_next_event(1);
+		/*
+		 * Wakes up at least every second, and on any signal; while
+		 * unwinds run, every UNWIND_TICK_MS or when one ends.
+		 */
+		if (unwinds_busy(&dm->unwinds)) {
+			ev = inotifytools_next_event(0);
+			if (ev == NULL)
+				(void)unwinds_poll(dm, UNWIND_TICK_MS);
+		} else {
+			ev = inotifytools_next_event(1);
+		}
 		if (ev && (ev->mask & IN_Q_OVERFLOW)) {
 			log_warn(
 			    "inotify queue overflowed, rescanning the spool");
@@ -105,6 +119,8 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 			last_registration = now;
 			registration_check(dm);
 		}
+		/* Unwinds that ended go on; waiting ones start. */
+		(void)unwinds_poll(dm, 0);
 		daemon_digests(dm);
 		delivery_tick(&dm->delivery, &dm->cfg, dm->spool.dirfd);
 		if (now - last_metrics >= METRICS_REFRESH_S) {
@@ -123,6 +139,8 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 		sdnotify_watchdog();
 	}
 	sdnotify_stopping();
+	/* Killed: no backtrace written, so they are unwound next start. */
+	unwinds_done(&dm->unwinds);
 	inotifytools_cleanup();
 	return 0;
 }
