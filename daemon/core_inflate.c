@@ -142,6 +142,11 @@ core_inflate(int gz_fd, int64_t deadline_ms, struct core_inflate_result *ret)
 			res.declared = declared_extent(head, head_len, &known);
 			if (known && res.declared > 0 && res.declared < limit)
 				limit = res.declared;
+			/* Its size at once: zeros are holes, not writes. */
+			if (known && ftruncate(out, (off_t)limit) < 0) {
+				r = -errno;
+				break;
+			}
 		}
 		if (limit < res.size + (uint64_t)n)
 			n = (int)(limit - res.size);
@@ -153,13 +158,10 @@ core_inflate(int gz_fd, int64_t deadline_ms, struct core_inflate_result *ret)
 			break;
 		}
 	}
-	if (r == 0 && res.size >= limit && !res.cut) {
-		/* More than declared: nothing the unwinder needs. */
-		if (gzread(gz, buf, 1) > 0)
-			res.cut = limit == res.declared
-			    ? NULL /* trailing bytes past the segments */
-			    : "its cap on size (CORE_INFLATE_MAX)";
-	}
+	if (r == 0 && res.size >= limit && !res.cut && gzread(gz, buf, 1) > 0)
+		res.cut = limit == res.declared
+		    ? "the end its headers declare (the rest is no segment)"
+		    : "its cap on size (CORE_INFLATE_MAX)";
 	gzclose(gz);
 	if (r == 0 && ftruncate(out, (off_t)res.size) < 0)
 		r = -errno;
