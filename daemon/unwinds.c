@@ -156,8 +156,8 @@ unwinds_poll(struct daemon *dm, int timeout_ms)
 			timeout_ms =
 			    (int)(backtrace_job_kill_at(u->slot[i].job) - now);
 	}
-	if (n > 0)
-		(void)poll(pfd, n, timeout_ms < 0 ? 0 : timeout_ms);
+	/* (None running with some waiting: no busy loop either.) */
+	(void)poll(n > 0 ? pfd : NULL, n, timeout_ms < 0 ? 0 : timeout_ms);
 	for (size_t i = 0; i < UNWINDS_MAX; i++) {
 		struct unwind_slot *s = &u->slot[i];
 		struct dump *d = NULL;
