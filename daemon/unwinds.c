@@ -54,7 +54,8 @@ running_of(const struct unwinds *u, long long uid)
 
 /* Starts the unwind of <spool>/name in slot s; false when it could not. */
 static bool
-start(struct daemon *dm, struct unwind_slot *s, char *name, long long uid)
+start(struct daemon *dm, struct unwind_slot *s, char *name, long long uid,
+    uint64_t seq)
 {
 	const struct backtrace_options opt = {
 		.time_ms = BACKTRACE_TIME_MS,
@@ -80,6 +81,7 @@ start(struct daemon *dm, struct unwind_slot *s, char *name, long long uid)
 	}
 	s->name = name;
 	s->uid = uid;
+	s->seq = seq;
 	return true;
 }
 
@@ -105,7 +107,7 @@ fill(struct daemon *dm)
 		memmove(&u->wait[w], &u->wait[w + 1],
 		    (u->n_wait - w - 1) * sizeof(*u->wait));
 		u->n_wait--;
-		(void)start(dm, s, it.name, it.uid);
+		(void)start(dm, s, it.name, it.uid, it.seq);
 	}
 }
 
@@ -131,9 +133,46 @@ unwinds_add(struct daemon *dm, const struct dump *d)
 	name = strdup(d->name);
 	if (name == NULL)
 		return -ENOMEM;
-	u->wait[u->n_wait++] = (struct unwind_wait){ name, d->uid };
+	u->wait[u->n_wait++] =
+	    (struct unwind_wait){ name, d->uid, u->next_seq++ };
 	fill(dm);
 	return 0;
+}
+
+/*
+ * Hands on the dumps whose backtrace is written, oldest first, each once
+ * no older dump of its uid is still being unwound.
+ */
+static void
+release(struct daemon *dm)
+{
+	struct unwinds *u = &dm->unwinds;
+
+	for (;;) {
+		struct unwind_slot *best = NULL;
+		char *name;
+
+		for (size_t i = 0; i < UNWINDS_MAX; i++) {
+			struct unwind_slot *s = &u->slot[i];
+			bool older = false;
+
+			if (s->name == NULL || s->job != NULL)
+				continue;
+			for (size_t k = 0; k < UNWINDS_MAX; k++)
+				if (u->slot[k].name &&
+				    u->slot[k].uid == s->uid &&
+				    u->slot[k].seq < s->seq)
+					older = true;
+			if (!older && (best == NULL || s->seq < best->seq))
+				best = s;
+		}
+		if (best == NULL || *dm->stop)
+			return;
+		name = best->name;
+		best->name = NULL;
+		daemon_process_unwound(dm, name);
+		free(name);
+	}
 }
 
 int
@@ -146,7 +185,7 @@ unwinds_poll(struct daemon *dm, int timeout_ms)
 	int ended = 0;
 
 	for (size_t i = 0; i < UNWINDS_MAX; i++) {
-		if (u->slot[i].name == NULL)
+		if (u->slot[i].name == NULL || u->slot[i].job == NULL)
 			continue;
 		pfd[n++] = (struct pollfd){
 			.fd = backtrace_job_fd(u->slot[i].job),
@@ -163,30 +202,20 @@ unwinds_poll(struct daemon *dm, int timeout_ms)
 		struct dump *d = NULL;
 		int r;
 
-		if (s->name == NULL)
+		if (s->name == NULL || s->job == NULL)
 			continue;
 		r = dump_open(dm->spool.dirfd, s->name, &d);
-		if (r < 0) {
-			/* Gone meanwhile: nothing to write, nothing to do. */
-			backtrace_job_free(s->job);
-		} else if (backtrace_job_finish(s->job, d) == 0) {
+		if (r >= 0 && backtrace_job_finish(s->job, d) == 0) {
 			dump_free(d);
 			continue;
-		} else {
-			backtrace_job_free(s->job);
 		}
+		/* Ended (or the dump went meanwhile: nothing to write). */
 		dump_free(d);
+		backtrace_job_free(s->job);
 		s->job = NULL;
 		ended++;
-		{
-			char *name = s->name;
-
-			s->name = NULL;
-			if (r >= 0 && !*dm->stop)
-				daemon_process_unwound(dm, name);
-			free(name);
-		}
 	}
+	release(dm);
 	fill(dm);
 	return ended;
 }

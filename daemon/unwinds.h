@@ -5,7 +5,9 @@
  * other dumps, deliveries, the registration check and the watchdog; when
  * its backtrace is written, the dump's processing goes on from there.
  * At most UNWINDS_MAX children at once, UNWINDS_PER_UID of one uid: one
- * user's slow dumps never hold every slot.
+ * user's slow dumps never hold every slot.  The dumps of one uid go on
+ * in the order they came (the oldest of a key stays its first); those
+ * of other uids never wait for them.
  */
 #ifndef CRASHD_UNWINDS_H
 #define CRASHD_UNWINDS_H
@@ -25,16 +27,19 @@ struct backtrace_job;
 struct unwind_slot {
 	char *name; /* the dump's, NULL: free */
 	long long uid;
-	struct backtrace_job *job;
+	uint64_t seq; /* order of arrival */
+	struct backtrace_job *job; /* NULL once its backtrace is written */
 };
 
 struct unwind_wait {
 	char *name;
 	long long uid;
+	uint64_t seq;
 };
 
 struct unwinds {
 	struct unwind_slot slot[UNWINDS_MAX];
+	uint64_t next_seq;
 	struct unwind_wait *wait; /* oldest first */
 	size_t n_wait, cap_wait;
 };
