@@ -29,6 +29,7 @@
 #include "escape.h"
 #include "exec_group.h"
 #include "fsutil.h"
+#include "log.h"
 
 #define EXEC_OUTPUT_CAP 4096
 #define EXEC_KILL_GRACE_MS 2000
@@ -198,15 +199,22 @@ child_exec(const struct action_config *ac, const struct action_event *ev,
 	if (getppid() != parent)
 		_exit(127); /* the daemon died before the line above */
 	setpgid(0, 0);
-	if (read(go_fd, &go, 1) != 1)
-		_exit(127);
 	dup2(out_fd, STDOUT_FILENO);
 	dup2(out_fd, STDERR_FILENO);
 	close(STDIN_FILENO);
 	if (open("/dev/null", O_RDONLY) != STDIN_FILENO)
 		_exit(127);
-	/* Nothing of the daemon's (inotify, spool) reaches the command. */
-	close_range(3, ~0U, 0);
+	/*
+	 * Nothing of the daemon's (inotify, spool, its pid file's lock)
+	 * reaches the command, nor stays held while this waits: a daemon
+	 * restarted at once must find its pid file free.
+	 */
+	if (dup2(go_fd, 3) != 3)
+		_exit(127);
+	close_range(4, ~0U, 0);
+	if (read(3, &go, 1) != 1)
+		_exit(127);
+	close(3);
 	while (ac->command[argc])
 		argc++;
 	argv = calloc(argc + 2, sizeof(char *));
@@ -318,8 +326,13 @@ action_exec_run(const struct action_config *ac, const struct action_event *ev,
 	enum action_outcome o;
 
 	/* A run again after a killed daemon: none of the last one is left. */
-	if (ev->spool_dirfd >= 0)
-		(void)exec_group_kill_leftovers(ev->spool_dirfd, detail);
+	if (ev->spool_dirfd >= 0) {
+		size_t from = detail->len;
+
+		if (exec_group_kill_leftovers(ev->spool_dirfd, detail) > 0)
+			log_warn("%.*s", (int)(detail->len - from),
+			    detail->data + from);
+	}
 	attempt = attempt_of(ev);
 	env = build_env(ev, attempt);
 	if (env == NULL) {
