@@ -74,6 +74,16 @@ daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
 		return log_error_errno(
 		    r, "pid file %s: %m", dm->cfg.daemon.pid_file);
 	r = spool_open(dm->cfg.spool, true, &dm->spool);
+	if (r == -EPERM) {
+		struct buf why;
+
+		buf_init(&why, 0);
+		(void)fsutil_check_root_path(dm->cfg.spool, &why);
+		log_error("open spool %s: %s, not starting", dm->cfg.spool,
+		    why.data ? why.data : strerror(-r));
+		buf_done(&why);
+		return r;
+	}
 	if (r < 0)
 		return log_error_errno(r, "open spool %s: %m", dm->cfg.spool);
 	dm->keys_fd = dedupe_open_keys(dm->spool.dirfd);
