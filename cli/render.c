@@ -53,9 +53,11 @@ row_cells(const struct cli_dump *cd, char cells[N_COLS][4096])
 		snprintf(cells[COL_UID], sizeof(cells[0]), "%lld", d->uid);
 	else
 		snprintf(cells[COL_UID], sizeof(cells[0]), "?");
+	/* A snapshot (or a kernel dump) is no process killed by a signal. */
 	snprintf(cells[COL_SIG], sizeof(cells[0]), "%s",
-	    strncmp(d->signal_name, "SIG", 3) == 0 ? d->signal_name + 3
-						   : d->signal_name);
+	    d->kind != DUMP_KIND_CRASH ? dump_kind_names[d->kind]
+		: strncmp(d->signal_name, "SIG", 3) == 0 ? d->signal_name + 3
+							 : d->signal_name);
 	buf_init(&exe, sizeof(cells[0]) - 1);
 	escape_c(&exe, d->executable, strlen(d->executable));
 	snprintf(
@@ -147,6 +149,8 @@ render_json_fields(
 	json_str(w, d->executable);
 	json_key(w, "hostname");
 	json_str(w, d->hostname);
+	json_key(w, "kind");
+	json_str(w, dump_kind_names[d->kind]);
 	json_key(w, "reason");
 	json_str(w, d->reason);
 	json_key(w, "cmdline");

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config_raw.h"
+#include "dump.h"
 #include "escape.h"
 #include "fsutil.h"
 #include "signame.h"
@@ -36,6 +37,7 @@ static const char *const action_type_names[_ACTION_TYPE_MAX] = {
 	[ACTION_MAIL] = "mail",
 	[ACTION_WEBHOOK] = "webhook",
 	[ACTION_METRICS] = "metrics",
+	[ACTION_JOURNAL] = "journal",
 };
 
 static const char *const dedupe_field_names[_DEDUPE_FIELD_MAX] = {
@@ -127,7 +129,8 @@ enum key_type {
 	KEY_ARGV, /* char ** (NULL-terminated): [ "/bin/cmd", "arg" ] */
 	KEY_STRINGS, /* char ** (NULL-terminated): [ "a", "b" ], none empty */
 	KEY_ENUM, /* int, one of names[] */
-	KEY_ENUM_SET, /* unsigned bit mask of names[] */
+	KEY_ENUM_SET, /* unsigned bit mask of names[]; min 1: "name" alone too
+		       */
 	KEY_SIGNALS, /* int * + size_t count: [ "SEGV", 6 ] */
 	KEY_UIDS, /* unsigned * + size_t count: [ 0, 1000 ] */
 };
@@ -161,6 +164,7 @@ static const char *const config_sections[] = {
 	"hook",
 	"hook.core",
 	"hook.limits",
+	"hook.items",
 	"daemon",
 	"daemon.dedupe",
 	"daemon.notify",
@@ -196,6 +200,18 @@ static const struct config_key config_keys[] = {
 	    3600 * 1000, NULL, 0, 0, 0 },
 	{ "hook.sync", KEY_BOOL, HOOK(sync), 0, 0, NULL, 0, 0, 0 },
 	{ "hook.core.gdb", KEY_BOOL, HOOK(core_gdb), 0, 0, NULL, 0, 0, 0 },
+	{ "hook.items.max_size", KEY_SIZE, HOOK(item_max_size), 0,
+	    CONFIG_ITEM_MAX, NULL, 0, 0, 0 },
+	{ "hook.items.cmdline", KEY_SIZE, HOOK(item_cmdline), 0,
+	    CONFIG_ITEM_MAX, NULL, 0, 0, 0 },
+	{ "hook.items.environ", KEY_SIZE, HOOK(item_environ), 0,
+	    CONFIG_ITEM_MAX, NULL, 0, 0, 0 },
+	{ "hook.items.maps", KEY_SIZE, HOOK(item_maps), 0, CONFIG_ITEM_MAX,
+	    NULL, 0, 0, 0 },
+	{ "hook.items.ptree", KEY_SIZE, HOOK(item_ptree), 0, CONFIG_ITEM_MAX,
+	    NULL, 0, 0, 0 },
+	{ "hook.items.open_fds", KEY_SIZE, HOOK(item_open_fds), 0,
+	    CONFIG_ITEM_MAX, NULL, 0, 0, 0 },
 	{ "daemon.dedupe.key", KEY_ENUM_SET, DAEMON(dedupe_key), 0, 0,
 	    NAMES(dedupe_field_names), 0, 0 },
 	{ "daemon.dedupe.window", KEY_DURATION, DAEMON(dedupe_window_ms), 0, 0,
@@ -253,6 +269,8 @@ static const struct config_key action_keys[] = {
 	    ALL_TYPES, 0 },
 	{ "actions.match.has_core", KEY_TRISTATE, MATCH(has_core), 0, 0, NULL,
 	    0, ALL_TYPES, 0 },
+	{ "actions.match.kind", KEY_ENUM_SET, MATCH(kinds), 1, 0,
+	    NAMES(dump_kind_names), ALL_TYPES, 0 },
 	{ "actions.command", KEY_ARGV, ACT(command), 0, 0, NULL, 0,
 	    TYPE(ACTION_EXEC), 0 },
 	{ "actions.timeout", KEY_DURATION, ACT(timeout_ms), 100,
@@ -277,9 +295,9 @@ static const struct config_key action_keys[] = {
 	{ "actions.subject", KEY_STRING, ACT(subject), 0, 0, NULL, 0,
 	    TYPE(ACTION_MAIL), 0 },
 	{ "actions.environ", KEY_BOOL, ACT(include_environ), 0, 0, NULL, 0,
-	    TYPE(ACTION_MAIL), 0 },
+	    TYPE(ACTION_MAIL) | TYPE(ACTION_JOURNAL), 0 },
 	{ "actions.redact", KEY_GLOBS, ACT(redact), 0, 0, NULL, 0,
-	    TYPE(ACTION_MAIL), 0 },
+	    TYPE(ACTION_MAIL) | TYPE(ACTION_JOURNAL), 0 },
 	{ "actions.attach_core", KEY_BOOL, ACT(attach_core), 0, 0, NULL, 0,
 	    TYPE(ACTION_MAIL), 0 },
 	/* The message is built in the daemon's memory: bounded. */
@@ -393,6 +411,10 @@ config_defaults(struct config *c)
 	c->hook.keep_free = 1ULL << 30;
 	c->hook.time_budget_ms = 10 * 1000;
 	c->hook.sync = true;
+	c->hook.item_max_size = 1ULL << 20;
+	/* What the kernel passes at most with the default 8 MiB stack limit. */
+	c->hook.item_cmdline = 2ULL << 20;
+	c->hook.item_environ = 2ULL << 20;
 
 	c->daemon.dedupe_key = 1u << DEDUPE_EXECUTABLE | 1u << DEDUPE_SIGNAL;
 	c->daemon.dedupe_window_ms = 86400ULL * 1000;
@@ -616,11 +638,17 @@ apply_enum_set(struct loader *l, const config_setting_t *s,
 	unsigned mask = 0;
 	int n;
 
-	n = want_list(l, s, k->path, "[ \"executable\", \"signal\" ]");
+	/* Where min is 1, one name may be written alone: kind = "snapshot". */
+	bool one = k->min == 1 && config_setting_type(s) == CONFIG_TYPE_STRING;
+
+	n = one ? 1
+		: want_list(l, s, k->path, "[ \"executable\", \"signal\" ]");
 	if (n < 0)
 		return;
 	for (int i = 0; i < n; i++) {
-		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		config_setting_t *e = one
+		    ? (config_setting_t *)s
+		    : config_setting_get_elem(s, (unsigned)i);
 		const char *v = want_string(l, e, k->path, "a list of names");
 		int j;
 

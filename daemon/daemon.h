@@ -16,8 +16,10 @@
 #include "action.h"
 #include "config.h"
 #include "delivery.h"
+#include "foreign.h"
 #include "pidfile.h"
 #include "registration.h"
+#include "retry.h"
 #include "spool.h"
 
 struct journal;
@@ -37,6 +39,8 @@ struct daemon {
 	struct retention_cache *retention; /* owned: what sweeps measured */
 	struct pidfile pidfile; /* cfg.daemon.pid_file, held while we run */
 	struct registration registration; /* the watch on core_pattern */
+	struct retry retry; /* dumps whose processing failed, tried again */
+	struct foreign foreign; /* entries of the spool root said no dump */
 };
 
 /*
@@ -54,8 +58,21 @@ void daemon_done(struct daemon *dm);
  */
 int daemon_process(struct daemon *dm, const char *name);
 
-/* Processes every unprocessed dump, oldest first. */
+/*
+ * Processes every unprocessed dump, oldest first; a failure goes on
+ * dm->retry.
+ */
 int daemon_backlog(struct daemon *dm);
+
+/*
+ * Opens cfg.spool again (creating it, as at start) after it was moved or
+ * deleted under the daemon, and everything kept open in it: the key
+ * states, the delivery queue (attempts in flight may finish first; the
+ * moved queue stays where it went), the retention cache, the retries and
+ * the digests due.  The old one is kept when the new one cannot be
+ * opened.  Returns 0 or -errno (not logged).
+ */
+int daemon_reopen_spool(struct daemon *dm);
 
 /* Sends the digests that are due (held-back crashes summed up). */
 void daemon_digests(struct daemon *dm);

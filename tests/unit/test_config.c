@@ -127,6 +127,12 @@ check_defaults(const struct config *c)
 	assert_int_equal(c->hook.keep_free, 1ULL << 30);
 	assert_int_equal(c->hook.time_budget_ms, 10000);
 	assert_true(c->hook.sync);
+	assert_int_equal(c->hook.item_max_size, 1ULL << 20);
+	assert_int_equal(c->hook.item_cmdline, 2ULL << 20);
+	assert_int_equal(c->hook.item_environ, 2ULL << 20);
+	assert_int_equal(c->hook.item_maps, 0);
+	assert_int_equal(c->hook.item_ptree, 0);
+	assert_int_equal(c->hook.item_open_fds, 0);
 	assert_int_equal(c->daemon.dedupe_key,
 	    1u << DEDUPE_EXECUTABLE | 1u << DEDUPE_SIGNAL);
 	assert_int_equal(c->daemon.dedupe_window_ms, 86400 * 1000);
@@ -293,12 +299,38 @@ test_shipped_config_is_defaults(void **state)
 	if (load(f, text, &c) != 0)
 		fail_msg("conf/crashd.conf: %s", errors(f));
 	check_defaults(&c);
-	/* It ships one action: a log line per crash. */
-	assert_int_equal(c.n_actions, 1);
+	/* It ships two actions: a log line and a journal entry per crash. */
+	assert_int_equal(c.n_actions, 2);
 	assert_string_equal(c.actions[0].name, "log");
 	assert_int_equal(c.actions[0].type, ACTION_LOG);
+	assert_string_equal(c.actions[1].name, "journal");
+	assert_int_equal(c.actions[1].type, ACTION_JOURNAL);
+	assert_false(c.actions[1].include_environ);
 	config_done(&c);
 	free(text);
+}
+
+/* hook.items: one cap per item, 32M at most, in the items section. */
+static void
+test_item_caps(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+
+	assert_int_equal(load(f,
+			     "hook = { items = { max_size = \"512K\"; "
+			     "maps = \"4M\"; environ = 0; }; };\n",
+			     &c),
+	    0);
+	assert_int_equal(c.hook.item_max_size, 512 << 10);
+	assert_int_equal(c.hook.item_maps, 4 << 20);
+	assert_int_equal(c.hook.item_environ, 0);
+	assert_int_equal(c.hook.item_cmdline, 2 << 20);
+	config_done(&c);
+	expect_only_error(f, "hook = { items = { maps = \"1G\"; }; };\n", 1,
+	    "hook.items.maps: at most 32M, got 1G");
+	expect_only_error(f, "hook = { items = { core = \"1M\"; }; };\n", 1,
+	    "hook.items.core: unknown key");
 }
 
 static void
@@ -622,7 +654,7 @@ test_action_errors(void **state)
 	expect_only_error(f,
 	    "actions = ( { name = \"a\"; type = \"page\"; } );\n", 1,
 	    "actions.type: expected one of log, exec, delete, mail, webhook, "
-	    "metrics, got \"page\"");
+	    "metrics, journal, got \"page\"");
 	expect_only_error(f,
 	    "actions = ( { name = \"a\"; type = \"mail\";\n"
 	    "  smtp = \"smtp://127.0.0.1\"; } );\n",
@@ -1091,6 +1123,7 @@ main(void)
 		cmocka_unit_test(test_full_file_sets_every_key),
 		cmocka_unit_test(test_integer_forms),
 		cmocka_unit_test(test_shipped_config_is_defaults),
+		cmocka_unit_test(test_item_caps),
 		cmocka_unit_test(test_daemon_keys),
 		cmocka_unit_test(test_daemon_errors),
 		cmocka_unit_test(test_actions),
