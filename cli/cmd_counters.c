@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crashd-cli counters: the hook's counters from <spool>/.state/hook,
- * including the crashes that were counted but not stored.  The output,
- * "name value" per line, is stable for scripts.
+ * including the crashes that were counted but not stored, and those the
+ * kernel handed to no hook (kernel_dropped).  The output, "name value"
+ * per line, is stable for scripts; seen = stored + ignored + rate_limited
+ * + failed (hookstate.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,7 +23,7 @@ cmd_counters(const struct cli *cli, int argc, char **argv)
 	struct config c;
 	struct spool s;
 	struct hookstate st;
-	int fd, r;
+	int r;
 
 	if (argc != 1) {
 		fprintf(cli_wants_help(argc, argv) ? stdout : stderr,
@@ -36,18 +38,20 @@ cmd_counters(const struct cli *cli, int argc, char **argv)
 		config_done(&c);
 		return 1;
 	}
-	fd = hookstate_lock(s.dirfd, false, 1000);
-	if (fd >= 0) {
-		r = hookstate_read(fd, &st);
-		safe_close(fd);
-	} else if (fd == -ENOENT) {
+	/* Never waits on the lock: a held lock hides no counter. */
+	r = hookstate_snapshot(s.dirfd, &st);
+	if (r == -ENOENT) {
 		/* No crash yet. */
 		memset(&st, 0, sizeof(st));
 		r = 0;
-	} else {
-		r = fd;
 	}
 	spool_done(&s);
+	if (r == -EACCES) {
+		log_error("the hook's counters in %s/%s are root's alone",
+		    c.spool, SPOOL_STATE);
+		config_done(&c);
+		return 1;
+	}
 	if (r < 0) {
 		log_error_errno(r, "read hook state in %s: %m", c.spool);
 		config_done(&c);
@@ -56,7 +60,7 @@ cmd_counters(const struct cli *cli, int argc, char **argv)
 	printf(
 	    "seen %llu\nstored %llu\nignored %llu\nrate_limited %llu\n"
 	    "cores_kept %llu\ncores_skipped %llu\ndegraded %llu\nfailed %llu\n"
-	    "spool_bytes %llu\n",
+	    "spool_bytes %llu\nkernel_dropped %llu\n",
 	    (unsigned long long)st.counters.seen,
 	    (unsigned long long)st.counters.stored,
 	    (unsigned long long)st.counters.ignored,
@@ -65,7 +69,8 @@ cmd_counters(const struct cli *cli, int argc, char **argv)
 	    (unsigned long long)st.counters.cores_skipped,
 	    (unsigned long long)st.counters.degraded,
 	    (unsigned long long)st.counters.failed,
-	    (unsigned long long)st.spool_bytes);
+	    (unsigned long long)st.spool_bytes,
+	    (unsigned long long)st.kernel_dropped);
 	config_done(&c);
 	return 0;
 }

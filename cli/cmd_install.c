@@ -82,7 +82,7 @@ saved_dir(const struct config *c, bool create)
 	r = spool_open(c->spool, create, &sp);
 	if (r < 0)
 		return r;
-	r = mkdir_at_safe(sp.dirfd, SPOOL_STATE, 0755);
+	r = mkdir_at_safe(sp.dirfd, SPOOL_STATE, SPOOL_STATE_MODE);
 	if (r >= 0)
 		r = open_dir_at(sp.dirfd, SPOOL_STATE);
 	spool_done(&sp);

@@ -24,6 +24,7 @@ usage(FILE *f)
 	    "TIME]\n"
 	    "                       [--exe GLOB] [--signal SIG] [--uid UID] "
 	    "[--host GLOB]\n"
+	    "                       [--kind crash|snapshot|kernel|oom|panic]\n"
 	    "\n"
 	    "TIME: \"2026-11-23\", \"2026-11-23 10:00\", \"1h ago\", "
 	    "\"today\", \"@EPOCH\".\n");

@@ -58,7 +58,7 @@ cmd_stats(const struct cli *cli, int argc, char **argv)
 	bool json = false, have_state = false;
 	long limit = 0;
 	size_t n = 0;
-	int r, fd;
+	int r;
 
 	r = filter_parse(argc, argv, &f, &json, &limit, usage);
 	if (r)
@@ -93,11 +93,7 @@ cmd_stats(const struct cli *cli, int argc, char **argv)
 			g[k].last = d->time;
 	}
 	qsort(g, n, sizeof(*g), cmp_group);
-	fd = hookstate_lock(sp.dirfd, false, 1000);
-	if (fd >= 0) {
-		have_state = hookstate_read(fd, &st) == 0;
-		safe_close(fd);
-	}
+	have_state = hookstate_snapshot(sp.dirfd, &st) == 0;
 	if (json) {
 		struct json_writer w;
 		struct buf out;

@@ -4,7 +4,6 @@
  */
 #include "dumps.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -50,20 +49,8 @@ passes(const struct dump *d, const struct dump_filter *f)
 		return false;
 	if (f->host && fnmatch(f->host, d->hostname, 0) != 0)
 		return false;
-	return true;
-}
-
-/*
- * A dump's name uses only [A-Za-z0-9._-] (DESIGN.md): "lost+found", say,
- * is no dump, and not one this user "may not read" either.
- */
-static bool
-is_dump_name(const char *s)
-{
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '_' &&
-		    *s != '-')
-			return false;
+	if (f->kind >= 0 && (int)d->kind != f->kind)
+		return false;
 	return true;
 }
 
@@ -84,7 +71,9 @@ dump_set_load(
 		struct cli_dump cd = { 0 };
 		char *count = NULL;
 
-		if (!is_dump_name(names[i]))
+		/* "lost+found", say, is no dump, nor one this user "may not
+		 * read". */
+		if (!spool_is_dump_name(names[i]))
 			continue;
 		r = dump_open(spool_dirfd, names[i], &cd.d);
 		if (r == -EACCES || r == -EPERM) {

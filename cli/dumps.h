@@ -26,6 +26,7 @@ struct dump_filter {
 	int signal; /* 0: any */
 	long long uid; /* -1: any */
 	const char *host; /* hostname glob, or NULL */
+	int kind; /* an enum dump_kind, or -1: any */
 };
 
 struct dump_set {
@@ -36,7 +37,7 @@ struct dump_set {
 
 #define DUMP_FILTER_NONE                                                       \
 	{                                                                      \
-		0, 0, NULL, 0, -1, NULL                                        \
+		0, 0, NULL, 0, -1, NULL, -1                                    \
 	}
 
 /* Loads the dumps of the spool that pass f, oldest first. 0 or -errno. */

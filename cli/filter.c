@@ -6,6 +6,7 @@
 
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "log.h"
@@ -24,6 +25,7 @@ filter_parse(int argc, char **argv, struct dump_filter *f, bool *json,
 		{ "signal", required_argument, NULL, 'S' },
 		{ "uid", required_argument, NULL, 'U' },
 		{ "host", required_argument, NULL, 'H' },
+		{ "kind", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -79,6 +81,18 @@ filter_parse(int argc, char **argv, struct dump_filter *f, bool *json,
 			break;
 		case 'H':
 			f->host = optarg;
+			break;
+		case 'K':
+			f->kind = -1;
+			for (int k = 0; k < _DUMP_KIND_MAX; k++)
+				if (strcmp(optarg, dump_kind_names[k]) == 0)
+					f->kind = k;
+			if (f->kind < 0) {
+				log_error("--kind: expected crash, snapshot, "
+					  "kernel, oom or panic, got \"%s\"",
+				    optarg);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage_fn(stdout);

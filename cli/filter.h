@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The options that select dumps: --since --until --exe --signal --uid
- * --host, and --json, -n.
+ * --host --kind, and --json, -n.
  */
 #ifndef CRASHD_CLI_FILTER_H
 #define CRASHD_CLI_FILTER_H

@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_raw.h"
+#include "dump.h"
 #include "escape.h"
 #include "fsutil.h"
 #include "signame.h"
@@ -35,6 +37,7 @@ static const char *const action_type_names[_ACTION_TYPE_MAX] = {
 	[ACTION_MAIL] = "mail",
 	[ACTION_WEBHOOK] = "webhook",
 	[ACTION_METRICS] = "metrics",
+	[ACTION_JOURNAL] = "journal",
 };
 
 static const char *const dedupe_field_names[_DEDUPE_FIELD_MAX] = {
@@ -121,12 +124,13 @@ enum key_type {
 	KEY_TRISTATE, /* int: a bool, -1 when absent */
 	KEY_SIZE, /* uint64_t bytes: "64M" or an integer */
 	KEY_DURATION, /* uint64_t milliseconds: "10m" or integer seconds */
-	KEY_RATE, /* struct rate: "5/10m" */
+	KEY_RATE, /* struct rate: "5/10m", a count of at least min */
 	KEY_GLOBS, /* char ** (NULL-terminated): [ "*.sh", ... ] */
 	KEY_ARGV, /* char ** (NULL-terminated): [ "/bin/cmd", "arg" ] */
 	KEY_STRINGS, /* char ** (NULL-terminated): [ "a", "b" ], none empty */
 	KEY_ENUM, /* int, one of names[] */
-	KEY_ENUM_SET, /* unsigned bit mask of names[] */
+	KEY_ENUM_SET, /* unsigned bit mask of names[]; min 1: "name" alone too
+		       */
 	KEY_SIGNALS, /* int * + size_t count: [ "SEGV", 6 ] */
 	KEY_UIDS, /* unsigned * + size_t count: [ 0, 1000 ] */
 };
@@ -160,6 +164,7 @@ static const char *const config_sections[] = {
 	"hook",
 	"hook.core",
 	"hook.limits",
+	"hook.items",
 	"daemon",
 	"daemon.dedupe",
 	"daemon.notify",
@@ -180,9 +185,9 @@ static const struct config_key config_keys[] = {
 	{ "hook.core.honour_rlimit", KEY_BOOL, HOOK(core_honour_rlimit), 0, 0,
 	    NULL, 0, 0, 0 },
 	{ "hook.ignore", KEY_GLOBS, HOOK(ignore), 0, 0, NULL, 0, 0, 0 },
-	{ "hook.limits.per_executable", KEY_RATE, HOOK(per_executable), 0, 0,
+	{ "hook.limits.per_executable", KEY_RATE, HOOK(per_executable), 1, 0,
 	    NULL, 0, 0, 0 },
-	{ "hook.limits.global", KEY_RATE, HOOK(global), 0, 0, NULL, 0, 0, 0 },
+	{ "hook.limits.global", KEY_RATE, HOOK(global), 1, 0, NULL, 0, 0, 0 },
 	{ "hook.limits.cores_per_executable", KEY_RATE,
 	    HOOK(cores_per_executable), 0, 0, NULL, 0, 0, 0 },
 	{ "hook.limits.cores_global", KEY_RATE, HOOK(cores_global), 0, 0, NULL,
@@ -195,6 +200,18 @@ static const struct config_key config_keys[] = {
 	    3600 * 1000, NULL, 0, 0, 0 },
 	{ "hook.sync", KEY_BOOL, HOOK(sync), 0, 0, NULL, 0, 0, 0 },
 	{ "hook.core.gdb", KEY_BOOL, HOOK(core_gdb), 0, 0, NULL, 0, 0, 0 },
+	{ "hook.items.max_size", KEY_SIZE, HOOK(item_max_size), 0,
+	    CONFIG_ITEM_MAX, NULL, 0, 0, 0 },
+	{ "hook.items.cmdline", KEY_SIZE, HOOK(item_cmdline), 0,
+	    CONFIG_ITEM_MAX, NULL, 0, 0, 0 },
+	{ "hook.items.environ", KEY_SIZE, HOOK(item_environ), 0,
+	    CONFIG_ITEM_MAX, NULL, 0, 0, 0 },
+	{ "hook.items.maps", KEY_SIZE, HOOK(item_maps), 0, CONFIG_ITEM_MAX,
+	    NULL, 0, 0, 0 },
+	{ "hook.items.ptree", KEY_SIZE, HOOK(item_ptree), 0, CONFIG_ITEM_MAX,
+	    NULL, 0, 0, 0 },
+	{ "hook.items.open_fds", KEY_SIZE, HOOK(item_open_fds), 0,
+	    CONFIG_ITEM_MAX, NULL, 0, 0, 0 },
 	{ "daemon.dedupe.key", KEY_ENUM_SET, DAEMON(dedupe_key), 0, 0,
 	    NAMES(dedupe_field_names), 0, 0 },
 	{ "daemon.dedupe.window", KEY_DURATION, DAEMON(dedupe_window_ms), 0, 0,
@@ -209,9 +226,9 @@ static const struct config_key config_keys[] = {
 	    NULL, 0, 0, 0 },
 	{ "daemon.notify.regression_after", KEY_DURATION,
 	    DAEMON(regression_after_ms), 0, 0, NULL, 0, 0, 0 },
-	{ "daemon.notify.rate", KEY_RATE, DAEMON(notify_rate), 0, 0, NULL, 0, 0,
+	{ "daemon.notify.rate", KEY_RATE, DAEMON(notify_rate), 1, 0, NULL, 0, 0,
 	    0 },
-	{ "daemon.notify.global_rate", KEY_RATE, DAEMON(notify_global), 0, 0,
+	{ "daemon.notify.global_rate", KEY_RATE, DAEMON(notify_global), 1, 0,
 	    NULL, 0, 0, 0 },
 	{ "daemon.notify.digest_after", KEY_DURATION, DAEMON(digest_after_ms),
 	    1000, 0, NULL, 0, 0, 0 },
@@ -252,6 +269,8 @@ static const struct config_key action_keys[] = {
 	    ALL_TYPES, 0 },
 	{ "actions.match.has_core", KEY_TRISTATE, MATCH(has_core), 0, 0, NULL,
 	    0, ALL_TYPES, 0 },
+	{ "actions.match.kind", KEY_ENUM_SET, MATCH(kinds), 1, 0,
+	    NAMES(dump_kind_names), ALL_TYPES, 0 },
 	{ "actions.command", KEY_ARGV, ACT(command), 0, 0, NULL, 0,
 	    TYPE(ACTION_EXEC), 0 },
 	{ "actions.timeout", KEY_DURATION, ACT(timeout_ms), 100,
@@ -276,9 +295,9 @@ static const struct config_key action_keys[] = {
 	{ "actions.subject", KEY_STRING, ACT(subject), 0, 0, NULL, 0,
 	    TYPE(ACTION_MAIL), 0 },
 	{ "actions.environ", KEY_BOOL, ACT(include_environ), 0, 0, NULL, 0,
-	    TYPE(ACTION_MAIL), 0 },
+	    TYPE(ACTION_MAIL) | TYPE(ACTION_JOURNAL), 0 },
 	{ "actions.redact", KEY_GLOBS, ACT(redact), 0, 0, NULL, 0,
-	    TYPE(ACTION_MAIL), 0 },
+	    TYPE(ACTION_MAIL) | TYPE(ACTION_JOURNAL), 0 },
 	{ "actions.attach_core", KEY_BOOL, ACT(attach_core), 0, 0, NULL, 0,
 	    TYPE(ACTION_MAIL), 0 },
 	/* The message is built in the daemon's memory: bounded. */
@@ -392,6 +411,10 @@ config_defaults(struct config *c)
 	c->hook.keep_free = 1ULL << 30;
 	c->hook.time_budget_ms = 10 * 1000;
 	c->hook.sync = true;
+	c->hook.item_max_size = 1ULL << 20;
+	/* What the kernel passes at most with the default 8 MiB stack limit. */
+	c->hook.item_cmdline = 2ULL << 20;
+	c->hook.item_environ = 2ULL << 20;
 
 	c->daemon.dedupe_key = 1u << DEDUPE_EXECUTABLE | 1u << DEDUPE_SIGNAL;
 	c->daemon.dedupe_window_ms = 86400ULL * 1000;
@@ -615,11 +638,17 @@ apply_enum_set(struct loader *l, const config_setting_t *s,
 	unsigned mask = 0;
 	int n;
 
-	n = want_list(l, s, k->path, "[ \"executable\", \"signal\" ]");
+	/* Where min is 1, one name may be written alone: kind = "snapshot". */
+	bool one = k->min == 1 && config_setting_type(s) == CONFIG_TYPE_STRING;
+
+	n = one ? 1
+		: want_list(l, s, k->path, "[ \"executable\", \"signal\" ]");
 	if (n < 0)
 		return;
 	for (int i = 0; i < n; i++) {
-		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		config_setting_t *e = one
+		    ? (config_setting_t *)s
+		    : config_setting_get_elem(s, (unsigned)i);
 		const char *v = want_string(l, e, k->path, "a list of names");
 		int j;
 
@@ -782,6 +811,15 @@ apply(struct loader *l, const config_setting_t *s, const struct config_key *k,
 		if (v == NULL)
 			return;
 		r = units_parse_rate(v, &rate);
+		/* min: the least count (0 only where "none" is meant). */
+		if (r >= 0 && (long long)rate.count < k->min) {
+			problem(l, s, k->path,
+			    "\"%s\": a count of 0 would let nothing through; "
+			    "expected COUNT/DURATION like \"5/10m\" with COUNT "
+			    "at least 1",
+			    v);
+			return;
+		}
 		if (r < 0) {
 			problem(l, s, k->path,
 			    "expected COUNT/DURATION like \"5/10m\" (window of "
@@ -1150,14 +1188,19 @@ load_actions(struct loader *l, const config_setting_t *root, struct config *c)
  * the hook runs as root on every crash.
  */
 static int
-check_file_secrecy(int fd, const char *path, struct buf *errors)
+check_file_secrecy(
+    int fd, const char *path, struct buf *errors, struct stat *ret_st)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode)) {
-		buf_printf(errors, "%s: not a regular file\n", path);
+		buf_printf(errors, "%s: not a regular file (%s)\n", path,
+		    S_ISFIFO(st.st_mode)       ? "a FIFO"
+			: S_ISDIR(st.st_mode)  ? "a directory"
+			: S_ISSOCK(st.st_mode) ? "a socket"
+					       : "a device");
 		return -EINVAL;
 	}
 	if (st.st_uid != 0 && st.st_uid != geteuid()) {
@@ -1171,6 +1214,7 @@ check_file_secrecy(int fd, const char *path, struct buf *errors)
 		    path, (unsigned)(st.st_mode & 07777));
 		return -EPERM;
 	}
+	*ret_st = st;
 	return 0;
 }
 
@@ -1217,13 +1261,55 @@ check_debuginfod_urls(struct loader *l, config_t *lc, const char *urls)
 	}
 }
 
+/*
+ * Reads the whole config from fd, which check_file_secrecy() found to be a
+ * regular file of st_size bytes, into a NUL-terminated *ret (freed by the
+ * caller), its length (without the NUL) in *ret_len.  Refuses more than
+ * CONFIG_MAX_SIZE bytes.
+ */
+static int
+read_config(int fd, const char *path, off_t st_size, struct buf *errors,
+    char **ret, size_t *ret_len)
+{
+	struct buf b;
+	int r;
+
+	if (st_size > CONFIG_MAX_SIZE) {
+		buf_printf(errors,
+		    "%s: %lld bytes, a config is at most %d (libconfig's parse "
+		    "grows faster than its size)\n",
+		    path, (long long)st_size, CONFIG_MAX_SIZE);
+		return -EINVAL;
+	}
+	buf_init(&b, CONFIG_MAX_SIZE + 1);
+	r = read_fd_capped(fd, CONFIG_MAX_SIZE, &b);
+	if (r > 0) {
+		buf_printf(errors, "%s: grew past %d bytes while read\n", path,
+		    CONFIG_MAX_SIZE);
+		r = -EINVAL;
+	} else if (r < 0) {
+		buf_printf(errors, "%s: read: %s\n", path, strerror(-r));
+	} else if (buf_putc(&b, '\0') < 0) {
+		r = -ENOMEM;
+	}
+	if (r < 0) {
+		buf_done(&b);
+		return r;
+	}
+	*ret_len = b.len - 1;
+	*ret = buf_steal(&b, NULL);
+	return 0;
+}
+
 int
 config_load(const char *path, struct config *ret, struct buf *errors)
 {
 	struct loader l = { .file = path, .errors = errors, .n_errors = 0 };
 	struct config c;
+	struct stat st = { 0 };
 	config_t lc;
-	FILE *f = NULL;
+	char *text = NULL;
+	size_t len = 0;
 	int fd = -1, r;
 
 	r = config_defaults(&c);
@@ -1231,22 +1317,29 @@ config_load(const char *path, struct config *ret, struct buf *errors)
 		return r;
 	config_init(&lc);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/*
+	 * Non-blocking: a FIFO (or a device) named as the config must be
+	 * refused, not waited on by every crash's hook.  A symlink is
+	 * followed: the file it reaches is checked, and only root can make
+	 * one in a root-owned /etc/crashd.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		r = -errno;
 		buf_printf(errors, "%s: %s\n", path, strerror(errno));
 		goto out;
 	}
-	r = check_file_secrecy(fd, path, errors);
+	r = check_file_secrecy(fd, path, errors, &st);
 	if (r < 0)
 		goto out;
-	f = fdopen(fd, "r");
-	if (f == NULL) {
-		r = -errno;
+	r = read_config(fd, path, st.st_size, errors, &text, &len);
+	if (r < 0)
+		goto out;
+	if (config_raw_check(path, text, len, errors) > 0) {
+		r = -EINVAL;
 		goto out;
 	}
-	fd = -1;
-	if (config_read(&lc, f) != CONFIG_TRUE) {
+	if (config_read_string(&lc, text) != CONFIG_TRUE) {
 		buf_printf(errors, "%s:%d: syntax error: %s\n", path,
 		    config_error_line(&lc), config_error_text(&lc));
 		r = -EINVAL;
@@ -1270,8 +1363,7 @@ config_load(const char *path, struct config *ret, struct buf *errors)
 out:
 	config_done(&c);
 	config_destroy(&lc);
-	if (f)
-		fclose(f);
+	free(text);
 	safe_close(fd);
 	return r;
 }

@@ -22,6 +22,8 @@
 #define CONFIG_DEFAULT_SPOOL "/var/spool/crashd"
 #define CONFIG_DEFAULT_DEBUGINFOD_CACHE "/var/cache/crashd/debuginfod"
 #define CONFIG_DEFAULT_PID_FILE "/run/crashd/crashd.pid"
+/* The largest hook.items cap: what the hook reads of one file at most. */
+#define CONFIG_ITEM_MAX (32LL << 20)
 
 enum core_mode {
 	CORE_MODE_NONE,
@@ -46,6 +48,17 @@ struct hook_config {
 	uint64_t time_budget_ms;
 	bool sync;
 	bool core_gdb; /* mini: also what gdb needs to load shared libraries */
+	/*
+	 * hook.items: the bytes one item read from the process may take
+	 * (the rest is cut, and "incomplete" says so).  max_size for any
+	 * item; the others for one item each, 0: max_size.
+	 */
+	uint64_t item_max_size; /* CONFIG_ITEM_MAX at most */
+	uint64_t item_cmdline;
+	uint64_t item_environ;
+	uint64_t item_maps;
+	uint64_t item_ptree;
+	uint64_t item_open_fds;
 };
 
 /* What makes two crashes "the same" (daemon.dedupe.key). */
@@ -95,6 +108,7 @@ enum action_type {
 	ACTION_MAIL,
 	ACTION_WEBHOOK,
 	ACTION_METRICS,
+	ACTION_JOURNAL,
 	_ACTION_TYPE_MAX,
 };
 
@@ -107,6 +121,7 @@ struct action_match {
 	size_t n_uids;
 	char **hostnames; /* globs, NULL-terminated */
 	int has_core; /* -1: either, 0: without, 1: with */
+	unsigned kinds; /* bit (1 << enum dump_kind) per kind; 0: every kind */
 };
 
 struct action_config {
@@ -126,7 +141,7 @@ struct action_config {
 	int starttls; /* enum mail_starttls */
 	char *auth_file; /* "user:password", root's alone */
 	char *subject; /* template: {reason} {hostname} ... */
-	bool include_environ; /* key "environ" */
+	bool include_environ; /* key "environ" (mail, journal) */
 	char **redact; /* environ name globs; NULL: the built-in list */
 	bool attach_core;
 	uint64_t attach_max; /* bytes */
@@ -192,6 +207,9 @@ bool action_type_notifies(enum action_type t);
 /* Fills c with the built-in defaults. Returns 0 or -ENOMEM. */
 int config_defaults(struct config *c);
 void config_done(struct config *c);
+
+/* A config is at most this many bytes (the shipped one is 10K). */
+#define CONFIG_MAX_SIZE (1024 * 1024)
 
 /*
  * Loads path into *ret (which must not hold a config: on success it is

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "acl.h"
+#include "buf.h"
+#include "escape.h"
 #include "fsutil.h"
 #include "signame.h"
 
@@ -86,6 +88,62 @@ container_of(const struct dump *d)
 	return out;
 }
 
+const char *const dump_kind_names[_DUMP_KIND_MAX] = {
+	[DUMP_KIND_CRASH] = "crash",
+	[DUMP_KIND_SNAPSHOT] = "snapshot",
+	[DUMP_KIND_KERNEL] = "kernel",
+	[DUMP_KIND_OOM] = "oom",
+	[DUMP_KIND_PANIC] = "panic",
+};
+
+static enum dump_kind
+kind_of(const struct dump *d)
+{
+	enum dump_kind k = DUMP_KIND_CRASH;
+	char *v = NULL;
+
+	if (dump_read_item(d, "kind", 64, &v) == 0)
+		for (int i = 0; i < _DUMP_KIND_MAX; i++)
+			if (strcmp(v, dump_kind_names[i]) == 0)
+				k = (enum dump_kind)i;
+	free(v);
+	return k;
+}
+
+/*
+ * A snapshot's one line: "snapshot of EXE: REASON" (its first line, at
+ * most 256 bytes; the whole reason stays in snapshot_reason), escaped as
+ * the hook escapes the reason item.
+ */
+static char *
+snapshot_reason_of(const struct dump *d)
+{
+	const char *exe;
+	char *why = NULL, *nl;
+	struct buf b;
+
+	if (d->executable == NULL)
+		return NULL;
+	exe = strrchr(d->executable, '/');
+	exe = exe ? exe + 1 : d->executable;
+	if (dump_read_item(d, "snapshot_reason", 4096, &why) < 0)
+		why = strdup("");
+	if (why == NULL)
+		return NULL;
+	nl = strchr(why, '\n');
+	if (nl)
+		*nl = '\0';
+	buf_init(&b, 0);
+	buf_puts(&b, "snapshot of ");
+	escape_c(&b, exe, strlen(exe));
+	if (why[0]) {
+		buf_puts(&b, ": ");
+		escape_c(&b, why, strnlen(why, 256));
+	}
+	free(why);
+	return buf_steal(&b, NULL);
+}
+
 int
 dump_open(int spool_dirfd, const char *name, struct dump **ret)
 {
@@ -112,7 +170,9 @@ dump_open(int spool_dirfd, const char *name, struct dump **ret)
 	d->name = strdup(name);
 	d->executable = item_or_empty(d, "executable");
 	d->hostname = item_or_empty(d, "hostname");
-	d->reason = item_or_empty(d, "reason");
+	d->kind = kind_of(d);
+	d->reason = d->kind == DUMP_KIND_SNAPSHOT ? snapshot_reason_of(d)
+						  : item_or_empty(d, "reason");
 	d->container = container_of(d);
 	d->signature = item_or_empty(d, "signature");
 	d->signal = (int)item_number(d, "signal", 0);
@@ -198,7 +258,9 @@ dump_mark_processed(struct dump *d)
 int
 dump_remove_core_at(int dirfd)
 {
-	static const char *const cores[] = { "core.gz", "core.mini" };
+	/* core.mini.zst: the journal action's copy (daemon/core_zst.h). */
+	static const char *const cores[] = { "core.gz", "core.mini",
+		"core.mini.zst" };
 	int removed = 0;
 
 	for (size_t i = 0; i < sizeof(cores) / sizeof(cores[0]); i++) {

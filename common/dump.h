@@ -12,15 +12,31 @@
 
 #define DUMP_ITEM_CAP (64 * 1024)
 
+/*
+ * What a dump is of (its kind item: crash, snapshot from libcrashd,
+ * kernel, oom or panic); a dump without a kind item, or with another word
+ * in it, is a crash.
+ */
+enum dump_kind {
+	DUMP_KIND_CRASH,
+	DUMP_KIND_SNAPSHOT,
+	DUMP_KIND_KERNEL,
+	DUMP_KIND_OOM,
+	DUMP_KIND_PANIC,
+	_DUMP_KIND_MAX,
+};
+extern const char *const dump_kind_names[_DUMP_KIND_MAX];
+
 struct dump {
 	char *name; /* the directory's name in the spool root */
 	int dirfd;
 	char *executable; /* raw bytes; "" when missing */
 	char *hostname;
-	char *reason;
+	char *reason; /* escaped; a snapshot's: "snapshot of EXE: REASON" */
 	char *container; /* "runtime id" from namespaces, or "" */
 	char *signal_name;
 	char *signature; /* the crash site (backtrace.c), or "" */
+	enum dump_kind kind; /* the kind item's; a crash without one */
 	int signal;
 	long pid;
 	long long uid; /* -1 when missing */
@@ -34,6 +50,7 @@ struct dump {
  * anything but a directory, or another -errno; *ret only on success.
  */
 int dump_open(int spool_dirfd, const char *name, struct dump **ret);
+
 void dump_free(struct dump *d);
 
 /*

@@ -5,6 +5,24 @@
  * fixed-size binary record under flock(), so the hook's cost does not grow
  * with the number of dumps or executables.  Readers: the hook, the CLI and
  * the daemon (which exports the counters).
+ *
+ * Root's alone: .state is 0700 and the files in it 0600, whoever made them
+ * first; a file found with a looser mode is replaced by a copy (a new
+ * inode), so that an fd or a lock someone got before no longer counts.
+ *
+ * A crash is never uncounted for want of the lock: a hook that cannot
+ * have it in time appends its counts to <spool>/.state/hook.journal (one
+ * fixed-size record per write, O_APPEND, no lock) and whoever next holds
+ * the lock folds the records in (journal_off says how far).
+ *
+ * The counters add up: every update keeps
+ *   seen == stored + ignored + rate_limited + failed
+ * "stored" is counted when the hook decides to store (before it writes):
+ * a dump either gets published by its hook or, when that hook died
+ * mid-write, stays in .incoming, where crashd publishes it (its
+ * "incomplete" says so).  A hook that fails to create its dump moves its
+ * count from stored to failed.  kernel_dropped (the crashes the kernel
+ * handed to no hook: over core_pipe_limit) is apart from seen.
  */
 #ifndef CRASHD_HOOKSTATE_H
 #define CRASHD_HOOKSTATE_H
@@ -16,18 +34,19 @@
 
 #define HOOKSTATE_FILE "hook"
 #define HOOKSTATE_MAGIC 0x63726873u /* "crhs" */
-#define HOOKSTATE_VERSION 1
+#define HOOKSTATE_JOURNAL "hook.journal"
+#define HOOKSTATE_VERSION 2
 #define HOOKSTATE_SLOTS 128
 
 struct hookstate_counters {
-	uint64_t seen;		   /* every crash the hook was called for */
-	uint64_t stored;	   /* published dumps */
-	uint64_t ignored;	   /* matched hook.ignore */
-	uint64_t rate_limited;	   /* not stored: a dump limit was reached */
-	uint64_t cores_kept;	   /* dumps with a core */
-	uint64_t cores_skipped;	   /* core dropped by a limit or no space */
-	uint64_t degraded;	   /* published with items missing */
-	uint64_t failed;	   /* nothing could be published */
+	uint64_t seen; /* every crash the hook was called for */
+	uint64_t stored; /* published dumps */
+	uint64_t ignored; /* matched hook.ignore */
+	uint64_t rate_limited; /* not stored: a dump limit was reached */
+	uint64_t cores_kept; /* dumps with a core */
+	uint64_t cores_skipped; /* core dropped by a limit or no space */
+	uint64_t degraded; /* published with items missing */
+	uint64_t failed; /* nothing could be published */
 };
 
 struct hookstate_slot {
@@ -44,18 +63,73 @@ struct hookstate {
 	int64_t tat_core_ms;
 	uint64_t spool_bytes; /* estimate: added by the hook */
 	struct hookstate_slot slots[HOOKSTATE_SLOTS];
+	/* Version 2; a version 1 file is this struct's prefix. */
+	uint64_t journal_off; /* bytes of hook.journal folded in */
+	uint64_t kernel_dropped; /* "over core_pipe_limit" in the kernel log */
+	uint64_t kmsg_seq; /* the last kernel log record read */
+	uint64_t kmsg_boot; /* hookstate_key() of the boot_id it belongs to */
+};
+
+/* One journal record: counter deltas (signed: stored may move to failed). */
+struct hookstate_record {
+	uint32_t magic; /* HOOKSTATE_MAGIC */
+	uint32_t version;
+	int64_t seen, stored, ignored, rate_limited;
+	int64_t cores_kept, cores_skipped, degraded, failed;
+	int64_t spool_bytes;
 };
 
 /*
  * Opens (create: creating) and locks <spool>/.state/hook.  Returns the fd;
  * closing it releases the lock.  Waits at most timeout_ms for the lock
- * (-ETIMEDOUT).
+ * (-ETIMEDOUT).  Run as root, it first makes .state and the file root's
+ * alone (hookstate_secure()); as anyone else it opens read-only (-EACCES
+ * for all but root once the files are secured).
  */
 int hookstate_lock(int spool_dirfd, bool create, int timeout_ms);
+
+/*
+ * Makes <spool>/.state 0700 root's and hook and hook.journal 0600 root's,
+ * replacing a file found otherwise by a copy.  Returns 1 when it changed
+ * something, 0 when all was right, or -errno.
+ */
+int hookstate_secure(int spool_dirfd);
 
 /* Reads the state; an empty or foreign file reads as a fresh state. */
 int hookstate_read(int fd, struct hookstate *ret);
 int hookstate_write(int fd, const struct hookstate *st);
+
+/*
+ * Adds the journal's records past st->journal_off to st and advances it
+ * (persisted when the caller, holding the lock, writes st back).  Returns
+ * the number of records folded, or -errno (st unchanged).
+ */
+int hookstate_fold(int spool_dirfd, struct hookstate *st);
+
+/*
+ * Appends one record without any lock (creating the journal 0600).
+ * Returns 0 or -errno.
+ */
+int hookstate_journal_append(
+    int spool_dirfd, const struct hookstate_record *rec);
+
+/*
+ * Crashes (seen) in the journal's records not folded yet, as the state
+ * file says (read without its lock; no state file: all of them).  Returns
+ * the count or -errno.
+ */
+int64_t hookstate_journal_pending(int spool_dirfd);
+
+/*
+ * The counters for a reader (CLI, daemon): locks briefly if it can, reads
+ * consistently even while the lock is held by someone else, folds the
+ * journal in (not persisted).  Returns 0, -ENOENT (no state yet), -EACCES
+ * (not root) or -errno.
+ */
+int hookstate_snapshot(int spool_dirfd, struct hookstate *ret);
+
+/* Adds the deltas of rec to st. */
+void hookstate_apply(struct hookstate *st, const struct hookstate_record *rec);
 
 /* FNV-1a of the executable path, never 0. */
 uint64_t hookstate_key(const char *s);

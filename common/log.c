@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * log.c owns where diagnostics go.  Messages are formatted once and sent to
- * each enabled target; a message never exceeds one syslog line.
+ * each enabled target (the system log's ways: log_system.c); a message
+ * never exceeds one syslog line.
  */
 #include "log.h"
 
@@ -14,6 +15,8 @@
 static int log_targets = LOG_TARGET_STDERR;
 static int log_max_level = LOG_INFO;
 static const char *log_ident = "crashd";
+/* name, value pairs, NULL-terminated (see log_context_set()). */
+static const char *log_context[2 * LOG_CONTEXT_MAX + 1];
 
 void
 log_open(const char *ident, int targets, int max_level)
@@ -21,8 +24,28 @@ log_open(const char *ident, int targets, int max_level)
 	log_ident = ident;
 	log_targets = targets;
 	log_max_level = max_level;
-	if (targets & LOG_TARGET_SYSLOG)
-		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void
+log_context_set(const char *name, const char *value)
+{
+	size_t i, n = 0;
+
+	while (log_context[n])
+		n += 2;
+	for (i = 0; i < n && strcmp(log_context[i], name) != 0; i += 2)
+		;
+	if (i < n && value) {
+		log_context[i + 1] = value;
+	} else if (i < n) {
+		/* Cleared: the last pair takes its place. */
+		log_context[i] = log_context[n - 2];
+		log_context[i + 1] = log_context[n - 1];
+		log_context[n - 2] = log_context[n - 1] = NULL;
+	} else if (value && n < 2 * LOG_CONTEXT_MAX) {
+		log_context[n] = name;
+		log_context[n + 1] = value;
+	}
 }
 
 void
@@ -76,7 +99,8 @@ log_internal(int level, int error, const char *fmt, ...)
 		fprintf(stderr, "%s: %s: %s\n", log_ident,
 		    log_level_name(level), msg);
 	if (log_targets & LOG_TARGET_SYSLOG)
-		syslog(level, "%s", msg);
+		log_system_send(level, log_ident, msg,
+		    error < 0 ? -error : error, log_context);
 	errno = saved;
 	return error;
 }

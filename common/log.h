@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Logging for all three programs: stderr, syslog, or both.
+ * Logging for all three programs: stderr, the system log (journal, syslog
+ * or the kernel's log), or both.
  *
  * common/ itself never logs above debug; it returns errors and the caller
  * logs once.  log_*_errno(r, ...) sets errno from r so that "%m" works, and
@@ -9,14 +10,36 @@
 #ifndef CRASHD_LOG_H
 #define CRASHD_LOG_H
 
+#include <stdbool.h>
 #include <syslog.h>
 
 enum log_target {
 	LOG_TARGET_STDERR = 1 << 0,
+	/*
+	 * The system log, first of: the journal's native socket (with
+	 * PRIORITY, SYSLOG_IDENTIFIER, ERRNO and the context's fields),
+	 * /dev/log, /dev/kmsg.  No line is dropped while one of them takes it.
+	 */
 	LOG_TARGET_SYSLOG = 1 << 1,
 };
 
 void log_open(const char *ident, int targets, int max_level);
+
+/*
+ * A field every message carries to the journal until cleared (value
+ * NULL): CRASHD_ID while a dump is processed, say.  name and value are
+ * not copied; at most LOG_CONTEXT_MAX names.
+ */
+#define LOG_CONTEXT_MAX 4
+void log_context_set(const char *name, const char *value);
+
+/* True when stderr is the journal's stream ($JOURNAL_STREAM names it). */
+bool log_stderr_is_journal(void);
+
+/* log_system.c: one message to the system log (see LOG_TARGET_SYSLOG). */
+void log_system_send(int level, const char *ident, const char *msg, int error,
+    const char *const *fields);
+void log_system_close(void);
 void log_set_level(int max_level);
 int log_get_level(void);
 int log_internal(int level, int error, const char *fmt, ...)

@@ -47,7 +47,7 @@ queue_open(int spool_dirfd, bool create, struct queue *q)
 	for (int i = 0; i < _QUEUE_LIST_MAX; i++)
 		q->list_fd[i] = -1;
 	if (create) {
-		r = mkdir_at_safe(spool_dirfd, SPOOL_STATE, 0700);
+		r = mkdir_at_safe(spool_dirfd, SPOOL_STATE, SPOOL_STATE_MODE);
 		if (r < 0)
 			return r;
 	}

@@ -35,7 +35,15 @@ spool_open(const char *path, bool create, struct spool *ret)
 			return -errno;
 		}
 	}
-	s.dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/*
+	 * No one but root may change where the path leads: a symlink, or a
+	 * directory on the way a user can write, would let that user move
+	 * root's dumps (and the hook's writes) anywhere.
+	 */
+	r = fsutil_check_root_path(path, NULL);
+	if (r < 0)
+		return r;
+	s.dirfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (s.dirfd < 0)
 		return -errno;
 	if (fstat(s.dirfd, &st) < 0) {
@@ -51,9 +59,17 @@ spool_open(const char *path, bool create, struct spool *ret)
 		r = mkdir_at_safe(s.dirfd, SPOOL_INCOMING, 0700);
 		if (r < 0)
 			goto fail;
-		r = mkdir_at_safe(s.dirfd, SPOOL_STATE, 0755);
+		r = mkdir_at_safe(s.dirfd, SPOOL_STATE, SPOOL_STATE_MODE);
 		if (r < 0)
 			goto fail;
+		/* Made 0755 by an older crashd: root's alone now. */
+		if (fstatat(s.dirfd, SPOOL_STATE, &st, AT_SYMLINK_NOFOLLOW) ==
+			0 &&
+		    (st.st_mode & 07777) != SPOOL_STATE_MODE &&
+		    fchmodat(s.dirfd, SPOOL_STATE, SPOOL_STATE_MODE, 0) < 0) {
+			r = -errno;
+			goto fail;
+		}
 	}
 	s.incoming_fd = open_dir_at(s.dirfd, SPOOL_INCOMING);
 	if (s.incoming_fd < 0 && create) {
@@ -99,6 +115,22 @@ spool_sanitize(char *out, size_t size, const char *in, size_t len)
 	}
 	out[n] = '\0';
 	return n;
+}
+
+bool
+spool_is_dump_name(const char *name)
+{
+	if (name[0] == '\0' || name[0] == '.')
+		return false;
+	for (const char *p = name; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || c == '_' || c == '-' ||
+			c == '.'))
+			return false;
+	}
+	return true;
 }
 
 int
@@ -264,6 +296,32 @@ spool_dir_usage(int dirfd, unsigned long long *ret)
 		total += (unsigned long long)st.st_blocks * 512;
 	*ret = total;
 	return 0;
+}
+
+static int
+unlink_one(int dirfd, const char *name, const struct stat *st, void *userdata)
+{
+	(void)st;
+	(void)userdata;
+	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int
+spool_discard_incoming(struct spool *s, const char *name)
+{
+	int fd, r;
+
+	fd = open_dir_at(s->incoming_fd, name);
+	if (fd < 0)
+		return fd;
+	/* The hook writes regular files only. */
+	r = for_each_file(fd, unlink_one, NULL);
+	safe_close(fd);
+	if (r >= 0 && unlinkat(s->incoming_fd, name, AT_REMOVEDIR) < 0)
+		r = -errno;
+	return r;
 }
 
 int

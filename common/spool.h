@@ -16,6 +16,10 @@
 #define SPOOL_VERSION 1
 #define SPOOL_INCOMING ".incoming"
 #define SPOOL_STATE ".state"
+/* What the daemon moved out of the way: no dump (daemon.c). */
+#define SPOOL_QUARANTINE ".quarantine"
+/* Root's alone: the hook's counters and locks, the daemon's keys, queue. */
+#define SPOOL_STATE_MODE 0700
 #define SPOOL_NAME_MAX 96
 
 struct spool {
@@ -25,7 +29,9 @@ struct spool {
 
 /*
  * Opens the spool root (creating it and .incoming, .state when create is
- * set).  Returns 0 or -errno; *ret is written only on success.
+ * set).  Returns 0 or -errno; *ret is written only on success.  -EPERM:
+ * someone other than root could change where path leads
+ * (fsutil_check_root_path() says who and how).
  */
 int spool_open(const char *path, bool create, struct spool *ret);
 void spool_done(struct spool *s);
@@ -35,6 +41,15 @@ void spool_done(struct spool *s);
  * starting with '.', never empty.  Returns the length written.
  */
 size_t spool_sanitize(char *out, size_t size, const char *in, size_t len);
+
+/*
+ * The one rule for what a dump's name is: not empty, not hidden (no
+ * leading '.'), only [A-Za-z0-9._-].  Every name the hook publishes is one
+ * (spool_dump_name()); anything else in the spool root ("lost+found",
+ * "a b", an operator's notes) is no dump, for the daemon (never processed,
+ * never removed by retention) and for the CLI (never listed).
+ */
+bool spool_is_dump_name(const char *name);
 
 /*
  * Formats a dump name that sorts by time: "20261123T020946.123456Z-PID-COMM".
@@ -62,13 +77,19 @@ int spool_write_item(
 /* fsyncs every regular file in dirfd, then dirfd itself. */
 int spool_sync_dir(int dirfd);
 
+/*
+ * Removes .incoming/<name> and its files: a dump that is not to be
+ * published.  Returns 0 or -errno.
+ */
+int spool_discard_incoming(struct spool *s, const char *name);
+
 /* Moves .incoming/<name> to <name> and makes that durable when sync. */
 int spool_publish(struct spool *s, const char *name, bool sync);
 
 /*
- * Lists the names in the spool root that are not hidden (may be dumps),
- * sorted, which is by time.  The caller frees each name and the array.
- * Returns 0 or -errno.
+ * Lists the names in the spool root that are not hidden (may be dumps;
+ * spool_is_dump_name() tells), sorted, which is by time.  The caller frees each
+ * name and the array. Returns 0 or -errno.
  */
 int spool_list(int spool_dirfd, char ***ret, size_t *ret_n);
 

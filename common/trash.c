@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * trash.c owns removing dumps: rename first (atomic), delete after.
+ * trash.c owns removing dumps: rename first (atomic), delete after, and
+ * the bytes that go taken off the hook's estimate of the spool's size
+ * (which otherwise only grows until the daemon's next sweep measures).
  */
 #include "trash.h"
 
@@ -12,6 +14,8 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "hookstate.h"
+#include "spool.h"
 
 /* Deletes the files of a dump directory, then the directory. */
 static int
@@ -41,6 +45,29 @@ remove_dir_at(int parent, const char *name)
 	return r;
 }
 
+/*
+ * Takes bytes off the hook's estimate, if its state can be had at once;
+ * else the daemon's next sweep sets it right.
+ */
+static void
+forget_bytes(int spool_dirfd, unsigned long long bytes)
+{
+	struct hookstate st;
+	int fd;
+
+	if (bytes == 0)
+		return;
+	fd = hookstate_lock(spool_dirfd, false, 200);
+	if (fd < 0)
+		return;
+	if (hookstate_read(fd, &st) == 0) {
+		st.spool_bytes -=
+		    bytes < st.spool_bytes ? bytes : st.spool_bytes;
+		(void)hookstate_write(fd, &st);
+	}
+	safe_close(fd);
+}
+
 int
 trash_dump(int spool_dirfd, const char *name)
 {
@@ -54,10 +81,19 @@ trash_dump(int spool_dirfd, const char *name)
 		return tfd;
 	/* A leftover of the same name from an interrupted run goes first. */
 	(void)remove_dir_at(tfd, name);
-	if (renameat(spool_dirfd, name, tfd, name) < 0)
+	if (renameat(spool_dirfd, name, tfd, name) < 0) {
 		r = errno == ENOENT ? 0 : -errno;
-	else
+	} else {
+		unsigned long long bytes = 0;
+		int dfd = open_dir_at(tfd, name);
+
+		if (dfd >= 0)
+			(void)spool_dir_usage(dfd, &bytes);
+		safe_close(dfd);
 		r = remove_dir_at(tfd, name);
+		if (r >= 0)
+			forget_bytes(spool_dirfd, bytes);
+	}
 	safe_close(tfd);
 	return r;
 }

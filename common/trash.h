@@ -8,7 +8,10 @@
 
 #define TRASH_DIR ".trash"
 
-/* Moves <spool>/<name> into .trash and deletes it. 0 or -errno. */
+/*
+ * Moves <spool>/<name> into .trash and deletes it, and takes its bytes
+ * off the hook's estimate of the spool's size.  0 or -errno.
+ */
 int trash_dump(int spool_dirfd, const char *name);
 
 /* Deletes whatever an earlier run left in .trash. */

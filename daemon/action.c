@@ -30,6 +30,7 @@ action_ops_for(enum action_type t)
 		&action_mail_ops,
 		&action_webhook_ops,
 		&action_metrics_ops,
+		&action_journal_ops,
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -73,6 +74,8 @@ action_matches(const struct action_config *ac, const struct dump *d)
 	    !glob_any(m->hostnames, d->hostname))
 		return false;
 	if (m->has_core >= 0 && m->has_core != (int)d->has_core)
+		return false;
+	if (m->kinds != 0 && !(m->kinds & (1u << d->kind)))
 		return false;
 	return true;
 }

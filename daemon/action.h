@@ -2,7 +2,7 @@
 /*
  * The action interface: each action type is one file filling a struct
  * action_ops.  Direct types (action_exec.c, action_delete.c,
- * action_log.c, action_metrics.c) run at once; queued types (action_mail.c,
+ * action_log.c, action_metrics.c, action_journal.c) run at once; queued types (action_mail.c,
  * action_webhook.c) render what they deliver at once and hand it to the
  * delivery queue (delivery.c), which sends it, retrying, in the background.
  */
@@ -99,6 +99,7 @@ extern const struct action_ops action_log_ops;
 extern const struct action_ops action_mail_ops;
 extern const struct action_ops action_webhook_ops;
 extern const struct action_ops action_metrics_ops;
+extern const struct action_ops action_journal_ops;
 
 /* The ops of a type, or NULL when this build has none. */
 const struct action_ops *action_ops_for(enum action_type t);

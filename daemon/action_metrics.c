@@ -6,10 +6,12 @@
  * that node_exporter's textfile collector serves is written again, in one
  * rename.  The state names the last dump counted, so a daemon killed
  * after counting and before recording the action counts it once.  The
- * file also holds the delivery queue's gauges and crashd_hook_registered,
- * refreshed every few seconds (action_metrics_refresh()) and at once when
- * the registration changes.
+ * file also holds the delivery queue's gauges, crashd_hook_registered and
+ * the daemon's processing failures (crashd_dumps_retrying,
+ * crashd_dump_failures_total), refreshed every few seconds
+ * (action_metrics_refresh()) and at once when the registration changes.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -34,11 +36,22 @@
 /* Whether the last refresh of action i failed (its warning said once). */
 static bool refresh_failed[REFRESH_SLOTS];
 
+/* The daemon's processing failures, as it last set them. */
+static size_t retries_pending;
+static uint64_t retries_failures;
+
+void
+action_metrics_set_retries(size_t retrying, uint64_t failures)
+{
+	retries_pending = retrying;
+	retries_failures = failures;
+}
+
 /* <spool>/.state/metrics, made when missing: a descriptor or -errno. */
 static int
 open_state_dir(int spool_dirfd)
 {
-	int r = mkdir_at_safe(spool_dirfd, SPOOL_STATE, 0755);
+	int r = mkdir_at_safe(spool_dirfd, SPOOL_STATE, SPOOL_STATE_MODE);
 
 	if (r >= 0)
 		r = mkdir_at_safe(spool_dirfd, METRICS_DIR, 0700);
@@ -110,6 +123,27 @@ render_registered(int spool_dirfd, struct buf *out)
 	return metrics_render_registered(out, st.registered);
 }
 
+/* crashd_spool_quarantined: the entries of <spool>/.quarantine. */
+static int
+render_quarantined(int spool_dirfd, struct buf *out)
+{
+	struct dirent *de;
+	size_t n = 0;
+	DIR *dir;
+	int r;
+
+	r = opendir_at(spool_dirfd, SPOOL_QUARANTINE, &dir);
+	if (r == -ENOENT)
+		return metrics_render_quarantined(out, 0);
+	if (r < 0)
+		return r;
+	while ((de = readdir(dir)) != NULL)
+		n += strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0;
+	closedir(dir);
+	return metrics_render_quarantined(out, n);
+}
+
 /* True when dirfd/name holds exactly text already. */
 static bool
 same_text(int dirfd, const char *name, const struct buf *text)
@@ -146,6 +180,11 @@ write_prom(const char *path, const struct metrics *m, int spool_dirfd)
 		r = render_deliveries(spool_dirfd, &text);
 	if (r >= 0)
 		r = render_registered(spool_dirfd, &text);
+	if (r >= 0)
+		r = metrics_render_retries(
+		    &text, retries_pending, retries_failures);
+	if (r >= 0)
+		r = render_quarantined(spool_dirfd, &text);
 	/* Readable by node_exporter's user; derived, so no fsync. */
 	if (r >= 0 && same_text(dirfd, slash + 1, &text))
 		; /* unchanged (a refresh): no write */

@@ -19,4 +19,10 @@
  */
 void action_metrics_refresh(const struct config *c, int spool_dirfd);
 
+/*
+ * What the .prom files say of the daemon's processing failures (retry.h)
+ * from now on: the daemon sets it whenever it changes.
+ */
+void action_metrics_set_retries(size_t retrying, uint64_t failures);
+
 #endif

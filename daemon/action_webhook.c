@@ -138,6 +138,7 @@ render(const struct action_config *ac, const struct action_event *ev,
 	c.executable = d->executable;
 	c.hostname = d->hostname;
 	c.reason = d->reason;
+	c.kind = dump_kind_names[d->kind];
 	c.container = d->container;
 	c.signal_name = d->signal_name;
 	c.signature = d->signature;

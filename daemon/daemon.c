@@ -22,10 +22,12 @@
 
 #include "action.h"
 #include "backtrace.h"
+#include "clock.h"
 #include "dedupe.h"
 #include "dump.h"
 #include "escape.h"
 #include "fsutil.h"
+#include "hookstate.h"
 #include "journal.h"
 #include "log.h"
 #include "notify.h"
@@ -34,7 +36,7 @@
 #include "trash.h"
 #include "unwinds.h"
 
-#define QUARANTINE_DIR ".quarantine"
+#define QUARANTINE_DIR SPOOL_QUARANTINE
 #define DELIVERY_STOP_GRACE_MS 5000
 
 static void pending_scan(struct daemon *dm);
@@ -55,6 +57,8 @@ daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
 	dm->keys_fd = -1;
 	dm->spool = (struct spool){ -1, -1 };
 	dm->pidfile = PIDFILE_NONE;
+	retry_init(&dm->retry);
+	foreign_init(&dm->foreign);
 	/* Before the spool: a second daemon must not touch it. */
 	r = pidfile_acquire(dm->cfg.daemon.pid_file, &dm->pidfile, &holder);
 	if (r == -EBUSY && holder > 0)
@@ -76,8 +80,28 @@ daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
 		return log_error_errno(
 		    r, "pid file %s: %m", dm->cfg.daemon.pid_file);
 	r = spool_open(dm->cfg.spool, true, &dm->spool);
+	if (r == -EPERM) {
+		struct buf why;
+
+		buf_init(&why, 0);
+		(void)fsutil_check_root_path(dm->cfg.spool, &why);
+		log_error("open spool %s: %s, not starting", dm->cfg.spool,
+		    why.data ? why.data : strerror(-r));
+		buf_done(&why);
+		return r;
+	}
 	if (r < 0)
 		return log_error_errno(r, "open spool %s: %m", dm->cfg.spool);
+	/* An older crashd left them readable: nobody may hold their lock. */
+	r = hookstate_secure(dm->spool.dirfd);
+	if (r > 0)
+		log_warn(
+		    "%s/%s: the hook's state was open to others, made root's "
+		    "alone",
+		    dm->cfg.spool, SPOOL_STATE);
+	else if (r < 0)
+		log_warn_errno(
+		    r, "%s/%s: %m, ignoring", dm->cfg.spool, SPOOL_STATE);
 	dm->keys_fd = dedupe_open_keys(dm->spool.dirfd);
 	if (dm->keys_fd < 0)
 		return log_error_errno(dm->keys_fd, "open %s/%s/%s: %m",
@@ -105,6 +129,8 @@ daemon_done(struct daemon *dm)
 	dm->keys_fd = safe_close(dm->keys_fd);
 	free(dm->pending);
 	dm->pending = NULL;
+	retry_done(&dm->retry);
+	foreign_done(&dm->foreign);
 	/* Last: while it is held, no other daemon touches the spool. */
 	pidfile_release(&dm->pidfile);
 	config_done(&dm->cfg);
@@ -172,6 +198,22 @@ quarantine(struct daemon *dm, const char *name, int why)
 		    name, QUARANTINE_DIR);
 	}
 	safe_close(qfd);
+}
+
+/*
+ * Appends the names of the identifying items d lacks (or holds garbage
+ * in): time, pid, uid, signal, and executable when there is no reason
+ * either.  Returns true when it lacks none.
+ */
+static bool
+dump_identified(const struct dump *d, char *missing, size_t size)
+{
+	snprintf(missing, size, "%s%s%s%s%s", d->time <= 0 ? " time" : "",
+	    d->pid <= 0 ? " pid" : "", d->uid < 0 ? " uid" : "",
+	    d->signal <= 0 ? " signal" : "",
+	    d->executable[0] == '\0' && d->reason[0] == '\0' ? " executable"
+							     : "");
+	return missing[0] == '\0';
 }
 
 static bool
@@ -326,14 +368,17 @@ process(struct daemon *dm, const char *name, bool may_defer)
 	struct journal j = { 0 };
 	struct decision dec;
 	struct buf key;
-	char summary[512];
+	char summary[512], missing[64];
 	uint64_t hash;
 	int r;
 
-	if (name[0] == '.')
+	if (!spool_is_dump_name(name)) {
+		if (name[0] != '.')
+			foreign_note(&dm->foreign, dm->cfg.spool, name);
 		return 0;
+	}
 	if (may_defer && unwinds_has(&dm->unwinds, name))
-		return 0; /* its unwind runs or waits */
+		return RETRY_DEFERRED; /* its unwind runs or waits */
 	/* Longer than the hook makes: the key state could not name it. */
 	if (strlen(name) >= sizeof(ks.first)) {
 		quarantine(dm, name, -ENAMETOOLONG);
@@ -352,13 +397,22 @@ process(struct daemon *dm, const char *name, bool may_defer)
 		dump_free(d);
 		return 0;
 	}
-	/* Untrusted input: said once here, then empty fields downstream. */
-	if (d->executable[0] == '\0' || d->signal <= 0 || d->time <= 0)
-		log_warn("%s: malformed dump (missing or garbage:%s%s%s), "
+	/*
+	 * Untrusted input.  Without what identifies the crash there is
+	 * nothing to merge, notify on or age: out of the way, said once.
+	 */
+	if (!dump_identified(d, missing, sizeof(missing))) {
+		log_warn("%s: malformed dump (missing or garbage:%s), "
+			 "not processed",
+		    name, missing);
+		dump_free(d);
+		quarantine(dm, name, -EBADMSG);
+		return 0;
+	}
+	if (d->executable[0] == '\0')
+		log_warn("%s: malformed dump (missing or garbage: executable), "
 			 "processing what it has",
-		    name, d->executable[0] == '\0' ? " executable" : "",
-		    d->signal <= 0 ? " signal" : "",
-		    d->time <= 0 ? " time" : "");
+		    name);
 	/*
 	 * Where it died, before dedupe (the signature may be part of the
 	 * key).  Unwound in a child the daemon does not wait for: the rest
@@ -368,13 +422,8 @@ process(struct daemon *dm, const char *name, bool may_defer)
 	/* (Not one decided on already: that goes first, see backlog.) */
 	if (may_defer && backtrace_wanted(d) && !in_flight(dm, name)) {
 		r = unwinds_add(dm, d);
-		if (r < 0)
-			log_warn_errno(r,
-			    "%s: cannot schedule its unwind (%m), "
-			    "retried at the next start or rescan",
-			    name);
 		dump_free(d);
-		return 0;
+		return r < 0 ? r : RETRY_DEFERRED;
 	}
 	buf_init(&key, 0);
 	r = journal_load(d->dirfd, &j);
@@ -455,19 +504,25 @@ out:
 int
 daemon_process(struct daemon *dm, const char *name)
 {
-	return process(dm, name, true);
+	int r;
+
+	/* Each line said about it carries the dump's name in the journal. */
+	log_context_set("CRASHD_ID", name);
+	r = process(dm, name, true);
+	log_context_set("CRASHD_ID", NULL);
+	return r;
 }
 
 void
 daemon_process_unwound(struct daemon *dm, const char *name)
 {
-	int r = process(dm, name, false);
+	int r;
 
-	if (r < 0 && r != -EINTR)
-		log_warn_errno(r,
-		    "%s: not processed (%m), retried at the next start or "
-		    "rescan",
-		    name);
+	log_context_set("CRASHD_ID", name);
+	r = process(dm, name, false);
+	log_context_set("CRASHD_ID", NULL);
+	/* The outcome daemon_process() deferred (a failure is retried). */
+	retry_note(&dm->retry, name, r, clock_now_ms(CLOCK_MONOTONIC));
 }
 
 /* True when a dump was decided on but not processed: interrupted. */
@@ -481,6 +536,16 @@ in_flight(struct daemon *dm, const char *name)
 		return false;
 	snprintf(path, sizeof(path), "%s/processed", name);
 	return faccessat(dm->spool.dirfd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
+}
+
+/* One dump of the backlog; a failure is retried (retry.h). */
+static int
+backlog_one(struct daemon *dm, const char *name)
+{
+	int r = daemon_process(dm, name);
+
+	retry_note(&dm->retry, name, r, clock_now_ms(CLOCK_MONOTONIC));
+	return r;
 }
 
 int
@@ -501,12 +566,12 @@ daemon_backlog(struct daemon *dm)
 	/* A long backlog is progress: the watchdog is pet in between. */
 	for (size_t i = 0; i < n; i++) {
 		if (!*dm->stop && in_flight(dm, names[i]) &&
-		    daemon_process(dm, names[i]) > 0)
+		    backlog_one(dm, names[i]) > 0)
 			done++;
 		sdnotify_watchdog();
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!*dm->stop && daemon_process(dm, names[i]) > 0)
+		if (!*dm->stop && backlog_one(dm, names[i]) > 0)
 			done++;
 		free(names[i]);
 		sdnotify_watchdog();
@@ -516,6 +581,46 @@ daemon_backlog(struct daemon *dm)
 		log_info(
 		    "processed %zu dumps that arrived while crashd was down",
 		    done);
+	return 0;
+}
+
+int
+daemon_reopen_spool(struct daemon *dm)
+{
+	struct spool s;
+	struct delivery dl;
+	int keys_fd, r;
+
+	r = spool_open(dm->cfg.spool, true, &s);
+	if (r < 0)
+		return r;
+	keys_fd = dedupe_open_keys(s.dirfd);
+	if (keys_fd < 0) {
+		spool_done(&s);
+		return keys_fd;
+	}
+	r = delivery_init(&dl, s.dirfd);
+	if (r < 0) {
+		delivery_done(&dl, &dm->cfg, s.dirfd, 0);
+		safe_close(keys_fd);
+		spool_done(&s);
+		return r;
+	}
+	delivery_done(
+	    &dm->delivery, &dm->cfg, dm->spool.dirfd, DELIVERY_STOP_GRACE_MS);
+	dm->delivery = dl;
+	spool_done(&dm->spool);
+	dm->spool = s;
+	safe_close(dm->keys_fd);
+	dm->keys_fd = keys_fd;
+	retention_free(dm->retention);
+	dm->retention = NULL;
+	retry_clear(&dm->retry);
+	foreign_done(&dm->foreign);
+	foreign_init(&dm->foreign);
+	dm->n_pending = 0;
+	trash_empty(dm->spool.dirfd);
+	pending_scan(dm);
 	return 0;
 }
 

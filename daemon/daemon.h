@@ -16,8 +16,10 @@
 #include "action.h"
 #include "config.h"
 #include "delivery.h"
+#include "foreign.h"
 #include "pidfile.h"
 #include "registration.h"
+#include "retry.h"
 #include "spool.h"
 #include "unwinds.h"
 
@@ -39,6 +41,8 @@ struct daemon {
 	struct pidfile pidfile; /* cfg.daemon.pid_file, held while we run */
 	struct registration registration; /* the watch on core_pattern */
 	struct unwinds unwinds; /* backtraces in flight or waiting */
+	struct retry retry; /* dumps whose processing failed, tried again */
+	struct foreign foreign; /* entries of the spool root said no dump */
 };
 
 /*
@@ -51,20 +55,35 @@ void daemon_done(struct daemon *dm);
 
 /*
  * Processes <spool>/<name>.  Returns 1 when it was processed now, 0 when
- * there was nothing to do (processed before, not a dump, quarantined) or
- * when its unwind was scheduled (the rest follows when it ends), or
- * -errno; -EINTR when a stop was asked for between two actions.
+ * there was nothing to do (processed before, not a dump, quarantined),
+ * RETRY_DEFERRED (retry.h) when its unwind was scheduled (the rest follows when
+ * it ends: daemon_process_unwound()), or -errno; -EINTR when a stop was asked
+ * for between two actions.
  */
 int daemon_process(struct daemon *dm, const char *name);
 
 /*
  * Goes on with a dump whose unwind ended (unwinds.c): daemon_process()
- * from after the backtrace, which is not tried again.  Logs a failure.
+ * from after the backtrace, which is not tried again.  Notes the outcome
+ * on dm->retry (a failure is tried again, from the start).
  */
 void daemon_process_unwound(struct daemon *dm, const char *name);
 
-/* Processes every unprocessed dump, oldest first. */
+/*
+ * Processes every unprocessed dump, oldest first; a failure goes on
+ * dm->retry.
+ */
 int daemon_backlog(struct daemon *dm);
+
+/*
+ * Opens cfg.spool again (creating it, as at start) after it was moved or
+ * deleted under the daemon, and everything kept open in it: the key
+ * states, the delivery queue (attempts in flight may finish first; the
+ * moved queue stays where it went), the retention cache, the retries and
+ * the digests due.  The old one is kept when the new one cannot be
+ * opened.  Returns 0 or -errno (not logged).
+ */
+int daemon_reopen_spool(struct daemon *dm);
 
 /* Sends the digests that are due (held-back crashes summed up). */
 void daemon_digests(struct daemon *dm);

@@ -72,7 +72,7 @@ dedupe_open_keys(int spool_dirfd)
 	int r;
 
 	snprintf(path, sizeof(path), "%s/%s", SPOOL_STATE, DEDUPE_KEYS_DIR);
-	r = mkdir_at_safe(spool_dirfd, SPOOL_STATE, 0755);
+	r = mkdir_at_safe(spool_dirfd, SPOOL_STATE, SPOOL_STATE_MODE);
 	if (r >= 0)
 		r = mkdir_at_safe(spool_dirfd, path, 0700);
 	if (r < 0)

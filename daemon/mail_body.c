@@ -11,7 +11,6 @@
 #include "mail_body.h"
 
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 #include "escape.h"
 #include "fsutil.h"
 #include "mail_msg.h"
+#include "redact.h"
 
 #define BODY_ITEM_CAP (256 * 1024)
 /* Frames of the crashing thread shown first. */
@@ -195,10 +195,16 @@ put_headline(struct text *t, const struct action_event *ev)
 	t_visible(t, d->hostname[0] ? d->hostname : "?",
 	    strlen(d->hostname[0] ? d->hostname : "?"));
 	t_puts(t, ".\n");
+	if (d->kind == DUMP_KIND_SNAPSHOT)
+		t_puts(t,
+		    "A snapshot: the process took it and goes on "
+		    "running.\n");
 	if (strcmp(ev->event, "first") == 0)
-		t_puts(t, "The first crash of its kind.\n");
+		t_printf(
+		    t, "The first %s of its kind.\n", dump_kind_names[d->kind]);
 	else if (strcmp(ev->event, "every") == 0)
-		t_printf(t, "Crash number %llu of its kind.\n",
+		t_printf(t, "%s number %llu of its kind.\n",
+		    d->kind == DUMP_KIND_SNAPSHOT ? "Snapshot" : "Crash",
 		    (unsigned long long)ev->count);
 	else if (strcmp(ev->event, "regression") == 0)
 		t_puts(t,
@@ -467,21 +473,11 @@ put_backtrace(struct text *t, const char *bt)
 	t_puts(t, "\n");
 }
 
-static bool
-redacted(char *const *globs, const char *name)
-{
-	for (char *const *g = globs; *g; g++)
-		if (fnmatch(*g, name, FNM_CASEFOLD) == 0)
-			return true;
-	return false;
-}
-
 static void
 put_environ(
     struct text *t, const struct action_config *ac, const struct dump *d)
 {
-	char *const *globs =
-	    ac->redact ? ac->redact : (char *const *)config_default_redact;
+	char *const *globs = redact_globs(ac);
 	size_t len, i = 0;
 	bool cut;
 	char *env;
@@ -509,7 +505,7 @@ put_environ(
 				break;
 			}
 			t_visible(t, e, (size_t)(eq - e) + 1);
-			if (redacted(globs, name))
+			if (redact_hides(ac, name))
 				t_puts(t, "<redacted>");
 			else
 				t_visible(t, eq + 1, n - (size_t)(eq - e) - 1);

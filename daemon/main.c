@@ -97,7 +97,14 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	log_open("crashd", foreground ? LOG_TARGET_STDERR : LOG_TARGET_SYSLOG,
+	/*
+	 * In the foreground, stderr; but where stderr is the journal's
+	 * stream (crashd.service), the journal's own socket, so that each
+	 * line keeps its priority and fields (CRASHD_ID, ERRNO).
+	 */
+	log_open("crashd",
+	    foreground && !log_stderr_is_journal() ? LOG_TARGET_STDERR
+						   : LOG_TARGET_SYSLOG,
 	    LOG_INFO);
 
 	/* A daemon never runs on a config it cannot fully understand. */

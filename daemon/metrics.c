@@ -247,3 +247,34 @@ metrics_render_registered(struct buf *out, bool registered)
 
 	return r < 0 ? r : 0;
 }
+
+int
+metrics_render_retries(struct buf *out, size_t retrying, uint64_t failures)
+{
+	int r = buf_printf(out,
+	    "# HELP crashd_dumps_retrying Dumps whose processing failed "
+	    "(a full disk, an I/O error), waiting for another attempt.\n"
+	    "# TYPE crashd_dumps_retrying gauge\n"
+	    "crashd_dumps_retrying %zu\n"
+	    "# HELP crashd_dump_failures_total Failed attempts at processing "
+	    "a dump since crashd started.\n"
+	    "# TYPE crashd_dump_failures_total counter\n"
+	    "crashd_dump_failures_total %llu\n",
+	    retrying, (unsigned long long)failures);
+
+	return r < 0 ? r : 0;
+}
+
+int
+metrics_render_quarantined(struct buf *out, size_t n)
+{
+	int r = buf_printf(out,
+	    "# HELP crashd_spool_quarantined Entries the daemon moved to the "
+	    "spool's .quarantine (no dump, or one that cannot say what "
+	    "crashed).\n"
+	    "# TYPE crashd_spool_quarantined gauge\n"
+	    "crashd_spool_quarantined %zu\n",
+	    n);
+
+	return r < 0 ? r : 0;
+}

@@ -81,4 +81,18 @@ int metrics_render_deliveries(struct buf *out, size_t pending, size_t dead);
  */
 int metrics_render_registered(struct buf *out, bool registered);
 
+/*
+ * Appends the daemon's processing failures to a .prom file's text:
+ * crashd_dumps_retrying (dumps whose processing failed, waiting for
+ * another attempt) and crashd_dump_failures_total (failed attempts since
+ * the daemon started).  0 or -errno from out.
+ */
+int metrics_render_retries(struct buf *out, size_t retrying, uint64_t failures);
+
+/*
+ * Appends crashd_spool_quarantined (what the daemon moved to the spool's
+ * .quarantine: no dump, or one without what identifies its crash).
+ */
+int metrics_render_quarantined(struct buf *out, size_t n);
+
 #endif

@@ -157,7 +157,7 @@ save(int spool_dirfd, const struct registration_state *st)
 	struct buf b;
 	int dirfd, r;
 
-	r = mkdir_at_safe(spool_dirfd, SPOOL_STATE, 0755);
+	r = mkdir_at_safe(spool_dirfd, SPOOL_STATE, SPOOL_STATE_MODE);
 	dirfd = r < 0 ? r : open_dir_at(spool_dirfd, SPOOL_STATE);
 	if (dirfd < 0)
 		return dirfd;
@@ -297,7 +297,7 @@ run_event(
 	snprintf(prev, sizeof(prev), EVENT_PREFIX "%lld", previous);
 	snprintf(record, sizeof(record), "%s/%s/%s", SPOOL_STATE,
 	    REGISTRATION_EVENTS_DIR, name);
-	r = mkdir_at_safe(dm->spool.dirfd, SPOOL_STATE, 0755);
+	r = mkdir_at_safe(dm->spool.dirfd, SPOOL_STATE, SPOOL_STATE_MODE);
 	if (r >= 0)
 		r = mkdir_at_safe(dm->spool.dirfd,
 		    SPOOL_STATE "/" REGISTRATION_EVENTS_DIR, 0700);

@@ -32,6 +32,7 @@
 #include "hookstate.h"
 #include "journal.h"
 #include "log.h"
+#include "spool.h"
 #include "trash.h"
 
 #define MATCH_BITS 64
@@ -39,6 +40,7 @@
 struct entry {
 	char *name;
 	long long time;
+	long long uid; /* the crashing uid, -1 when unknown */
 	unsigned long long bytes;
 	unsigned long long core_bytes;
 	/*
@@ -150,6 +152,7 @@ static void
 measure(const struct daemon *dm, const struct dump *d, struct entry *e)
 {
 	e->time = d->time;
+	e->uid = d->uid;
 	e->bytes = 0;
 	spool_dir_usage(d->dirfd, &e->bytes);
 	e->core_bytes =
@@ -160,6 +163,123 @@ measure(const struct daemon *dm, const struct dump *d, struct entry *e)
 	learn_matches(dm, d, e);
 }
 
+/*
+ * What a sweep removed to make room (max_count, max_size), by uid, and
+ * who holds the most of the spool: one user's flood must not take the
+ * others' evidence unsaid.
+ */
+#define ROOM_UIDS 8
+
+struct room_report {
+	struct {
+		long long uid;
+		size_t dumps;
+		unsigned long long bytes;
+	} v[ROOM_UIDS];
+	size_t n;
+	size_t more; /* removals of uids past ROOM_UIDS */
+};
+
+static void
+room_report_add(struct room_report *rr, const struct entry *e)
+{
+	for (size_t i = 0; i < rr->n; i++)
+		if (rr->v[i].uid == e->uid) {
+			rr->v[i].dumps++;
+			rr->v[i].bytes += e->bytes;
+			return;
+		}
+	if (rr->n == ROOM_UIDS) {
+		rr->more++;
+		return;
+	}
+	rr->v[rr->n].uid = e->uid;
+	rr->v[rr->n].dumps = 1;
+	rr->v[rr->n].bytes = e->bytes;
+	rr->n++;
+}
+
+/*
+ * The uid whose dumps take the most bytes among those left, and how many
+ * bytes and dumps.
+ */
+static long long
+top_uid(const struct entry *v, size_t n, unsigned long long *ret_bytes,
+    size_t *ret_dumps)
+{
+	long long best = -1;
+	unsigned long long best_bytes = 0;
+	size_t best_dumps = 0;
+
+	/* Quadratic in the uids only when every dump is another's. */
+	for (size_t i = 0; i < n; i++) {
+		unsigned long long b = 0;
+		size_t k = 0;
+		bool seen = false;
+
+		if (v[i].gone)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !v[j].gone && v[j].uid == v[i].uid;
+		if (seen)
+			continue;
+		for (size_t j = i; j < n; j++)
+			if (!v[j].gone && v[j].uid == v[i].uid) {
+				b += v[j].bytes;
+				k++;
+			}
+		if (b > best_bytes || best_dumps == 0) {
+			best = v[i].uid;
+			best_bytes = b;
+			best_dumps = k;
+		}
+	}
+	*ret_bytes = best_bytes;
+	*ret_dumps = best_dumps;
+	return best;
+}
+
+/*
+ * Says what a sweep removed to make room when it took dumps of other
+ * users than the one holding most of what is left.
+ */
+static void
+room_report_log(const struct room_report *rr, const struct entry *v, size_t n,
+    unsigned long long total)
+{
+	unsigned long long top_bytes;
+	size_t top_dumps, others = 0;
+	long long top;
+	char list[512];
+	size_t len = 0;
+
+	if (rr->n == 0)
+		return;
+	top = top_uid(v, n, &top_bytes, &top_dumps);
+
+	for (size_t i = 0; i < rr->n; i++)
+		if (rr->v[i].uid != top)
+			others += rr->v[i].dumps;
+	if (others == 0 && rr->more == 0)
+		return;
+	list[0] = '\0';
+	for (size_t i = 0; i < rr->n && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len,
+		    "%s%zu of uid %lld (%llu bytes)", i ? ", " : "",
+		    rr->v[i].dumps, rr->v[i].uid, rr->v[i].bytes);
+	if (top_dumps == 0) {
+		log_warn("retention: removed dumps to make room: %s%s; no dump "
+			 "is left",
+		    list, rr->more ? ", and more" : "");
+		return;
+	}
+	log_warn("retention: removed dumps of other users to make room: %s%s; "
+		 "uid %lld now holds %llu of the spool's %llu bytes in %zu "
+		 "dumps",
+	    list, rr->more ? ", and more" : "", top, top_bytes, total,
+	    top_dumps);
+}
+
 static int
 remove_entry(struct daemon *dm, struct entry *e, const char *why)
 {
@@ -168,7 +288,8 @@ remove_entry(struct daemon *dm, struct entry *e, const char *why)
 	if (r < 0)
 		return log_warn_errno(
 		    r, "retention: remove %s: %m, ignoring", e->name);
-	log_info("retention: removed %s (%s)", e->name, why);
+	log_info("retention: removed %s (uid %lld, %llu bytes): %s", e->name,
+	    e->uid, e->bytes, why);
 	e->gone = true;
 	return 1;
 }
@@ -249,7 +370,29 @@ rescue_incoming(struct daemon *dm, long long now)
 	closedir(dir);
 }
 
-/* Tells the hook how big the spool really is. */
+/* True when a hook is writing a dump (or one was left in .incoming). */
+static bool
+hooks_in_flight(struct daemon *dm)
+{
+	struct dirent *de;
+	bool any = false;
+	DIR *dir;
+
+	if (opendir_at(dm->spool.incoming_fd, ".", &dir) < 0)
+		return true;
+	while (!any && (de = readdir(dir)) != NULL)
+		any = strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0;
+	closedir(dir);
+	return any;
+}
+
+/*
+ * Tells the hook how big the spool really is.  Not while a hook writes a
+ * dump: its room is reserved in the estimate (policy_decision.reserved)
+ * and given back when it is done, which a measure now would count twice
+ * or not at all; the next sweep does it.
+ */
 static void
 resync_hook(struct daemon *dm, unsigned long long total)
 {
@@ -258,6 +401,13 @@ resync_hook(struct daemon *dm, unsigned long long total)
 
 	if (fd < 0)
 		return;
+	/* (Under the lock: no hook decides or settles meanwhile.) */
+	if (hooks_in_flight(dm)) {
+		log_debug("retention: hooks in flight, the spool's size "
+			  "is told to the hook at the next sweep");
+		safe_close(fd);
+		return;
+	}
 	if (hookstate_read(fd, &st) == 0) {
 		st.spool_bytes = total;
 		(void)hookstate_write(fd, &st);
@@ -350,11 +500,31 @@ compact(struct entry *v, size_t n)
 	return m;
 }
 
+/*
+ * Keeps the names that are dump names (spool_is_dump_name()), in order,
+ * and frees the others: what is no dump is never measured nor removed.
+ * Returns how many are kept.
+ */
+static size_t
+only_dumps(char **names, size_t n)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (spool_is_dump_name(names[i]))
+			names[m++] = names[i];
+		else
+			free(names[i]);
+	}
+	return m;
+}
+
 int
 retention_sweep(struct daemon *dm, long long now)
 {
 	const struct daemon_config *dc = &dm->cfg.daemon;
 	struct retention_cache *c;
+	struct room_report rr = { .n = 0 };
 	struct entry *v;
 	size_t n = 0, live;
 	unsigned long long total = 0;
@@ -373,6 +543,7 @@ retention_sweep(struct daemon *dm, long long now)
 	r = spool_list(dm->spool.dirfd, &names, &n);
 	if (r < 0)
 		return r;
+	n = only_dumps(names, n);
 	v = calloc(n ? n : 1, sizeof(*v));
 	if (v == NULL) {
 		for (size_t k = 0; k < n; k++)
@@ -414,8 +585,10 @@ retention_sweep(struct daemon *dm, long long now)
 	}
 	n = compact(v, n);
 
+	/* A dump without a time (none is processed), or a time to come, is
+	 * of no age. */
 	for (size_t i = 0; i < n; i++)
-		if (dc->max_age_ms > 0 &&
+		if (dc->max_age_ms > 0 && v[i].time > 0 && now > v[i].time &&
 		    (unsigned long long)(now - v[i].time) * 1000 >
 			dc->max_age_ms)
 			removed += remove_entry(dm, &v[i], "max_age") > 0;
@@ -427,6 +600,7 @@ retention_sweep(struct daemon *dm, long long now)
 		for (size_t i = 0; i < n && live > dc->max_count; i++)
 			if (!v[i].gone && v[i].duplicate == (pass == 0) &&
 			    remove_entry(dm, &v[i], "max_count") > 0) {
+				room_report_add(&rr, &v[i]);
 				removed++;
 				live--;
 			}
@@ -443,6 +617,7 @@ retention_sweep(struct daemon *dm, long long now)
 				continue;
 			if (pass == 0 && e->duplicate &&
 			    remove_entry(dm, e, "max_size") > 0) {
+				room_report_add(&rr, e);
 				total -= before;
 				removed++;
 			} else if (pass == 1 && e->core_bytes > 0) {
@@ -450,10 +625,12 @@ retention_sweep(struct daemon *dm, long long now)
 				total = total - before + e->bytes;
 			} else if (pass == 2 &&
 			    remove_entry(dm, e, "max_size") > 0) {
+				room_report_add(&rr, e);
 				total -= before;
 				removed++;
 			}
 		}
+	room_report_log(&rr, v, n, total);
 	c->n = compact(v, n);
 	c->v = v;
 	c->stats.cached = c->n;

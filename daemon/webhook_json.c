@@ -40,7 +40,10 @@
  *     executable_deleted  true when the file was deleted while it ran
  *     pid, ns_pid, tid, uid, gid   (numbers; null when unknown)
  *     signal        the number, and signal_name "SIGSEGV"
- *     reason        "ruby killed by SIGSEGV"
+ *     reason        "ruby killed by SIGSEGV" ("snapshot of ruby: ..." for
+ *                   a snapshot)
+ *     kind          "crash", or "snapshot" (libcrashd), "kernel", "oom",
+ *                   "panic"
  *     cmdline       argv, an array of strings
  *     container     "<runtime> <id>" or ""
  *     start_time    the process's start, "seconds.milliseconds"
@@ -583,6 +586,7 @@ render_generic(struct builder *b, const struct webhook_crash *c)
 	set_int(b, d, "signal", c->signal);
 	set_escaped(b, d, "signal_name", c->signal_name);
 	set_escaped(b, d, "reason", c->reason);
+	set_escaped(b, d, "kind", c->kind ? c->kind : "crash");
 	set(b, d, "cmdline", cmdline_json(b, c));
 	set_raw(b, d, "cwd", c->cwd);
 	set_raw(b, d, "container", c->container);
@@ -1098,25 +1102,35 @@ dump_root(struct builder b, json_t *root, struct buf *out)
 	return b.err;
 }
 
+/* Each format's two renderers, in enum webhook_format's order. */
+static const struct {
+	json_t *(*crash)(struct builder *b, const struct webhook_crash *c);
+	json_t *(*host)(struct builder *b, const struct webhook_host *h);
+} renderers[] = {
+	[WEBHOOK_JSON] = { render_generic, render_host_generic },
+	[WEBHOOK_SLACK] = { render_slack, render_host_slack },
+	[WEBHOOK_ALERTMANAGER] = { render_alertmanager,
+	    render_host_alertmanager },
+};
+
+static bool
+format_known(int format)
+{
+	return format >= 0 &&
+	    (size_t)format < sizeof(renderers) / sizeof(renderers[0]) &&
+	    renderers[format].crash != NULL;
+}
+
 int
 webhook_json_render(int format, const struct webhook_crash *c, struct buf *out)
 {
 	struct builder b = { 0 };
 	json_t *root;
 
-	switch (format) {
-	case WEBHOOK_JSON:
-		root = render_generic(&b, c);
-		break;
-	case WEBHOOK_SLACK:
-		root = render_slack(&b, c);
-		break;
-	case WEBHOOK_ALERTMANAGER:
-		root = render_alertmanager(&b, c);
-		break;
-	default:
+	if (!format_known(format))
 		return -EINVAL;
-	}
+	/* Before dump_root() takes b: the renderer records its errors in it. */
+	root = renderers[format].crash(&b, c);
 	return dump_root(b, root, out);
 }
 
@@ -1127,18 +1141,9 @@ webhook_json_render_host(
 	struct builder b = { 0 };
 	json_t *root;
 
-	switch (format) {
-	case WEBHOOK_JSON:
-		root = render_host_generic(&b, h);
-		break;
-	case WEBHOOK_SLACK:
-		root = render_host_slack(&b, h);
-		break;
-	case WEBHOOK_ALERTMANAGER:
-		root = render_host_alertmanager(&b, h);
-		break;
-	default:
+	if (!format_known(format))
 		return -EINVAL;
-	}
+	/* Before dump_root() takes b: the renderer records its errors in it. */
+	root = renderers[format].host(&b, h);
 	return dump_root(b, root, out);
 }

@@ -43,6 +43,7 @@ struct webhook_crash {
 	/* The dump: hook text. */
 	const char *name; /* the dump's id */
 	const char *reason, *signal_name, *signature, *start_time;
+	const char *kind; /* crash, snapshot, kernel, oom, panic */
 	const char *core; /* none, mini, truncated, full */
 	const char *backtrace; /* backtrace: text, every thread */
 	const char *frames; /* backtrace_frames: TSV, crashing thread first */

@@ -8,6 +8,7 @@
  */
 #include "hook.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -33,14 +34,24 @@
 #include "policy.h"
 #include "proc.h"
 #include "signame.h"
+#include "snapshot.h"
 #include "spool.h"
 
-/* Caps on what one item may take from /proc. */
+/*
+ * Caps on what is read from /proc for the hook's own use; what an item
+ * keeps of it is hook.items' (policy_item_cap()).
+ */
 #define CAP_SMALL (64 * 1024)
-#define CAP_ARGS (4 * 1024 * 1024)
 #define CAP_MAPS (32 * 1024 * 1024)
 #define CAP_PASSWD (16 * 1024 * 1024)
+/* What an item is charged for: whole file system blocks. */
+#define ITEM_BLOCK 4096
+/* Kept of a dump's room for what is written last: core_info, incomplete. */
+#define ROOM_TAIL (3 * ITEM_BLOCK)
 #define STATE_LOCK_TIMEOUT_MS 200
+/* More dumps than this being written at once: a storm (count_writers()). */
+#define STORM_WRITERS 16
+#define STORM_WRITERS_S "16"
 /* A thread's stack in a minicore: deep recursion is cut, not lost. */
 #define MINI_STACK_MAX (256 * 1024)
 
@@ -52,6 +63,16 @@ struct dump {
 	bool share; /* grant the crashing uid read access */
 	struct buf missing; /* "item: why" for each item not written */
 	bool no_space; /* an item hit ENOSPC or EDQUOT */
+	/*
+	 * The policy's room for the whole dump (UINT64_MAX: none), what its
+	 * items were charged so far, and why the room is what it is.
+	 */
+	uint64_t room;
+	uint64_t used;
+	const char *room_reason;
+	bool identity_only; /* below keep_free: identifying items only */
+	/* An identifying item could not be written: not published. */
+	int identity_error;
 	/*
 	 * When no core is kept, items are held in memory and written after
 	 * the pipe is released: the kernel lets the process go once /proc
@@ -175,10 +196,145 @@ item_flush(struct dump *d)
 	d->n_deferred = 0;
 }
 
-/* Creates one item (or holds it, see defer); never fatal. */
+/*
+ * What identifies the crash (write_identity()): never cut, never left
+ * out for room; a dump that lacks one is not published.
+ */
+static bool
+item_identifies(const char *name)
+{
+	static const char *const names[] = { "version", "time", "pid", "ns_pid",
+		"tid", "signal", "signal_name", "uid", "gid", "dumpable",
+		"hostname", "kernel", "executable", "executable_deleted",
+		"comm", "thread_comm", "reason" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The hook's own small records, charged but never cut. */
+static bool
+item_bookkeeping(const char *name)
+{
+	return strcmp(name, "core_info") == 0 ||
+	    strcmp(name, "incomplete") == 0;
+}
+
+/* Whole blocks: what len bytes take on disk, about. */
+static uint64_t
+item_charge(size_t len)
+{
+	return ((uint64_t)len + ITEM_BLOCK - 1) / ITEM_BLOCK * ITEM_BLOCK;
+}
+
+/* What is left of the dump's room for items and core, after the tail. */
+static uint64_t
+room_left(const struct dump *d)
+{
+	if (d->room == UINT64_MAX)
+		return UINT64_MAX;
+	return d->room > d->used + ROOM_TAIL ? d->room - d->used - ROOM_TAIL
+					     : 0;
+}
+
+/* The free bytes above the floor on the spool's file system, now. */
+static uint64_t
+fs_left(const struct dump *d)
+{
+	uint64_t floor = POLICY_FLOOR(d->c->hook.keep_free), free_bytes;
+	struct statvfs vfs;
+
+	if (fstatvfs(d->dirfd, &vfs) < 0)
+		return UINT64_MAX;
+	free_bytes = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	return free_bytes > floor ? free_bytes - floor : 0;
+}
+
+/*
+ * Cuts an item to keep bytes at most, at the end of its last whole line
+ * (or NUL-separated string: cmdline, environ) when there is one.
+ */
+static size_t
+item_cut(const char *name, const char *data, size_t keep)
+{
+	char sep = strcmp(name, "cmdline") == 0 || strcmp(name, "environ") == 0
+	    ? '\0'
+	    : '\n';
+
+	for (size_t i = keep; i > 0; i--)
+		if (data[i - 1] == sep)
+			return i;
+	return keep;
+}
+
+/*
+ * The bytes of an item of len bytes that are kept, within its cap and
+ * the dump's room; what is cut or left out is noted in "incomplete".
+ */
+static size_t
+item_allowed(struct dump *d, const char *name, const char *data, size_t len)
+{
+	const char *key, *why;
+	uint64_t cap, left;
+	size_t keep;
+
+	if (item_identifies(name) || item_bookkeeping(name))
+		return len;
+	if (d->identity_only) {
+		buf_printf(&d->missing,
+		    "%s: not written: keep_free floor reached, only the "
+		    "identifying items are kept\n",
+		    name);
+		return 0;
+	}
+	cap = policy_item_cap(&d->c->hook, name, &key);
+	left = room_left(d);
+	why = key;
+	if (left < cap) {
+		cap = left;
+		why = d->room_reason && strcmp(d->room_reason, "keep_free") == 0
+		    ? "the dump's room above hook.limits.keep_free"
+		    : "the dump's room under hook.limits.spool_max";
+	}
+	/*
+	 * The disk as it is now (other crashes are being written too): the
+	 * floor is left to identifying items.
+	 */
+	left = fs_left(d);
+	if (left < cap) {
+		cap = left;
+		why = "the space kept free for identifying items";
+	}
+	if (len <= cap)
+		return len;
+	keep = cap == 0 ? 0 : item_cut(name, data, (size_t)cap);
+	if (keep == 0)
+		buf_printf(&d->missing, "%s: not written: %zu bytes, over %s\n",
+		    name, len, why);
+	else
+		buf_printf(&d->missing, "%s: truncated at %zu bytes (%s)\n",
+		    name, keep, why);
+	return keep;
+}
+
+/*
+ * Creates one item (or holds it, see defer), cut to what item_allowed()
+ * keeps and charged to the dump's room; never fatal.
+ */
 static int
 item_put(struct dump *d, const char *name, const void *data, size_t len)
 {
+	if (len > 0 && data != NULL) {
+		size_t keep = item_allowed(d, name, data, len);
+
+		if (keep == 0 && !item_identifies(name) &&
+		    !item_bookkeeping(name))
+			return 0;
+		len = keep;
+	}
+	d->used += item_charge(len);
 	if (d->defer && item_defer(d, name, data, len) == 0)
 		return 0;
 	return item_write(d, name, data, len);
@@ -194,6 +350,8 @@ item_write(struct dump *d, const char *name, const void *data, size_t len)
 	if (fd < 0) {
 		if (fd == -ENOSPC || fd == -EDQUOT)
 			d->no_space = true;
+		if (item_identifies(name) && d->identity_error == 0)
+			d->identity_error = fd;
 		note_missing(d, name, fd);
 		return fd;
 	}
@@ -243,9 +401,27 @@ item_line(struct dump *d, const char *name, const char *s, size_t len)
 	return r;
 }
 
+/*
+ * An item built in b; r < 0 is why it could not be.  A buffer that hit
+ * its cap (-E2BIG, made cap + 1 by item_buf_init()) keeps what it holds,
+ * which item_put() cuts and notes.
+ */
 static int
 item_buf(struct dump *d, const char *name, int r, const struct buf *b)
 {
+	if (r == -E2BIG && b->len > 0) {
+		const char *key;
+		uint64_t cap = policy_item_cap(&d->c->hook, name, &key);
+
+		/* Longer than the cap: at least one byte over it. */
+		if (b->len <= cap) {
+			buf_printf(&d->missing,
+			    "%s: truncated at %zu bytes (%s)\n", name, b->len,
+			    key);
+			return item_put(d, name, b->data, b->len);
+		}
+		r = 0;
+	}
 	if (r < 0) {
 		note_missing(d, name, r);
 		return r;
@@ -253,11 +429,25 @@ item_buf(struct dump *d, const char *name, int r, const struct buf *b)
 	return item_put(d, name, b->data ? b->data : "", b->len);
 }
 
-/* Copies a /proc/PID file as an item. Truncation is recorded. */
+/* A buffer for item name: one byte over its cap, so a cut shows. */
+static void
+item_buf_init(struct dump *d, struct buf *b, const char *name)
+{
+	const char *key;
+	uint64_t cap = policy_item_cap(&d->c->hook, name, &key);
+
+	buf_init(b, (size_t)cap + 1 + ITEM_BLOCK);
+}
+
+/*
+ * Copies a /proc/PID file as an item, read up to one byte past its cap:
+ * item_put() cuts it there and records it.
+ */
 static int
-item_copy(struct dump *d, const char *name, const char *file, size_t cap)
+item_copy(struct dump *d, const char *name, const char *file)
 {
 	char *data = NULL;
+	const char *key;
 	size_t len = 0;
 	int r;
 
@@ -265,14 +455,12 @@ item_copy(struct dump *d, const char *name, const char *file, size_t cap)
 		note_missing(d, name, -ESRCH);
 		return -ESRCH;
 	}
-	r = read_file_at(d->procfd, file, cap, &data, &len);
+	r = read_file_at(d->procfd, file,
+	    (size_t)policy_item_cap(&d->c->hook, name, &key) + 1, &data, &len);
 	if (r < 0) {
 		note_missing(d, name, r);
 		return r;
 	}
-	if (r > 0)
-		buf_printf(
-		    &d->missing, "%s: truncated at %zu bytes\n", name, cap);
 	r = item_put(d, name, data, len);
 	free(data);
 	return r;
@@ -492,18 +680,33 @@ write_namespaces(struct dump *d, const struct process *p)
 	buf_done(&b);
 }
 
+/* kind: a libcrashd snapshot says so (snapshot.h); a crash has none. */
+static void
+write_kind(struct dump *d)
+{
+	struct buf reason;
+
+	buf_init(&reason, 0);
+	if (d->procfd >= 0 && snapshot_read(d->procfd, &reason) > 0) {
+		item_put(d, "kind", "snapshot\n", strlen("snapshot\n"));
+		item_put(d, "snapshot_reason", reason.data ? reason.data : "",
+		    reason.len);
+	}
+	buf_done(&reason);
+}
+
 static void
 write_process(struct dump *d, struct process *p)
 {
 	struct buf b;
 	int r, root;
 
-	item_copy(d, "cmdline", "cmdline", CAP_ARGS);
+	item_copy(d, "cmdline", "cmdline");
 	write_links(d);
 	write_username(d);
 	write_start_time(d, p);
-	item_copy(d, "status", "status", CAP_SMALL);
-	item_copy(d, "limits", "limits", CAP_SMALL);
+	item_copy(d, "status", "status");
+	item_copy(d, "limits", "limits");
 	if (d->procfd >= 0 &&
 	    read_file_at(d->procfd, "cgroup", CAP_SMALL, &p->cgroup,
 		&p->cgroup_len) >= 0)
@@ -511,14 +714,16 @@ write_process(struct dump *d, struct process *p)
 	else
 		note_missing(d, "cgroup", -ESRCH);
 	write_namespaces(d, p);
+	write_kind(d);
 
-	buf_init(&b, CAP_ARGS);
+	item_buf_init(d, &b, "ptree");
 	root = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	r = root < 0 ? -errno : proc_ptree(root, d->a->pid, &b);
 	safe_close(root);
 	item_buf(d, "ptree", r, &b);
+	buf_done(&b);
 
-	buf_reset(&b);
+	item_buf_init(d, &b, "open_fds");
 	r = d->procfd < 0 ? -ESRCH : proc_list_fds(d->procfd, &b);
 	item_buf(d, "open_fds", r, &b);
 	buf_done(&b);
@@ -527,15 +732,16 @@ write_process(struct dump *d, struct process *p)
 	    ? -ESRCH
 	    : read_file_at(d->procfd, "maps", CAP_MAPS, &p->maps, &p->maps_len);
 	if (r >= 0) {
+		/* All of it for dso_list and the minicore; the item is cut. */
 		item_put(d, "maps", p->maps, p->maps_len);
-		buf_init(&b, CAP_MAPS);
+		item_buf_init(d, &b, "dso_list");
 		r = proc_dso_list(p->maps, p->maps_len, &b);
 		item_buf(d, "dso_list", r, &b);
 		buf_done(&b);
 	} else {
 		note_missing(d, "maps", r);
 	}
-	item_copy(d, "environ", "environ", CAP_ARGS);
+	item_copy(d, "environ", "environ");
 }
 
 /*
@@ -557,13 +763,40 @@ release_core_pipe(void)
 }
 
 /*
+ * The bytes of core the dump's room leaves, read from the kernel: gzip
+ * adds a little to what it cannot compress, so a little less.
+ */
+static uint64_t
+core_room(const struct dump *d)
+{
+	uint64_t left = room_left(d), fs = fs_left(d);
+
+	if (fs < left)
+		left = fs;
+
+	if (left == UINT64_MAX)
+		return left;
+	left -= left / 256;
+	return left > ITEM_BLOCK ? left - ITEM_BLOCK : 0;
+}
+
+/* core_info's note for a core cut to the dump's room. */
+static const char *
+room_note(const struct dump *d)
+{
+	return d->room_reason && strcmp(d->room_reason, "keep_free") == 0
+	    ? "cut to the dump's room above keep_free"
+	    : "cut to the dump's room under spool_max";
+}
+
+/*
  * Mode mini: the head of the core stream and the threads' stacks from
  * /proc/PID/mem, read while the kernel still holds the process; then
  * stdin is closed.
  */
 static void
 write_minicore(struct dump *d, const struct process *proc,
-    const struct policy_decision *dec, struct hookstate_counters *delta,
+    const struct policy_decision *dec, struct hookstate_record *delta,
     int64_t deadline_ms)
 {
 	const struct hook_config *hc = &d->c->hook;
@@ -579,8 +812,13 @@ write_minicore(struct dump *d, const struct process *proc,
 	struct minicore_result res = { 0 };
 	const char *note = dec->no_core_reason;
 	struct buf info;
+	uint64_t left = core_room(d);
 	int r = 0;
 
+	if (dec->keep_core && left < mp.total_max) {
+		mp.total_max = left;
+		note = room_note(d);
+	}
 	if (dec->keep_core && d->no_space) {
 		note = "no space left for metadata, core not kept";
 	} else if (dec->keep_core) {
@@ -622,7 +860,7 @@ write_minicore(struct dump *d, const struct process *proc,
  */
 static void
 write_core(struct dump *d, const struct process *proc,
-    const struct policy_decision *dec, struct hookstate_counters *delta,
+    const struct policy_decision *dec, struct hookstate_record *delta,
     int64_t deadline_ms)
 {
 	const struct hook_config *hc = &d->c->hook;
@@ -630,6 +868,7 @@ write_core(struct dump *d, const struct process *proc,
 		deadline_ms };
 	struct core_result res = { 0 };
 	const char *note = dec->no_core_reason;
+	bool room_cut = false;
 	struct buf info;
 	int fd, r;
 
@@ -645,6 +884,11 @@ write_core(struct dump *d, const struct process *proc,
 			if (p.limit == 0)
 				note = "RLIMIT_CORE is 0";
 		}
+		if (core_room(d) < p.limit) {
+			p.limit = core_room(d);
+			note = room_note(d);
+			room_cut = true;
+		}
 	}
 	if (p.limit > 0 && !d->no_space) {
 		fd = spool_write_item(d->dirfd, "core.gz", NULL, 0, 0640);
@@ -657,6 +901,18 @@ write_core(struct dump *d, const struct process *proc,
 				/* Metadata comes first: give its space back. */
 				unlinkat(d->dirfd, "core.gz", 0);
 				note_missing(d, "core.gz", r);
+			} else if (room_cut && p.mode == CORE_MODE_FULL &&
+			    res.truncated && res.stopped &&
+			    strcmp(res.stopped, "max_size") == 0) {
+				/* Mode full keeps a whole core or none. */
+				unlinkat(d->dirfd, "core.gz", 0);
+				res.bytes_kept = res.compressed = 0;
+				note = strcmp(d->room_reason, "keep_free") == 0
+				    ? "larger than the dump's room above "
+				      "keep_free, not kept"
+				    : "larger than the dump's room under "
+				      "spool_max, not kept";
+				buf_printf(&d->missing, "core.gz: %s\n", note);
 			}
 		} else {
 			res.error = fd;
@@ -677,63 +933,134 @@ write_core(struct dump *d, const struct process *proc,
 	buf_done(&info);
 }
 
+/*
+ * Adds rec to the counters: under the state lock, or, when it cannot be
+ * had in time, as a journal record the next holder folds in.  Either way
+ * the crash is counted.
+ */
 static void
-state_update(
-    int spool_dirfd, const struct hookstate_counters *delta, uint64_t bytes)
+count(int spool_dirfd, const struct hookstate_record *rec)
 {
 	struct hookstate st;
-	int fd;
+	int fd, r;
 
 	fd = hookstate_lock(spool_dirfd, true, STATE_LOCK_TIMEOUT_MS);
-	if (fd < 0) {
-		log_warn_errno(fd, "lock hook state: %m, counters not updated");
-		return;
+	if (fd >= 0 && hookstate_read(fd, &st) == 0) {
+		(void)hookstate_fold(spool_dirfd, &st);
+		hookstate_apply(&st, rec);
+		r = hookstate_write(fd, &st);
+		safe_close(fd);
+		if (r == 0)
+			return;
+		log_warn_errno(
+		    r, "write hook state: %m, counting in its journal");
+	} else {
+		safe_close(fd);
 	}
-	if (hookstate_read(fd, &st) == 0) {
-		st.counters.stored += delta->stored;
-		st.counters.cores_kept += delta->cores_kept;
-		st.counters.cores_skipped += delta->cores_skipped;
-		st.counters.degraded += delta->degraded;
-		st.counters.failed += delta->failed;
-		st.spool_bytes += bytes;
-		(void)hookstate_write(fd, &st);
-	}
-	safe_close(fd);
+	r = hookstate_journal_append(spool_dirfd, rec);
+	if (r < 0)
+		log_error_errno(r,
+		    "hook state and its journal unavailable (%m): "
+		    "crash not counted");
 }
 
 /*
- * Counts the crash and decides its fate under the state lock.  Without
- * the state file the crash is stored without a core: safe either way.
+ * Dumps being written now (directories in .incoming): more than
+ * STORM_WRITERS means a storm, where a dump keeps no core so that its
+ * hook lets the kernel go at once.
+ */
+static int
+count_writers(const struct spool *spool)
+{
+	struct dirent *de;
+	DIR *dir;
+	int n = 0;
+
+	if (opendir_at(spool->incoming_fd, ".", &dir) < 0)
+		return 0;
+	while ((de = readdir(dir)) != NULL && n <= STORM_WRITERS)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
+}
+
+/*
+ * Counts the crash and decides its fate under the state lock.  When the
+ * lock cannot be had in time (or the state cannot be read), the crash is
+ * still counted, in the journal, and the decision is the conservative
+ * one: stored without a core while fewer records than the global limit
+ * wait in the journal, else not stored (global limit).  Nobody holding
+ * the lock makes a crash unlimited or uncounted.
  */
 static void
-decide(const struct config *c, int spool_dirfd, const char *exe,
+decide(const struct config *c, const struct spool *spool, const char *exe,
     struct policy_decision *ret)
 {
+	struct hookstate_record rec = { .magic = HOOKSTATE_MAGIC,
+		.version = HOOKSTATE_VERSION,
+		.seen = 1 };
 	struct statvfs vfs;
 	struct hookstate st;
 	uint64_t free_bytes = UINT64_MAX;
-	int fd;
+	int64_t pending;
+	int fd, writers = 0, r;
 
-	if (fstatvfs(spool_dirfd, &vfs) == 0)
+	if (fstatvfs(spool->dirfd, &vfs) == 0)
 		free_bytes = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-	fd = hookstate_lock(spool_dirfd, true, STATE_LOCK_TIMEOUT_MS);
-	if (fd < 0 || hookstate_read(fd, &st) < 0) {
-		log_warn_errno(fd < 0 ? fd : -EIO,
-		    "hook state unavailable (%m), storing without a core");
-		*ret = (struct policy_decision){ POLICY_STORE, false,
-			"hook state unavailable", NULL };
+	if (c->hook.core_mode != CORE_MODE_NONE)
+		writers = count_writers(spool);
+	fd = hookstate_lock(spool->dirfd, true, STATE_LOCK_TIMEOUT_MS);
+	r = fd < 0 ? fd : hookstate_read(fd, &st);
+	if (r < 0) {
 		safe_close(fd);
-		return;
+		pending = hookstate_journal_pending(spool->dirfd);
+		*ret = (struct policy_decision){ .verdict = POLICY_STORE,
+			.no_core_reason = "hook state busy, counted in its journal",
+			.room = UINT64_MAX };
+		ret->ignored_by = policy_ignored(&c->hook, exe);
+		if (ret->ignored_by)
+			ret->verdict = POLICY_IGNORED;
+		else if (pending < 0 ||
+		    pending >= (int64_t)c->hook.global.count)
+			ret->verdict = POLICY_RATE_GLOBAL;
+		log_warn_errno(r,
+		    "hook state unavailable (%m), %lld crashes wait in its "
+		    "journal: %s",
+		    (long long)pending,
+		    ret->verdict == POLICY_STORE ? "storing without a core"
+						 : "not storing");
+	} else {
+		(void)hookstate_fold(spool->dirfd, &st);
+		policy_decide(&c->hook, &st, exe, clock_now_ms(CLOCK_REALTIME),
+		    free_bytes, ret);
+		if (ret->keep_core && writers > STORM_WRITERS) {
+			ret->keep_core = false;
+			ret->no_core_reason =
+			    "storm: more than " STORM_WRITERS_S
+			    " dumps being written at once";
+		}
 	}
-	policy_decide(
-	    &c->hook, &st, exe, clock_now_ms(CLOCK_REALTIME), free_bytes, ret);
-	st.counters.seen++;
 	if (ret->verdict == POLICY_IGNORED)
-		st.counters.ignored++;
+		rec.ignored = 1;
 	else if (ret->verdict != POLICY_STORE)
-		st.counters.rate_limited++;
-	(void)hookstate_write(fd, &st);
-	safe_close(fd);
+		rec.rate_limited = 1;
+	else
+		rec.stored = 1; /* see hookstate.h: "the counters add up" */
+	if (fd >= 0 && r >= 0) {
+		hookstate_apply(&st, &rec);
+		r = hookstate_write(fd, &st);
+		safe_close(fd);
+		if (r == 0)
+			return;
+		log_warn_errno(
+		    r, "write hook state: %m, counting in its journal");
+	}
+	r = hookstate_journal_append(spool->dirfd, &rec);
+	if (r < 0)
+		log_error_errno(r,
+		    "hook state and its journal unavailable (%m): "
+		    "crash not counted");
 }
 
 static void
@@ -752,11 +1079,39 @@ log_not_stored(const struct process *p, const char *signame,
 	buf_done(&b);
 }
 
+/*
+ * A crash that could not be stored for lack of room (what names what
+ * did not fit), counted as failed.
+ */
+static void
+log_spool_full(
+    const struct process *p, const char *signame, const char *what, int r)
+{
+	struct buf b;
+	const char *exe = p->executable ? p->executable : p->comm;
+
+	buf_init(&b, 0);
+	escape_c(&b, exe, strlen(exe));
+	if (r < 0)
+		log_error_errno(r,
+		    "\"%s\" killed by %s: not stored (spool full: "
+		    "%s could not be written: %m), counted",
+		    b.data ? b.data : "", signame, what);
+	else
+		log_warn("\"%s\" killed by %s: not stored (spool full: %s), "
+			 "counted",
+		    b.data ? b.data : "", signame, what);
+	buf_done(&b);
+}
+
 int
 hook_run(const struct config *c, const struct hook_args *a)
 {
-	struct dump d = { .c = c, .a = a, .procfd = -1, .dirfd = -1 };
-	struct hookstate_counters delta = { 0 };
+	struct dump d = {
+		.c = c, .a = a, .procfd = -1, .dirfd = -1, .room = UINT64_MAX
+	};
+	struct hookstate_record delta = { .magic = HOOKSTATE_MAGIC,
+		.version = HOOKSTATE_VERSION };
 	struct policy_decision dec;
 	struct spool spool = { -1, -1 };
 	struct process p;
@@ -781,16 +1136,36 @@ hook_run(const struct config *c, const struct hook_args *a)
 
 	r = spool_open(c->spool, true, &spool);
 	if (r < 0) {
-		log_error_errno(r, "open spool %s: %m, crash of pid %d lost",
-		    c->spool, (int)a->pid);
+		struct buf why;
+
+		buf_init(&why, 0);
+		if (r == -EPERM)
+			(void)fsutil_check_root_path(c->spool, &why);
+		log_error_errno(r, "open spool %s: %s, crash of pid %d lost",
+		    c->spool, why.data ? why.data : strerror(-r), (int)a->pid);
+		buf_done(&why);
 		goto out;
 	}
-	decide(c, spool.dirfd, p.executable ? p.executable : p.comm, &dec);
+	decide(c, &spool, p.executable ? p.executable : p.comm, &dec);
 	if (dec.verdict != POLICY_STORE) {
+		/* Counted: let the kernel go before anything that may wait. */
+		release_core_pipe();
 		log_not_stored(&p, signame, &dec);
 		r = 0;
 		goto out;
 	}
+	if (dec.spool_full) {
+		log_spool_full(&p, signame, "spool_max reached", 0);
+		/* Counted as stored when decided: it failed instead. */
+		delta.stored = -1;
+		delta.failed = 1;
+		r = 0;
+		goto account;
+	}
+	d.room = dec.room;
+	d.used = ITEM_BLOCK; /* the directory */
+	d.room_reason = dec.room_reason;
+	d.identity_only = dec.identity_only;
 
 	r = spool_dump_name(
 	    base, sizeof(base), &now, a->pid, p.comm, strlen(p.comm));
@@ -801,7 +1176,9 @@ hook_run(const struct config *c, const struct hook_args *a)
 		log_error_errno(r,
 		    "create dump for pid %d in %s: %m, crash lost", (int)a->pid,
 		    c->spool);
-		delta.failed++;
+		/* Counted as stored when decided: it failed instead. */
+		delta.stored = -1;
+		delta.failed = 1;
 		goto account;
 	}
 	d.dirfd = r;
@@ -816,6 +1193,17 @@ hook_run(const struct config *c, const struct hook_args *a)
 	write_core(&d, &p, &dec, &delta, deadline);
 	/* The pipe is released by now: write what was held. */
 	item_flush(&d);
+	if (d.identity_error < 0) {
+		/* A dump that cannot say what crashed is no dump. */
+		log_spool_full(
+		    &p, signame, "its identifying items", d.identity_error);
+		spool_discard_incoming(&spool, name);
+		/* Counted as stored when decided: it failed instead. */
+		delta.stored = -1;
+		delta.failed = 1;
+		r = 0;
+		goto account;
+	}
 	if (d.missing.len > 0) {
 		delta.degraded++;
 		item_put(&d, "incomplete", d.missing.data, d.missing.len);
@@ -829,15 +1217,18 @@ hook_run(const struct config *c, const struct hook_args *a)
 	(void)spool_dir_usage(d.dirfd, &bytes);
 	r = spool_publish(&spool, name, c->hook.sync);
 	if (r < 0) {
-		log_error_errno(r, "publish dump %s: %m", name);
-		delta.failed++;
+		/* Counted as stored: crashd publishes what .incoming keeps. */
+		log_error_errno(r,
+		    "publish dump %s: %m, left in .incoming for crashd", name);
 		goto account;
 	}
-	delta.stored++;
 	log_info("stored %s: pid %d, %s", name, (int)a->pid, signame);
 	r = 1;
 account:
-	state_update(spool.dirfd, &delta, bytes);
+	/* What the policy charged ahead is settled by what the dump takes. */
+	delta.spool_bytes = (int64_t)bytes -
+	    (int64_t)(dec.verdict == POLICY_STORE ? dec.reserved : 0);
+	count(spool.dirfd, &delta);
 out:
 	release_core_pipe();
 	safe_close(d.dirfd);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -125,6 +126,11 @@ main(int argc, char **argv)
 	int opt, r;
 
 	fix_std_fds();
+	/*
+	 * A crash of ours must not feed itself (the kernel's RLIMIT_CORE=1
+	 * mark on its helpers aside), as systemd-coredump does.
+	 */
+	(void)prctl(PR_SET_DUMPABLE, 0);
 	/* The kernel runs us with stderr closed; syslog is where we speak. */
 	log_open("crashd-hook",
 	    LOG_TARGET_SYSLOG | (isatty(STDERR_FILENO) ? LOG_TARGET_STDERR : 0),

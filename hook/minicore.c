@@ -759,6 +759,72 @@ plan(struct mini *m, bool all_holes, Elf64_Phdr *out, uint64_t *data_off,
 }
 
 /*
+ * Chooses the memory to keep, most useful first, while m->left lasts:
+ * the crashing thread's stack, the first page of every mapped file, (gdb)
+ * the loader's data, then the other threads' stacks.  Starts afresh each
+ * time.  Returns 0 or -ENOMEM.
+ */
+static int
+choose(struct mini *m)
+{
+	int r = 0;
+
+	m->n = 0;
+	m->nfiles = 0;
+	free(m->files_by_addr);
+	m->files_by_addr = NULL;
+	if (m->nsps > 0)
+		r = keep_stack(m, m->sps[0]);
+	if (r >= 0)
+		r = keep_files(m);
+	if (r >= 0 && m->p->gdb)
+		r = keep_loader(m);
+	for (size_t i = 1; r >= 0 && i < m->nsps; i++)
+		r = keep_stack(m, m->sps[i]);
+	if (r < 0)
+		return r;
+	m->n = merge_regions(m->v, m->n);
+	return 0;
+}
+
+/*
+ * What the headers take at least: the ELF header, the notes' and one
+ * program header for each segment of the address space (a hole), and
+ * one more.  The notes are cut to leave it (read_head()).
+ */
+static uint64_t
+head_allowance_n(size_t nloads)
+{
+	return sizeof(Elf64_Ehdr) + (nloads + 2) * sizeof(Elf64_Phdr);
+}
+
+static uint64_t
+head_allowance(const struct mini *m)
+{
+	return head_allowance_n(m->nloads);
+}
+
+/*
+ * The size of the minicore at most, as minicore_write() lays it out: the
+ * ELF header, nphdrs program headers and the notes, page-aligned, then
+ * the memory kept, then PN_XNUM's section header.
+ */
+static uint64_t
+minicore_size(const struct mini *m, size_t nphdrs, uint64_t notes_total)
+{
+	uint64_t size =
+	    sizeof(Elf64_Ehdr) + nphdrs * sizeof(Elf64_Phdr) + notes_total;
+
+	if (m->n > 0)
+		size = (size + MINI_PAGE - 1) & ~(MINI_PAGE - 1);
+	for (size_t i = 0; i < m->n; i++)
+		size += m->v[i].end - m->v[i].start;
+	if (nphdrs >= PN_XNUM)
+		size += sizeof(Elf64_Shdr);
+	return size;
+}
+
+/*
  * Reads the ELF header, the program headers and the notes from the
  * stream: as many whole notes as fit in total_max (the crashing thread's
  * and the process's come first).  Returns 0, -EPROTO or -errno.
@@ -828,8 +894,13 @@ read_head(
 	want = note.p_filesz;
 	if (want > MINI_MAX_NOTES)
 		want = MINI_MAX_NOTES;
-	if (want > m->p->total_max)
-		want = m->p->total_max;
+	/* The headers count against max_size too. */
+	if (m->p->total_max < head_allowance_n(m->nloads)) {
+		r = -EFBIG;
+		goto out;
+	}
+	if (want > m->p->total_max - head_allowance_n(m->nloads))
+		want = m->p->total_max - head_allowance_n(m->nloads);
 	m->notes = malloc(want ? want : 1);
 	if (m->notes == NULL) {
 		r = -ENOMEM;
@@ -871,7 +942,8 @@ minicore_write(const struct minicore_params *p, struct minicore_result *ret)
 	Elf64_Ehdr eh;
 	Elf64_Shdr xnum = { 0 };
 	char *mem = NULL;
-	uint64_t data_off, notes_off, notes_total;
+	uint64_t data_off, notes_off, notes_total, budget, head;
+	const char *stopped;
 	bool all_holes = true;
 	ssize_t nplan, nout;
 	size_t cap_out;
@@ -882,7 +954,10 @@ minicore_write(const struct minicore_params *p, struct minicore_result *ret)
 	if (r < 0)
 		goto out;
 	m.res.notes_bytes = m.notes_len;
-	m.left = p->total_max > m.notes_len ? p->total_max - m.notes_len : 0;
+	head = head_allowance(&m);
+	m.left = p->total_max > m.notes_len + head
+	    ? p->total_max - m.notes_len - head
+	    : 0;
 	r = scan_notes(&m);
 	if (r >= 0 && m.files)
 		m.res.file_note = "kernel";
@@ -894,37 +969,56 @@ minicore_write(const struct minicore_params *p, struct minicore_result *ret)
 		m.res.notes_bytes += m.file_note_len;
 	}
 
-	/* What to keep, most useful first, while total_max lasts. */
-	if (r >= 0 && m.nsps > 0)
-		r = keep_stack(&m, m.sps[0]);
-	if (r >= 0)
-		r = keep_files(&m);
-	if (r >= 0 && p->gdb)
-		r = keep_loader(&m);
-	for (size_t i = 1; r >= 0 && i < m.nsps; i++)
-		r = keep_stack(&m, m.sps[i]);
 	if (r < 0)
 		goto out;
-	m.n = merge_regions(m.v, m.n);
-
-	/*
-	 * One program header per piece, each piece (a region within one
-	 * segment) read short adding a hole at most; past 65,534 the anonymous
-	 * holes go (see plan()), and past that ELF's PN_XNUM extension carries
-	 * the count.
-	 */
-	nplan = plan(&m, true, NULL, NULL, NULL);
-	if (nplan >= 0 && (size_t)nplan + m.pieces + 1 >= PN_XNUM) {
-		all_holes = false;
-		nplan = plan(&m, false, NULL, NULL, NULL);
-	}
-	if (nplan < 0) {
-		r = (int)nplan;
-		goto out;
-	}
-	/* A piece read short adds a hole: one header more at most each. */
-	cap_out = (size_t)nplan + m.pieces + 1;
 	notes_total = m.notes_len + m.file_note_len;
+	/*
+	 * What to keep, while max_size lasts for all of the file: the
+	 * headers grow with what is kept (a piece of memory is a program
+	 * header or two), so past max_size the memory kept is cut by the
+	 * excess and chosen again.
+	 */
+	budget = m.left;
+	stopped = m.res.stopped;
+	for (int round = 0;; round++) {
+		uint64_t size;
+
+		m.left = budget;
+		m.res.stopped = stopped;
+		r = choose(&m);
+		if (r < 0)
+			goto out;
+		/*
+		 * One program header per piece, each piece (a region within
+		 * one segment) read short adding a hole at most; past 65,534
+		 * the anonymous holes go (see plan()), and past that ELF's
+		 * PN_XNUM extension carries the count.
+		 */
+		all_holes = true;
+		nplan = plan(&m, true, NULL, NULL, NULL);
+		if (nplan >= 0 && (size_t)nplan + m.pieces + 1 >= PN_XNUM) {
+			all_holes = false;
+			nplan = plan(&m, false, NULL, NULL, NULL);
+		}
+		if (nplan < 0) {
+			r = (int)nplan;
+			goto out;
+		}
+		/* A piece read short adds a hole: one header more at most. */
+		cap_out = (size_t)nplan + m.pieces + 1;
+		size = minicore_size(&m, cap_out, notes_total);
+		if (size <= p->total_max)
+			break;
+		m.res.stopped = "max_size";
+		if (budget == 0 || round == 16) {
+			/* The headers of the address space alone are too big.
+			 */
+			r = -EFBIG;
+			goto out;
+		}
+		size -= p->total_max;
+		budget = budget > size ? (budget - size) & ~(MINI_PAGE - 1) : 0;
+	}
 	out_ph = calloc(cap_out, sizeof(*out_ph));
 	mem = malloc(MINI_CHUNK);
 	if (out_ph == NULL || mem == NULL) {
@@ -932,7 +1026,9 @@ minicore_write(const struct minicore_params *p, struct minicore_result *ret)
 		goto out;
 	}
 	data_off = sizeof(eh) + cap_out * sizeof(Elf64_Phdr) + notes_total;
-	data_off = (data_off + MINI_PAGE - 1) & ~(MINI_PAGE - 1);
+	/* Memory at page offsets, as the kernel writes it (none: no pad). */
+	if (m.n > 0)
+		data_off = (data_off + MINI_PAGE - 1) & ~(MINI_PAGE - 1);
 	nout = plan(&m, all_holes, out_ph + 1, &data_off, mem);
 	if (nout < 0) {
 		r = (int)nout;

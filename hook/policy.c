@@ -7,6 +7,8 @@
 
 #include <fnmatch.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 static const char *const verdict_names[_POLICY_VERDICT_MAX] = {
 	[POLICY_STORE] = "store",
@@ -30,13 +32,69 @@ policy_ignored(const struct hook_config *hc, const char *executable)
 	return NULL;
 }
 
+uint64_t
+policy_item_cap(
+    const struct hook_config *hc, const char *name, const char **key)
+{
+	static const struct {
+		const char *item;
+		size_t offset;
+		const char *key;
+	} caps[] = {
+		{ "cmdline", offsetof(struct hook_config, item_cmdline),
+		    "hook.items.cmdline" },
+		{ "environ", offsetof(struct hook_config, item_environ),
+		    "hook.items.environ" },
+		{ "maps", offsetof(struct hook_config, item_maps),
+		    "hook.items.maps" },
+		{ "ptree", offsetof(struct hook_config, item_ptree),
+		    "hook.items.ptree" },
+		{ "open_fds", offsetof(struct hook_config, item_open_fds),
+		    "hook.items.open_fds" },
+	};
+
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		uint64_t v;
+
+		if (strcmp(name, caps[i].item) != 0)
+			continue;
+		memcpy(&v, (const char *)hc + caps[i].offset, sizeof(v));
+		if (v > 0) {
+			*key = caps[i].key;
+			return v;
+		}
+	}
+	*key = "hook.items.max_size";
+	return hc->item_max_size;
+}
+
+/*
+ * The most the items of one dump may take: the identifying ones, those
+ * with a cap of their own, and the others (status, limits, cgroup,
+ * namespaces, dso_list, cwd, root, username, start_time) at max_size.
+ */
+static uint64_t
+items_bound(const struct hook_config *hc)
+{
+	static const char *const own[] = { "cmdline", "environ", "maps",
+		"ptree", "open_fds" };
+	uint64_t b = POLICY_MIN_DUMP + 9 * hc->item_max_size;
+	const char *key;
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		b += policy_item_cap(hc, own[i], &key);
+	return b;
+}
+
 void
 policy_decide(const struct hook_config *hc, struct hookstate *st,
     const char *executable, int64_t now_ms, uint64_t free_bytes,
     struct policy_decision *ret)
 {
-	struct policy_decision d = { POLICY_STORE, false, NULL, NULL };
+	struct policy_decision d = { POLICY_STORE, false, NULL, NULL,
+		UINT64_MAX, 0, false, false, NULL };
 	struct hookstate_slot *slot;
+	uint64_t bound;
 	int64_t tat;
 
 	d.ignored_by = policy_ignored(hc, executable);
@@ -60,9 +118,38 @@ policy_decide(const struct hook_config *hc, struct hookstate *st,
 	}
 	slot->tat_dump_ms = tat;
 
+	if (hc->spool_max) {
+		uint64_t left = st->spool_bytes < hc->spool_max
+		    ? hc->spool_max - st->spool_bytes
+		    : 0;
+
+		if (left < POLICY_MIN_DUMP) {
+			/* Not even what identifies the crash fits. */
+			d.spool_full = true;
+			d.room = 0;
+			d.room_reason = "spool_max";
+			*ret = d;
+			return;
+		}
+		d.room =
+		    left / 2 > POLICY_MIN_DUMP ? left / 2 : POLICY_MIN_DUMP;
+		d.room_reason = "spool_max";
+	}
+	if (free_bytes < POLICY_MIN_DUMP ||
+	    free_bytes - POLICY_MIN_DUMP < POLICY_FLOOR(hc->keep_free)) {
+		/* Below the floor only what identifies the crash is written. */
+		d.identity_only = true;
+		d.room = POLICY_MIN_DUMP;
+		d.room_reason = "keep_free";
+	} else if (free_bytes - POLICY_FLOOR(hc->keep_free) < d.room) {
+		d.room = free_bytes - POLICY_FLOOR(hc->keep_free);
+		d.room_reason = "keep_free";
+	}
 	if (hc->core_mode == CORE_MODE_NONE) {
 		d.no_core_reason = "mode none";
-	} else if (hc->spool_max && st->spool_bytes >= hc->spool_max) {
+	} else if (d.identity_only) {
+		d.no_core_reason = "keep_free floor reached";
+	} else if (hc->spool_max && d.room < 2 * POLICY_MIN_DUMP) {
 		d.no_core_reason = "spool_max reached";
 	} else if (free_bytes < hc->keep_free) {
 		d.no_core_reason = "keep_free floor reached";
@@ -70,13 +157,30 @@ policy_decide(const struct hook_config *hc, struct hookstate *st,
 		tat = slot->tat_core_ms;
 		if (!hookstate_gcra(&tat, &hc->cores_per_executable, now_ms))
 			d.no_core_reason = "cores_per_executable limit";
-		else if (!hookstate_gcra(&st->tat_core_ms, &hc->cores_global,
-		    now_ms))
+		else if (!hookstate_gcra(
+			     &st->tat_core_ms, &hc->cores_global, now_ms))
 			d.no_core_reason = "cores_global limit";
 		else {
 			slot->tat_core_ms = tat;
 			d.keep_core = true;
 		}
+	}
+	/*
+	 * No more than this dump can take (its items' caps and its core's
+	 * bound; a full core has none but the room): reserved under
+	 * spool_max, so that the crashes handled at the same time share it.
+	 */
+	bound = items_bound(hc);
+	if (d.keep_core && hc->core_mode == CORE_MODE_FULL)
+		bound = UINT64_MAX;
+	else if (d.keep_core)
+		bound += hc->core_max_size + hc->core_max_size / 128 +
+		    POLICY_MIN_DUMP;
+	if (bound < d.room)
+		d.room = bound;
+	if (hc->spool_max) {
+		d.reserved = d.room;
+		st->spool_bytes += d.room;
 	}
 	*ret = d;
 }

@@ -21,21 +21,64 @@ enum policy_verdict {
 	_POLICY_VERDICT_MAX,
 };
 
+/*
+ * What a dump takes at least: its identifying items (time, pid, uid,
+ * signal, executable and the few others write_identity() writes), one
+ * file system block each, the directory, core_info and incomplete.
+ */
+#define POLICY_MIN_DUMP (128 * 1024ULL)
+/*
+ * Kept free on the spool's file system (on top of keep_free, when that is
+ * less) for the identifying items of the crashes handled at the same
+ * time: only those may be written into it.
+ */
+#define POLICY_RESERVE (1024 * 1024ULL)
+
+/* The free space below which only identifying items are written. */
+#define POLICY_FLOOR(keep_free)                                                \
+	((keep_free) > POLICY_RESERVE ? (keep_free) : POLICY_RESERVE)
+
 struct policy_decision {
 	enum policy_verdict verdict;
 	bool keep_core;
 	const char *no_core_reason; /* why keep_core is false, or NULL */
-	const char *ignored_by;	    /* the matching pattern */
+	const char *ignored_by; /* the matching pattern */
+	/*
+	 * With verdict POLICY_STORE: the bytes the whole dump (items and
+	 * core) may take, UINT64_MAX for no cap: no more than its items'
+	 * caps and its core's bound, half of what spool_max leaves (so
+	 * that crashes handled at the same time share it) and what
+	 * keep_free leaves.
+	 */
+	uint64_t room;
+	/* Charged to st->spool_bytes now; the hook settles it at the end. */
+	uint64_t reserved;
+	/* spool_max leaves less than POLICY_MIN_DUMP: not stored. */
+	bool spool_full;
+	/* keep_free leaves less than POLICY_MIN_DUMP: identifying items only.
+	 */
+	bool identity_only;
+	const char *room_reason; /* "spool_max", "keep_free", or NULL */
 };
 
 const char *policy_verdict_to_string(enum policy_verdict v);
 
+/*
+ * The bytes one item read from the process may keep (hook.items), and
+ * in *key the key that says so.
+ */
+uint64_t policy_item_cap(
+    const struct hook_config *hc, const char *name, const char **key);
+
 /* Returns the first hook.ignore glob matching executable, or NULL. */
-const char *policy_ignored(const struct hook_config *hc, const char *executable);
+const char *policy_ignored(
+    const struct hook_config *hc, const char *executable);
 
 /*
- * Decides for one crash and charges the buckets in st.  free_bytes is the
- * space left on the spool's file system.  Counters are not touched.
+ * Decides for one crash and charges the buckets in st (and, when the
+ * dump is to be stored under spool_max, its room to st->spool_bytes).
+ * free_bytes is the space left on the spool's file system.  Counters are
+ * not touched.
  */
 void policy_decide(const struct hook_config *hc, struct hookstate *st,
     const char *executable, int64_t now_ms, uint64_t free_bytes,

@@ -29,7 +29,7 @@ DAEMON_PID=
 at_exit '[[ -z $DAEMON_PID ]] || kill -KILL "$DAEMON_PID" 2>/dev/null'
 run_daemon() {
 	local i d left
-	setpriv --pdeathsig KILL "$CRASHD_DAEMON" -f -c "$CONF" </dev/null \
+	setpriv --pdeathsig KILL "$CRASHD_DAEMON" -f -c "$CONF" ${REGISTERED_HOOK:+--hook "$REGISTERED_HOOK"} </dev/null \
 		>>"$T/daemon.log" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
 	DAEMON_PID=$!
 	for ((i = 0; i < 1000; i++)); do

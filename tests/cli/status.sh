@@ -123,7 +123,7 @@ HOOK=$(registered_hook)
 cli status --hook "$HOOK"
 expect_out_line 1 "hook:     registered: $(cat /proc/sys/kernel/core_pattern)"
 expect_out_line 2 "          replaced systemd-coredump: $coredump"
-expect_out_line 3 "          core_pipe_limit 4, fs.suid_dumpable 2"
+expect_out_line 3 "          core_pipe_limit 256, fs.suid_dumpable 2"
 
 info "a spool that does not exist yet"
 status_config spool="$T/nospool"

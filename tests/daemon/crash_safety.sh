@@ -74,7 +74,7 @@ ms() { # sleep a random 0..$1 ms
 # the backlog to be done; the kills must land in it too).
 spawn() {
 	echo "=== spawn $(date +%T.%N)" >>"$DLOG"
-	setpriv --pdeathsig KILL "$CRASHD_DAEMON" -f -c "$CONF" \
+	setpriv --pdeathsig KILL "$CRASHD_DAEMON" -f -c "$CONF" ${REGISTERED_HOOK:+--hook "$REGISTERED_HOOK"} \
 		</dev/null >>"$DLOG" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
 	DAEMON_PID=$!
 }

@@ -22,6 +22,7 @@ command -v setpriv >/dev/null ||
 	skip "setpriv (util-linux) is needed to tie the daemon's life to the test's"
 
 DAEMON_PID=
+DAEMON_WRAP=()
 DLOG=$T/daemon.log # the daemon's stderr, over all its runs
 : >"$DLOG"
 RUNS=$T/runs # one file per run of the recording exec action
@@ -203,7 +204,8 @@ log_action() {
 # waits (10 s at most) until it watches the spool: the backlog is done.
 # After register, it passes --hook $REGISTERED_HOOK: the daemon sees its
 # own line in core_pattern (in a sanitizer build too, where the line is
-# the wrapper's).
+# the wrapper's).  DAEMON_WRAP (an array, empty by default) prefixes the
+# command: nsenter into a test's namespace, say; it must exec, not fork.
 start_daemon() {
 	local i from hook=()
 	daemon_alive && fail "start_daemon: a daemon (pid $DAEMON_PID) is running"
@@ -212,7 +214,7 @@ start_daemon() {
 	# It must hold neither the lock nor the guardian's pipe; it dies
 	# with this shell, whatever kills it.
 	[[ -z ${REGISTERED_HOOK:-} ]] || hook=(--hook "$REGISTERED_HOOK")
-	setpriv --pdeathsig KILL "$CRASHD_DAEMON" -f -c "${DAEMON_CONF:-$CONF}" "${hook[@]}" \
+	"${DAEMON_WRAP[@]}" setpriv --pdeathsig KILL "$CRASHD_DAEMON" -f -c "${DAEMON_CONF:-$CONF}" "${hook[@]}" \
 		</dev/null >>"$DLOG" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
 	DAEMON_PID=$!
 	for ((i = 0; i < 1000; i++)); do

@@ -22,7 +22,9 @@
 #   - a second action with max_series = 2 (its own state, its own file
 #     and node_exporter) keeps the two series whose last crash is newest;
 #   - a mail or webhook delivery given up on shows in the queue's gauge
-#     crashd_deliveries{state="dead"}, refreshed without another crash.
+#     crashd_deliveries{state="dead"}, refreshed without another crash;
+#   - crashd_dumps_retrying and crashd_dump_failures_total are 0 (the
+#     full disk that moves them is reliability.spool_full's).
 source "$(dirname "$0")/lib_daemon.sh"
 
 NE=/usr/bin/prometheus-node-exporter
@@ -229,6 +231,16 @@ for line in ftext.split("\n"):
         # The registration watch's gauge: this test registered crashd.
         if line != "crashd_hook_registered 1":
             problem(f"file: line {line!r} is not crashd_hook_registered 1")
+    elif line.startswith(("crashd_dumps_retrying", "crashd_dump_failures")):
+        # The daemon's processing failures: every dump here processes.
+        if line not in ("crashd_dumps_retrying 0",
+                        "crashd_dump_failures_total 0"):
+            problem(f"file: line {line!r} is not crashd_dumps_retrying 0 "
+                    f"or crashd_dump_failures_total 0")
+    elif line.startswith("crashd_spool_quarantined"):
+        # What the daemon moved out of the way: nothing, here.
+        if line != "crashd_spool_quarantined 0":
+            problem(f"file: line {line!r} is not crashd_spool_quarantined 0")
     elif line and not line.startswith("#"):
         m = line_re.fullmatch(line)
         if not m:

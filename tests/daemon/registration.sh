@@ -131,7 +131,7 @@ echo 1 >/proc/sys/kernel/core_pipe_limit
 start_daemon # its state: not registered, since the loss above was told
 wait_until 15 "crashd's line back in core_pattern" \
 	test "$(cat /proc/sys/kernel/core_pattern)" == "$OURS"
-expect_eq "core_pipe_limit raised to crashd-cli install's minimum" 4 \
+expect_eq "core_pipe_limit raised to crashd-cli install's minimum" 256 \
 	"$(cat /proc/sys/kernel/core_pipe_limit)"
 wait_messages 15 "$SMTP_DIR" 4
 mail_says 4 "the crash handler again" "crashd wrote its line back"

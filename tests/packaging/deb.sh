@@ -12,8 +12,11 @@ source "$(dirname "$0")/lib_pkg.sh"
 info "build"
 pkg_build
 expect_eq "package name" "crashd_$(sed -n 's/^project(crashd VERSION \([0-9.]*\).*/\1/p' "$PKG_SRC/CMakeLists.txt")_$(dpkg-architecture -qDEB_HOST_ARCH).deb" "${PKG_DEB##*/}"
+LIB_DEB=${PKG_DEB%/*}/libcrashd1_${PKG_DEB#*/crashd_}
+DEV_DEB=${PKG_DEB%/*}/libcrashd-dev_${PKG_DEB#*/crashd_}
+[[ -f $LIB_DEB && -f $DEV_DEB ]] || fail "no $LIB_DEB and $DEV_DEB beside $PKG_DEB"
 info "lintian"
-lintian --fail-on error,warning "$PKG_DEB" >"$T/lintian.out" 2>&1 ||
+lintian --fail-on error,warning "$PKG_DEB" "$LIB_DEB" "$DEV_DEB" >"$T/lintian.out" 2>&1 ||
 	fail "lintian: $(cat "$T/lintian.out")"
 
 info "install over a file pattern"
@@ -122,6 +125,29 @@ for u in crashd.service crashd-hook.service; do
 		fail "crashd.service's exposure is $score, above 3.0: $(cat "$T/security.out")"
 	fi
 done
+
+info "libcrashd1 and libcrashd-dev: a program built with pkg-config crashd"
+pkg_install "$LIB_DEB" libcrashd1
+pkg_install "$DEV_DEB" libcrashd-dev
+ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+for f in /usr/lib/$ma/libcrashd.so.1 /usr/lib/$ma/libcrashd.so /usr/lib/$ma/libcrashd.a \
+	/usr/include/crashd.h /usr/lib/$ma/pkgconfig/crashd.pc /usr/share/man/man3/crashd_snapshot.3.gz; do
+	[[ -e $f ]] || fail "$f is not installed by libcrashd1/libcrashd-dev"
+done
+cat >"$T/snap.c" <<'C'
+#include <crashd.h>
+#include <stdio.h>
+int main(void) { crashd_snapshot_limit(0, 1); printf("%d\n", crashd_snapshot("test", 0)); return !CRASHD_ASSERT(1); }
+C
+cc -o "$T/snap" "$T/snap.c" $(pkg-config --cflags --libs crashd) 2>"$T/cc.out" ||
+	fail "cc with pkg-config crashd: $(cat "$T/cc.out")"
+expect_eq "crashd_snapshot() under a ceiling of 0" 0 "$("$T/snap")"
+ldd "$T/snap" | grep -Eq "libcrashd.so.1 => (/usr)?/lib/$ma/libcrashd.so.1 " ||
+	fail "the program does not use the installed libcrashd.so.1: $(ldd "$T/snap")"
+pkg_remove libcrashd-dev
+pkg_remove libcrashd1
+[[ ! -e /usr/lib/$ma/libcrashd.so.1 && ! -e /usr/include/crashd.h ]] ||
+	fail "libcrashd's files are still there after purge"
 
 info "dpkg --purge"
 pkg_remove crashd

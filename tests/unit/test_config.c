@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config_raw.h"
 
 struct fixture {
 	char *dir;
@@ -126,6 +127,12 @@ check_defaults(const struct config *c)
 	assert_int_equal(c->hook.keep_free, 1ULL << 30);
 	assert_int_equal(c->hook.time_budget_ms, 10000);
 	assert_true(c->hook.sync);
+	assert_int_equal(c->hook.item_max_size, 1ULL << 20);
+	assert_int_equal(c->hook.item_cmdline, 2ULL << 20);
+	assert_int_equal(c->hook.item_environ, 2ULL << 20);
+	assert_int_equal(c->hook.item_maps, 0);
+	assert_int_equal(c->hook.item_ptree, 0);
+	assert_int_equal(c->hook.item_open_fds, 0);
 	assert_int_equal(c->daemon.dedupe_key,
 	    1u << DEDUPE_EXECUTABLE | 1u << DEDUPE_SIGNAL);
 	assert_int_equal(c->daemon.dedupe_window_ms, 86400 * 1000);
@@ -292,12 +299,38 @@ test_shipped_config_is_defaults(void **state)
 	if (load(f, text, &c) != 0)
 		fail_msg("conf/crashd.conf: %s", errors(f));
 	check_defaults(&c);
-	/* It ships one action: a log line per crash. */
-	assert_int_equal(c.n_actions, 1);
+	/* It ships two actions: a log line and a journal entry per crash. */
+	assert_int_equal(c.n_actions, 2);
 	assert_string_equal(c.actions[0].name, "log");
 	assert_int_equal(c.actions[0].type, ACTION_LOG);
+	assert_string_equal(c.actions[1].name, "journal");
+	assert_int_equal(c.actions[1].type, ACTION_JOURNAL);
+	assert_false(c.actions[1].include_environ);
 	config_done(&c);
 	free(text);
+}
+
+/* hook.items: one cap per item, 32M at most, in the items section. */
+static void
+test_item_caps(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+
+	assert_int_equal(load(f,
+			     "hook = { items = { max_size = \"512K\"; "
+			     "maps = \"4M\"; environ = 0; }; };\n",
+			     &c),
+	    0);
+	assert_int_equal(c.hook.item_max_size, 512 << 10);
+	assert_int_equal(c.hook.item_maps, 4 << 20);
+	assert_int_equal(c.hook.item_environ, 0);
+	assert_int_equal(c.hook.item_cmdline, 2 << 20);
+	config_done(&c);
+	expect_only_error(f, "hook = { items = { maps = \"1G\"; }; };\n", 1,
+	    "hook.items.maps: at most 32M, got 1G");
+	expect_only_error(f, "hook = { items = { core = \"1M\"; }; };\n", 1,
+	    "hook.items.core: unknown key");
 }
 
 static void
@@ -621,7 +654,7 @@ test_action_errors(void **state)
 	expect_only_error(f,
 	    "actions = ( { name = \"a\"; type = \"page\"; } );\n", 1,
 	    "actions.type: expected one of log, exec, delete, mail, webhook, "
-	    "metrics, got \"page\"");
+	    "metrics, journal, got \"page\"");
 	expect_only_error(f,
 	    "actions = ( { name = \"a\"; type = \"mail\";\n"
 	    "  smtp = \"smtp://127.0.0.1\"; } );\n",
@@ -815,6 +848,94 @@ test_bad_values(void **state)
 	    "hook.ignore: empty pattern");
 }
 
+/*
+ * What libconfig would misread silently is refused, as written: an integer
+ * it would truncate, a NUL (escaped or raw), a count of 0 in a rate.
+ */
+static void
+test_misread_values(void **state)
+{
+	static const char nul[] = "spool = \"/var/spool/cr\0ashd\";\n";
+	struct fixture *f = *state;
+	struct config c;
+
+	expect_only_error(f,
+	    "daemon = { retention = { max_count = 99999999999999999999; }; "
+	    "};\n",
+	    1,
+	    "daemon.retention.max_count: 99999999999999999999 is out of range "
+	    "(at most 2147483647; write a size as \"64M\", a duration as "
+	    "\"10m\")");
+	expect_only_error(f,
+	    "daemon = {\n retention = { max_count = 9999999999; };\n};\n", 2,
+	    "daemon.retention.max_count: 9999999999 is out of range (at most "
+	    "2147483647; write a size as \"64M\", a duration as \"10m\")");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"log\";\n"
+	    "  match = { uid = [ 0, 0x100000000 ]; }; } );\n",
+	    2,
+	    "actions.match.uid: 0x100000000 is out of range (at most "
+	    "2147483647; write a size as \"64M\", a duration as \"10m\")");
+	expect_only_error(f,
+	    "hook = { core = { max_size = 99999999999999999999L; }; };\n", 1,
+	    "hook.core.max_size: 99999999999999999999L is out of range (an "
+	    "integer is at most 9223372036854775807)");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(load(f,
+			     "hook = { core = { max_size = 4294967296L; level "
+			     "= -0; }; };\n",
+			     &c),
+	    0);
+	assert_int_equal(c.hook.core_max_size, 4294967296ULL);
+	config_done(&c);
+	expect_only_error(f, "spool = \"/var/spool/cr\\x00ashd\";\n", 1,
+	    "spool: a string cannot hold a NUL byte (an x00 escape)");
+	free(f->path);
+	f->path =
+	    tu_write_file(f->dir, "crashd.conf", nul, sizeof(nul) - 1, 0644);
+	buf_reset(&f->errors);
+	assert_int_equal(config_load(f->path, &c, &f->errors), -EINVAL);
+	expect_error(f, 1,
+	    "a NUL byte: a config is text (libconfig would stop reading "
+	    "there)");
+	expect_only_error(f, "hook = { limits = { global = \"0/10m\"; }; };\n",
+	    1,
+	    "hook.limits.global: \"0/10m\": a count of 0 would let nothing "
+	    "through; expected COUNT/DURATION like \"5/10m\" with COUNT at "
+	    "least 1");
+}
+
+/* Too big, too many settings, a FIFO: refused at once, before parsing. */
+static void
+test_costly_files_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+	struct buf text;
+	char *fifo;
+
+	buf_init(&text, 0);
+	for (int i = 0; i < CONFIG_RAW_MAX_SETTINGS + 1; i++)
+		buf_printf(&text, "k%d = %d;\n", i, i);
+	expect_only_error(f, text.data, CONFIG_RAW_MAX_SETTINGS + 1,
+	    "more than 1000 settings in one section (libconfig takes seconds "
+	    "on each thousand more)");
+	buf_done(&text);
+	buf_init(&text, 2 * CONFIG_MAX_SIZE);
+	while (text.len <= CONFIG_MAX_SIZE)
+		buf_puts(&text, "# a comment line, over and over\n");
+	assert_int_equal(load(f, text.data, &c), -EINVAL);
+	assert_non_null(strstr(errors(f), "a config is at most 1048576"));
+	buf_done(&text);
+
+	assert_int_equal(asprintf(&fifo, "%s/fifo.conf", f->dir) > 0, 1);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	buf_reset(&f->errors);
+	assert_int_equal(config_load(fifo, &c, &f->errors), -EINVAL);
+	assert_non_null(strstr(errors(f), "not a regular file (a FIFO)"));
+	free(fifo);
+}
+
 /* A value quoted in an error is escaped: one problem, one line. */
 static void
 test_error_values_escaped(void **state)
@@ -1002,6 +1123,7 @@ main(void)
 		cmocka_unit_test(test_full_file_sets_every_key),
 		cmocka_unit_test(test_integer_forms),
 		cmocka_unit_test(test_shipped_config_is_defaults),
+		cmocka_unit_test(test_item_caps),
 		cmocka_unit_test(test_daemon_keys),
 		cmocka_unit_test(test_daemon_errors),
 		cmocka_unit_test(test_actions),
@@ -1014,6 +1136,8 @@ main(void)
 		cmocka_unit_test(test_wrong_type),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_relative_spool),
+		cmocka_unit_test(test_misread_values),
+		cmocka_unit_test(test_costly_files_refused),
 		cmocka_unit_test(test_error_values_escaped),
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_several_errors),

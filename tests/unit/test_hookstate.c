@@ -7,9 +7,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -394,6 +396,161 @@ test_lock_refuses_odd_files(void **state)
 	assert_int_equal(unlink(path), 0);
 }
 
+static struct hookstate_record
+record(int64_t seen, int64_t stored, int64_t failed)
+{
+	struct hookstate_record r = { .magic = HOOKSTATE_MAGIC,
+		.version = HOOKSTATE_VERSION,
+		.seen = seen,
+		.stored = stored,
+		.failed = failed };
+
+	return r;
+}
+
+static void
+test_journal_fold(void **state)
+{
+	struct fixture *f = *state;
+	struct hookstate *st = calloc(1, sizeof(*st));
+	struct hookstate_record r1 = record(1, 1, 0), r2 = record(0, -1, 1);
+	char path[4096];
+	struct stat sb;
+	int fd;
+
+	assert_non_null(st);
+	fresh(st);
+	/* No journal: nothing to fold. */
+	assert_int_equal(hookstate_fold(f->dirfd, st), 0);
+	assert_int_equal(hookstate_journal_pending(f->dirfd), 0);
+	assert_int_equal(hookstate_journal_append(f->dirfd, &r1), 0);
+	assert_int_equal(hookstate_journal_append(f->dirfd, &r2), 0);
+	/* Two records, one crash. */
+	assert_int_equal(hookstate_journal_pending(f->dirfd), 1);
+	snprintf(path, sizeof(path), "%s/%s/%s", f->dir, SPOOL_STATE,
+	    HOOKSTATE_JOURNAL);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	/* A record being written (a part) is not folded yet. */
+	fd = open(path, O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, &r1, 10), 10);
+	close(fd);
+	assert_int_equal(hookstate_fold(f->dirfd, st), 2);
+	assert_int_equal(st->counters.seen, 1);
+	assert_int_equal(st->counters.stored, 0);
+	assert_int_equal(st->counters.failed, 1);
+	assert_int_equal(st->journal_off, 2 * sizeof(r1));
+	/* Folded once: never twice. */
+	assert_int_equal(hookstate_fold(f->dirfd, st), 0);
+	assert_int_equal(st->counters.seen, 1);
+	/* Persisted: pending counts from journal_off. */
+	fd = hookstate_lock(f->dirfd, true, 100);
+	assert_true(fd >= 0);
+	assert_int_equal(hookstate_write(fd, st), 0);
+	close(fd);
+	assert_int_equal(hookstate_journal_pending(f->dirfd), 0);
+	free(st);
+}
+
+static void
+test_secure_replaces_loose_file(void **state)
+{
+	struct fixture *f = *state;
+	struct hookstate *st = calloc(1, sizeof(*st)),
+			 *back = calloc(1, sizeof(*st));
+	char path[4200], dir[4096];
+	struct stat before, after;
+	int fd, old;
+
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(st);
+	assert_non_null(back);
+	fresh(st);
+	st->counters.seen = 42;
+	snprintf(dir, sizeof(dir), "%s/%s", f->dir, SPOOL_STATE);
+	snprintf(path, sizeof(path), "%s/%s", dir, HOOKSTATE_FILE);
+	/* As an older crashd left them. */
+	old = open(path, O_RDWR | O_CREAT, 0644);
+	assert_true(old >= 0);
+	assert_int_equal(fchmod(old, 0644), 0);
+	assert_int_equal(pwrite(old, st, sizeof(*st), 0), sizeof(*st));
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(fstat(old, &before), 0);
+	/* Someone holds the old file's lock. */
+	assert_int_equal(flock(old, LOCK_EX), 0);
+	fd = hookstate_lock(f->dirfd, true, 100);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &after), 0);
+	assert_int_not_equal(before.st_ino, after.st_ino);
+	assert_int_equal(after.st_mode & 07777, 0600);
+	assert_int_equal(hookstate_read(fd, back), 0);
+	assert_int_equal(back->counters.seen, 42);
+	close(fd);
+	assert_int_equal(stat(dir, &after), 0);
+	assert_int_equal(after.st_mode & 07777, SPOOL_STATE_MODE);
+	assert_int_equal(hookstate_secure(f->dirfd), 0);
+	close(old);
+	free(st);
+	free(back);
+}
+
+static void
+test_read_migrates_version_1(void **state)
+{
+	struct fixture *f = *state;
+	struct hookstate *st = calloc(1, sizeof(*st)),
+			 *back = calloc(1, sizeof(*st));
+	size_t v1 = offsetof(struct hookstate, journal_off);
+	int fd;
+
+	assert_non_null(st);
+	assert_non_null(back);
+	fresh(st);
+	st->version = 1;
+	st->counters.seen = 7;
+	st->tat_dump_ms = NOW;
+	fd = hookstate_lock(f->dirfd, true, 100);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, st, v1, 0), (ssize_t)v1);
+	assert_int_equal(hookstate_read(fd, back), 0);
+	assert_int_equal(back->version, HOOKSTATE_VERSION);
+	assert_int_equal(back->counters.seen, 7);
+	assert_int_equal(back->tat_dump_ms, NOW);
+	assert_int_equal(back->journal_off, 0);
+	close(fd);
+	free(st);
+	free(back);
+}
+
+static void
+test_snapshot_while_locked(void **state)
+{
+	struct fixture *f = *state;
+	struct hookstate *st = calloc(1, sizeof(*st));
+	struct hookstate_record r = record(1, 0, 1);
+	int fd;
+
+	assert_non_null(st);
+	assert_int_equal(hookstate_snapshot(f->dirfd, st), -ENOENT);
+	fd = hookstate_lock(f->dirfd, true, 100);
+	assert_true(fd >= 0);
+	fresh(st);
+	st->counters.seen = 3;
+	st->counters.stored = 3;
+	assert_int_equal(hookstate_write(fd, st), 0);
+	assert_int_equal(hookstate_journal_append(f->dirfd, &r), 0);
+	/* The lock is held (fd): the snapshot still reads, with the journal. */
+	memset(st, 0, sizeof(*st));
+	assert_int_equal(hookstate_snapshot(f->dirfd, st), 0);
+	assert_int_equal(st->counters.seen, 4);
+	assert_int_equal(st->counters.stored, 3);
+	assert_int_equal(st->counters.failed, 1);
+	close(fd);
+	free(st);
+}
+
 int
 main(void)
 {
@@ -418,6 +575,14 @@ main(void)
 		    test_lock_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_lock_refuses_odd_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_journal_fold, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_secure_replaces_loose_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_read_migrates_version_1, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_snapshot_while_locked, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("hookstate", tests, NULL, NULL);

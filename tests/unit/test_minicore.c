@@ -450,9 +450,9 @@ test_stack_max_and_order(void **state)
 }
 
 /*
- * max_size counts notes and memory: the crashing thread's stack (the
- * first one in the notes) is kept before the others, whatever their
- * addresses.
+ * max_size counts everything written (headers, notes, memory): the
+ * crashing thread's stack (the first one in the notes) is kept before
+ * the others, whatever their addresses.
  */
 static void
 test_budget(void **state)
@@ -468,13 +468,28 @@ test_budget(void **state)
 	fill(f, 0x300000, 4 * PAGE);
 	add_thread(f, 0x300000 + 0x800);
 	add_thread(f, 0x200000 + 0x800);
-	p.total_max = f->notes.len + 5 * PAGE;
+	/* The headers (8 at most here) and notes, a page boundary, 5 pages. */
+	p.total_max = ((sizeof(Elf64_Ehdr) + 8 * sizeof(Elf64_Phdr) +
+			   f->notes.len + PAGE - 1) &
+			  ~(PAGE - 1)) +
+	    5 * PAGE;
 	assert_int_equal(run(f, &p, &res, &o), 0);
 	assert_string_equal(res.stopped, "max_size");
 	assert_int_equal(kept(f, &o, 0x300000, 4 * PAGE), 1);
 	assert_int_equal(kept(f, &o, 0x200000, PAGE), 1);
 	assert_int_equal(kept(f, &o, 0x201000, 3 * PAGE), 0);
 	assert_int_equal(res.memory_bytes, 5 * PAGE);
+	assert_true(res.written <= p.total_max);
+	out_done(&o);
+
+	/* A page less: the other thread's page goes, not the headers. */
+	memset(&res, 0, sizeof(res));
+	p.total_max -= PAGE;
+	assert_int_equal(run(f, &p, &res, &o), 0);
+	assert_int_equal(kept(f, &o, 0x300000, 4 * PAGE), 1);
+	assert_int_equal(kept(f, &o, 0x200000, PAGE), 0);
+	assert_int_equal(res.memory_bytes, 4 * PAGE);
+	assert_true(res.written <= p.total_max);
 	out_done(&o);
 }
 
@@ -493,13 +508,16 @@ test_notes_cut(void **state)
 	one = f->notes.len;
 	for (int i = 0; i < 10; i++)
 		add_thread(f, 0x300800);
-	p.total_max = 2 * one + 10;
+	/* Room for the headers (ELF, notes, one hole and one more). */
+	p.total_max =
+	    2 * one + sizeof(Elf64_Ehdr) + 3 * sizeof(Elf64_Phdr) + 10;
 	assert_int_equal(run(f, &p, &res, &o), 0);
 	assert_string_equal(res.stopped, "max_size");
 	assert_int_equal(res.notes_bytes, 2 * one);
 	assert_int_equal(res.threads, 2);
 	assert_int_equal(o.ph[0].p_filesz, 2 * one);
 	assert_int_equal(res.memory_bytes, 0);
+	assert_true(res.written <= p.total_max);
 	out_done(&o);
 }
 
@@ -892,8 +910,9 @@ test_file_note_within_max_size(void **state)
 	    (unsigned long long)res.notes_bytes,
 	    (unsigned long long)res.memory_bytes,
 	    (unsigned long long)res.written);
-	/* "bytes of notes and memory kept in all" */
+	/* Everything written, headers too. */
 	assert_true(o.ph[0].p_filesz + res.memory_bytes <= p.total_max);
+	assert_true(res.written <= p.total_max);
 	assert_int_equal(res.notes_bytes, o.ph[0].p_filesz);
 	out_done(&o);
 	buf_done(&maps);

@@ -212,51 +212,114 @@ test_core_limits(void **state)
 }
 
 static void
-test_spool_max_denies_core_not_dump(void **state)
+test_spool_max_refuses_what_does_not_fit(void **state)
 {
 	struct fixture *f = *state;
 	struct hookstate before;
 	struct policy_decision d;
 
+	/* Not even the identifying items fit: not stored. */
 	f->c.hook.spool_max = 1ULL << 30;
-	f->st.spool_bytes = 1ULL << 30;
+	f->st.spool_bytes = (1ULL << 30) - POLICY_MIN_DUMP + 1;
 	before = f->st;
 	d = decide(f, "/usr/bin/a", NOW, PLENTY);
 	assert_int_equal(d.verdict, POLICY_STORE);
+	assert_true(d.spool_full);
 	assert_false(d.keep_core);
-	assert_string_equal(d.no_core_reason, "spool_max reached");
-	/* No core bucket was charged for a core that is not kept. */
+	assert_int_equal(d.reserved, 0);
+	/* Nothing reserved, no core bucket charged. */
+	assert_int_equal(f->st.spool_bytes, before.spool_bytes);
 	assert_int_equal(f->st.tat_core_ms, before.tat_core_ms);
 	assert_int_equal(
 	    hookstate_slot(&f->st, hookstate_key("/usr/bin/a"))->tat_core_ms,
 	    0);
-	f->st.spool_bytes = (1ULL << 30) - 1;
+
+	/* Just room for a small dump: stored without a core. */
+	f->st.spool_bytes = (1ULL << 30) - POLICY_MIN_DUMP;
+	d = decide(f, "/usr/bin/a", NOW, PLENTY);
+	assert_false(d.spool_full);
+	assert_false(d.keep_core);
+	assert_string_equal(d.no_core_reason, "spool_max reached");
+	assert_int_equal(d.room, POLICY_MIN_DUMP);
+	assert_int_equal(d.reserved, POLICY_MIN_DUMP);
+	assert_int_equal(f->st.spool_bytes, 1ULL << 30);
+
+	/*
+	 * No more than the dump can take (items' caps, core's bound),
+	 * reserved: many at once each get that much.
+	 */
+	f->st.spool_bytes = 0;
 	d = decide(f, "/usr/bin/a", NOW, PLENTY);
 	assert_true(d.keep_core);
-	/* 0 is no cap. */
+	assert_true(d.room > (64ULL << 20) + (16ULL << 20));
+	assert_true(d.room < (64ULL << 20) + (18ULL << 20));
+	assert_int_equal(d.reserved, d.room);
+	assert_int_equal(f->st.spool_bytes, d.room);
+	for (int i = 0; i < 10; i++) {
+		char exe[32];
+		struct policy_decision e;
+
+		snprintf(exe, sizeof(exe), "/usr/bin/b%d", i);
+		e = decide(f, exe, NOW, PLENTY);
+		assert_int_equal(e.verdict, POLICY_STORE);
+		assert_false(e.spool_full);
+		assert_int_equal(e.room, d.room);
+	}
+	assert_int_equal(f->st.spool_bytes, 11 * d.room);
+	/* Without a core, the items' caps only. */
+	f->c.hook.core_mode = CORE_MODE_NONE;
+	d = decide(f, "/usr/bin/c", NOW, PLENTY);
+	assert_true(d.room > (16ULL << 20) && d.room < (17ULL << 20));
+	f->c.hook.core_mode = CORE_MODE_MINI;
+	/* Full mode: no bound but the room, half of what is left. */
+	f->c.hook.core_mode = CORE_MODE_FULL;
+	f->st.spool_bytes = 0;
+	d = decide(f, "/usr/bin/d", NOW, PLENTY);
+	assert_true(d.keep_core);
+	assert_int_equal(d.room, 1ULL << 29);
+	f->c.hook.core_mode = CORE_MODE_MINI;
+
+	/* 0 is no cap: nothing reserved. */
 	f->c.hook.spool_max = 0;
 	f->st.spool_bytes = UINT64_MAX;
-	d = decide(f, "/usr/bin/b", NOW, PLENTY);
+	d = decide(f, "/usr/bin/c", NOW, PLENTY);
 	assert_true(d.keep_core);
+	assert_false(d.spool_full);
+	/* (Bounded by what the dump can take only.) */
+	assert_true(d.room < (64ULL << 20) + (18ULL << 20));
+	assert_int_equal(d.reserved, 0);
+	assert_int_equal(f->st.spool_bytes, UINT64_MAX);
 }
 
 static void
-test_keep_free_denies_core_not_dump(void **state)
+test_keep_free_bounds_the_dump(void **state)
 {
 	struct fixture *f = *state;
 	struct policy_decision d;
 
 	f->c.hook.keep_free = 1ULL << 30;
+	f->c.hook.spool_max = 0;
+	/* Below the floor: the identifying items only, no core. */
 	d = decide(f, "/usr/bin/a", NOW, (1ULL << 30) - 1);
 	assert_int_equal(d.verdict, POLICY_STORE);
+	assert_false(d.spool_full);
+	assert_true(d.identity_only);
 	assert_false(d.keep_core);
 	assert_string_equal(d.no_core_reason, "keep_free floor reached");
 	assert_int_equal(f->st.tat_core_ms, 0);
 	d = decide(f, "/usr/bin/a", NOW, 0);
 	assert_int_equal(d.verdict, POLICY_STORE);
+	assert_true(d.identity_only);
 	assert_false(d.keep_core);
-	d = decide(f, "/usr/bin/a", NOW, 1ULL << 30);
+	/* Above it: the dump may take what is left above the floor. */
+	d = decide(f, "/usr/bin/a", NOW, (1ULL << 30) + (8ULL << 20));
+	assert_false(d.identity_only);
 	assert_true(d.keep_core);
+	assert_int_equal(d.room, 8ULL << 20);
+	assert_string_equal(d.room_reason, "keep_free");
+	/* keep_free reserves nothing in the state: the disk says. */
+	assert_int_equal(d.reserved, 0);
+	assert_int_equal(f->st.spool_bytes, 0);
 }
 
 static void
@@ -338,8 +401,8 @@ main(void)
 		T(test_per_executable_limit),
 		T(test_global_limit),
 		T(test_core_limits),
-		T(test_spool_max_denies_core_not_dump),
-		T(test_keep_free_denies_core_not_dump),
+		T(test_spool_max_refuses_what_does_not_fit),
+		T(test_keep_free_bounds_the_dump),
 		T(test_mode_none),
 		T(test_limit_zero_stores_nothing),
 		T(test_clock_backwards),

@@ -127,6 +127,31 @@ test_dump_name_format(void **state)
 	    spool_dump_name(name, 20, &ts, 7, "x", 1), -ENAMETOOLONG);
 }
 
+/* Every name the hook makes is a dump name; what else may sit there is not. */
+static void
+test_is_dump_name(void **state)
+{
+	static const char *const foreign[] = { "", ".", "..", ".incoming",
+		".state", "lost+found", "a b", "x/y", "tab\there", "nl\n",
+		"caf\xc3\xa9", "\xff", "$(id)", "a:b", "*" };
+	struct timespec ts = { 1795399730, 5000 };
+	char name[SPOOL_NAME_MAX];
+	char in[3] = { 0, 0, 0 };
+
+	(void)state;
+	assert_true(spool_is_dump_name("20261123T020850.123456Z-4242-my_prog"));
+	assert_true(spool_is_dump_name("a"));
+	assert_true(spool_is_dump_name("x.-_Z9"));
+	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++)
+		assert_false(spool_is_dump_name(foreign[i]));
+	for (int a = 0; a < 256; a++) {
+		in[0] = (char)a;
+		assert_int_equal(
+		    spool_dump_name(name, sizeof(name), &ts, 1, in, 1), 0);
+		assert_true(spool_is_dump_name(name));
+	}
+}
+
 static void
 test_dump_name_long_comm(void **state)
 {
@@ -560,6 +585,7 @@ main(void)
 		cmocka_unit_test(test_sanitize_sizes),
 		cmocka_unit_test(test_sanitize_every_byte),
 		cmocka_unit_test(test_dump_name_format),
+		cmocka_unit_test(test_is_dump_name),
 		cmocka_unit_test(test_dump_name_long_comm),
 		cmocka_unit_test(test_dump_names_sort_by_time),
 		cmocka_unit_test_setup_teardown(test_open, setup, teardown),
