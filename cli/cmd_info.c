@@ -4,10 +4,12 @@
  * out for reading (argv quoted, ancestry as a tree), or as one JSON object.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "dumps.h"
@@ -19,7 +21,15 @@
 #include "units.h"
 #include "when.h"
 
-#define INFO_CAP (8 * 1024 * 1024)
+/*
+ * What info shows of one item at most: a dump is untrusted (root may have
+ * copied in anything), and without caps a 10 MB ptree printed 1.5 GB.
+ * More is cut, with a line saying how many bytes were not shown.
+ */
+#define INFO_ITEM_CAP (64 * 1024)
+#define INFO_BIG_ITEM_CAP (512 * 1024) /* backtrace, frames, actions */
+#define INFO_PTREE_LINES 64 /* ancestors shown (a real chain is short) */
+#define INFO_PTREE_INDENT 16 /* levels of indentation at most */
 
 static void
 usage(FILE *f)
@@ -29,32 +39,67 @@ usage(FILE *f)
 	    "ID: a dump's name, a unique prefix of it, a PID, or \"last\".\n");
 }
 
+/* An item read up to a cap: what was read, and how much was left. */
+struct item {
+	char *v; /* NUL-terminated, "" when absent; the caller frees it */
+	size_t len;
+	unsigned long long more; /* bytes not read */
+};
+
+static size_t
+cap_of(const char *name)
+{
+	return strcmp(name, "backtrace") == 0 ||
+		strcmp(name, "backtrace_frames") == 0 ||
+		strcmp(name, "actions") == 0
+	    ? INFO_BIG_ITEM_CAP
+	    : INFO_ITEM_CAP;
+}
+
+/*
+ * Reads an item (capped by cap_of()); text drops one trailing newline.
+ * Returns 0, or -errno when absent or unreadable (then v is "").
+ */
+static int
+item_read(const struct dump *d, const char *name, bool text, struct item *ret)
+{
+	struct stat st;
+	int r;
+
+	*ret = (struct item){ 0 };
+	r = read_file_at(d->dirfd, name, cap_of(name), &ret->v, &ret->len);
+	if (r < 0) {
+		ret->v = strdup("");
+		ret->len = 0;
+		return r;
+	}
+	if (r > 0 && fstatat(d->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (unsigned long long)st.st_size > ret->len)
+		ret->more = (unsigned long long)st.st_size - ret->len;
+	if (text && ret->more == 0 && ret->len > 0 &&
+	    ret->v[ret->len - 1] == '\n')
+		ret->v[--ret->len] = '\0';
+	return 0;
+}
+
 /* An item's text ("" when absent); the caller frees it. */
 static char *
 text(const struct dump *d, const char *item, size_t *ret_len)
 {
-	char *v = NULL;
+	struct item it;
 
-	if (dump_read_item(d, item, INFO_CAP, &v) < 0)
-		v = strdup("");
+	item_read(d, item, true, &it);
 	if (ret_len)
-		*ret_len = v ? strlen(v) : 0;
-	return v;
+		*ret_len = it.v ? strlen(it.v) : 0;
+	return it.v;
 }
 
-/* Raw bytes of an item, for NUL-separated vectors. */
-static char *
-raw(const struct dump *d, const char *item, size_t *ret_len)
+/* The line that says a section was cut. */
+static void
+put_truncated(unsigned long long more)
 {
-	char *v = NULL;
-	size_t len = 0;
-
-	if (read_file_at(d->dirfd, item, INFO_CAP, &v, &len) < 0) {
-		v = strdup("");
-		len = 0;
-	}
-	*ret_len = len;
-	return v;
+	if (more > 0)
+		printf("  (truncated: %llu more bytes)\n", more);
 }
 
 static void
@@ -87,11 +132,16 @@ put_escaped_text(struct buf *b, const char *s, size_t n)
 	}
 }
 
-/* Prints each line of an item indented, as it is (items are escaped). */
+/*
+ * Prints each line of an item indented, as it is (items are escaped), and
+ * says so when the item was cut at its cap.
+ */
 static void
-put_block(const char *title, const char *s)
+put_block(const char *title, const struct item *it)
 {
-	if (s[0] == '\0')
+	const char *s = it->v;
+
+	if (s[0] == '\0' && it->more == 0)
 		return;
 	printf("\n%s:\n", title);
 	for (const char *p = s; *p;) {
@@ -115,15 +165,22 @@ put_block(const char *title, const char *s)
 		buf_done(&b);
 		p += n + (nl ? 1 : 0);
 	}
+	put_truncated(it->more);
 }
 
-/* ptree lists the process first; a tree reads from the root down. */
+/*
+ * ptree lists the process first; a tree reads from the root down.  At
+ * most INFO_PTREE_LINES of the nearest ancestors are shown, indented at
+ * most INFO_PTREE_INDENT levels: each line's indentation grows with the
+ * depth, and 10 MB of lines drawn as a tree would be quadratic.
+ */
 static void
-put_ptree(const char *ptree)
+put_ptree(const struct item *it)
 {
 	char **lines = NULL;
-	size_t n = 0;
-	char *copy = strdup(ptree);
+	size_t n = 0, shown;
+	unsigned long long cut = it->more;
+	char *copy = strdup(it->v);
 	struct buf b;
 
 	if (copy == NULL || copy[0] == '\0') {
@@ -131,18 +188,27 @@ put_ptree(const char *ptree)
 		return;
 	}
 	for (char *p = strtok(copy, "\n"); p; p = strtok(NULL, "\n")) {
-		char **nl = realloc(lines, (n + 1) * sizeof(char *));
+		char **nl;
 
+		if (n == INFO_PTREE_LINES) {
+			cut += strlen(p) + 1;
+			continue;
+		}
+		nl = realloc(lines, (n + 1) * sizeof(char *));
 		if (nl == NULL)
 			break;
 		lines = nl;
 		lines[n++] = p;
 	}
 	printf("\nancestry:\n");
-	for (size_t i = n; i-- > 0;) {
+	put_truncated(cut);
+	shown = n;
+	for (size_t i = shown; i-- > 0;) {
 		char *pid = lines[i], *comm = strchr(pid, '\t'), *argv = NULL;
-		size_t depth = n - 1 - i;
+		size_t depth = shown - 1 - i;
 
+		if (depth > INFO_PTREE_INDENT)
+			depth = INFO_PTREE_INDENT;
 		if (comm) {
 			*comm++ = '\0';
 			argv = strchr(comm, '\t');
@@ -179,21 +245,43 @@ static const struct {
 	{ "actions", "actions" },
 };
 
+/* One "label value" line of an item, escaped, said when cut. */
+static void
+put_item_line(const struct dump *d, const char *label, const char *name)
+{
+	struct item it;
+
+	item_read(d, name, true, &it);
+	put_escaped(label, it.v);
+	put_truncated(it.more);
+	free(it.v);
+}
+
+/* One line's value as it is but for bytes no escaper writes. */
+static char *
+escaped_text(const char *s)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	put_escaped_text(&b, s, strlen(s));
+	return b.data ? buf_steal(&b, NULL) : strdup("");
+}
+
 static void
 print_text(const struct cli_dump *cd, bool show_environ)
 {
 	const struct dump *d = cd->d;
 	char when[32], last[32], size[16];
-	char *v, *cmdline;
-	size_t len;
+	struct item it;
+	char *v;
 	long long t;
 	struct buf b;
 
 	printf("%s\n", d->name);
-	buf_init(&b, 0);
-	put_escaped_text(&b, d->reason, strlen(d->reason));
-	printf("  %-11s %s\n", "reason", b.data ? b.data : "");
-	buf_done(&b);
+	v = escaped_text(d->reason);
+	printf("  %-11s %s\n", "reason", v ? v : "");
+	free(v);
 	when_format(d->time, when, sizeof(when));
 	v = text(d, "last_occurrence", NULL);
 	t = atoll(v);
@@ -211,12 +299,13 @@ print_text(const struct cli_dump *cd, bool show_environ)
 		printf("  %-11s %s\n", "", "(deleted while it ran)");
 	free(v);
 
-	cmdline = raw(d, "cmdline", &len);
+	item_read(d, "cmdline", false, &it);
 	buf_init(&b, 0);
-	escape_argv(&b, cmdline, len);
+	escape_argv(&b, it.v, it.len);
 	printf("  %-11s %s\n", "argv", b.data ? b.data : "");
 	buf_done(&b);
-	free(cmdline);
+	put_truncated(it.more);
+	free(it.v);
 
 	{
 		char *ns_pid = text(d, "ns_pid", NULL),
@@ -225,18 +314,24 @@ print_text(const struct cli_dump *cd, bool show_environ)
 		     *gid = text(d, "gid", NULL);
 		char *kernel = text(d, "kernel", NULL);
 
+		/* Numbers are printed as numbers, names escaped. */
 		printf("  %-11s %ld", "pid", d->pid);
 		if (ns_pid[0] && atol(ns_pid) != d->pid)
-			printf(" (%s in its pid namespace)", ns_pid);
+			printf(" (%ld in its pid namespace)", atol(ns_pid));
 		if (tid[0] && atol(tid) != d->pid)
-			printf(", thread %s", tid);
-		printf("\n  %-11s %s (uid %lld, gid %s)\n", "user",
-		    user[0] ? user : "?", d->uid, gid);
+			printf(", thread %ld", atol(tid));
 		b = (struct buf){ 0 };
 		buf_init(&b, 0);
+		escape_c(
+		    &b, user[0] ? user : "?", strlen(user[0] ? user : "?"));
+		printf("\n  %-11s %s (uid %lld, gid %ld)\n", "user",
+		    b.data ? b.data : "", d->uid, atol(gid));
+		buf_done(&b);
+		buf_init(&b, 0);
 		escape_c(&b, d->hostname, strlen(d->hostname));
-		printf("  %-11s %s, kernel %s\n", "host", b.data ? b.data : "",
-		    kernel);
+		buf_puts(&b, ", kernel ");
+		escape_c(&b, kernel, strlen(kernel));
+		printf("  %-11s %s\n", "host", b.data ? b.data : "");
 		buf_done(&b);
 		free(ns_pid);
 		free(tid);
@@ -244,11 +339,9 @@ print_text(const struct cli_dump *cd, bool show_environ)
 		free(gid);
 		free(kernel);
 	}
-	v = text(d, "cwd", NULL);
-	put_escaped("cwd", v);
-	free(v);
+	put_item_line(d, "cwd", "cwd");
 	if (d->container[0])
-		printf("  %-11s %s\n", "container", d->container);
+		put_escaped("container", d->container);
 	units_format_size(cd->size, size, sizeof(size));
 	printf("  %-11s %s; dump %s on disk\n", "core", cd->core, size);
 	v = text(d, "duplicate_of", NULL);
@@ -256,32 +349,33 @@ print_text(const struct cli_dump *cd, bool show_environ)
 		put_escaped("duplicate", v);
 	free(v);
 
-	v = text(d, "backtrace", NULL);
-	put_block("backtrace (where it died)", v);
-	free(v);
-	v = text(d, "ptree", NULL);
-	put_ptree(v);
-	free(v);
+	item_read(d, "backtrace", true, &it);
+	put_block("backtrace (where it died)", &it);
+	free(it.v);
+	item_read(d, "ptree", true, &it);
+	put_ptree(&it);
+	free(it.v);
 	for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) {
-		v = text(d, blocks[i].item, NULL);
-		put_block(blocks[i].title, v);
-		free(v);
+		item_read(d, blocks[i].item, true, &it);
+		put_block(blocks[i].title, &it);
+		free(it.v);
 	}
 	if (show_environ) {
-		char *env = raw(d, "environ", &len);
 		size_t i = 0;
 
+		item_read(d, "environ", false, &it);
 		printf("\nenviron:\n");
-		while (i < len) {
-			size_t n = strnlen(env + i, len - i);
+		while (i < it.len) {
+			size_t n = strnlen(it.v + i, it.len - i);
 
 			buf_init(&b, 0);
-			escape_c(&b, env + i, n);
+			escape_c(&b, it.v + i, n);
 			printf("  %s\n", b.data ? b.data : "");
 			buf_done(&b);
 			i += n + 1;
 		}
-		free(env);
+		put_truncated(it.more);
+		free(it.v);
 	}
 }
 
@@ -353,6 +447,22 @@ json_frames(struct json_writer *w, const char *s)
 	json_end_array(w);
 }
 
+/* The items cut at their cap, as "truncated": { item: bytes not shown }. */
+struct cuts {
+	const char *item[48];
+	unsigned long long more[48];
+	size_t n;
+};
+
+static void
+note_cut(struct cuts *c, const char *item, const struct item *it)
+{
+	if (it->more > 0 && c->n < sizeof(c->item) / sizeof(c->item[0])) {
+		c->item[c->n] = item;
+		c->more[c->n++] = it->more;
+	}
+}
+
 static void
 print_json(int spool_dirfd, const struct cli_dump *cd)
 {
@@ -365,9 +475,9 @@ print_json(int spool_dirfd, const struct cli_dump *cd)
 		"namespaces" };
 	const struct dump *d = cd->d;
 	struct json_writer w;
+	struct cuts cuts = { 0 };
+	struct item it;
 	struct buf out;
-	char *v;
-	size_t len;
 
 	buf_init(&out, 0);
 	json_writer_init(&w, &out);
@@ -375,34 +485,51 @@ print_json(int spool_dirfd, const struct cli_dump *cd)
 	render_json_fields(&w, spool_dirfd, cd);
 	for (size_t i = 0; i < sizeof(text_items) / sizeof(text_items[0]);
 	     i++) {
-		if (dump_read_item(d, text_items[i], INFO_CAP, &v) < 0)
+		if (item_read(d, text_items[i], true, &it) < 0) {
+			free(it.v);
 			continue;
+		}
 		json_key(&w, text_items[i]);
-		json_str(&w, v);
-		free(v);
+		json_strn(&w, it.v, it.len);
+		note_cut(&cuts, text_items[i], &it);
+		free(it.v);
 	}
 	json_key(&w, "frames");
-	v = text(d, "backtrace_frames", NULL);
-	json_frames(&w, v);
-	free(v);
+	item_read(d, "backtrace_frames", true, &it);
+	json_frames(&w, it.v);
+	note_cut(&cuts, "backtrace_frames", &it);
+	free(it.v);
 	for (size_t i = 0; i < sizeof(tsv_items) / sizeof(tsv_items[0]); i++) {
 		json_key(&w, tsv_items[i]);
-		v = text(d, tsv_items[i], NULL);
-		json_tsv(&w, v);
-		free(v);
+		item_read(d, tsv_items[i], true, &it);
+		json_tsv(&w, it.v);
+		note_cut(&cuts, tsv_items[i], &it);
+		free(it.v);
 	}
 	json_key(&w, "dso_list");
-	v = text(d, "dso_list", NULL);
-	json_lines(&w, v);
-	free(v);
+	item_read(d, "dso_list", true, &it);
+	json_lines(&w, it.v);
+	note_cut(&cuts, "dso_list", &it);
+	free(it.v);
 	json_key(&w, "environ");
-	v = raw(d, "environ", &len);
-	render_json_strv(&w, v, len);
-	free(v);
+	item_read(d, "environ", false, &it);
+	render_json_strv(&w, it.v, it.len);
+	note_cut(&cuts, "environ", &it);
+	free(it.v);
 	json_key(&w, "actions");
-	v = text(d, "actions", NULL);
-	json_lines(&w, v);
-	free(v);
+	item_read(d, "actions", true, &it);
+	json_lines(&w, it.v);
+	note_cut(&cuts, "actions", &it);
+	free(it.v);
+	if (cuts.n > 0) {
+		json_key(&w, "truncated");
+		json_begin_object(&w);
+		for (size_t i = 0; i < cuts.n; i++) {
+			json_key(&w, cuts.item[i]);
+			json_int(&w, (long long)cuts.more[i]);
+		}
+		json_end_object(&w);
+	}
 	json_end_object(&w);
 	buf_putc(&out, '\n');
 	fwrite(out.data, 1, out.len, stdout);

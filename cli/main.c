@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "fsutil.h"
 #include "log.h"
 
 struct command {
@@ -92,10 +93,19 @@ cli_open_spool(
 	if (cli_load_config(cli, ret_config) < 0)
 		return -EINVAL;
 	r = spool_open(ret_config->spool, false, ret_spool);
-	if (r < 0) {
+	if (r == -EPERM) {
+		struct buf why;
+
+		buf_init(&why, 0);
+		(void)fsutil_check_root_path(ret_config->spool, &why);
+		log_error("open spool %s: %s", ret_config->spool,
+		    why.data ? why.data : strerror(-r));
+		buf_done(&why);
+	} else if (r < 0) {
 		log_error_errno(r, "open spool %s: %m", ret_config->spool);
-		config_done(ret_config);
 	}
+	if (r < 0)
+		config_done(ret_config);
 	return r;
 }
 

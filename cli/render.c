@@ -17,6 +17,9 @@
 #include "units.h"
 #include "when.h"
 
+/* A cmdline is shown up to this many bytes (the kernel's ARG_MAX-ish). */
+#define RENDER_CMDLINE_CAP (64 * 1024)
+
 #define COLOR_BOLD "\033[1m"
 #define COLOR_RED "\033[31m"
 #define COLOR_RESET "\033[0m"
@@ -125,7 +128,7 @@ render_json_fields(
 	const struct dump *d = cd->d;
 	char *cmdline = NULL;
 	size_t len = 0;
-	int fd;
+	int fd, r;
 
 	json_key(w, "id");
 	json_str(w, d->name);
@@ -152,11 +155,18 @@ render_json_fields(
 	json_str(w, d->reason);
 	json_key(w, "cmdline");
 	fd = open_dir_at(spool_dirfd, d->name);
-	if (fd >= 0 &&
-	    read_file_at(fd, "cmdline", 64 * 1024, &cmdline, &len) >= 0)
+	r = fd < 0
+	    ? fd
+	    : read_file_at(fd, "cmdline", RENDER_CMDLINE_CAP, &cmdline, &len);
+	if (r >= 0)
 		render_json_strv(w, cmdline, len);
 	else
 		json_write_null(w);
+	/* Capped: the last argument shown may be cut, and this says so. */
+	if (r > 0) {
+		json_key(w, "cmdline_truncated");
+		json_bool(w, true);
+	}
 	free(cmdline);
 	safe_close(fd);
 	json_key(w, "count");

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_raw.h"
 #include "dump.h"
 #include "escape.h"
 #include "fsutil.h"
@@ -123,7 +124,7 @@ enum key_type {
 	KEY_TRISTATE, /* int: a bool, -1 when absent */
 	KEY_SIZE, /* uint64_t bytes: "64M" or an integer */
 	KEY_DURATION, /* uint64_t milliseconds: "10m" or integer seconds */
-	KEY_RATE, /* struct rate: "5/10m" */
+	KEY_RATE, /* struct rate: "5/10m", a count of at least min */
 	KEY_GLOBS, /* char ** (NULL-terminated): [ "*.sh", ... ] */
 	KEY_ARGV, /* char ** (NULL-terminated): [ "/bin/cmd", "arg" ] */
 	KEY_STRINGS, /* char ** (NULL-terminated): [ "a", "b" ], none empty */
@@ -184,9 +185,9 @@ static const struct config_key config_keys[] = {
 	{ "hook.core.honour_rlimit", KEY_BOOL, HOOK(core_honour_rlimit), 0, 0,
 	    NULL, 0, 0, 0 },
 	{ "hook.ignore", KEY_GLOBS, HOOK(ignore), 0, 0, NULL, 0, 0, 0 },
-	{ "hook.limits.per_executable", KEY_RATE, HOOK(per_executable), 0, 0,
+	{ "hook.limits.per_executable", KEY_RATE, HOOK(per_executable), 1, 0,
 	    NULL, 0, 0, 0 },
-	{ "hook.limits.global", KEY_RATE, HOOK(global), 0, 0, NULL, 0, 0, 0 },
+	{ "hook.limits.global", KEY_RATE, HOOK(global), 1, 0, NULL, 0, 0, 0 },
 	{ "hook.limits.cores_per_executable", KEY_RATE,
 	    HOOK(cores_per_executable), 0, 0, NULL, 0, 0, 0 },
 	{ "hook.limits.cores_global", KEY_RATE, HOOK(cores_global), 0, 0, NULL,
@@ -225,9 +226,9 @@ static const struct config_key config_keys[] = {
 	    NULL, 0, 0, 0 },
 	{ "daemon.notify.regression_after", KEY_DURATION,
 	    DAEMON(regression_after_ms), 0, 0, NULL, 0, 0, 0 },
-	{ "daemon.notify.rate", KEY_RATE, DAEMON(notify_rate), 0, 0, NULL, 0, 0,
+	{ "daemon.notify.rate", KEY_RATE, DAEMON(notify_rate), 1, 0, NULL, 0, 0,
 	    0 },
-	{ "daemon.notify.global_rate", KEY_RATE, DAEMON(notify_global), 0, 0,
+	{ "daemon.notify.global_rate", KEY_RATE, DAEMON(notify_global), 1, 0,
 	    NULL, 0, 0, 0 },
 	{ "daemon.notify.digest_after", KEY_DURATION, DAEMON(digest_after_ms),
 	    1000, 0, NULL, 0, 0, 0 },
@@ -810,6 +811,15 @@ apply(struct loader *l, const config_setting_t *s, const struct config_key *k,
 		if (v == NULL)
 			return;
 		r = units_parse_rate(v, &rate);
+		/* min: the least count (0 only where "none" is meant). */
+		if (r >= 0 && (long long)rate.count < k->min) {
+			problem(l, s, k->path,
+			    "\"%s\": a count of 0 would let nothing through; "
+			    "expected COUNT/DURATION like \"5/10m\" with COUNT "
+			    "at least 1",
+			    v);
+			return;
+		}
 		if (r < 0) {
 			problem(l, s, k->path,
 			    "expected COUNT/DURATION like \"5/10m\" (window of "
@@ -1178,14 +1188,19 @@ load_actions(struct loader *l, const config_setting_t *root, struct config *c)
  * the hook runs as root on every crash.
  */
 static int
-check_file_secrecy(int fd, const char *path, struct buf *errors)
+check_file_secrecy(
+    int fd, const char *path, struct buf *errors, struct stat *ret_st)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode)) {
-		buf_printf(errors, "%s: not a regular file\n", path);
+		buf_printf(errors, "%s: not a regular file (%s)\n", path,
+		    S_ISFIFO(st.st_mode)       ? "a FIFO"
+			: S_ISDIR(st.st_mode)  ? "a directory"
+			: S_ISSOCK(st.st_mode) ? "a socket"
+					       : "a device");
 		return -EINVAL;
 	}
 	if (st.st_uid != 0 && st.st_uid != geteuid()) {
@@ -1199,6 +1214,7 @@ check_file_secrecy(int fd, const char *path, struct buf *errors)
 		    path, (unsigned)(st.st_mode & 07777));
 		return -EPERM;
 	}
+	*ret_st = st;
 	return 0;
 }
 
@@ -1245,13 +1261,55 @@ check_debuginfod_urls(struct loader *l, config_t *lc, const char *urls)
 	}
 }
 
+/*
+ * Reads the whole config from fd, which check_file_secrecy() found to be a
+ * regular file of st_size bytes, into a NUL-terminated *ret (freed by the
+ * caller), its length (without the NUL) in *ret_len.  Refuses more than
+ * CONFIG_MAX_SIZE bytes.
+ */
+static int
+read_config(int fd, const char *path, off_t st_size, struct buf *errors,
+    char **ret, size_t *ret_len)
+{
+	struct buf b;
+	int r;
+
+	if (st_size > CONFIG_MAX_SIZE) {
+		buf_printf(errors,
+		    "%s: %lld bytes, a config is at most %d (libconfig's parse "
+		    "grows faster than its size)\n",
+		    path, (long long)st_size, CONFIG_MAX_SIZE);
+		return -EINVAL;
+	}
+	buf_init(&b, CONFIG_MAX_SIZE + 1);
+	r = read_fd_capped(fd, CONFIG_MAX_SIZE, &b);
+	if (r > 0) {
+		buf_printf(errors, "%s: grew past %d bytes while read\n", path,
+		    CONFIG_MAX_SIZE);
+		r = -EINVAL;
+	} else if (r < 0) {
+		buf_printf(errors, "%s: read: %s\n", path, strerror(-r));
+	} else if (buf_putc(&b, '\0') < 0) {
+		r = -ENOMEM;
+	}
+	if (r < 0) {
+		buf_done(&b);
+		return r;
+	}
+	*ret_len = b.len - 1;
+	*ret = buf_steal(&b, NULL);
+	return 0;
+}
+
 int
 config_load(const char *path, struct config *ret, struct buf *errors)
 {
 	struct loader l = { .file = path, .errors = errors, .n_errors = 0 };
 	struct config c;
+	struct stat st = { 0 };
 	config_t lc;
-	FILE *f = NULL;
+	char *text = NULL;
+	size_t len = 0;
 	int fd = -1, r;
 
 	r = config_defaults(&c);
@@ -1259,22 +1317,29 @@ config_load(const char *path, struct config *ret, struct buf *errors)
 		return r;
 	config_init(&lc);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/*
+	 * Non-blocking: a FIFO (or a device) named as the config must be
+	 * refused, not waited on by every crash's hook.  A symlink is
+	 * followed: the file it reaches is checked, and only root can make
+	 * one in a root-owned /etc/crashd.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		r = -errno;
 		buf_printf(errors, "%s: %s\n", path, strerror(errno));
 		goto out;
 	}
-	r = check_file_secrecy(fd, path, errors);
+	r = check_file_secrecy(fd, path, errors, &st);
 	if (r < 0)
 		goto out;
-	f = fdopen(fd, "r");
-	if (f == NULL) {
-		r = -errno;
+	r = read_config(fd, path, st.st_size, errors, &text, &len);
+	if (r < 0)
+		goto out;
+	if (config_raw_check(path, text, len, errors) > 0) {
+		r = -EINVAL;
 		goto out;
 	}
-	fd = -1;
-	if (config_read(&lc, f) != CONFIG_TRUE) {
+	if (config_read_string(&lc, text) != CONFIG_TRUE) {
 		buf_printf(errors, "%s:%d: syntax error: %s\n", path,
 		    config_error_line(&lc), config_error_text(&lc));
 		r = -EINVAL;
@@ -1298,8 +1363,7 @@ config_load(const char *path, struct config *ret, struct buf *errors)
 out:
 	config_done(&c);
 	config_destroy(&lc);
-	if (f)
-		fclose(f);
+	free(text);
 	safe_close(fd);
 	return r;
 }

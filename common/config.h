@@ -208,6 +208,9 @@ bool action_type_notifies(enum action_type t);
 int config_defaults(struct config *c);
 void config_done(struct config *c);
 
+/* A config is at most this many bytes (the shipped one is 10K). */
+#define CONFIG_MAX_SIZE (1024 * 1024)
+
 /*
  * Loads path into *ret (which must not hold a config: on success it is
  * overwritten, on failure untouched).  Every problem found is appended to

@@ -230,3 +230,92 @@ replace_file_at(int dirfd, const char *name, const void *data, size_t len,
 		r = -errno;
 	return r;
 }
+
+/* One directory (or the last component) of a path being checked. */
+static int
+check_component(const char *prefix, bool last, struct buf *why)
+{
+	struct stat st;
+
+	if (lstat(prefix, &st) < 0)
+		return -errno;
+	if (st.st_uid != 0) {
+		if (why)
+			buf_printf(why,
+			    "%s is owned by uid %u, not root: that user could "
+			    "move what is below it",
+			    prefix, (unsigned)st.st_uid);
+		return -EPERM;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+	    (last || !S_ISDIR(st.st_mode) || !(st.st_mode & S_ISVTX))) {
+		if (why)
+			buf_printf(why,
+			    "%s is writable by group or others (mode %04o): "
+			    "they could move what is below it",
+			    prefix, (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
+ * Each component of canon (an existing, canonical path) from / down: root's,
+ * and not writable by group or others, but for a sticky directory that is
+ * not the last of the full path (nobody but root can move or remove root's
+ * entries in it: /tmp).
+ */
+static int
+check_canonical(const char *canon, bool full, struct buf *why)
+{
+	char prefix[PATH_MAX];
+	size_t n = strlen(canon);
+	int r;
+
+	r = check_component("/", full && n == 1, why);
+	for (size_t i = 2; r >= 0 && i <= n; i++) {
+		if (i < n && canon[i] != '/')
+			continue;
+		memcpy(prefix, canon, i);
+		prefix[i] = '\0';
+		r = check_component(prefix, full && i == n, why);
+	}
+	return r;
+}
+
+int
+fsutil_check_root_path(const char *path, struct buf *why)
+{
+	char prefix[PATH_MAX], canon[PATH_MAX];
+	size_t n = strlen(path);
+	struct stat st;
+	int r;
+
+	if (path[0] != '/' || n >= sizeof(prefix))
+		return -EINVAL;
+	if (lstat(path, &st) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode)) {
+		if (why)
+			buf_printf(why,
+			    "%s is a symlink: it must be the directory itself",
+			    path);
+		return -EPERM;
+	}
+	/*
+	 * Every prefix as written, resolved: the directories the path's
+	 * symlinks (/var -> /data/var) are in, and where they lead.
+	 */
+	for (size_t i = 1; i <= n; i++) {
+		if (i < n && path[i] != '/')
+			continue;
+		memcpy(prefix, path, i);
+		prefix[i] = '\0';
+		if (realpath(prefix, canon) == NULL)
+			return -errno;
+		r = check_canonical(canon, i == n, why);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

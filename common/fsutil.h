@@ -66,4 +66,14 @@ int mkdir_at_safe(int dirfd, const char *name, mode_t mode);
 int replace_file_at(int dirfd, const char *name, const void *data, size_t len,
     mode_t mode, bool sync);
 
+/*
+ * Checks that no one but root can change what path (absolute, existing)
+ * leads to, as sshd checks its files: path is no symlink, and every
+ * directory on the way, each symlink's resolved, is root's and not
+ * writable by group or others (a sticky one on the way may be: /tmp).
+ * Returns 0, -EPERM with one line in why (when not NULL) naming the
+ * component and what is wrong, or another -errno (-ENOENT).
+ */
+int fsutil_check_root_path(const char *path, struct buf *why);
+
 #endif

@@ -12,12 +12,19 @@
  * is an open file description (OFD) write lock: it needs the file open
  * for writing (only root can), and status asks whether a write lock is
  * held (F_OFD_GETLK with a read lock), which a reader's lock never is.
+ *
+ * An OFD lock lives as long as any copy of its descriptor: a forked
+ * child (an unwinder, an action) would keep a killed daemon's lock and
+ * stop the next daemon from starting.  So every child forked while we
+ * hold the files closes its copies first thing (forget_in_child()).
  */
 #include "pidfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +34,19 @@
 #include "fsutil.h"
 
 #define LOCK_SUFFIX ".lock"
+
+/* The descriptors of the pid file held (pidfile_acquire()), or -1. */
+static int held_fds[2] = { -1, -1 };
+
+static void
+forget_in_child(void)
+{
+	for (size_t i = 0; i < 2; i++)
+		if (held_fds[i] >= 0) {
+			(void)close(held_fds[i]);
+			held_fds[i] = -1;
+		}
+}
 #define TMP_SUFFIX ".tmp"
 
 /* Returns 0 when we hold a write lock on all of fd, -EAGAIN, or -errno. */
@@ -125,6 +145,18 @@ take_lock_file(int dirfd, const char *lock_name)
 	return -EAGAIN;
 }
 
+/* Makes every child forked from now on close pf's copies. */
+static void
+hold_in_parent_only(const struct pidfile *pf)
+{
+	static bool registered;
+
+	if (!registered && pthread_atfork(NULL, NULL, forget_in_child) == 0)
+		registered = true;
+	held_fds[0] = pf->lock_fd;
+	held_fds[1] = pf->fd;
+}
+
 int
 pidfile_acquire(const char *path, struct pidfile *ret, pid_t *ret_holder)
 {
@@ -191,6 +223,7 @@ pidfile_acquire(const char *path, struct pidfile *ret, pid_t *ret_holder)
 		unlinkat(pf.dirfd, tmp, 0);
 		goto out;
 	}
+	hold_in_parent_only(&pf);
 	*ret = pf;
 	return 0;
 out:
@@ -229,6 +262,9 @@ pidfile_release(struct pidfile *pf)
 		if (is_file_at(pf->dirfd, lock_name, pf->lock_fd))
 			unlinkat(pf->dirfd, lock_name, 0);
 	}
+	for (size_t i = 0; i < 2; i++)
+		if (held_fds[i] == pf->fd || held_fds[i] == pf->lock_fd)
+			held_fds[i] = -1;
 	pf->fd = safe_close(pf->fd);
 	pf->lock_fd = safe_close(pf->lock_fd);
 	pf->dirfd = safe_close(pf->dirfd);

@@ -35,7 +35,15 @@ spool_open(const char *path, bool create, struct spool *ret)
 			return -errno;
 		}
 	}
-	s.dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/*
+	 * No one but root may change where the path leads: a symlink, or a
+	 * directory on the way a user can write, would let that user move
+	 * root's dumps (and the hook's writes) anywhere.
+	 */
+	r = fsutil_check_root_path(path, NULL);
+	if (r < 0)
+		return r;
+	s.dirfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (s.dirfd < 0)
 		return -errno;
 	if (fstat(s.dirfd, &st) < 0) {

@@ -29,7 +29,9 @@ struct spool {
 
 /*
  * Opens the spool root (creating it and .incoming, .state when create is
- * set).  Returns 0 or -errno; *ret is written only on success.
+ * set).  Returns 0 or -errno; *ret is written only on success.  -EPERM:
+ * someone other than root could change where path leads
+ * (fsutil_check_root_path() says who and how).
  */
 int spool_open(const char *path, bool create, struct spool *ret);
 void spool_done(struct spool *s);

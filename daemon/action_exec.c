@@ -5,6 +5,13 @@
  * timeout; its output (capped) goes to the dump's actions record.  For a
  * host event (dump NULL) the command runs without the path, with the
  * host event's variables (build_host_env()).
+ *
+ * A daemon killed during a run runs the action again when restarted (it
+ * was in flight: at least once, never lost).  The command dies with the
+ * daemon (PR_SET_PDEATHSIG), what it started is killed before the next
+ * run (exec_group.c), and the next run is told it is one
+ * (CRASHD_ATTEMPT=2: the starts the dump's actions record counts; the
+ * same CRASHD_EVENT_ID).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,13 +20,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "action.h"
 #include "escape.h"
+#include "exec_group.h"
 #include "fsutil.h"
+#include "log.h"
+#include "sdnotify.h"
 
 #define EXEC_OUTPUT_CAP 4096
 #define EXEC_KILL_GRACE_MS 2000
@@ -44,6 +55,31 @@ env_add(char **env, size_t *n, const char *name, const char *value)
 	r = buf_printf(&b, "%s=", name);
 	if (r >= 0)
 		r = escape_c(&b, value, strlen(value));
+	if (r < 0) {
+		buf_done(&b);
+		return r;
+	}
+	env[(*n)++] = buf_steal(&b, NULL);
+	return 0;
+}
+
+/*
+ * Appends NAME=value for a value the hook already escaped (reason): as it
+ * is, but for a byte no escaper writes (a tampered dump), escaped.
+ * Escaping it all again would turn its "\\n" into "\\\\n".
+ */
+static int
+env_add_escaped(char **env, size_t *n, const char *name, const char *value)
+{
+	struct buf b;
+	int r;
+
+	buf_init(&b, 0);
+	r = buf_printf(&b, "%s=", name);
+	for (const char *p = value; r >= 0 && *p; p++)
+		r = (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f
+		    ? buf_putc(&b, *p)
+		    : escape_c(&b, p, 1);
 	if (r < 0) {
 		buf_done(&b);
 		return r;
@@ -97,11 +133,11 @@ build_host_env(const struct action_event *ev)
 }
 
 static char **
-build_env(const struct action_event *ev)
+build_env(const struct action_event *ev, int attempt)
 {
 	const struct dump *d = ev->dump;
 	char **env;
-	char num[5][32];
+	char num[6][32];
 	size_t n = 0;
 	int r = 0;
 
@@ -116,6 +152,7 @@ build_env(const struct action_event *ev)
 	snprintf(num[3], sizeof(num[3]), "%llu", (unsigned long long)ev->count);
 	snprintf(
 	    num[4], sizeof(num[4]), "%llu", (unsigned long long)ev->held_back);
+	snprintf(num[5], sizeof(num[5]), "%d", attempt);
 	r = r < 0 ? r
 		  : env_add(env, &n, "PATH",
 			"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/"
@@ -132,10 +169,11 @@ build_env(const struct action_event *ev)
 	r = r < 0 ? r : env_add(env, &n, "CRASHD_EVENT", ev->event);
 	r = r < 0 ? r : env_add(env, &n, "CRASHD_HELD_BACK", num[4]);
 	r = r < 0 ? r : env_add(env, &n, "CRASHD_SUMMARY", ev->summary);
-	r = r < 0 ? r : env_add(env, &n, "CRASHD_REASON", d->reason);
+	r = r < 0 ? r : env_add_escaped(env, &n, "CRASHD_REASON", d->reason);
 	r = r < 0 ? r : env_add(env, &n, "CRASHD_CONTAINER", d->container);
 	r = r < 0 ? r : env_add(env, &n, "CRASHD_EVENT_ID", ev->id);
 	r = r < 0 ? r : env_add(env, &n, "CRASHD_SIGNATURE", d->signature);
+	r = r < 0 ? r : env_add(env, &n, "CRASHD_ATTEMPT", num[5]);
 	if (r < 0) {
 		for (size_t i = 0; i < n; i++)
 			free(env[i]);
@@ -145,22 +183,39 @@ build_env(const struct action_event *ev)
 	return env;
 }
 
-/* In the child: never returns. */
+/*
+ * In the child: never returns.  It dies with the daemon, and waits for
+ * the parent to have recorded its group (one byte on go_fd) before the
+ * command starts: a run the record does not name never started.
+ */
 static void
 child_exec(const struct action_config *ac, const struct action_event *ev,
-    char **env, int out_fd)
+    char **env, int out_fd, int go_fd, pid_t parent)
 {
 	size_t argc = 0;
 	char **argv;
+	char go;
 
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127); /* the daemon died before the line above */
 	setpgid(0, 0);
 	dup2(out_fd, STDOUT_FILENO);
 	dup2(out_fd, STDERR_FILENO);
 	close(STDIN_FILENO);
 	if (open("/dev/null", O_RDONLY) != STDIN_FILENO)
 		_exit(127);
-	/* Nothing of the daemon's (inotify, spool) reaches the command. */
-	close_range(3, ~0U, 0);
+	/*
+	 * Nothing of the daemon's (inotify, spool, its pid file's lock)
+	 * reaches the command, nor stays held while this waits: a daemon
+	 * restarted at once must find its pid file free.
+	 */
+	if (dup2(go_fd, 3) != 3)
+		_exit(127);
+	close_range(4, ~0U, 0);
+	if (read(3, &go, 1) != 1)
+		_exit(127);
+	close(3);
 	while (ac->command[argc])
 		argc++;
 	argv = calloc(argc + 2, sizeof(char *));
@@ -190,6 +245,7 @@ collect(int fd, int64_t deadline, struct buf *out)
 
 		if (left <= 0)
 			return 0;
+		sdnotify_watchdog();
 		if (poll(&p, 1, (int)(left > 1000 ? 1000 : left)) < 0 &&
 		    errno != EINTR)
 			return 1;
@@ -222,22 +278,67 @@ wait_until(pid_t pid, int64_t deadline, int *status)
 			return 1;
 		if (now_ms() >= deadline)
 			return 0;
+		/* A command that takes its time is no hang of the daemon. */
+		sdnotify_watchdog();
 		nanosleep(&tick, NULL);
 	}
+}
+
+/*
+ * How many times the dump's actions record says this action started
+ * (this run included: "LABEL start" is appended before it), or 1.
+ */
+static int
+attempt_of(const struct action_event *ev)
+{
+	const char *slash = ev->dump && ev->id ? strchr(ev->id, '/') : NULL;
+	char *text = NULL;
+	size_t len = 0, n;
+	int count = 0;
+
+	if (slash == NULL || slash[1] == '\0' ||
+	    read_file_at(ev->dump->dirfd, "actions", 1024 * 1024, &text, &len) <
+		0)
+		return 1;
+	n = strlen(slash + 1);
+	/* "TIME LABEL start[ (again: ...)]" */
+	for (const char *p = text; p && *p;) {
+		const char *nl = strchr(p, '\n'), *sp = strchr(p, ' ');
+
+		if (sp && (nl == NULL || sp < nl) &&
+		    strncmp(sp + 1, slash + 1, n) == 0 &&
+		    strncmp(sp + 1 + n, " start", 6) == 0 &&
+		    (sp[7 + n] == '\n' || sp[7 + n] == ' ' ||
+			sp[7 + n] == '\0'))
+			count++;
+		p = nl ? nl + 1 : NULL;
+	}
+	free(text);
+	return count > 0 ? count : 1;
 }
 
 static enum action_outcome
 action_exec_run(const struct action_config *ac, const struct action_event *ev,
     struct buf *detail)
 {
-	int pipefd[2], status = 0, timed_out = 0;
+	int pipefd[2], go[2], status = 0, timed_out = 0, attempt;
+	pid_t parent = getpid();
 	struct buf out;
 	int64_t deadline;
 	char **env;
 	pid_t pid;
 	enum action_outcome o;
 
-	env = build_env(ev);
+	/* A run again after a killed daemon: none of the last one is left. */
+	if (ev->spool_dirfd >= 0) {
+		size_t from = detail->len;
+
+		if (exec_group_kill_leftovers(ev->spool_dirfd, detail) > 0)
+			log_warn("%.*s", (int)(detail->len - from),
+			    detail->data + from);
+	}
+	attempt = attempt_of(ev);
+	env = build_env(ev, attempt);
 	if (env == NULL) {
 		buf_puts(detail, "out of memory");
 		return ACTION_FAILED;
@@ -247,20 +348,38 @@ action_exec_run(const struct action_config *ac, const struct action_event *ev,
 		env_free(env);
 		return ACTION_FAILED;
 	}
-	pid = fork();
-	if (pid < 0) {
-		buf_printf(detail, "fork: %s", strerror(errno));
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		buf_printf(detail, "pipe: %s", strerror(errno));
 		safe_close(pipefd[0]);
 		safe_close(pipefd[1]);
 		env_free(env);
 		return ACTION_FAILED;
 	}
+	pid = fork();
+	if (pid < 0) {
+		buf_printf(detail, "fork: %s", strerror(errno));
+		safe_close(pipefd[0]);
+		safe_close(pipefd[1]);
+		safe_close(go[0]);
+		safe_close(go[1]);
+		env_free(env);
+		return ACTION_FAILED;
+	}
 	if (pid == 0) {
 		close(pipefd[0]);
-		child_exec(ac, ev, env, pipefd[1]);
+		close(go[1]);
+		child_exec(ac, ev, env, pipefd[1], go[0], parent);
 	}
+	/* (Both set it: neither may kill or record a group not made yet.) */
+	(void)setpgid(pid, pid);
 	safe_close(pipefd[1]);
+	safe_close(go[0]);
 	env_free(env);
+	if (ev->spool_dirfd >= 0 &&
+	    exec_group_record(ev->spool_dirfd, pid, ev->id ? ev->id : "-") < 0)
+		buf_puts(detail, "(its group could not be recorded), ");
+	(void)write_all(go[1], "g", 1);
+	safe_close(go[1]);
 
 	buf_init(&out, EXEC_OUTPUT_CAP + 1);
 	deadline = now_ms() + (int64_t)ac->timeout_ms;
@@ -275,6 +394,8 @@ action_exec_run(const struct action_config *ac, const struct action_event *ev,
 		}
 	}
 	safe_close(pipefd[0]);
+	if (ev->spool_dirfd >= 0)
+		exec_group_forget(ev->spool_dirfd, pid);
 
 	if (timed_out) {
 		buf_printf(detail, "timed out after %llums",

@@ -6,7 +6,10 @@
  * and module, and is killed at a later one (libdwfl's reading of a core
  * with 100,000 segments, or a debuginfod fetch, cannot be interrupted).
  * The child also keeps a libdw failure on a hostile core out of the
- * daemon.  A failure is reported in the text, never fatal.
+ * daemon, and is confined (confine.c: no root, an empty root directory,
+ * bounded memory); the daemon does not wait for it (backtrace_start()
+ * and backtrace_job_finish(), scheduled by unwinds.c).  A failure is
+ * reported in the text, never fatal.
  */
 #include "backtrace.h"
 
@@ -26,9 +29,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "clock.h"
+#include "confine.h"
+#include "core_inflate.h"
 #include "escape.h"
 #include "fsutil.h"
 #include "hookstate.h"
@@ -67,6 +71,8 @@ struct unwind {
  * alone in its child process.
  */
 static int64_t unwind_deadline_ms;
+/* The crashing thread, read by the child before it may no longer. */
+static pid_t child_tid = -1;
 
 static bool
 past_deadline(void)
@@ -251,52 +257,123 @@ signature(const struct thread *t, char out[17])
 }
 
 /*
- * Finds a module's debug info the standard way (build id, then the
- * .gnu_debuglink name in the default directories), and else the debuglink
- * file beside the module's own path: libdwfl resolves the default's
- * "same directory" against the daemon's working directory when it found
- * the module through the core.
+ * Opens the first of the candidate paths that is a regular file, through
+ * confine_open() once confined (else open(2): an unconfined in-process
+ * unwind, as the benchmark's).  Returns an fd with *ret_path, or -1.
+ */
+static int
+open_first(
+    const char *const *paths, size_t n, const bool *trusted, char **ret_path)
+{
+	for (size_t i = 0; i < n; i++) {
+		int fd;
+
+		if (paths[i] == NULL || paths[i][0] != '/')
+			continue;
+		fd = confine_entered()
+		    ? confine_open(paths[i], trusted[i])
+		    : open(paths[i], O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		*ret_path = strdup(paths[i]);
+		if (*ret_path == NULL) {
+			close(fd);
+			return -1;
+		}
+		return fd;
+	}
+	return -1;
+}
+
+/* "/usr/lib/debug/.build-id/xx/yyyy" (+ suffix), or "" without an id. */
+static void
+build_id_path(Dwfl_Module *mod, const char *suffix, char *out, size_t size)
+{
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int n = dwfl_module_build_id(mod, &bits, &vaddr);
+	size_t k;
+
+	out[0] = '\0';
+	if (n <= 1 || n > 64)
+		return;
+	k = (size_t)snprintf(
+	    out, size, "/usr/lib/debug/.build-id/%02x/", bits[0]);
+	for (int i = 1; i < n && k + 3 < size; i++, k += 2)
+		snprintf(out + k, size - k, "%02x", bits[i]);
+	if (k + strlen(suffix) + 1 < size)
+		strcpy(out + k, suffix);
+}
+
+/*
+ * Finds a module's debug info: by build id under /usr/lib/debug, then by
+ * its .gnu_debuglink name beside the module, in its .debug directory and
+ * under /usr/lib/debug (those by the module's path: for the host's
+ * crashes only), then debuginfod where configured.  Every open is
+ * confine_open()'s: a regular file, never blocking.
  */
 static int
 find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
     Dwarf_Addr base, const char *file_name, const char *debuglink_file,
     GElf_Word debuglink_crc, char **debuginfo_file_name)
 {
+	char by_id[256], beside[4096], in_dot[4096], under[4096];
+	const char *paths[4] = { by_id, NULL, NULL, NULL };
+	const bool trusted[4] = { true, false, false, false };
 	const char *slash;
-	char path[4096];
 	int fd;
 
 	if (past_deadline())
 		return -1; /* no debuginfod fetch past the deadline */
-	fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base,
-	    file_name, debuglink_file, debuglink_crc, debuginfo_file_name);
-	if (fd >= 0 || debuglink_file == NULL || strchr(debuglink_file, '/') ||
-	    modname == NULL || modname[0] != '/')
-		return fd;
-	slash = strrchr(modname, '/');
-	if (snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - modname),
-		modname, debuglink_file) >= (int)sizeof(path))
-		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		*debuginfo_file_name = strdup(path);
-		if (*debuginfo_file_name == NULL) {
-			close(fd);
-			return -1;
-		}
+	if (!confine_entered())
+		return dwfl_standard_find_debuginfo(mod, userdata, modname,
+		    base, file_name, debuglink_file, debuglink_crc,
+		    debuginfo_file_name);
+	build_id_path(mod, ".debug", by_id, sizeof(by_id));
+	slash = modname && modname[0] == '/' ? strrchr(modname, '/') : NULL;
+	if (slash && debuglink_file && debuglink_file[0] &&
+	    !strchr(debuglink_file, '/')) {
+		int dir = (int)(slash - modname);
+
+		if (snprintf(beside, sizeof(beside), "%.*s/%s", dir, modname,
+			debuglink_file) < (int)sizeof(beside))
+			paths[1] = beside;
+		if (snprintf(in_dot, sizeof(in_dot), "%.*s/.debug/%s", dir,
+			modname, debuglink_file) < (int)sizeof(in_dot))
+			paths[2] = in_dot;
+		if (snprintf(under, sizeof(under), "/usr/lib/debug%.*s/%s", dir,
+			modname, debuglink_file) < (int)sizeof(under))
+			paths[3] = under;
 	}
-	return fd;
+	fd = open_first(paths, 4, trusted, debuginfo_file_name);
+	if (fd >= 0)
+		return fd;
+	/* Its own opens find nothing in this root; debuginfod may. */
+	return dwfl_standard_find_debuginfo(mod, userdata, modname, base,
+	    file_name, debuglink_file, debuglink_crc, debuginfo_file_name);
 }
 
-/* Finds a module's file by build id, then path; nothing past the deadline. */
+/*
+ * Finds a module's file by build id under /usr/lib/debug, then by its
+ * path (the host's crashes only); nothing past the deadline.  libdwfl
+ * checks the build id of what is found.
+ */
 static int
 find_elf(Dwfl_Module *mod, void **userdata, const char *modname,
     Dwarf_Addr base, char **file_name, Elf **elfp)
 {
+	char by_id[256];
+	const char *paths[2] = { by_id, modname };
+	const bool trusted[2] = { true, false };
+
 	if (past_deadline())
 		return -1;
-	return dwfl_build_id_find_elf(
-	    mod, userdata, modname, base, file_name, elfp);
+	if (!confine_entered())
+		return dwfl_build_id_find_elf(
+		    mod, userdata, modname, base, file_name, elfp);
+	*elfp = NULL;
+	build_id_path(mod, "", by_id, sizeof(by_id));
+	return open_first(paths, 2, trusted, file_name);
 }
 
 int
@@ -338,7 +415,9 @@ backtrace_unwind(const struct dump *d, int core_fd, int64_t deadline_ms,
 		goto out;
 	}
 	(void)dwfl_getthreads(u.dwfl, thread_cb, &u);
-	if (dump_read_item(d, "tid", 32, &tid_text) == 0)
+	if (child_tid >= 0)
+		crashed = child_tid;
+	else if (dump_read_item(d, "tid", 32, &tid_text) == 0)
 		crashed = (pid_t)atoi(tid_text);
 	free(tid_text);
 	/* The crashing thread first, then the others in the core's order. */
@@ -389,51 +468,23 @@ out:
 	return r;
 }
 
-/* Decompresses core.gz into an anonymous file (bounded by its size). */
+/*
+ * Opens the dump's core as root, before the confinement: core.mini, or
+ * core.gz (*ret_gz set: inflated later, confined).  An fd or -errno.
+ */
 static int
-core_from_gz(const struct dump *d)
-{
-	char buf[65536];
-	gzFile gz;
-	int fd, out, n, r = 0;
-
-	fd = openat(d->dirfd, "core.gz", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	out = memfd_create("crashd-core", MFD_CLOEXEC);
-	gz = out < 0 ? NULL : gzdopen(fd, "rb");
-	if (gz == NULL) {
-		r = out < 0 ? -errno : -ENOMEM;
-		close(fd);
-		if (out >= 0)
-			close(out);
-		return r;
-	}
-	while ((n = gzread(gz, buf, sizeof(buf))) > 0) {
-		if (write(out, buf, (size_t)n) != n) {
-			r = -EIO;
-			break;
-		}
-	}
-	if (n < 0)
-		r = -EIO;
-	gzclose(gz);
-	if (r < 0) {
-		close(out);
-		return r;
-	}
-	return out;
-}
-
-/* Opens the dump's core, uncompressed: a file descriptor or -errno. */
-static int
-core_open(const struct dump *d)
+core_open(const struct dump *d, bool *ret_gz)
 {
 	int fd;
 
-	fd = openat(d->dirfd, "core.mini", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)
-		return core_from_gz(d);
+	*ret_gz = false;
+	fd = openat(d->dirfd, "core.mini",
+	    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		*ret_gz = true;
+		fd = openat(d->dirfd, "core.gz",
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	}
 	return fd < 0 ? -errno : fd;
 }
 
@@ -445,14 +496,21 @@ struct reply {
 	uint64_t text_len, frames_len;
 };
 
-/* Opens the core and unwinds it until deadline_ms. */
+/*
+ * Unwinds core_fd (taken) until deadline_ms, inflating it first when gz;
+ * a core cut short by core_inflate()'s bounds says so in the text.
+ */
 static void
-unwind_core(const struct dump *d, int64_t deadline_ms, struct buf *text,
-    struct buf *frames, struct backtrace_result *res, int *ret_r)
+unwind_core(const struct dump *d, int core_fd, bool gz, int64_t deadline_ms,
+    struct buf *text, struct buf *frames, struct backtrace_result *res,
+    int *ret_r)
 {
-	int fd = core_open(d);
+	struct core_inflate_result inf = { 0 };
+	int fd = core_fd;
 
 	memset(res, 0, sizeof(*res));
+	if (gz)
+		fd = core_inflate(core_fd, deadline_ms, &inf);
 	if (fd < 0) {
 		buf_printf(text, "no backtrace: cannot read the core: %s\n",
 		    strerror(-fd));
@@ -461,66 +519,12 @@ unwind_core(const struct dump *d, int64_t deadline_ms, struct buf *text,
 	}
 	*ret_r = backtrace_unwind(d, fd, deadline_ms, text, frames, res);
 	close(fd);
-}
-
-/* The child's side: unwinds, and writes the reply to out. */
-static void
-child_run(const struct dump *d, int out, int64_t deadline_ms)
-{
-	struct backtrace_result res;
-	struct buf text, frames;
-	struct reply rep;
-	int r;
-
-	buf_init(&text, BACKTRACE_TEXT_MAX);
-	buf_init(&frames, BACKTRACE_TEXT_MAX);
-	unwind_core(d, deadline_ms, &text, &frames, &res, &r);
-	memset(&rep, 0, sizeof(rep));
-	rep.r = r;
-	rep.threads = res.threads;
-	rep.frames = res.frames;
-	memcpy(rep.signature, res.signature, sizeof(rep.signature));
-	rep.text_len = text.len;
-	rep.frames_len = frames.len;
-	if (write_all(out, &rep, sizeof(rep)) == 0 &&
-	    write_all(out, text.data ? text.data : "", text.len) == 0)
-		(void)write_all(
-		    out, frames.data ? frames.data : "", frames.len);
-	buf_done(&text);
-	buf_done(&frames);
-}
-
-/*
- * Reads the child's reply on fd until it closes it or kill_at passes.
- * Returns 0, -ETIMEDOUT or -errno.
- */
-static int
-read_reply(int fd, int64_t kill_at, struct buf *in)
-{
-	char chunk[65536];
-
-	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int64_t left = kill_at - clock_now_ms(CLOCK_MONOTONIC);
-		ssize_t n;
-
-		if (left <= 0)
-			return -ETIMEDOUT;
-		n = poll(&pfd, 1, (int)(left > 60000 ? 60000 : left));
-		if (n < 0 && errno != EINTR)
-			return -errno;
-		if (n <= 0)
-			continue; /* a signal, or the deadline: see above */
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return 0;
-		if (buf_append(in, chunk, (size_t)n) < 0)
-			return -E2BIG;
-	}
+	if (inf.cut)
+		buf_printf(text,
+		    "(core.gz inflated to %llu bytes only, %llu of them not "
+		    "zeros; its headers declare %llu: stopped by %s)\n",
+		    (unsigned long long)inf.size, (unsigned long long)inf.data,
+		    (unsigned long long)inf.declared, inf.cut);
 }
 
 /* mkdir -p for the debuginfod cache (libdebuginfod makes only the last). */
@@ -547,16 +551,16 @@ make_dirs(const char *path)
  * The child's environment for libdebuginfod: the configured servers or
  * none (a DEBUGINFOD_URLS the daemon inherited, from a login shell's
  * profile say, never makes it fetch), the cache, and each fetch bounded
- * within the unwinder's own time.
+ * within the unwinder's own time.  Returns true when debuginfod is on.
  */
-static void
+static bool
 debuginfod_environment(const struct backtrace_options *opt)
 {
 	char secs[32];
 
 	if (opt->debuginfod_urls == NULL || opt->debuginfod_urls[0] == '\0') {
 		unsetenv("DEBUGINFOD_URLS");
-		return;
+		return false;
 	}
 	setenv("DEBUGINFOD_URLS", opt->debuginfod_urls, 1);
 	if (opt->debuginfod_cache) {
@@ -570,80 +574,202 @@ debuginfod_environment(const struct backtrace_options *opt)
 	setenv("DEBUGINFOD_MAXTIME", secs, 1);
 	unsetenv("DEBUGINFOD_PROGRESS");
 	unsetenv("DEBUGINFOD_VERBOSE");
+	/*
+	 * libdwfl loads libdebuginfod (and curl) on first use: here, while
+	 * the libraries can still be found, not in the empty root.
+	 */
+	{
+		static const Dwfl_Callbacks cb = {
+			.find_elf = dwfl_build_id_find_elf,
+			.find_debuginfo = dwfl_standard_find_debuginfo,
+		};
+		Dwfl *dwfl = dwfl_begin(&cb);
+
+		if (dwfl) {
+			(void)dwfl_get_debuginfod_client(dwfl);
+			dwfl_end(dwfl);
+		}
+	}
+	return true;
 }
 
 /*
- * Unwinds in a child process: it stops by itself at opt->time_ms, and is
- * killed at opt->kill_ms.  Fills text, frames and res as
- * backtrace_unwind() does; returns its result, or -ETIMEDOUT when the
- * child was killed, or -EIO when it died.
+ * The child: opens the core as root, enters the confinement, unwinds,
+ * and writes the reply to out (a memfd: the daemon reads it after the
+ * child is gone, so that the child never waits on it).  Never returns.
  */
-static int
-unwind_in_child(const struct dump *d, const struct backtrace_options *opt,
-    struct buf *text, struct buf *frames, struct backtrace_result *res)
+static void
+child_main(const struct dump *d, const struct backtrace_options *opt, int out,
+    int64_t deadline_ms)
+{
+	struct backtrace_result res = { 0 };
+	struct buf text, frames;
+	struct reply rep;
+	bool gz, debuginfod;
+	int fd, r;
+
+	/* The daemon decides when it ends: at kill_ms at the latest. */
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Even while the daemon is busy elsewhere (an exec action). */
+	alarm((unsigned)(opt->kill_ms / 1000 + 2));
+	buf_init(&text, BACKTRACE_TEXT_MAX);
+	buf_init(&frames, BACKTRACE_TEXT_MAX);
+	debuginfod = debuginfod_environment(opt);
+	{
+		char *tid = NULL;
+
+		if (dump_read_item(d, "tid", 32, &tid) == 0)
+			child_tid = (pid_t)atoi(tid);
+		else
+			child_tid = 0;
+		free(tid);
+	}
+	fd = core_open(d, &gz);
+	r = fd < 0
+	    ? fd
+	    : confine_enter(d, debuginfod ? opt->debuginfod_cache : NULL);
+	if (fd < 0) {
+		buf_printf(&text, "no backtrace: cannot read the core: %s\n",
+		    strerror(-fd));
+	} else if (r < 0) {
+		buf_printf(&text,
+		    "no backtrace: the unwinder could not drop its "
+		    "privileges: %s\n",
+		    strerror(-r));
+		close(fd);
+	} else {
+		unwind_core(d, fd, gz, deadline_ms, &text, &frames, &res, &r);
+	}
+	memset(&rep, 0, sizeof(rep));
+	rep.r = r;
+	rep.threads = res.threads;
+	rep.frames = res.frames;
+	memcpy(rep.signature, res.signature, sizeof(rep.signature));
+	rep.text_len = text.len;
+	rep.frames_len = frames.len;
+	if (write_all(out, &rep, sizeof(rep)) == 0 &&
+	    write_all(out, text.data ? text.data : "", text.len) == 0)
+		(void)write_all(
+		    out, frames.data ? frames.data : "", frames.len);
+	_exit(0);
+}
+
+struct backtrace_job {
+	pid_t pid;
+	int pipe_fd; /* its read end: end of file when the child is gone */
+	int out_fd; /* the memfd the child writes its reply into */
+	int64_t kill_at;
+	int64_t kill_ms;
+	bool killed;
+};
+
+bool
+backtrace_wanted(const struct dump *d)
+{
+	if (faccessat(d->dirfd, "backtrace", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return false;
+	return faccessat(d->dirfd, "core.mini", F_OK, AT_SYMLINK_NOFOLLOW) ==
+	    0 ||
+	    faccessat(d->dirfd, "core.gz", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+int
+backtrace_start(const struct dump *d, const struct backtrace_options *opt,
+    struct backtrace_job **ret)
 {
 	int64_t start = clock_now_ms(CLOCK_MONOTONIC);
-	struct reply rep;
-	struct buf in;
-	int pfd[2] = { -1, -1 }, status = 0, r;
-	pid_t pid = -1;
+	struct backtrace_job *j;
+	int pfd[2] = { -1, -1 }, r;
 
-	memset(res, 0, sizeof(*res));
-	if (pipe2(pfd, O_CLOEXEC) == 0)
-		pid = fork();
-	if (pid < 0) {
-		/* Better an unwind without the hard bound than none (and
-		 * without debuginfod: a fetch could hang the daemon). */
-		unsetenv("DEBUGINFOD_URLS");
-		safe_close(pfd[0]);
-		safe_close(pfd[1]);
-		unwind_core(d, start + opt->time_ms, text, frames, res, &r);
-		return r;
+	j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return -ENOMEM;
+	j->pid = -1;
+	j->out_fd = memfd_create("crashd-unwind", MFD_CLOEXEC);
+	if (j->out_fd < 0 || pipe2(pfd, O_CLOEXEC) < 0) {
+		r = -errno;
+		goto fail;
 	}
-	if (pid == 0) {
-		/* The daemon decides when it ends: at kill_ms at the latest. */
-		signal(SIGTERM, SIG_IGN);
-		signal(SIGINT, SIG_IGN);
-		signal(SIGHUP, SIG_IGN);
-		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	j->pid = fork();
+	if (j->pid < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (j->pid == 0) {
 		close(pfd[0]);
-		debuginfod_environment(opt);
-		child_run(d, pfd[1], start + opt->time_ms);
-		_exit(0);
+		child_main(d, opt, j->out_fd, start + opt->time_ms);
 	}
 	close(pfd[1]);
-	buf_init(&in, BACKTRACE_OUTPUT_CAP);
-	r = read_reply(pfd[0], start + opt->kill_ms, &in);
-	close(pfd[0]);
-	if (r < 0)
-		(void)kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (r == 0 && in.len >= sizeof(rep)) {
-		memcpy(&rep, in.data, sizeof(rep));
-		if (rep.text_len <= in.len - sizeof(rep) &&
-		    rep.frames_len == in.len - sizeof(rep) - rep.text_len) {
+	j->pipe_fd = pfd[0];
+	j->kill_ms = opt->kill_ms;
+	j->kill_at = start + opt->kill_ms;
+	*ret = j;
+	return 0;
+fail:
+	safe_close(pfd[0]);
+	safe_close(pfd[1]);
+	safe_close(j->out_fd);
+	free(j);
+	return r;
+}
+
+int
+backtrace_job_fd(const struct backtrace_job *j)
+{
+	return j->pipe_fd;
+}
+
+int64_t
+backtrace_job_kill_at(const struct backtrace_job *j)
+{
+	return j->kill_at;
+}
+
+/* Reads the child's reply from its memfd into text, frames and res. */
+static int
+read_reply(struct backtrace_job *j, int status, struct buf *text,
+    struct buf *frames, struct backtrace_result *res)
+{
+	struct reply rep;
+	struct stat st;
+	char *in = NULL;
+
+	memset(res, 0, sizeof(*res));
+	if (!j->killed && WIFEXITED(status) && fstat(j->out_fd, &st) == 0 &&
+	    (uint64_t)st.st_size >= sizeof(rep) &&
+	    (uint64_t)st.st_size <= BACKTRACE_OUTPUT_CAP &&
+	    (in = malloc((size_t)st.st_size)) != NULL &&
+	    pread(j->out_fd, in, (size_t)st.st_size, 0) == st.st_size) {
+		size_t len = (size_t)st.st_size;
+
+		memcpy(&rep, in, sizeof(rep));
+		if (rep.text_len <= len - sizeof(rep) &&
+		    rep.frames_len == len - sizeof(rep) - rep.text_len) {
 			(void)buf_append(
-			    text, in.data + sizeof(rep), (size_t)rep.text_len);
+			    text, in + sizeof(rep), (size_t)rep.text_len);
 			(void)buf_append(frames,
-			    in.data + sizeof(rep) + rep.text_len,
+			    in + sizeof(rep) + rep.text_len,
 			    (size_t)rep.frames_len);
 			res->threads = rep.threads;
 			res->frames = rep.frames;
 			memcpy(res->signature, rep.signature,
 			    sizeof(res->signature));
 			res->signature[sizeof(res->signature) - 1] = '\0';
-			buf_done(&in);
+			free(in);
 			return rep.r < 0 ? rep.r : 0;
 		}
 	}
-	buf_done(&in);
-	if (r == -ETIMEDOUT) {
+	free(in);
+	if (j->killed || (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)) {
 		buf_printf(text,
 		    "no backtrace: the unwinder took longer than %lld ms and "
 		    "was stopped\n",
-		    (long long)opt->kill_ms);
-		return r;
+		    (long long)j->kill_ms);
+		return -ETIMEDOUT;
 	}
 	if (WIFSIGNALED(status))
 		buf_printf(text,
@@ -651,36 +777,26 @@ unwind_in_child(const struct dump *d, const struct backtrace_options *opt,
 		    WTERMSIG(status));
 	else
 		buf_printf(text, "no backtrace: the unwinder failed (%s)\n",
-		    strerror(r < 0 ? -r : EPROTO));
+		    strerror(EPROTO));
 	return -EIO;
 }
 
-int
-backtrace_dump_with(struct dump *d, const struct backtrace_options *opt)
+/* Writes the items of a finished unwind. */
+static void
+write_items(struct dump *d, int r, const struct buf *text,
+    const struct buf *frames, const struct backtrace_result *res)
 {
-	struct backtrace_result res;
-	struct buf text, frames;
-	int r;
-
-	if (faccessat(d->dirfd, "backtrace", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		return 0;
-	if (faccessat(d->dirfd, "core.mini", F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
-	    faccessat(d->dirfd, "core.gz", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-		return 0; /* no core: nothing to unwind */
-	buf_init(&text, BACKTRACE_TEXT_MAX);
-	buf_init(&frames, BACKTRACE_TEXT_MAX);
-	r = unwind_in_child(d, opt, &text, &frames, &res);
 	(void)dump_replace_item(
-	    d, "backtrace", text.data ? text.data : "", text.len);
+	    d, "backtrace", text->data ? text->data : "", text->len);
 	if (r >= 0) {
 		char sig[32];
 
 		(void)dump_replace_item(d, "backtrace_frames",
-		    frames.data ? frames.data : "", frames.len);
-		if (res.signature[0]) {
-			char *copy = strdup(res.signature);
+		    frames->data ? frames->data : "", frames->len);
+		if (res->signature[0]) {
+			char *copy = strdup(res->signature);
 
-			snprintf(sig, sizeof(sig), "%s\n", res.signature);
+			snprintf(sig, sizeof(sig), "%s\n", res->signature);
 			(void)dump_replace_item(
 			    d, "signature", sig, strlen(sig));
 			/* The dedupe key reads it next. */
@@ -690,8 +806,77 @@ backtrace_dump_with(struct dump *d, const struct backtrace_options *opt)
 			}
 		}
 	}
+}
+
+int
+backtrace_job_finish(struct backtrace_job *j, struct dump *d)
+{
+	struct backtrace_result res;
+	struct buf text, frames;
+	struct pollfd pfd = { .fd = j->pipe_fd, .events = POLLIN };
+	int status = 0, r;
+
+	if (poll(&pfd, 1, 0) == 0) {
+		if (clock_now_ms(CLOCK_MONOTONIC) < j->kill_at)
+			return 0;
+		(void)kill(j->pid, SIGKILL);
+		j->killed = true;
+	}
+	while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	j->pid = -1;
+	buf_init(&text, BACKTRACE_TEXT_MAX);
+	buf_init(&frames, BACKTRACE_TEXT_MAX);
+	r = read_reply(j, status, &text, &frames, &res);
+	write_items(d, r, &text, &frames, &res);
 	buf_done(&text);
 	buf_done(&frames);
+	return 1;
+}
+
+void
+backtrace_job_free(struct backtrace_job *j)
+{
+	if (j == NULL)
+		return;
+	if (j->pid > 0) {
+		(void)kill(j->pid, SIGKILL);
+		while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	safe_close(j->pipe_fd);
+	safe_close(j->out_fd);
+	free(j);
+}
+
+int
+backtrace_dump_with(struct dump *d, const struct backtrace_options *opt)
+{
+	struct backtrace_job *j = NULL;
+	int r;
+
+	if (!backtrace_wanted(d))
+		return 0;
+	r = backtrace_start(d, opt, &j);
+	if (r < 0) {
+		char line[256];
+
+		snprintf(line, sizeof(line),
+		    "no backtrace: cannot start the unwinder: %s\n",
+		    strerror(-r));
+		(void)dump_replace_item(d, "backtrace", line, strlen(line));
+		return 1;
+	}
+	while (backtrace_job_finish(j, d) == 0) {
+		struct pollfd pfd = { .fd = j->pipe_fd, .events = POLLIN };
+		int64_t left = j->kill_at - clock_now_ms(CLOCK_MONOTONIC);
+
+		(void)poll(&pfd, 1,
+		    left <= 0         ? 0
+			: left > 1000 ? 1000
+				      : (int)left);
+	}
+	backtrace_job_free(j);
 	return 1;
 }
 

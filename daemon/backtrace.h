@@ -8,6 +8,7 @@
 #ifndef CRASHD_BACKTRACE_H
 #define CRASHD_BACKTRACE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "buf.h"
@@ -54,21 +55,44 @@ struct backtrace_result {
 int backtrace_unwind(const struct dump *d, int core_fd, int64_t deadline_ms,
     struct buf *text, struct buf *frames, struct backtrace_result *ret);
 
+/* True when the dump has a core (core.mini or core.gz) and no backtrace. */
+bool backtrace_wanted(const struct dump *d);
+
 /*
- * The daemon's backtrace step: when the dump has a core (core.mini, or
- * core.gz decompressed into memory) and no backtrace yet, unwinds it in a
- * child process within BACKTRACE_TIME_MS / BACKTRACE_KILL_MS and writes
- * the items backtrace (text), backtrace_frames (TSV) and signature.  A
- * failure (or the time limit) is written to backtrace too; the dump goes
- * on regardless.  No debuginfod.  Returns 1 when items were written, 0
- * when there was nothing to do.
+ * Starts unwinding dump d in a confined child process (confine.h) that
+ * stops by itself at opt->time_ms and is killed at opt->kill_ms.  A
+ * core.gz is inflated there within core_inflate.h's bounds.  Returns 0
+ * and *ret, or -errno (no child).  d need not stay open meanwhile.
+ */
+struct backtrace_job;
+int backtrace_start(const struct dump *d, const struct backtrace_options *opt,
+    struct backtrace_job **ret);
+
+/* Readable (end of file) when the child is gone: for poll(2). */
+int backtrace_job_fd(const struct backtrace_job *j);
+/* When it is killed (CLOCK_MONOTONIC ms). */
+int64_t backtrace_job_kill_at(const struct backtrace_job *j);
+
+/*
+ * Never waits: returns 0 while the child runs (before its kill time);
+ * else reaps it (killed when late) and writes the items backtrace (text,
+ * a failure or the time limit too), backtrace_frames (TSV) and signature
+ * into d, and returns 1.
+ */
+int backtrace_job_finish(struct backtrace_job *j, struct dump *d);
+
+/* Kills a child still running, reaps it, frees j. Accepts NULL. */
+void backtrace_job_free(struct backtrace_job *j);
+
+/*
+ * The same, waiting: when the dump wants a backtrace, unwinds it within
+ * BACKTRACE_TIME_MS / BACKTRACE_KILL_MS (no debuginfod) and writes the
+ * items.  Returns 1 when items were written, 0 when there was nothing
+ * to do.
  */
 int backtrace_dump(struct dump *d);
 
-/*
- * backtrace_dump() with other options: the daemon's debuginfod servers,
- * the tests' limits.
- */
+/* backtrace_dump() with other options: debuginfod servers, tests' limits. */
 int backtrace_dump_with(struct dump *d, const struct backtrace_options *opt);
 
 #endif

@@ -34,11 +34,13 @@
 #include "retention.h"
 #include "sdnotify.h"
 #include "trash.h"
+#include "unwinds.h"
 
 #define QUARANTINE_DIR SPOOL_QUARANTINE
 #define DELIVERY_STOP_GRACE_MS 5000
 
 static void pending_scan(struct daemon *dm);
+static bool in_flight(struct daemon *dm, const char *name);
 
 int
 daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
@@ -78,6 +80,16 @@ daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
 		return log_error_errno(
 		    r, "pid file %s: %m", dm->cfg.daemon.pid_file);
 	r = spool_open(dm->cfg.spool, true, &dm->spool);
+	if (r == -EPERM) {
+		struct buf why;
+
+		buf_init(&why, 0);
+		(void)fsutil_check_root_path(dm->cfg.spool, &why);
+		log_error("open spool %s: %s, not starting", dm->cfg.spool,
+		    why.data ? why.data : strerror(-r));
+		buf_done(&why);
+		return r;
+	}
 	if (r < 0)
 		return log_error_errno(r, "open spool %s: %m", dm->cfg.spool);
 	/* An older crashd left them readable: nobody may hold their lock. */
@@ -106,6 +118,8 @@ daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
 void
 daemon_done(struct daemon *dm)
 {
+	/* Unwinds in flight are redone at the next start. */
+	unwinds_done(&dm->unwinds);
 	/* A delivery in flight may finish; the rest is retried next start. */
 	delivery_done(
 	    &dm->delivery, &dm->cfg, dm->spool.dirfd, DELIVERY_STOP_GRACE_MS);
@@ -345,8 +359,9 @@ run_actions(struct daemon *dm, struct dump *d, const char *event,
 	return r;
 }
 
+/* daemon_process(); may_defer: its unwind may be scheduled for later. */
 static int
-process(struct daemon *dm, const char *name)
+process(struct daemon *dm, const char *name, bool may_defer)
 {
 	struct keystate ks = { 0 };
 	struct dump *d = NULL;
@@ -362,6 +377,8 @@ process(struct daemon *dm, const char *name)
 			foreign_note(&dm->foreign, dm->cfg.spool, name);
 		return 0;
 	}
+	if (may_defer && unwinds_has(&dm->unwinds, name))
+		return RETRY_DEFERRED; /* its unwind runs or waits */
 	/* Longer than the hook makes: the key state could not name it. */
 	if (strlen(name) >= sizeof(ks.first)) {
 		quarantine(dm, name, -ENAMETOOLONG);
@@ -398,13 +415,16 @@ process(struct daemon *dm, const char *name)
 		    name);
 	/*
 	 * Where it died, before dedupe (the signature may be part of the
-	 * key).  Idempotent: a dump with a backtrace is not unwound again.
+	 * key).  Unwound in a child the daemon does not wait for: the rest
+	 * follows in daemon_process_unwound() (unwinds.c).  Idempotent: a
+	 * dump with a backtrace is not unwound again.
 	 */
-	backtrace_dump_with(d,
-	    &(struct backtrace_options){ .time_ms = BACKTRACE_TIME_MS,
-		.kill_ms = BACKTRACE_KILL_MS,
-		.debuginfod_urls = dm->cfg.daemon.debuginfod_urls,
-		.debuginfod_cache = dm->cfg.daemon.debuginfod_cache });
+	/* (Not one decided on already: that goes first, see backlog.) */
+	if (may_defer && backtrace_wanted(d) && !in_flight(dm, name)) {
+		r = unwinds_add(dm, d);
+		dump_free(d);
+		return r < 0 ? r : RETRY_DEFERRED;
+	}
 	buf_init(&key, 0);
 	r = journal_load(d->dirfd, &j);
 	if (r >= 0)
@@ -488,9 +508,21 @@ daemon_process(struct daemon *dm, const char *name)
 
 	/* Each line said about it carries the dump's name in the journal. */
 	log_context_set("CRASHD_ID", name);
-	r = process(dm, name);
+	r = process(dm, name, true);
 	log_context_set("CRASHD_ID", NULL);
 	return r;
+}
+
+void
+daemon_process_unwound(struct daemon *dm, const char *name)
+{
+	int r;
+
+	log_context_set("CRASHD_ID", name);
+	r = process(dm, name, false);
+	log_context_set("CRASHD_ID", NULL);
+	/* The outcome daemon_process() deferred (a failure is retried). */
+	retry_note(&dm->retry, name, r, clock_now_ms(CLOCK_MONOTONIC));
 }
 
 /* True when a dump was decided on but not processed: interrupted. */

@@ -21,6 +21,7 @@
 #include "registration.h"
 #include "retry.h"
 #include "spool.h"
+#include "unwinds.h"
 
 struct journal;
 struct retention_cache;
@@ -39,6 +40,7 @@ struct daemon {
 	struct retention_cache *retention; /* owned: what sweeps measured */
 	struct pidfile pidfile; /* cfg.daemon.pid_file, held while we run */
 	struct registration registration; /* the watch on core_pattern */
+	struct unwinds unwinds; /* backtraces in flight or waiting */
 	struct retry retry; /* dumps whose processing failed, tried again */
 	struct foreign foreign; /* entries of the spool root said no dump */
 };
@@ -53,10 +55,19 @@ void daemon_done(struct daemon *dm);
 
 /*
  * Processes <spool>/<name>.  Returns 1 when it was processed now, 0 when
- * there was nothing to do (processed before, not a dump, quarantined), or
- * -errno; -EINTR when a stop was asked for between two actions.
+ * there was nothing to do (processed before, not a dump, quarantined),
+ * RETRY_DEFERRED (retry.h) when its unwind was scheduled (the rest follows when
+ * it ends: daemon_process_unwound()), or -errno; -EINTR when a stop was asked
+ * for between two actions.
  */
 int daemon_process(struct daemon *dm, const char *name);
+
+/*
+ * Goes on with a dump whose unwind ended (unwinds.c): daemon_process()
+ * from after the backtrace, which is not tried again.  Notes the outcome
+ * on dm->retry (a failure is tried again, from the start).
+ */
+void daemon_process_unwound(struct daemon *dm, const char *name);
 
 /*
  * Processes every unprocessed dump, oldest first; a failure goes on

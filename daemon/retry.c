@@ -91,6 +91,11 @@ retry_note(struct retry *rt, const char *name, int r, int64_t now_ms)
 
 	if (r == -EINTR)
 		return; /* a stop: neither failed nor done */
+	if (r == RETRY_DEFERRED) {
+		if (e != NULL)
+			e->due_ms = INT64_MAX; /* until its outcome is noted */
+		return;
+	}
 	buf_init(&q, 0);
 	escape_c(&q, name, strlen(name));
 	if (r >= 0) {

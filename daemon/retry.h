@@ -29,6 +29,9 @@ struct retry {
 	uint64_t failures; /* every failed attempt of this run */
 };
 
+/* An outcome that is not one yet: the work goes on elsewhere. */
+#define RETRY_DEFERRED 2
+
 void retry_init(struct retry *rt);
 void retry_done(struct retry *rt);
 
@@ -39,9 +42,10 @@ void retry_clear(struct retry *rt);
  * Notes the outcome r of processing name (daemon_process()) at now_ms.  A
  * failure (r < 0, not -EINTR) puts the dump on the list or moves its next
  * attempt out, and says so in the log with the reason and when the next
- * attempt is; any other outcome takes it off the list, saying so when it
- * was on it.  Out of memory, the dump is left to the next rescan or start
- * (and the log says that).
+ * attempt is; RETRY_DEFERRED (the outcome is noted later) keeps it on
+ * the list with no attempt due; any other outcome takes it off the list,
+ * saying so when it was on it.  Out of memory, the dump is left to the next
+ * rescan or start (and the log says that).
  */
 void retry_note(struct retry *rt, const char *name, int r, int64_t now_ms);
 

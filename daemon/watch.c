@@ -7,6 +7,8 @@
  * A spool moved or deleted under the daemon (its watch says so, or the
  * path no longer names the directory held, checked every second) is
  * opened again, created where it is missing, watched and rescanned.
+ * Unwinds run in children (unwinds.c) that the loop polls between
+ * events: a slow one holds up no other dump, delivery or watchdog pet.
  * core_pattern is checked at start, on a timer and after SIGHUP; the kernel
  * log is read every tick (kmsg.h).
  */
@@ -28,8 +30,11 @@
 #include "registration.h"
 #include "retention.h"
 #include "sdnotify.h"
+#include "unwinds.h"
 
 #define RETENTION_EVERY_S 60
+/* How often the loop looks at inotify while unwinds run. */
+#define UNWIND_TICK_MS 50
 /*
  * A dump arrives by IN_MOVED_TO (or IN_CREATE).  The spool's own
  * IN_DELETE_SELF comes only once the daemon closes it: the check every
@@ -210,11 +215,20 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 		const char *fate = NULL;
 		time_t now;
 
-		/* Wakes up at least every second, and on any signal. */
-		if (watching)
+		/*
+		 * Wakes up at least every second, and on any signal; while
+		 * unwinds run, every UNWIND_TICK_MS or when one ends.
+		 */
+		if (unwinds_busy(&dm->unwinds)) {
+			if (watching)
+				ev = inotifytools_next_event(0);
+			if (ev == NULL)
+				(void)unwinds_poll(dm, UNWIND_TICK_MS);
+		} else if (watching) {
 			ev = inotifytools_next_event(1);
-		else
+		} else {
 			(void)nanosleep(&(struct timespec){ 1, 0 }, NULL);
+		}
 		if (ev && (ev->mask & IN_Q_OVERFLOW)) {
 			log_warn(
 			    "inotify queue overflowed, rescanning the spool");
@@ -250,6 +264,8 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 			last_registration = now;
 			registration_check(dm);
 		}
+		/* Unwinds that ended go on; waiting ones start. */
+		(void)unwinds_poll(dm, 0);
 		kmsg_scan(&kmsg, dm->spool.dirfd);
 		daemon_digests(dm);
 		delivery_tick(&dm->delivery, &dm->cfg, dm->spool.dirfd);
@@ -277,6 +293,8 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 		sdnotify_watchdog();
 	}
 	sdnotify_stopping();
+	/* Killed: no backtrace written, so they are unwound next start. */
+	unwinds_done(&dm->unwinds);
 	kmsg_close(&kmsg);
 	if (watching)
 		inotifytools_cleanup();

@@ -213,25 +213,30 @@ headers_for(const struct action_config *ac, const char *id,
 {
 	struct curl_slist *list = NULL, *n;
 	char *token = NULL;
+	struct buf key;
 	int r = 0;
 
 	*ret_fail = SEND_RETRY;
-	/* An id goes into a header: it must be one line of visible ASCII. */
-	for (const char *p = id; *p; p++)
-		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) {
-			buf_puts(
-			    detail, "the delivery's id is no header value: ");
-			escape_c(detail, id, strlen(id));
-			*ret_fail = SEND_DEAD;
-			return NULL;
-		}
 	if (ac->token_file &&
 	    webhook_read_token(ac->token_file, &token, detail) < 0)
 		return NULL; /* retried: the operator may fix the file */
-	if (!has_header(ac, "Content-Type"))
+	/*
+	 * An id goes into a header: one line of visible ASCII.  A dump's
+	 * name may hold a space ("a b" killed the delivery): every other
+	 * byte, and '%', is percent-encoded, the same on every attempt.
+	 */
+	buf_init(&key, 0);
+	for (const char *p = id; r >= 0 && *p; p++)
+		r = (unsigned char)*p > ' ' && (unsigned char)*p < 0x7f &&
+			*p != '%'
+		    ? buf_putc(&key, *p)
+		    : buf_printf(&key, "%%%02X", (unsigned char)*p);
+	if (r >= 0 && !has_header(ac, "Content-Type"))
 		r = add_header(&list, "Content-Type", "application/json");
 	if (r >= 0 && !has_header(ac, "Idempotency-Key"))
-		r = add_header(&list, "Idempotency-Key", id);
+		r = add_header(
+		    &list, "Idempotency-Key", key.data ? key.data : "");
+	buf_done(&key);
 	/* No "Expect: 100-continue" round trip before a large body. */
 	if (r >= 0) {
 		n = curl_slist_append(list, "Expect:");

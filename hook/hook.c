@@ -1183,8 +1183,14 @@ hook_run(const struct config *c, const struct hook_args *a)
 
 	r = spool_open(c->spool, true, &spool);
 	if (r < 0) {
-		log_error_errno(r, "open spool %s: %m, crash of pid %d lost",
-		    c->spool, (int)a->pid);
+		struct buf why;
+
+		buf_init(&why, 0);
+		if (r == -EPERM)
+			(void)fsutil_check_root_path(c->spool, &why);
+		log_error_errno(r, "open spool %s: %s, crash of pid %d lost",
+		    c->spool, why.data ? why.data : strerror(-r), (int)a->pid);
+		buf_done(&why);
 		goto out;
 	}
 	decide(c, &spool, p.executable ? p.executable : p.comm, &dec);

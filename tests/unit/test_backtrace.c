@@ -273,6 +273,47 @@ test_garbage_core(void **state)
 	dump_free(d);
 }
 
+/*
+ * The daemon's way: backtrace_job_finish() never waits for a child that
+ * libdwfl keeps busy; past the kill time it kills it and says so.
+ */
+static void
+test_job_never_waits(void **state)
+{
+	static const struct backtrace_options lim = { .time_ms = 60000,
+		.kill_ms = 500 };
+	struct dump *d = make_dump(*state, 100000);
+	struct backtrace_job *j = NULL;
+	double t0, took;
+	int polls = 0, r;
+	char *bt;
+
+	assert_true(backtrace_wanted(d));
+	assert_int_equal(backtrace_start(d, &lim, &j), 0);
+	t0 = now_s();
+	assert_int_equal(backtrace_job_finish(j, d), 0);
+	took = now_s() - t0;
+	assert_true(took < 0.1);
+	assert_null(item(d, "backtrace"));
+	while ((r = backtrace_job_finish(j, d)) == 0) {
+		const struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+		polls++;
+		nanosleep(&tick, NULL);
+	}
+	assert_int_equal(r, 1);
+	assert_true(polls > 10);
+	backtrace_job_free(j);
+	bt = item(d, "backtrace");
+	assert_non_null(bt);
+	assert_string_equal(bt,
+	    "no backtrace: the unwinder took longer than 500 ms and was "
+	    "stopped");
+	assert_false(backtrace_wanted(d));
+	free(bt);
+	dump_free(d);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -284,6 +325,7 @@ main(void)
 		T(test_kill_limit),
 		T(test_no_core),
 		T(test_garbage_core),
+		T(test_job_never_waits),
 	};
 
 	return cmocka_run_group_tests_name("backtrace", tests, NULL, NULL);

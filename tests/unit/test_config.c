@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config_raw.h"
 
 struct fixture {
 	char *dir;
@@ -847,6 +848,94 @@ test_bad_values(void **state)
 	    "hook.ignore: empty pattern");
 }
 
+/*
+ * What libconfig would misread silently is refused, as written: an integer
+ * it would truncate, a NUL (escaped or raw), a count of 0 in a rate.
+ */
+static void
+test_misread_values(void **state)
+{
+	static const char nul[] = "spool = \"/var/spool/cr\0ashd\";\n";
+	struct fixture *f = *state;
+	struct config c;
+
+	expect_only_error(f,
+	    "daemon = { retention = { max_count = 99999999999999999999; }; "
+	    "};\n",
+	    1,
+	    "daemon.retention.max_count: 99999999999999999999 is out of range "
+	    "(at most 2147483647; write a size as \"64M\", a duration as "
+	    "\"10m\")");
+	expect_only_error(f,
+	    "daemon = {\n retention = { max_count = 9999999999; };\n};\n", 2,
+	    "daemon.retention.max_count: 9999999999 is out of range (at most "
+	    "2147483647; write a size as \"64M\", a duration as \"10m\")");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"log\";\n"
+	    "  match = { uid = [ 0, 0x100000000 ]; }; } );\n",
+	    2,
+	    "actions.match.uid: 0x100000000 is out of range (at most "
+	    "2147483647; write a size as \"64M\", a duration as \"10m\")");
+	expect_only_error(f,
+	    "hook = { core = { max_size = 99999999999999999999L; }; };\n", 1,
+	    "hook.core.max_size: 99999999999999999999L is out of range (an "
+	    "integer is at most 9223372036854775807)");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(load(f,
+			     "hook = { core = { max_size = 4294967296L; level "
+			     "= -0; }; };\n",
+			     &c),
+	    0);
+	assert_int_equal(c.hook.core_max_size, 4294967296ULL);
+	config_done(&c);
+	expect_only_error(f, "spool = \"/var/spool/cr\\x00ashd\";\n", 1,
+	    "spool: a string cannot hold a NUL byte (an x00 escape)");
+	free(f->path);
+	f->path =
+	    tu_write_file(f->dir, "crashd.conf", nul, sizeof(nul) - 1, 0644);
+	buf_reset(&f->errors);
+	assert_int_equal(config_load(f->path, &c, &f->errors), -EINVAL);
+	expect_error(f, 1,
+	    "a NUL byte: a config is text (libconfig would stop reading "
+	    "there)");
+	expect_only_error(f, "hook = { limits = { global = \"0/10m\"; }; };\n",
+	    1,
+	    "hook.limits.global: \"0/10m\": a count of 0 would let nothing "
+	    "through; expected COUNT/DURATION like \"5/10m\" with COUNT at "
+	    "least 1");
+}
+
+/* Too big, too many settings, a FIFO: refused at once, before parsing. */
+static void
+test_costly_files_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+	struct buf text;
+	char *fifo;
+
+	buf_init(&text, 0);
+	for (int i = 0; i < CONFIG_RAW_MAX_SETTINGS + 1; i++)
+		buf_printf(&text, "k%d = %d;\n", i, i);
+	expect_only_error(f, text.data, CONFIG_RAW_MAX_SETTINGS + 1,
+	    "more than 1000 settings in one section (libconfig takes seconds "
+	    "on each thousand more)");
+	buf_done(&text);
+	buf_init(&text, 2 * CONFIG_MAX_SIZE);
+	while (text.len <= CONFIG_MAX_SIZE)
+		buf_puts(&text, "# a comment line, over and over\n");
+	assert_int_equal(load(f, text.data, &c), -EINVAL);
+	assert_non_null(strstr(errors(f), "a config is at most 1048576"));
+	buf_done(&text);
+
+	assert_int_equal(asprintf(&fifo, "%s/fifo.conf", f->dir) > 0, 1);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	buf_reset(&f->errors);
+	assert_int_equal(config_load(fifo, &c, &f->errors), -EINVAL);
+	assert_non_null(strstr(errors(f), "not a regular file (a FIFO)"));
+	free(fifo);
+}
+
 /* A value quoted in an error is escaped: one problem, one line. */
 static void
 test_error_values_escaped(void **state)
@@ -1047,6 +1136,8 @@ main(void)
 		cmocka_unit_test(test_wrong_type),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_relative_spool),
+		cmocka_unit_test(test_misread_values),
+		cmocka_unit_test(test_costly_files_refused),
 		cmocka_unit_test(test_error_values_escaped),
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_several_errors),

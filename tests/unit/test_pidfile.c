@@ -2,17 +2,20 @@
 /*
  * Unit tests for common/pidfile.c: taking the pid file, refusing a second
  * holder, a stale or reader-locked file that stops nothing, what
- * pidfile_query() reports, and the files it leaves (none).
+ * pidfile_query() reports, the files it leaves (none), and a forked
+ * child that keeps no lock of a killed daemon.
  */
 #include "testutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "pidfile.h"
@@ -138,6 +141,52 @@ test_refuses(void **state)
 	assert_int_equal(pidfile_query(f->path, &pid), -EPERM);
 }
 
+/*
+ * A daemon killed while a child it forked lives on: the child closed its
+ * copies of the pid file and its lock, so the next daemon starts.
+ */
+static void
+test_child_keeps_no_lock(void **state)
+{
+	struct fixture *f = *state;
+	struct pidfile pf = PIDFILE_NONE, next = PIDFILE_NONE;
+	pid_t holder = -1, child;
+	int go[2], ready[2], status;
+	char c = 0;
+
+	assert_int_equal(pidfile_acquire(f->path, &pf, &holder), 0);
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(ready), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		bool closed = fcntl(pf.fd, F_GETFD) < 0 && errno == EBADF &&
+		    fcntl(pf.lock_fd, F_GETFD) < 0 && errno == EBADF;
+
+		close(go[1]);
+		(void)write(ready[1], &c, 1);
+		(void)read(go[0], &c, 1);
+		_exit(closed ? 0 : 1);
+	}
+	/* (Its copies are closed by the time fork() returns in it.) */
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	/* As kill -9 does: the descriptors close, nothing is removed. */
+	assert_int_equal(close(pf.fd), 0);
+	assert_int_equal(close(pf.lock_fd), 0);
+	assert_int_equal(pidfile_acquire(f->path, &next, &holder), 0);
+	assert_int_equal(file_pid(f->path), getpid());
+	assert_int_equal(write(go[1], &c, 1), 1);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(go[0]);
+	close(go[1]);
+	close(ready[0]);
+	close(ready[1]);
+	pidfile_release(&next);
+	close(pf.dirfd);
+	free(pf.name);
+}
+
 int
 main(void)
 {
@@ -147,6 +196,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_stale_and_reader_locked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_child_keeps_no_lock, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("pidfile", tests, NULL, NULL);

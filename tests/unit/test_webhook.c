@@ -673,8 +673,10 @@ test_send_unreachable(void **state)
 
 	buf_reset(&detail);
 	ac.token_file = NULL;
+	/* An id with a space or a control byte goes percent-encoded in the
+	 * Idempotency-Key: the delivery is tried, not refused. */
 	assert_int_equal(
-	    webhook_send(&ac, "bad\nid", "{}", 2, &detail), SEND_DEAD);
+	    webhook_send(&ac, "a b\nid", "{}", 2, &detail), SEND_RETRY);
 	assert_null(strchr(detail.data, '\n'));
 	buf_done(&detail);
 	free(p);
