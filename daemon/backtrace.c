@@ -20,7 +20,9 @@
 #include <gelf.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,10 @@
 /* What the child sends back at most: the text and the frames, 1 MiB each. */
 #define BACKTRACE_TEXT_MAX (1024 * 1024)
 #define BACKTRACE_OUTPUT_CAP (2 * BACKTRACE_TEXT_MAX + 4096)
+/* Unwinds in flight at most, for the registry of their control pipes. */
+#define BACKTRACE_JOBS_MAX 64
+/* How often a stopped unwinder is looked at until its supervisor ends. */
+#define BACKTRACE_STOP_POLL_MS 20
 
 struct frame {
 	uint64_t pc;
@@ -600,7 +606,7 @@ debuginfod_environment(const struct backtrace_options *opt)
  */
 static void
 child_main(const struct dump *d, const struct backtrace_options *opt, int out,
-    int64_t deadline_ms)
+    int ctl, int64_t deadline_ms)
 {
 	struct backtrace_result res = { 0 };
 	struct buf text, frames;
@@ -641,6 +647,13 @@ child_main(const struct dump *d, const struct backtrace_options *opt, int out,
 		    "privileges: %s\n",
 		    strerror(-r));
 		close(fd);
+	} else if ((r = confine_supervise(ctl,
+			deadline_ms - clock_now_ms(CLOCK_MONOTONIC) +
+			    opt->kill_ms - opt->time_ms)) < 0) {
+		buf_printf(&text,
+		    "no backtrace: the unwinder could not be supervised: %s\n",
+		    strerror(-r));
+		close(fd);
 	} else {
 		unwind_core(d, fd, gz, deadline_ms, &text, &frames, &res, &r);
 	}
@@ -658,9 +671,49 @@ child_main(const struct dump *d, const struct backtrace_options *opt, int out,
 	_exit(0);
 }
 
+/*
+ * The daemon's ends of the unwinds' control pipes.  A child the daemon
+ * forks (another unwinder, a delivery) closes its copies first thing, so
+ * that closing one here ends that unwind at once (ctl_forget_in_child()).
+ */
+static int ctl_fds[BACKTRACE_JOBS_MAX];
+static size_t n_ctl_fds;
+
+static void
+ctl_forget_in_child(void)
+{
+	for (size_t i = 0; i < n_ctl_fds; i++)
+		(void)close(ctl_fds[i]);
+	n_ctl_fds = 0;
+}
+
+/* Closes a control pipe's end (-1: none); returns -1. */
+static int
+ctl_close(int fd)
+{
+	for (size_t i = 0; fd >= 0 && i < n_ctl_fds; i++)
+		if (ctl_fds[i] == fd) {
+			ctl_fds[i] = ctl_fds[--n_ctl_fds];
+			break;
+		}
+	return safe_close(fd);
+}
+
+static void
+ctl_register(int fd)
+{
+	static bool registered;
+
+	if (!registered && pthread_atfork(NULL, NULL, ctl_forget_in_child) == 0)
+		registered = true;
+	if (n_ctl_fds < BACKTRACE_JOBS_MAX)
+		ctl_fds[n_ctl_fds++] = fd;
+}
+
 struct backtrace_job {
 	pid_t pid;
 	int pipe_fd; /* its read end: end of file when the child is gone */
+	int ctl_fd; /* closed: its supervisor stops it (confine_supervise()) */
 	int out_fd; /* the memfd the child writes its reply into */
 	int64_t kill_at;
 	int64_t kill_ms;
@@ -683,14 +736,16 @@ backtrace_start(const struct dump *d, const struct backtrace_options *opt,
 {
 	int64_t start = clock_now_ms(CLOCK_MONOTONIC);
 	struct backtrace_job *j;
-	int pfd[2] = { -1, -1 }, r;
+	int pfd[2] = { -1, -1 }, ctl[2] = { -1, -1 }, r;
 
 	j = calloc(1, sizeof(*j));
 	if (j == NULL)
 		return -ENOMEM;
 	j->pid = -1;
+	j->ctl_fd = -1;
 	j->out_fd = memfd_create("crashd-unwind", MFD_CLOEXEC);
-	if (j->out_fd < 0 || pipe2(pfd, O_CLOEXEC) < 0) {
+	if (j->out_fd < 0 || pipe2(pfd, O_CLOEXEC) < 0 ||
+	    pipe2(ctl, O_CLOEXEC) < 0) {
 		r = -errno;
 		goto fail;
 	}
@@ -701,10 +756,14 @@ backtrace_start(const struct dump *d, const struct backtrace_options *opt,
 	}
 	if (j->pid == 0) {
 		close(pfd[0]);
-		child_main(d, opt, j->out_fd, start + opt->time_ms);
+		close(ctl[1]);
+		child_main(d, opt, j->out_fd, ctl[0], start + opt->time_ms);
 	}
 	close(pfd[1]);
+	close(ctl[0]);
 	j->pipe_fd = pfd[0];
+	j->ctl_fd = ctl[1];
+	ctl_register(j->ctl_fd);
 	j->kill_ms = opt->kill_ms;
 	j->kill_at = start + opt->kill_ms;
 	*ret = j;
@@ -712,6 +771,8 @@ backtrace_start(const struct dump *d, const struct backtrace_options *opt,
 fail:
 	safe_close(pfd[0]);
 	safe_close(pfd[1]);
+	safe_close(ctl[0]);
+	safe_close(ctl[1]);
 	safe_close(j->out_fd);
 	free(j);
 	return r;
@@ -771,10 +832,13 @@ read_reply(struct backtrace_job *j, int status, struct buf *text,
 		    (long long)j->kill_ms);
 		return -ETIMEDOUT;
 	}
-	if (WIFSIGNALED(status))
+	if (WIFSIGNALED(status) ||
+	    (WIFEXITED(status) && WEXITSTATUS(status) > CONFINE_EXIT_SIGNAL))
 		buf_printf(text,
 		    "no backtrace: the unwinder died of signal %d\n",
-		    WTERMSIG(status));
+		    WIFSIGNALED(status)
+			? WTERMSIG(status)
+			: WEXITSTATUS(status) - CONFINE_EXIT_SIGNAL);
 	else
 		buf_printf(text, "no backtrace: the unwinder failed (%s)\n",
 		    strerror(EPROTO));
@@ -817,13 +881,27 @@ backtrace_job_finish(struct backtrace_job *j, struct dump *d)
 	int status = 0, r;
 
 	if (poll(&pfd, 1, 0) == 0) {
-		if (clock_now_ms(CLOCK_MONOTONIC) < j->kill_at)
+		int64_t now = clock_now_ms(CLOCK_MONOTONIC);
+
+		if (now < j->kill_at)
 			return 0;
-		(void)kill(j->pid, SIGKILL);
-		j->killed = true;
+		/*
+		 * Its supervisor stops it (the daemon may not signal another
+		 * uid's process: no CAP_KILL); one still root (no root to
+		 * drop, the supervisor not started yet) is killed here.
+		 */
+		if (!j->killed) {
+			j->killed = true;
+			j->ctl_fd = ctl_close(j->ctl_fd);
+			(void)kill(j->pid, SIGKILL);
+		}
+		j->kill_at = now + BACKTRACE_STOP_POLL_MS;
+		if (waitpid(j->pid, &status, WNOHANG) != j->pid)
+			return 0;
+	} else {
+		while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+			;
 	}
-	while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
-		;
 	j->pid = -1;
 	buf_init(&text, BACKTRACE_TEXT_MAX);
 	buf_init(&frames, BACKTRACE_TEXT_MAX);
@@ -840,10 +918,12 @@ backtrace_job_free(struct backtrace_job *j)
 	if (j == NULL)
 		return;
 	if (j->pid > 0) {
+		j->ctl_fd = ctl_close(j->ctl_fd);
 		(void)kill(j->pid, SIGKILL);
 		while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
+	ctl_close(j->ctl_fd);
 	safe_close(j->pipe_fd);
 	safe_close(j->out_fd);
 	free(j);

@@ -14,6 +14,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,8 +24,10 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fsutil.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -269,4 +272,57 @@ confine_open(const char *path, bool trusted)
 		return -EINVAL;
 	}
 	return fd;
+}
+
+/* Ends the supervisor as its grandchild ended. */
+static _Noreturn void
+exit_as(int status, bool stopped)
+{
+	if (stopped) {
+		/* What the daemon reads as "stopped at its deadline". */
+		signal(SIGALRM, SIG_DFL);
+		raise(SIGALRM);
+	}
+	if (WIFSIGNALED(status))
+		_exit(CONFINE_EXIT_SIGNAL + WTERMSIG(status));
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_FAILURE);
+}
+
+int
+confine_supervise(int ctl_fd, int64_t kill_ms)
+{
+	int64_t end = clock_now_ms(CLOCK_MONOTONIC) + kill_ms;
+	pid_t self = getpid(), pid;
+	int pidfd, status = 0;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		close(ctl_fd);
+		/* Dies with its supervisor (if that is gone already, now). */
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != self)
+			_exit(EXIT_FAILURE);
+		return 0;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = ctl_fd, .events = POLLIN },
+			{ .fd = pidfd, .events = POLLIN } };
+		int64_t left = end - clock_now_ms(CLOCK_MONOTONIC);
+		int tick = pidfd < 0 ? 50 : 1000; /* (no pidfd: looks often) */
+
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			exit_as(status, false);
+		if (left <= 0)
+			break;
+		if (poll(p, 2, left < tick ? (int)left : tick) > 0 &&
+		    p[0].revents)
+			break; /* the daemon stops it, or is gone */
+	}
+	(void)kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	exit_as(status, true);
 }

@@ -37,6 +37,24 @@ int confine_identity(
  */
 int confine_enter(const struct dump *d, const char *cache);
 
+/*
+ * The exit status base of a supervisor whose unwinder died of a signal:
+ * CONFINE_EXIT_SIGNAL + the signal (confine_supervise()).
+ */
+#define CONFINE_EXIT_SIGNAL 64
+
+/*
+ * Splits the confined child in two (after confine_enter()): the unwind
+ * goes on in a grandchild of the same uid, and this process supervises
+ * it, killing it when kill_ms have passed or when ctl_fd (a pipe's read
+ * end the daemon holds the other end of) ends: the daemon has no
+ * CAP_KILL for the unwinder's uid, its supervisor needs none.  Returns 0
+ * in the grandchild or -errno; the supervisor does not return: it exits
+ * as the grandchild did (CONFINE_EXIT_SIGNAL + a signal for one that died
+ * of a signal), or is ended by SIGALRM when it stopped the unwind.
+ */
+int confine_supervise(int ctl_fd, int64_t kill_ms);
+
 /* True in a child that entered the confinement. */
 bool confine_entered(void);
 

@@ -62,12 +62,31 @@ wait_readable(int in_fd, int64_t deadline_ms)
 	n = poll(&pfd, 1, timeout);
 	if (n < 0)
 		return errno == EINTR ? 1 : -errno;
-	return n > 0 ? 1 : (deadline_ms > 0 && clock_now_ms(CLOCK_MONOTONIC) >= deadline_ms ? 0 : 1);
+	return n > 0
+	    ? 1
+	    : (deadline_ms > 0 && clock_now_ms(CLOCK_MONOTONIC) >= deadline_ms
+		      ? 0
+		      : 1);
+}
+
+/*
+ * True when what is written, what deflate holds and what the next chunk
+ * may add could pass out_limit (the gzip trailer, a chunk stored).
+ */
+static bool
+out_full(z_stream *z, const struct core_result *res, uint64_t out_limit)
+{
+	unsigned pending = 0;
+	int bits = 0;
+
+	(void)deflatePending(z, &pending, &bits);
+	return res->compressed + pending + deflateBound(z, CORE_CHUNK) + 64 >
+	    out_limit;
 }
 
 int
-core_copy(int in_fd, int out_fd, const struct core_params *p,
-    struct core_result *ret)
+core_copy(
+    int in_fd, int out_fd, const struct core_params *p, struct core_result *ret)
 {
 	static unsigned char in[CORE_CHUNK];
 	struct core_result res = { 0 };
@@ -77,7 +96,7 @@ core_copy(int in_fd, int out_fd, const struct core_params *p,
 	memset(&z, 0, sizeof(z));
 	/* windowBits 15 + 16: a gzip header, so "zcat core.gz" works. */
 	if (deflateInit2(&z, p->level, Z_DEFLATED, 15 + 16, 8,
-	    Z_DEFAULT_STRATEGY) != Z_OK) {
+		Z_DEFAULT_STRATEGY) != Z_OK) {
 		res.stopped = "zlib";
 		*ret = res;
 		return -ENOMEM;
@@ -112,7 +131,8 @@ core_copy(int in_fd, int out_fd, const struct core_params *p,
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			/* The kernel gave up on the dump (the process was killed). */
+			/* The kernel gave up on the dump (the process was
+			 * killed). */
 			res.truncated = true;
 			res.stopped = "read_error";
 			r = 0;
@@ -126,6 +146,11 @@ core_copy(int in_fd, int out_fd, const struct core_params *p,
 		r = deflate_out(&z, Z_NO_FLUSH, out_fd, &res.compressed);
 		if (r < 0)
 			break;
+		if (p->out_limit > 0 && out_full(&z, &res, p->out_limit)) {
+			res.truncated = true;
+			res.stopped = "room";
+			break;
+		}
 	}
 	if (r >= 0) {
 		z.next_in = NULL;
@@ -152,8 +177,8 @@ core_info_format(struct buf *out, const struct core_params *p,
 
 	r = buf_printf(out, "mode: %s\n", core_mode_to_string(p->mode));
 	if (r >= 0 && p->mode != CORE_MODE_NONE)
-		r = buf_printf(out, "limit: %llu\n",
-		    (unsigned long long)p->limit);
+		r = buf_printf(
+		    out, "limit: %llu\n", (unsigned long long)p->limit);
 	if (r >= 0)
 		r = buf_printf(out,
 		    "bytes_read: %llu\nbytes_kept: %llu\ncompressed: %llu\n"

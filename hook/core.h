@@ -14,9 +14,14 @@
 
 struct core_params {
 	enum core_mode mode;
-	uint64_t limit;	   /* bytes of core to read at most */
-	int level;	   /* gzip level */
+	uint64_t limit; /* bytes of core to read at most */
+	int level; /* gzip level */
 	int64_t deadline_ms; /* CLOCK_MONOTONIC; 0: none */
+	/*
+	 * Compressed bytes to write at most (the dump's room; 0: no cap):
+	 * reading stops before core.gz outgrows it ("room").
+	 */
+	uint64_t out_limit;
 };
 
 struct core_result {
@@ -25,7 +30,7 @@ struct core_result {
 	uint64_t compressed;
 	bool truncated; /* the core goes on past what was kept */
 	const char *stopped; /* why reading stopped: "end", "max_size", ... */
-	int error;	     /* -errno of a failed write (the core is dropped) */
+	int error; /* -errno of a failed write (the core is dropped) */
 };
 
 /*

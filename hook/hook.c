@@ -905,8 +905,9 @@ write_core(struct dump *d, const struct process *proc,
     int64_t deadline_ms)
 {
 	const struct hook_config *hc = &d->c->hook;
-	struct core_params p = { hc->core_mode, 0, hc->core_level,
-		deadline_ms };
+	struct core_params p = { .mode = hc->core_mode,
+		.level = hc->core_level,
+		.deadline_ms = deadline_ms };
 	struct core_result res = { 0 };
 	const char *note = dec->no_core_reason;
 	bool room_cut = false;
@@ -925,9 +926,12 @@ write_core(struct dump *d, const struct process *proc,
 			if (p.limit == 0)
 				note = "RLIMIT_CORE is 0";
 		}
-		if (core_room(d) < p.limit) {
-			p.limit = core_room(d);
+		/* What core.gz may take of the room: compressed bytes. */
+		if (core_room(d) == 0) {
+			p.limit = 0;
 			note = room_note(d);
+		} else if (core_room(d) < p.limit) {
+			p.out_limit = core_room(d);
 			room_cut = true;
 		}
 	}
@@ -942,9 +946,9 @@ write_core(struct dump *d, const struct process *proc,
 				/* Metadata comes first: give its space back. */
 				unlinkat(d->dirfd, "core.gz", 0);
 				note_missing(d, "core.gz", r);
-			} else if (room_cut && p.mode == CORE_MODE_FULL &&
-			    res.truncated && res.stopped &&
-			    strcmp(res.stopped, "max_size") == 0) {
+			} else if (room_cut && res.stopped &&
+			    strcmp(res.stopped, "room") == 0 &&
+			    p.mode == CORE_MODE_FULL) {
 				/* Mode full keeps a whole core or none. */
 				unlinkat(d->dirfd, "core.gz", 0);
 				res.bytes_kept = res.compressed = 0;
@@ -954,6 +958,9 @@ write_core(struct dump *d, const struct process *proc,
 				    : "larger than the dump's room under "
 				      "spool_max, not kept";
 				buf_printf(&d->missing, "core.gz: %s\n", note);
+			} else if (room_cut && res.stopped &&
+			    strcmp(res.stopped, "room") == 0) {
+				note = room_note(d);
 			}
 		} else {
 			res.error = fd;

@@ -26,7 +26,8 @@ sample() {
 	set +e
 	local p s m r
 	while :; do
-		for p in $(pgrep -P "$DAEMON_PID" -x crashd 2>/dev/null); do
+		# The unwinder is its supervisor's child (confine_supervise()).
+		for p in $(pgrep -P "$(pgrep -P "$DAEMON_PID" -x crashd | paste -sd,)" -x crashd 2>/dev/null); do
 			# Each read may find the child gone: a partial sample is none.
 			r=$(readlink "/proc/$p/root" 2>/dev/null | tr ' ' _)
 			s=$(grep -E '^(Uid|CapEff|NoNewPrivs|VmRSS):' "/proc/$p/status" 2>/dev/null | tr '\n\t' '  ')
@@ -60,7 +61,7 @@ m[4096] = 1
 ctypes.string_at(0)"'
 real=$DUMP
 wait_until 60 "$real to be processed" test -e "$real/processed"
-[[ -f $real/core.gz ]] || fail "no core.gz in $real: $(ls "$real")"
+[[ -f $real/core.gz ]] || fail "no core.gz in $real: $(cat "$real/incomplete" "$real/core_info" 2>&1)"
 gz_bytes=$(stat -c %s "$real/core.gz")
 grep -q '^Thread .* (crashed):' "$real/backtrace" ||
 	fail "no backtrace of the sparse crash: $(head -5 "$real/backtrace")"

@@ -153,7 +153,10 @@ static void
 test_full_from_file(void **state)
 {
 	struct fixture *f = *state;
-	struct core_params p = { CORE_MODE_FULL, UINT64_MAX, 6, 0 };
+	struct core_params p = { .mode = CORE_MODE_FULL,
+		.limit = UINT64_MAX,
+		.level = 6,
+		.deadline_ms = 0 };
 	struct core_result res;
 	int in = core_file(f, CORE_SIZE);
 
@@ -173,7 +176,10 @@ static void
 test_full_from_pipe(void **state)
 {
 	struct fixture *f = *state;
-	struct core_params p = { CORE_MODE_FULL, UINT64_MAX, 1, 0 };
+	struct core_params p = { .mode = CORE_MODE_FULL,
+		.limit = UINT64_MAX,
+		.level = 1,
+		.deadline_ms = 0 };
 	struct core_result res;
 	pid_t pid;
 	int in = core_pipe(f, CORE_SIZE, false, &pid);
@@ -193,7 +199,10 @@ static void
 test_empty_core(void **state)
 {
 	struct fixture *f = *state;
-	struct core_params p = { CORE_MODE_FULL, UINT64_MAX, 6, 0 };
+	struct core_params p = { .mode = CORE_MODE_FULL,
+		.limit = UINT64_MAX,
+		.level = 6,
+		.deadline_ms = 0 };
 	struct core_result res;
 	int in = core_file(f, 0);
 
@@ -209,7 +218,10 @@ static void
 test_limit_truncates(void **state)
 {
 	struct fixture *f = *state;
-	struct core_params p = { CORE_MODE_TRUNCATE, 100000, 1, 0 };
+	struct core_params p = { .mode = CORE_MODE_TRUNCATE,
+		.limit = 100000,
+		.level = 1,
+		.deadline_ms = 0 };
 	struct core_result res;
 	pid_t pid;
 	int in = core_pipe(f, CORE_SIZE, false, &pid);
@@ -225,11 +237,38 @@ test_limit_truncates(void **state)
 	check_gz(f, 100000);
 }
 
+/* The dump's room bounds the compressed bytes, not the core's. */
+static void
+test_out_limit(void **state)
+{
+	struct fixture *f = *state;
+	struct core_params p = { .mode = CORE_MODE_TRUNCATE,
+		.limit = UINT64_MAX,
+		.level = 1,
+		.out_limit = 300 * 1024 };
+	struct core_result res;
+	pid_t pid;
+	int in = core_pipe(f, CORE_SIZE, false, &pid);
+
+	assert_int_equal(core_copy(in, f->out_fd, &p, &res), 0);
+	close(in);
+	reap(pid);
+	assert_true(res.truncated);
+	assert_string_equal(res.stopped, "room");
+	assert_true(res.compressed <= p.out_limit);
+	assert_int_equal(res.compressed, out_size(f));
+	assert_true(res.bytes_kept > 0 && res.bytes_kept < CORE_SIZE);
+	check_gz(f, res.bytes_kept);
+}
+
 static void
 test_limit_truncates_file(void **state)
 {
 	struct fixture *f = *state;
-	struct core_params p = { CORE_MODE_TRUNCATE, 4096 * 3 + 1, 9, 0 };
+	struct core_params p = { .mode = CORE_MODE_TRUNCATE,
+		.limit = 4096 * 3 + 1,
+		.level = 9,
+		.deadline_ms = 0 };
 	struct core_result res;
 	int in = core_file(f, CORE_SIZE);
 
@@ -247,7 +286,10 @@ static void
 test_exact_limit_not_truncated(void **state)
 {
 	struct fixture *f = *state;
-	struct core_params p = { CORE_MODE_TRUNCATE, 200000, 1, 0 };
+	struct core_params p = { .mode = CORE_MODE_TRUNCATE,
+		.limit = 200000,
+		.level = 1,
+		.deadline_ms = 0 };
 	struct core_result res;
 	pid_t pid;
 	int in;
@@ -285,7 +327,10 @@ static void
 test_deadline_passed(void **state)
 {
 	struct fixture *f = *state;
-	struct core_params p = { CORE_MODE_FULL, UINT64_MAX, 1, 1 };
+	struct core_params p = { .mode = CORE_MODE_FULL,
+		.limit = UINT64_MAX,
+		.level = 1,
+		.deadline_ms = 1 };
 	struct core_result res;
 	pid_t pid;
 	int in = core_pipe(f, CORE_SIZE, false, &pid);
@@ -307,7 +352,10 @@ static void
 test_deadline_stalled_writer(void **state)
 {
 	struct fixture *f = *state;
-	struct core_params p = { CORE_MODE_FULL, UINT64_MAX, 1, 0 };
+	struct core_params p = { .mode = CORE_MODE_FULL,
+		.limit = UINT64_MAX,
+		.level = 1,
+		.deadline_ms = 0 };
 	struct core_result res;
 	int64_t t0, took;
 	pid_t pid;
@@ -331,7 +379,10 @@ static void
 test_dev_full(void **state)
 {
 	struct fixture *f = *state;
-	struct core_params p = { CORE_MODE_FULL, UINT64_MAX, 1, 0 };
+	struct core_params p = { .mode = CORE_MODE_FULL,
+		.limit = UINT64_MAX,
+		.level = 1,
+		.deadline_ms = 0 };
 	struct core_result res;
 	int in, out;
 
@@ -360,7 +411,10 @@ static void
 test_bad_level(void **state)
 {
 	struct fixture *f = *state;
-	struct core_params p = { CORE_MODE_FULL, UINT64_MAX, 42, 0 };
+	struct core_params p = { .mode = CORE_MODE_FULL,
+		.limit = UINT64_MAX,
+		.level = 42,
+		.deadline_ms = 0 };
 	struct core_result res;
 	int in = core_file(f, 10);
 
@@ -372,7 +426,10 @@ test_bad_level(void **state)
 static void
 test_info_format(void **state)
 {
-	struct core_params p = { CORE_MODE_TRUNCATE, 67108864, 1, 0 };
+	struct core_params p = { .mode = CORE_MODE_TRUNCATE,
+		.limit = 67108864,
+		.level = 1,
+		.deadline_ms = 0 };
 	struct core_result res = { 100000, 100000, 4242, true, "max_size", 0 };
 	struct buf b;
 
@@ -429,6 +486,7 @@ main(void)
 		T(test_full_from_pipe),
 		T(test_empty_core),
 		T(test_limit_truncates),
+		T(test_out_limit),
 		T(test_limit_truncates_file),
 		T(test_exact_limit_not_truncated),
 		T(test_deadline_passed),
