@@ -194,6 +194,13 @@ hookstate_read(int fd, struct hookstate *ret)
 		st.version = HOOKSTATE_VERSION;
 		n = sizeof(st);
 	}
+	/* A version 2 file from before reserved_at_ms: its prefix. */
+	if (n >= (ssize_t)offsetof(struct hookstate, reserved_at_ms) &&
+	    (size_t)n < sizeof(st) && st.magic == HOOKSTATE_MAGIC &&
+	    st.version == HOOKSTATE_VERSION) {
+		memset((char *)&st + n, 0, sizeof(st) - (size_t)n);
+		n = sizeof(st);
+	}
 	if ((size_t)n != sizeof(st) || st.magic != HOOKSTATE_MAGIC ||
 	    st.version != HOOKSTATE_VERSION) {
 		memset(&st, 0, sizeof(st));

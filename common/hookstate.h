@@ -68,6 +68,13 @@ struct hookstate {
 	uint64_t kernel_dropped; /* "over core_pipe_limit" in the kernel log */
 	uint64_t kmsg_seq; /* the last kernel log record read */
 	uint64_t kmsg_boot; /* hookstate_key() of the boot_id it belongs to */
+	/*
+	 * When the hook last reserved room in spool_bytes (CLOCK_REALTIME
+	 * ms; a shorter version 2 file reads it as 0): crashd's resync of
+	 * the estimate waits until no reservation can be without its dump
+	 * directory in .incoming yet.
+	 */
+	int64_t reserved_at_ms;
 };
 
 /* One journal record: counter deltas (signed: stored may move to failed). */

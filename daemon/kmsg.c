@@ -95,12 +95,19 @@ kmsg_open(struct kmsg *k, int spool_dirfd)
 	boot[len > 0 && boot[len - 1] == '\n' ? len - 1 : len] = '\0';
 	k->boot = hookstate_key(boot);
 	free(boot);
-	if (hookstate_snapshot(spool_dirfd, &st) == 0 &&
-	    st.kmsg_boot == k->boot)
+	r = hookstate_snapshot(spool_dirfd, &st);
+	if (r == 0 && st.kmsg_boot == k->boot)
 		k->last_seq = k->seen_seq = st.kmsg_seq;
-	/* A new reader starts at the oldest record the kernel keeps. */
+	/*
+	 * A reader of another boot's state starts at the oldest record the
+	 * kernel keeps (crashd's hook was registered at boot, before the
+	 * daemon ran); one whose state never read the kernel log (a new
+	 * spool) at its end: what was dropped before is not crashd's.
+	 */
 	k->fd = open(KMSG_PATH, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (k->fd < 0)
+		return -errno;
+	if ((r < 0 || st.kmsg_boot == 0) && lseek(k->fd, 0, SEEK_END) < 0)
 		return -errno;
 	return 0;
 }

@@ -32,7 +32,8 @@ int kmsg_parse(const char *rec, size_t len, uint64_t *ret_seq);
 
 /*
  * Opens /dev/kmsg and picks up where the state says this boot's reading
- * stopped (a new boot: from the oldest record kept).  Returns 0 or -errno
+ * stopped (a new boot: from the oldest record kept; a state that never
+ * read the kernel log, a new spool's: from now on).  Returns 0 or -errno
  * (k->fd stays -1; crashd then counts no kernel drops and said why).
  */
 int kmsg_open(struct kmsg *k, int spool_dirfd);

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "clock.h"
 #include "dump.h"
 #include "fsutil.h"
 #include "hookstate.h"
@@ -393,6 +394,9 @@ hooks_in_flight(struct daemon *dm)
  * and given back when it is done, which a measure now would count twice
  * or not at all; the next sweep does it.
  */
+/* How long after a hook reserved room the estimate is left alone. */
+#define RESYNC_QUIET_MS 2000
+
 static void
 resync_hook(struct daemon *dm, unsigned long long total)
 {
@@ -409,11 +413,20 @@ resync_hook(struct daemon *dm, unsigned long long total)
 		return;
 	}
 	if (hookstate_read(fd, &st) == 0) {
-		/* What the journal holds is in total: folded, not added later.
-		 */
+		/* The journal is in total: folded now, not added later. */
 		(void)hookstate_fold(dm->spool.dirfd, &st);
-		st.spool_bytes = total;
-		(void)hookstate_write(fd, &st);
+		/*
+		 * A hook reserves before it makes its directory: one that
+		 * just reserved may not be in .incoming yet.
+		 */
+		if (clock_now_ms(CLOCK_REALTIME) - st.reserved_at_ms <
+		    RESYNC_QUIET_MS)
+			log_debug("retention: a hook just reserved room, the "
+				  "spool's size is told at the next sweep");
+		else {
+			st.spool_bytes = total;
+			(void)hookstate_write(fd, &st);
+		}
 	}
 	safe_close(fd);
 }

@@ -188,6 +188,7 @@ policy_decide(const struct hook_config *hc, struct hookstate *st,
 			d.room = POLICY_ROOM_FIRST;
 		d.reserved = d.room;
 		st->spool_bytes += d.room;
+		st->reserved_at_ms = now_ms;
 	}
 	*ret = d;
 }
