@@ -10,10 +10,7 @@
 #include "hook.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -29,65 +26,6 @@
 #include "signame.h"
 #include "spool.h"
 #include "writer.h"
-
-static int
-parse_long(const char *s, long long min, long long max, long long *ret)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end != '\0' || v < min || v > max)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
-int
-hook_args_parse(int argc, char **argv, struct hook_args *ret)
-{
-	struct hook_args a = { .pidfd = -1 };
-	unsigned long long rl;
-	long long v[9];
-	char *end;
-
-	if (argc != 10 && argc != 11)
-		return -EINVAL;
-	for (int i = 0; i < 9; i++) {
-		if (i == 4)
-			continue; /* %c is unsigned 64-bit */
-		if (parse_long(argv[i], 0, LLONG_MAX, &v[i]) < 0)
-			return -EINVAL;
-	}
-	errno = 0;
-	rl = strtoull(argv[4], &end, 10);
-	if (errno || end == argv[4] || *end != '\0')
-		return -EINVAL;
-	if (v[0] <= 0 || v[0] > INT_MAX || v[1] > INT_MAX || v[2] > INT_MAX ||
-	    v[3] > 64 || v[5] > UINT32_MAX || v[6] > UINT32_MAX || v[8] > 2)
-		return -EINVAL;
-	a.pid = (pid_t)v[0];
-	a.ns_pid = (pid_t)v[1];
-	a.tid = (pid_t)v[2];
-	a.signal = (int)v[3];
-	a.rlimit_core = rl;
-	a.uid = (uid_t)v[5];
-	a.gid = (gid_t)v[6];
-	a.time = v[7];
-	a.dumpable = (int)v[8];
-	a.hostname = argv[9];
-	if (argc == 11) {
-		long long fd;
-
-		/* An older kernel leaves %F empty or as it is. */
-		if (parse_long(argv[10], 3, INT_MAX, &fd) == 0 &&
-		    fcntl((int)fd, F_GETFD) >= 0)
-			a.pidfd = (int)fd;
-	}
-	*ret = a;
-	return 0;
-}
 
 static void
 log_not_stored(const struct proc_process *p, const char *signame,
