@@ -68,6 +68,14 @@ log_spool_full(
 	buf_done(&b);
 }
 
+/* Counted as stored when decided: it failed instead. */
+static void
+failed(struct hookstate_record *delta)
+{
+	delta->stored = -1;
+	delta->failed = 1;
+}
+
 int
 hook_run(const struct config *c, const struct hook_args *a)
 {
@@ -118,19 +126,11 @@ hook_run(const struct config *c, const struct hook_args *a)
 	}
 	if (dec.spool_full) {
 		log_spool_full(&p, signame, "spool_max reached", 0);
-		/* Counted as stored when decided: it failed instead. */
-		delta.stored = -1;
-		delta.failed = 1;
+		failed(&delta);
 		r = 0;
 		goto account;
 	}
-	w.room = (struct account_room){ .room = dec.room,
-		.room_max = dec.room_max,
-		.reserved = dec.reserved };
-	w.spool_dirfd = spool.dirfd;
-	w.used = WRITER_BLOCK; /* the directory */
-	w.room_reason = dec.room_reason;
-	w.identity_only = dec.identity_only;
+	writer_set_room(&w, &dec, spool.dirfd);
 
 	r = spool_dump_name(
 	    base, sizeof(base), &now, a->pid, p.comm, strlen(p.comm));
@@ -141,9 +141,7 @@ hook_run(const struct config *c, const struct hook_args *a)
 		log_error_errno(r,
 		    "create dump for pid %d in %s: %m, crash lost", (int)a->pid,
 		    c->spool);
-		/* Counted as stored when decided: it failed instead. */
-		delta.stored = -1;
-		delta.failed = 1;
+		failed(&delta);
 		goto account;
 	}
 	w.dirfd = r;
@@ -163,9 +161,7 @@ hook_run(const struct config *c, const struct hook_args *a)
 		log_spool_full(
 		    &p, signame, "its identifying items", w.identity_error);
 		spool_discard_incoming(&spool, name);
-		/* Counted as stored when decided: it failed instead. */
-		delta.stored = -1;
-		delta.failed = 1;
+		failed(&delta);
 		r = 0;
 		goto account;
 	}

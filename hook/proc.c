@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * proc.c owns what the hook learns from /proc about the crashing process
- * and its ancestors.  Everything read is capped and every byte that ends
- * up in a line-oriented item is escaped.
+ * and its ancestors: every read of /proc the hook makes is here (the
+ * libcrashd marker aside, snapshot.c's).  Everything read is capped and
+ * every byte that ends up in a line-oriented item is escaped.
+ *
+ * About 640 lines: the parsers of /proc's formats (the fuzzed half) and
+ * the readers that feed them share struct proc_stat and the caps, and
+ * splitting them would part one format's reading from its parsing.
  */
 #include "proc.h"
 

@@ -41,6 +41,19 @@ writer_init(struct dump_writer *w, const struct config *c, uid_t uid)
 }
 
 void
+writer_set_room(
+    struct dump_writer *w, const struct policy_decision *dec, int spool_dirfd)
+{
+	w->room = (struct account_room){ .room = dec->room,
+		.room_max = dec->room_max,
+		.reserved = dec->reserved };
+	w->spool_dirfd = spool_dirfd;
+	w->used = WRITER_BLOCK; /* the directory */
+	w->room_reason = dec->room_reason;
+	w->identity_only = dec->identity_only;
+}
+
+void
 writer_done(struct dump_writer *w)
 {
 	writer_flush(w);

@@ -49,6 +49,12 @@ struct dump_writer {
 
 /* Without a directory yet, and no room cap: writer_done() is safe. */
 void writer_init(struct dump_writer *w, const struct config *c, uid_t uid);
+/*
+ * The room the policy gave the dump (dec), which grows under the state
+ * in spool_dirfd; the directory is charged already.
+ */
+void writer_set_room(
+    struct dump_writer *w, const struct policy_decision *dec, int spool_dirfd);
 /* Writes what is held (writer_flush()) and frees; does not close dirfd. */
 void writer_done(struct dump_writer *w);
 
