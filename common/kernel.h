@@ -22,7 +22,7 @@
  * rate-limited kernel log line tells (daemon/kmsg.h counts it).  With 4,
  * 128 of 200 simultaneous crashes were lost that way.  256 helpers cost
  * little: a crash over the limits is counted and let go in milliseconds,
- * and in a storm dumps keep no core (hook.c, STORM_WRITERS).
+ * and in a storm dumps keep no core (policy.h, POLICY_STORM_WRITERS).
  */
 #define KERNEL_PIPE_LIMIT_MIN 256
 /* The kernel keeps 127 bytes of core_pattern (CORENAME_MAX_SIZE 128). */

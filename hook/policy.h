@@ -23,7 +23,7 @@ enum policy_verdict {
 
 /*
  * What a dump takes at least: its identifying items (time, pid, uid,
- * signal, executable and the few others write_identity() writes), one
+ * signal, executable and the few others collect_identity() writes), one
  * file system block each, the directory, core_info and incomplete.
  */
 #define POLICY_MIN_DUMP (128 * 1024ULL)

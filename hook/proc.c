@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * proc.c owns what the hook learns from /proc about the crashing process
- * and its ancestors.  Everything read is capped and every byte that ends
- * up in a line-oriented item is escaped.
+ * and its ancestors: every read of /proc the hook makes is here (the
+ * libcrashd marker aside, snapshot.c's).  Everything read is capped and
+ * every byte that ends up in a line-oriented item is escaped.
+ *
+ * About 640 lines: the parsers of /proc's formats (the fuzzed half) and
+ * the readers that feed them share struct proc_stat and the caps, and
+ * splitting them would part one format's reading from its parsing.
  */
 #include "proc.h"
 
@@ -15,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "escape.h"
@@ -22,6 +28,12 @@
 
 #define PTREE_MAX_DEPTH 64
 #define PTREE_ARGV_CAP (64 * 1024)
+/*
+ * Caps on what is read from /proc for the hook's own use; what an item
+ * keeps of it is hook.items' (policy_item_cap()).
+ */
+#define CAP_SMALL (64 * 1024)
+#define CAP_MAPS (32 * 1024 * 1024)
 
 int
 proc_parse_stat(const char *data, size_t len, struct proc_stat *ret)
@@ -489,5 +501,141 @@ proc_namespaces(int procfd, struct buf *out)
 		free(theirs);
 		free(ours);
 	}
+	return r;
+}
+
+int
+proc_read(int procfd, const char *file, size_t cap, char **ret, size_t *ret_len)
+{
+	if (procfd < 0)
+		return -ESRCH;
+	return read_file_at(procfd, file, cap, ret, ret_len);
+}
+
+int
+proc_readlink(int procfd, const char *name, char **ret)
+{
+	if (procfd < 0)
+		return -ESRCH;
+	return readlink_alloc_at(procfd, name, ret);
+}
+
+/* Reads a comm file (at most 15 bytes and a newline) into out[64]. */
+static int
+read_comm(int procfd, const char *file, char *out)
+{
+	char *data = NULL;
+	size_t len;
+	int r;
+
+	r = read_file_at(procfd, file, 64, &data, &len);
+	if (r < 0)
+		return r;
+	if (len > 0 && data[len - 1] == '\n')
+		len--;
+	if (len > 63)
+		len = 63;
+	memcpy(out, data, len);
+	out[len] = '\0';
+	free(data);
+	return 0;
+}
+
+void
+proc_identify(int procfd, pid_t tid, struct proc_process *p)
+{
+	char *data = NULL, path[64];
+	size_t len;
+	struct stat st;
+
+	memset(p, 0, sizeof(*p));
+	if (procfd < 0)
+		return;
+	if (readlink_alloc_at(procfd, "exe", &p->executable) == 0 &&
+	    fstatat(procfd, "exe", &st, 0) == 0 && st.st_nlink == 0) {
+		/* The kernel appends " (deleted)" to an unlinked executable. */
+		size_t n = strlen(p->executable);
+		const char *suffix = " (deleted)";
+
+		p->deleted = true;
+		if (n > strlen(suffix) &&
+		    strcmp(p->executable + n - strlen(suffix), suffix) == 0)
+			p->executable[n - strlen(suffix)] = '\0';
+	}
+	if (read_file_at(procfd, "stat", CAP_SMALL, &data, &len) >= 0) {
+		p->have_stat = proc_parse_stat(data, len, &p->stat) == 0;
+		free(data);
+	}
+	if (read_comm(procfd, "comm", p->comm) < 0 && p->have_stat)
+		memcpy(p->comm, p->stat.comm, sizeof(p->comm));
+	/* The thread that crashed may not be the main thread: its name. */
+	snprintf(path, sizeof(path), "task/%d/comm", (int)tid);
+	p->have_thread_comm = read_comm(procfd, path, p->thread_comm) == 0;
+}
+
+void
+proc_process_done(struct proc_process *p)
+{
+	free(p->executable);
+	free(p->cgroup);
+	free(p->maps);
+}
+
+int
+proc_read_cgroup(int procfd, struct proc_process *p)
+{
+	return proc_read(
+	    procfd, "cgroup", CAP_SMALL, &p->cgroup, &p->cgroup_len);
+}
+
+int
+proc_read_maps(int procfd, struct proc_process *p)
+{
+	return proc_read(procfd, "maps", CAP_MAPS, &p->maps, &p->maps_len);
+}
+
+int
+proc_start_time(const struct proc_process *p, unsigned long long *ret_ms)
+{
+	unsigned long long btime;
+	char *data = NULL;
+	size_t len;
+	long hz = sysconf(_SC_CLK_TCK);
+	int r;
+
+	if (!p->have_stat || hz <= 0)
+		return -ENODATA;
+	r = read_file_at(AT_FDCWD, "/proc/stat", CAP_SMALL * 16, &data, &len);
+	if (r < 0)
+		return r;
+	r = proc_parse_btime(data, len, &btime);
+	free(data);
+	if (r < 0)
+		return r;
+	*ret_ms =
+	    btime * 1000 + p->stat.starttime * 1000 / (unsigned long long)hz;
+	return 0;
+}
+
+int
+proc_open_mem(int procfd)
+{
+	int fd;
+
+	if (procfd < 0)
+		return -ESRCH;
+	fd = openat(procfd, "mem", O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int
+proc_ptree_host(pid_t pid, struct buf *out)
+{
+	int root = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
+
+	if (root < 0)
+		return -errno;
+	r = proc_ptree(root, pid, out);
+	safe_close(root);
 	return r;
 }

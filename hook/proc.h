@@ -71,4 +71,48 @@ int proc_ptree(int proc_root, pid_t pid, struct buf *out);
  */
 int proc_namespaces(int procfd, struct buf *out);
 
+/* What the hook knows of the crashing process (proc_identify()). */
+struct proc_process {
+	char *executable; /* NULL when unknown */
+	bool deleted; /* unlinked since it started */
+	char comm[64];
+	char thread_comm[64]; /* of the thread that dumped (%I) */
+	bool have_thread_comm;
+	struct proc_stat stat;
+	bool have_stat;
+	char *cgroup; /* proc_read_cgroup() */
+	size_t cgroup_len;
+	char *maps; /* proc_read_maps() */
+	size_t maps_len;
+};
+
+/*
+ * Reads what the decision and the dump name need of the process at
+ * procfd (-1: nothing), tid being the thread that dumped.  Never fails;
+ * proc_process_done() frees.
+ */
+void proc_identify(int procfd, pid_t tid, struct proc_process *ret);
+void proc_process_done(struct proc_process *p);
+
+/* Reads /proc/PID/cgroup, /proc/PID/maps into p. 0, -ESRCH or -errno. */
+int proc_read_cgroup(int procfd, struct proc_process *p);
+int proc_read_maps(int procfd, struct proc_process *p);
+
+/*
+ * Reads the file /proc/PID/file, up to cap bytes, or its link's target:
+ * 0 or -errno, -ESRCH without procfd.  The caller frees *ret.
+ */
+int proc_read(
+    int procfd, const char *file, size_t cap, char **ret, size_t *ret_len);
+int proc_readlink(int procfd, const char *name, char **ret);
+
+/* When the process started, in ms after the epoch. 0 or -errno. */
+int proc_start_time(const struct proc_process *p, unsigned long long *ret_ms);
+
+/* Opens /proc/PID/mem: the fd or -errno (-ESRCH without procfd). */
+int proc_open_mem(int procfd);
+
+/* proc_ptree() in the hook's own /proc. */
+int proc_ptree_host(pid_t pid, struct buf *out);
+
 #endif
