@@ -195,6 +195,16 @@ daemon_for_done(struct daemon *dm)
 	config_done(&dm->cfg);
 }
 
+/* One sweep, as the daemon's loop runs it. */
+static int
+sweep_once(struct daemon *dm, long long now)
+{
+	struct retention_input in;
+
+	retention_input_init(&in, &dm->cfg, &dm->spool);
+	return retention_sweep(&dm->retention, &in, now);
+}
+
 /* Runs du -s SPOOL, output dropped.  Returns its exit status or -errno. */
 static int
 du(const char *spool)
@@ -314,7 +324,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "sweep: du -s or setup failed\n");
 		return 1;
 	}
-	(void)retention_sweep(&dm, now);
+	(void)sweep_once(&dm, now);
 	for (int i = 0; i < reps; i++) {
 		t0 = bench_now_ms();
 		(void)du(spool);
@@ -324,9 +334,9 @@ main(int argc, char **argv)
 		if (daemon_for(&dm, spool, dumps) < 0)
 			return 1;
 		t0 = bench_now_ms();
-		r = retention_sweep(&dm, now);
+		r = sweep_once(&dm, now);
 		cold[i] = bench_now_ms() - t0;
-		retention_get_stats(&dm, &st_cold);
+		retention_get_stats(dm.retention, &st_cold);
 		if (r != 0) {
 			fprintf(stderr, "sweep: a sweep removed %d dumps\n", r);
 			return 1;
@@ -334,9 +344,9 @@ main(int argc, char **argv)
 	}
 	for (int i = 0; i < reps; i++) {
 		t0 = bench_now_ms();
-		r = retention_sweep(&dm, now);
+		r = sweep_once(&dm, now);
 		warm[i] = bench_now_ms() - t0;
-		retention_get_stats(&dm, &st_warm);
+		retention_get_stats(dm.retention, &st_warm);
 		if (r != 0) {
 			fprintf(stderr, "sweep: a sweep removed %d dumps\n", r);
 			return 1;

@@ -30,8 +30,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "units.h"
-
 #define HOOKSTATE_FILE "hook"
 #define HOOKSTATE_MAGIC 0x63726873u /* "crhs" */
 #define HOOKSTATE_JOURNAL "hook.journal"
@@ -146,11 +144,5 @@ uint64_t hookstate_key(const char *s);
  * ago when key has none.
  */
 struct hookstate_slot *hookstate_slot(struct hookstate *st, uint64_t key);
-
-/*
- * Generic cell rate algorithm: returns true and charges *tat when one more
- * event fits rate at now_ms, false (and leaves *tat) when it does not.
- */
-bool hookstate_gcra(int64_t *tat, const struct rate *rate, int64_t now_ms);
 
 #endif

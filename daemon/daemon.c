@@ -157,7 +157,7 @@ daemon_reload(struct daemon *dm, struct config *cfg)
 	config_done(&dm->cfg);
 	dm->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
-	retention_reload(dm);
+	retention_reload(dm->retention);
 }
 
 static void
@@ -264,7 +264,7 @@ write_counts(struct daemon *dm, struct dump *d, const struct decision *dec,
 		if (r >= 0)
 			r = dump_sync(first);
 		dump_free(first);
-		retention_forget(dm, dec->first);
+		retention_forget(dm->retention, dec->first);
 	}
 	if (r < 0)
 		log_warn_errno(
@@ -682,7 +682,7 @@ digest_key(struct daemon *dm, uint64_t hash, long long now)
 		snprintf(suffix, sizeof(suffix), "@digest-%lld", ks.digest_id);
 		r = run_actions(dm, d, "digest", ks.count, ks.digest_count,
 		    summary, true, suffix);
-		retention_forget(dm, d->name); /* its record grew */
+		retention_forget(dm->retention, d->name); /* its record grew */
 		if (r < 0)
 			goto out; /* resumed on the next tick or the next start
 				   */

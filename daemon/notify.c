@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "escape.h"
-#include "hookstate.h"
+#include "ratelimit.h"
 #include "signame.h"
 
 bool
@@ -53,8 +53,8 @@ notify_decide(const struct daemon_config *dc, struct keystate *ks,
 		int64_t now = (int64_t)time(NULL) * 1000;
 
 		tat = ks->tat_ms;
-		if (!hookstate_gcra(&tat, &dc->notify_rate, now) ||
-		    !hookstate_gcra(global_tat, &dc->notify_global, now)) {
+		if (!ratelimit_allow(&tat, &dc->notify_rate, now) ||
+		    !ratelimit_allow(global_tat, &dc->notify_global, now)) {
 			snprintf(dec.event, sizeof(dec.event), "rate_limited");
 		} else {
 			ks->tat_ms = tat;

@@ -87,11 +87,12 @@ delayed_due(const struct action_config *ac, long long t, long long now)
 
 /* Notes which delayed delete actions match the open dump d. */
 static void
-learn_matches(const struct daemon *dm, const struct dump *d, struct entry *e)
+learn_matches(
+    const struct retention_input *in, const struct dump *d, struct entry *e)
 {
 	e->matches = 0;
-	for (size_t i = 0; i < dm->cfg.n_actions && i < MATCH_BITS; i++) {
-		const struct action_config *ac = &dm->cfg.actions[i];
+	for (size_t i = 0; i < in->n_actions && i < MATCH_BITS; i++) {
+		const struct action_config *ac = &in->actions[i];
 
 		if (ac->type == ACTION_DELETE && ac->after_ms > 0 &&
 		    action_matches(ac, d))
@@ -105,10 +106,11 @@ learn_matches(const struct daemon *dm, const struct dump *d, struct entry *e)
  * as the sweep knows it: only then is a known dump opened.
  */
 static bool
-delayed_may_apply(const struct daemon *dm, const struct entry *e, long long now)
+delayed_may_apply(
+    const struct retention_input *in, const struct entry *e, long long now)
 {
-	for (size_t i = 0; i < dm->cfg.n_actions; i++) {
-		const struct action_config *ac = &dm->cfg.actions[i];
+	for (size_t i = 0; i < in->n_actions; i++) {
+		const struct action_config *ac = &in->actions[i];
 
 		if (!delayed_due(ac, e->time, now) ||
 		    (ac->what != 0 && e->core_bytes == 0))
@@ -122,15 +124,16 @@ delayed_may_apply(const struct daemon *dm, const struct entry *e, long long now)
 
 /* Applies "delete ... after" actions to one dump. Returns 1 if it went. */
 static int
-apply_delayed(struct daemon *dm, struct dump *d, struct entry *e, long long now)
+apply_delayed(const struct retention_input *in, struct dump *d, struct entry *e,
+    long long now)
 {
-	for (size_t i = 0; i < dm->cfg.n_actions; i++) {
-		const struct action_config *ac = &dm->cfg.actions[i];
+	for (size_t i = 0; i < in->n_actions; i++) {
+		const struct action_config *ac = &in->actions[i];
 
 		if (!delayed_due(ac, e->time, now) || !action_matches(ac, d))
 			continue;
 		if (ac->what == 0) {
-			if (trash_dump(dm->spool.dirfd, e->name) >= 0) {
+			if (trash_dump(in->spool.dirfd, e->name) >= 0) {
 				log_info("%s: %s: dump removed at its age",
 				    e->name, ac->name);
 				return 1;
@@ -150,7 +153,7 @@ apply_delayed(struct daemon *dm, struct dump *d, struct entry *e, long long now)
 
 /* Measures the open, processed dump d into e. */
 static void
-measure(const struct daemon *dm, const struct dump *d, struct entry *e)
+measure(const struct retention_input *in, const struct dump *d, struct entry *e)
 {
 	e->time = d->time;
 	e->uid = d->uid;
@@ -161,7 +164,7 @@ measure(const struct daemon *dm, const struct dump *d, struct entry *e)
 	e->duplicate =
 	    faccessat(d->dirfd, "duplicate_of", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	e->stale = false;
-	learn_matches(dm, d, e);
+	learn_matches(in, d, e);
 }
 
 /*
@@ -282,9 +285,9 @@ room_report_log(const struct room_report *rr, const struct entry *v, size_t n,
 }
 
 static int
-remove_entry(struct daemon *dm, struct entry *e, const char *why)
+remove_entry(const struct retention_input *in, struct entry *e, const char *why)
 {
-	int r = trash_dump(dm->spool.dirfd, e->name);
+	int r = trash_dump(in->spool.dirfd, e->name);
 
 	if (r < 0)
 		return log_warn_errno(
@@ -301,9 +304,9 @@ remove_entry(struct daemon *dm, struct entry *e, const char *why)
  * hand).
  */
 static void
-remove_core(struct daemon *dm, struct entry *e)
+remove_core(const struct retention_input *in, struct entry *e)
 {
-	int fd = open_dir_at(dm->spool.dirfd, e->name);
+	int fd = open_dir_at(in->spool.dirfd, e->name);
 	int r;
 
 	if (fd < 0)
@@ -326,15 +329,14 @@ remove_core(struct daemon *dm, struct entry *e)
  * better than a lost crash.  It says so in its "incomplete" item.
  */
 static void
-rescue_incoming(struct daemon *dm, long long now)
+rescue_incoming(const struct retention_input *in, long long now)
 {
-	long long grace =
-	    (long long)(dm->cfg.hook.time_budget_ms / 1000) * 2 + 60;
+	long long grace = (long long)(in->hook_time_budget_ms / 1000) * 2 + 60;
 	struct dirent *de;
 	DIR *dir;
 	int r;
 
-	r = opendir_at(dm->spool.incoming_fd, ".", &dir);
+	r = opendir_at(in->spool.incoming_fd, ".", &dir);
 	if (r < 0)
 		return;
 	while ((de = readdir(dir)) != NULL) {
@@ -345,12 +347,12 @@ rescue_incoming(struct daemon *dm, long long now)
 		int dfd, ifd;
 
 		if (de->d_name[0] == '.' ||
-		    fstatat(dm->spool.incoming_fd, de->d_name, &st,
+		    fstatat(in->spool.incoming_fd, de->d_name, &st,
 			AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISDIR(st.st_mode) ||
 		    now - (long long)st.st_mtime < grace)
 			continue;
-		dfd = open_dir_at(dm->spool.incoming_fd, de->d_name);
+		dfd = open_dir_at(in->spool.incoming_fd, de->d_name);
 		if (dfd < 0)
 			continue;
 		ifd = openat(dfd, "incomplete",
@@ -361,8 +363,8 @@ rescue_incoming(struct daemon *dm, long long now)
 			safe_close(ifd);
 		}
 		safe_close(dfd);
-		if (renameat2(dm->spool.incoming_fd, de->d_name,
-			dm->spool.dirfd, de->d_name, RENAME_NOREPLACE) == 0)
+		if (renameat2(in->spool.incoming_fd, de->d_name,
+			in->spool.dirfd, de->d_name, RENAME_NOREPLACE) == 0)
 			log_warn(
 			    "published %s, left half-written by a hook that "
 			    "died",
@@ -373,13 +375,13 @@ rescue_incoming(struct daemon *dm, long long now)
 
 /* True when a hook is writing a dump (or one was left in .incoming). */
 static bool
-hooks_in_flight(struct daemon *dm)
+hooks_in_flight(const struct retention_input *in)
 {
 	struct dirent *de;
 	bool any = false;
 	DIR *dir;
 
-	if (opendir_at(dm->spool.incoming_fd, ".", &dir) < 0)
+	if (opendir_at(in->spool.incoming_fd, ".", &dir) < 0)
 		return true;
 	while (!any && (de = readdir(dir)) != NULL)
 		any = strcmp(de->d_name, ".") != 0 &&
@@ -398,15 +400,15 @@ hooks_in_flight(struct daemon *dm)
 #define RESYNC_QUIET_MS 2000
 
 static void
-resync_hook(struct daemon *dm, unsigned long long total)
+resync_hook(const struct retention_input *in, unsigned long long total)
 {
 	struct hookstate st;
-	int fd = hookstate_lock(dm->spool.dirfd, true, 1000);
+	int fd = hookstate_lock(in->spool.dirfd, true, 1000);
 
 	if (fd < 0)
 		return;
 	/* (Under the lock: no hook decides or settles meanwhile.) */
-	if (hooks_in_flight(dm)) {
+	if (hooks_in_flight(in)) {
 		log_debug("retention: hooks in flight, the spool's size "
 			  "is told to the hook at the next sweep");
 		safe_close(fd);
@@ -414,7 +416,7 @@ resync_hook(struct daemon *dm, unsigned long long total)
 	}
 	if (hookstate_read(fd, &st) == 0) {
 		/* The journal is in total: folded now, not added later. */
-		(void)hookstate_fold(dm->spool.dirfd, &st);
+		(void)hookstate_fold(in->spool.dirfd, &st);
 		/*
 		 * A hook reserves before it makes its directory: one that
 		 * just reserved may not be in .incoming yet.
@@ -536,9 +538,10 @@ only_dumps(char **names, size_t n)
 }
 
 int
-retention_sweep(struct daemon *dm, long long now)
+retention_sweep(struct retention_cache **cache,
+    const struct retention_input *in, long long now)
 {
-	const struct daemon_config *dc = &dm->cfg.daemon;
+	const struct daemon_config *dc = in->limits;
 	struct retention_cache *c;
 	struct room_report rr = { .n = 0 };
 	struct entry *v;
@@ -547,16 +550,16 @@ retention_sweep(struct daemon *dm, long long now)
 	char **names = NULL;
 	int r, removed = 0;
 
-	rescue_incoming(dm, now);
-	if (dm->retention == NULL) {
-		dm->retention = calloc(1, sizeof(*dm->retention));
-		if (dm->retention == NULL)
+	rescue_incoming(in, now);
+	if (*cache == NULL) {
+		*cache = calloc(1, sizeof(**cache));
+		if (*cache == NULL)
 			return -ENOMEM;
 	}
-	c = dm->retention;
+	c = *cache;
 	c->stats.opened = 0;
 	/* Sorted by name, which is by time: oldest first. */
-	r = spool_list(dm->spool.dirfd, &names, &n);
+	r = spool_list(in->spool.dirfd, &names, &n);
 	if (r < 0)
 		return r;
 	n = only_dumps(names, n);
@@ -575,9 +578,9 @@ retention_sweep(struct daemon *dm, long long now)
 		struct entry *e = &v[i];
 		struct dump *d = NULL;
 
-		if (!e->measure && !delayed_may_apply(dm, e, now))
+		if (!e->measure && !delayed_may_apply(in, e, now))
 			continue;
-		if (dump_open(dm->spool.dirfd, e->name, &d) < 0) {
+		if (dump_open(in->spool.dirfd, e->name, &d) < 0) {
 			e->skip = true;
 			continue;
 		}
@@ -591,8 +594,8 @@ retention_sweep(struct daemon *dm, long long now)
 			e->skip = true;
 		} else {
 			/* Opened: measured, whatever for. */
-			measure(dm, d, e);
-			if (apply_delayed(dm, d, e, now) > 0) {
+			measure(in, d, e);
+			if (apply_delayed(in, d, e, now) > 0) {
 				e->skip = true;
 				removed++;
 			}
@@ -607,7 +610,7 @@ retention_sweep(struct daemon *dm, long long now)
 		if (dc->max_age_ms > 0 && v[i].time > 0 && now > v[i].time &&
 		    (unsigned long long)(now - v[i].time) * 1000 >
 			dc->max_age_ms)
-			removed += remove_entry(dm, &v[i], "max_age") > 0;
+			removed += remove_entry(in, &v[i], "max_age") > 0;
 	live = 0;
 	for (size_t i = 0; i < n; i++)
 		live += !v[i].gone;
@@ -615,7 +618,7 @@ retention_sweep(struct daemon *dm, long long now)
 	for (int pass = 0; pass < 2 && dc->max_count > 0; pass++)
 		for (size_t i = 0; i < n && live > dc->max_count; i++)
 			if (!v[i].gone && v[i].duplicate == (pass == 0) &&
-			    remove_entry(dm, &v[i], "max_count") > 0) {
+			    remove_entry(in, &v[i], "max_count") > 0) {
 				room_report_add(&rr, &v[i]);
 				removed++;
 				live--;
@@ -632,15 +635,15 @@ retention_sweep(struct daemon *dm, long long now)
 			if (e->gone)
 				continue;
 			if (pass == 0 && e->duplicate &&
-			    remove_entry(dm, e, "max_size") > 0) {
+			    remove_entry(in, e, "max_size") > 0) {
 				room_report_add(&rr, e);
 				total -= before;
 				removed++;
 			} else if (pass == 1 && e->core_bytes > 0) {
-				remove_core(dm, e);
+				remove_core(in, e);
 				total = total - before + e->bytes;
 			} else if (pass == 2 &&
-			    remove_entry(dm, e, "max_size") > 0) {
+			    remove_entry(in, e, "max_size") > 0) {
 				room_report_add(&rr, e);
 				total -= before;
 				removed++;
@@ -652,14 +655,13 @@ retention_sweep(struct daemon *dm, long long now)
 	c->stats.cached = c->n;
 	log_debug("retention: %zu processed dumps, %zu opened, %d removed",
 	    c->n, c->stats.opened, removed);
-	resync_hook(dm, total);
+	resync_hook(in, total);
 	return removed;
 }
 
 void
-retention_forget(struct daemon *dm, const char *name)
+retention_forget(struct retention_cache *c, const char *name)
 {
-	struct retention_cache *c = dm->retention;
 	size_t lo = 0, hi = c ? c->n : 0;
 
 	while (lo < hi) {
@@ -678,12 +680,23 @@ retention_forget(struct daemon *dm, const char *name)
 }
 
 void
-retention_reload(struct daemon *dm)
+retention_reload(struct retention_cache *c)
 {
-	struct retention_cache *c = dm->retention;
-
 	for (size_t i = 0; c && i < c->n; i++)
 		c->v[i].matches_known = false;
+}
+
+void
+retention_input_init(struct retention_input *in, const struct config *cfg,
+    const struct spool *spool)
+{
+	*in = (struct retention_input){
+		.limits = &cfg->daemon,
+		.actions = cfg->actions,
+		.n_actions = cfg->n_actions,
+		.hook_time_budget_ms = cfg->hook.time_budget_ms,
+		.spool = *spool,
+	};
 }
 
 void
@@ -699,8 +712,8 @@ retention_free(struct retention_cache *c)
 }
 
 void
-retention_get_stats(const struct daemon *dm, struct retention_stats *ret)
+retention_get_stats(
+    const struct retention_cache *c, struct retention_stats *ret)
 {
-	*ret = dm->retention ? dm->retention->stats
-			     : (struct retention_stats){ 0 };
+	*ret = c ? c->stats : (struct retention_stats){ 0 };
 }

@@ -282,8 +282,12 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 			action_metrics_refresh(&dm->cfg, dm->spool.dirfd);
 		}
 		if (now - last_sweep >= RETENTION_EVERY_S) {
+			struct retention_input in;
+
 			last_sweep = now;
-			(void)retention_sweep(dm, (long long)now);
+			retention_input_init(&in, &dm->cfg, &dm->spool);
+			(void)retention_sweep(
+			    &dm->retention, &in, (long long)now);
 		}
 		if (dm->processed != told) {
 			told = dm->processed;

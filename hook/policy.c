@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ratelimit.h"
+
 static const char *const verdict_names[_POLICY_VERDICT_MAX] = {
 	[POLICY_STORE] = "store",
 	[POLICY_IGNORED] = "ignored",
@@ -106,12 +108,12 @@ policy_decide(const struct hook_config *hc, struct hookstate *st,
 	slot = hookstate_slot(st, hookstate_key(executable));
 	/* Charge a bucket only when every bucket it depends on allows. */
 	tat = slot->tat_dump_ms;
-	if (!hookstate_gcra(&tat, &hc->per_executable, now_ms)) {
+	if (!ratelimit_allow(&tat, &hc->per_executable, now_ms)) {
 		d.verdict = POLICY_RATE_EXECUTABLE;
 		*ret = d;
 		return;
 	}
-	if (!hookstate_gcra(&st->tat_dump_ms, &hc->global, now_ms)) {
+	if (!ratelimit_allow(&st->tat_dump_ms, &hc->global, now_ms)) {
 		d.verdict = POLICY_RATE_GLOBAL;
 		*ret = d;
 		return;
@@ -159,9 +161,9 @@ policy_decide(const struct hook_config *hc, struct hookstate *st,
 				   " dumps being written at once";
 	} else {
 		tat = slot->tat_core_ms;
-		if (!hookstate_gcra(&tat, &hc->cores_per_executable, now_ms))
+		if (!ratelimit_allow(&tat, &hc->cores_per_executable, now_ms))
 			d.no_core_reason = "cores_per_executable limit";
-		else if (!hookstate_gcra(
+		else if (!ratelimit_allow(
 			     &st->tat_core_ms, &hc->cores_global, now_ms))
 			d.no_core_reason = "cores_global limit";
 		else {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The retention sweep (daemon/retention.c) on a temp spool, with the
- * struct daemon built by hand (config and spool only): what a later sweep
+ * The retention sweep (daemon/retention.c) on a temp spool, with a config
+ * and the spool opened here, as the daemon hands them over: what a later sweep
  * reuses of what an earlier one measured, and that its decisions stay
  * those of a sweep that measures everything.  Sizes are checked against
  * the total the sweep hands to the hook (.state/hook), next to the true
@@ -15,10 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon.h"
+#include "config.h"
 #include "fsutil.h"
 #include "hookstate.h"
 #include "retention.h"
+#include "spool.h"
 #include "testutil.h"
 
 #define DAY (86400LL)
@@ -27,34 +28,32 @@
 struct fixture {
 	char *dir;
 	char *spool;
-	struct daemon dm;
+	struct config cfg;
+	struct spool sp;
+	struct retention_cache *cache; /* what the sweeps measured */
 };
 
 static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct daemon *dm;
 
 	assert_non_null(f);
-	dm = &f->dm;
 	f->dir = tu_mkdtemp();
 	assert_true(asprintf(&f->spool, "%s/spool", f->dir) > 0);
 	assert_int_equal(mkdir(f->spool, 0755), 0);
-	memset(dm, 0, sizeof(*dm));
-	dm->keys_fd = -1;
-	assert_int_equal(config_defaults(&dm->cfg), 0);
-	free(dm->cfg.spool);
-	dm->cfg.spool = strdup(f->spool);
-	assert_non_null(dm->cfg.spool);
-	dm->cfg.daemon.max_age_ms = 0;
-	dm->cfg.daemon.max_count = 0;
-	dm->cfg.daemon.max_size = 0;
-	assert_int_equal(spool_open(f->spool, false, &dm->spool), 0);
-	assert_int_equal(mkdirat(dm->spool.dirfd, SPOOL_INCOMING, 0700), 0);
-	assert_int_equal(mkdirat(dm->spool.dirfd, SPOOL_STATE, 0755), 0);
-	dm->spool.incoming_fd = open_dir_at(dm->spool.dirfd, SPOOL_INCOMING);
-	assert_true(dm->spool.incoming_fd >= 0);
+	assert_int_equal(config_defaults(&f->cfg), 0);
+	free(f->cfg.spool);
+	f->cfg.spool = strdup(f->spool);
+	assert_non_null(f->cfg.spool);
+	f->cfg.daemon.max_age_ms = 0;
+	f->cfg.daemon.max_count = 0;
+	f->cfg.daemon.max_size = 0;
+	assert_int_equal(spool_open(f->spool, false, &f->sp), 0);
+	assert_int_equal(mkdirat(f->sp.dirfd, SPOOL_INCOMING, 0700), 0);
+	assert_int_equal(mkdirat(f->sp.dirfd, SPOOL_STATE, 0755), 0);
+	f->sp.incoming_fd = open_dir_at(f->sp.dirfd, SPOOL_INCOMING);
+	assert_true(f->sp.incoming_fd >= 0);
 	*state = f;
 	return 0;
 }
@@ -64,9 +63,9 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	retention_free(f->dm.retention);
-	spool_done(&f->dm.spool);
-	config_done(&f->dm.cfg);
+	retention_free(f->cache);
+	spool_done(&f->sp);
+	config_done(&f->cfg);
 	tu_rm_rf(f->dir);
 	free(f->dir);
 	free(f->spool);
@@ -110,12 +109,12 @@ static void
 add_dump(struct fixture *f, int seq, const char *exe, long long t,
     bool processed, size_t core_len, bool duplicate)
 {
-	int sfd = f->dm.spool.dirfd, dfd;
+	int sfd = f->sp.dirfd, dfd;
 	char name[64], buf[128];
 
 	snprintf(name, sizeof(name), "%04d-%s", seq, exe);
-	assert_int_equal(mkdirat(f->dm.spool.incoming_fd, name, 0750), 0);
-	dfd = open_dir_at(f->dm.spool.incoming_fd, name);
+	assert_int_equal(mkdirat(f->sp.incoming_fd, name, 0750), 0);
+	dfd = open_dir_at(f->sp.incoming_fd, name);
 	assert_true(dfd >= 0);
 	snprintf(buf, sizeof(buf), "%lld\n", t);
 	put(dfd, "time", buf, strlen(buf));
@@ -136,7 +135,7 @@ add_dump(struct fixture *f, int seq, const char *exe, long long t,
 	if (processed)
 		put(dfd, "processed", "1\n", 2);
 	assert_int_equal(close(dfd), 0);
-	assert_int_equal(renameat(f->dm.spool.incoming_fd, name, sfd, name), 0);
+	assert_int_equal(renameat(f->sp.incoming_fd, name, sfd, name), 0);
 }
 
 static bool
@@ -145,8 +144,7 @@ exists(struct fixture *f, int seq, const char *exe)
 	char name[64];
 
 	snprintf(name, sizeof(name), "%04d-%s", seq, exe);
-	return faccessat(f->dm.spool.dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) ==
-	    0;
+	return faccessat(f->sp.dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 static size_t
@@ -155,7 +153,7 @@ n_dumps(struct fixture *f)
 	char **names = NULL;
 	size_t n = 0;
 
-	assert_int_equal(spool_list(f->dm.spool.dirfd, &names, &n), 0);
+	assert_int_equal(spool_list(f->sp.dirfd, &names, &n), 0);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
@@ -170,10 +168,10 @@ true_total(struct fixture *f)
 	char **names = NULL;
 	size_t n = 0;
 
-	assert_int_equal(spool_list(f->dm.spool.dirfd, &names, &n), 0);
+	assert_int_equal(spool_list(f->sp.dirfd, &names, &n), 0);
 	for (size_t i = 0; i < n; i++) {
 		unsigned long long b = 0;
-		int dfd = open_dir_at(f->dm.spool.dirfd, names[i]);
+		int dfd = open_dir_at(f->sp.dirfd, names[i]);
 
 		assert_true(dfd >= 0);
 		assert_int_equal(spool_dir_usage(dfd, &b), 0);
@@ -190,7 +188,7 @@ static unsigned long long
 hook_total(struct fixture *f)
 {
 	struct hookstate st;
-	int fd = hookstate_lock(f->dm.spool.dirfd, false, 1000);
+	int fd = hookstate_lock(f->sp.dirfd, false, 1000);
 
 	assert_true(fd >= 0);
 	assert_int_equal(hookstate_read(fd, &st), 0);
@@ -201,11 +199,14 @@ hook_total(struct fixture *f)
 static int
 sweep(struct fixture *f, long long now, size_t *ret_opened)
 {
+	struct retention_input in;
 	struct retention_stats st;
-	int r = retention_sweep(&f->dm, now);
+	int r;
 
+	retention_input_init(&in, &f->cfg, &f->sp);
+	r = retention_sweep(&f->cache, &in, now);
 	assert_true(r >= 0);
-	retention_get_stats(&f->dm, &st);
+	retention_get_stats(f->cache, &st);
 	if (ret_opened)
 		*ret_opened = st.opened;
 	return r;
@@ -247,8 +248,8 @@ test_warm_sweep_opens_its_turn(void **state)
 	size_t opened, sum = 0;
 	unsigned long long total;
 
-	add_delete(&f->dm.cfg, "trim", 1, DAY, NULL, -1);
-	add_delete(&f->dm.cfg, "drop", 0, DAY, "*/nothing", -1);
+	add_delete(&f->cfg, "trim", 1, DAY, NULL, -1);
+	add_delete(&f->cfg, "drop", 0, DAY, "*/nothing", -1);
 	for (int i = 0; i < 32; i++)
 		add_dump(f, i, i % 2 ? "a" : "b", NOW - 10 * DAY + i, true, 0,
 		    false);
@@ -278,7 +279,7 @@ test_limits_with_arrivals(void **state)
 	unsigned long long before;
 	size_t opened;
 
-	f->dm.cfg.daemon.max_count = 10;
+	f->cfg.daemon.max_count = 10;
 	for (int i = 0; i < 10; i++)
 		add_dump(f, i, "a", NOW - 100 + i, true, 0, i == 7);
 	assert_int_equal(sweep(f, NOW, &opened), 0);
@@ -302,15 +303,15 @@ test_limits_with_arrivals(void **state)
 
 	/* max_size: the oldest go until the rest fits. */
 	before = true_total(f);
-	f->dm.cfg.daemon.max_count = 0;
-	f->dm.cfg.daemon.max_size = before - 1;
+	f->cfg.daemon.max_count = 0;
+	f->cfg.daemon.max_size = before - 1;
 	add_dump(f, 14, "a", NOW - 10, true, 0, false);
 	assert_true(sweep(f, NOW, NULL) >= 2);
 	assert_false(exists(f, 1, "a"));
 	assert_false(exists(f, 2, "a"));
 	assert_true(exists(f, 14, "a"));
 	assert_true(exists(f, 13, "a")); /* not processed: kept */
-	assert_true(hook_total(f) <= f->dm.cfg.daemon.max_size);
+	assert_true(hook_total(f) <= f->cfg.daemon.max_size);
 	assert_int_equal(hook_total(f), true_total(f));
 }
 
@@ -330,9 +331,9 @@ test_removed_by_someone_else(void **state)
 	assert_int_equal(sweep(f, NOW, NULL), 0);
 	snprintf(path, sizeof(path), "%s/0005-a", f->spool);
 	tu_rm_rf(path);
-	f->dm.cfg.daemon.max_count = 19;
+	f->cfg.daemon.max_count = 19;
 	assert_int_equal(sweep(f, NOW, NULL), 0);
-	retention_get_stats(&f->dm, &st);
+	retention_get_stats(f->cache, &st);
 	assert_int_equal(st.cached, 19);
 	assert_int_equal(hook_total(f), true_total(f));
 	assert_true(exists(f, 0, "a"));
@@ -365,8 +366,8 @@ test_size_change_seen(void **state)
 	assert_true(k <= RETENTION_REMEASURE_SWEEPS);
 	/* The daemon (a merge): at the next sweep. */
 	grow(f, "0033-a", "maps", 256 * 1024);
-	retention_forget(&f->dm, "0033-a");
-	retention_forget(&f->dm, "no-such-dump");
+	retention_forget(f->cache, "0033-a");
+	retention_forget(f->cache, "no-such-dump");
 	assert_int_equal(sweep(f, NOW, NULL), 0);
 	assert_int_equal(hook_total(f), true_total(f));
 }
@@ -389,7 +390,7 @@ test_core_removed_by_hand(void **state)
 	assert_int_equal(sweep(f, NOW, NULL), 0);
 	snprintf(path, sizeof(path), "%s/0039-a/core.gz", f->spool);
 	assert_int_equal(unlink(path), 0);
-	f->dm.cfg.daemon.max_size = true_total(f) + 4096;
+	f->cfg.daemon.max_size = true_total(f) + 4096;
 	/* The turn (the first 3) does not reach 39. */
 	assert_int_equal(sweep(f, NOW, &opened), 0);
 	assert_int_equal(opened, 3);
@@ -409,9 +410,9 @@ test_delayed_actions(void **state)
 	struct fixture *f = *state;
 	size_t opened;
 
-	add_delete(&f->dm.cfg, "old-victims", 0, DAY, "*/victim", -1);
-	add_delete(&f->dm.cfg, "trim", 1, 3 * DAY, "*/big", -1);
-	add_delete(&f->dm.cfg, "coreless", 0, 3 * DAY, "*/big", 0);
+	add_delete(&f->cfg, "old-victims", 0, DAY, "*/victim", -1);
+	add_delete(&f->cfg, "trim", 1, 3 * DAY, "*/big", -1);
+	add_delete(&f->cfg, "coreless", 0, 3 * DAY, "*/big", 0);
 	for (int i = 0; i < 4; i++) {
 		add_dump(f, i, "victim", NOW - 2 * DAY, true, 0, false);
 		add_dump(f, 10 + i, "other", NOW - 2 * DAY, true, 0, false);
@@ -436,7 +437,7 @@ test_delayed_actions(void **state)
 	/* big at 3 days: its core goes, then (without a core) the dump. */
 	assert_int_equal(sweep(f, NOW + 2 * DAY, NULL), 0);
 	assert_true(exists(f, 30, "big"));
-	assert_int_equal(faccessat(f->dm.spool.dirfd, "0030-big/core.gz", F_OK,
+	assert_int_equal(faccessat(f->sp.dirfd, "0030-big/core.gz", F_OK,
 			     AT_SYMLINK_NOFOLLOW),
 	    -1);
 	assert_int_equal(hook_total(f), true_total(f));
@@ -457,7 +458,7 @@ test_reload(void **state)
 	struct config c;
 	size_t opened;
 
-	add_delete(&f->dm.cfg, "drop", 0, DAY, "*/a", -1);
+	add_delete(&f->cfg, "drop", 0, DAY, "*/a", -1);
 	for (int i = 0; i < 8; i++)
 		add_dump(f, i, "b", NOW - 2 * DAY, true, 0, false);
 	assert_int_equal(sweep(f, NOW, &opened), 0);
@@ -471,7 +472,10 @@ test_reload(void **state)
 	c.daemon.max_count = 0;
 	c.daemon.max_size = 0;
 	add_delete(&c, "drop", 0, DAY, "*/b", -1);
-	daemon_reload(&f->dm, &c);
+	/* As daemon_reload() does. */
+	config_done(&f->cfg);
+	f->cfg = c;
+	retention_reload(f->cache);
 	assert_int_equal(sweep(f, NOW, &opened), 8);
 	assert_int_equal(opened, 8);
 	assert_int_equal(n_dumps(f), 0);
