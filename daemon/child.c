@@ -62,7 +62,8 @@ close_all_but(const int *keep, size_t n)
 
 	if (n > 64)
 		return -EINVAL;
-	memcpy(sorted, keep, n * sizeof(int));
+	if (n > 0)
+		memcpy(sorted, keep, n * sizeof(int));
 	qsort(sorted, n, sizeof(int), cmp_int);
 	for (size_t i = 0; i < n; i++) {
 		if (sorted[i] < (int)from)
@@ -230,8 +231,7 @@ child_reap(struct child *c, struct child_result *ret)
 	return 1;
 }
 
-/* Reaps the child, waiting; 0 and *ret (may be NULL), or -errno. */
-static int
+int
 child_wait(struct child *c, struct child_result *ret)
 {
 	int status = 0;

@@ -79,6 +79,9 @@ void child_kill(const struct child *c, int sig);
  */
 int child_reap(struct child *c, struct child_result *ret);
 
+/* Reaps the child, waiting: 0 and *ret (NULL: not wanted), or -errno. */
+int child_wait(struct child *c, struct child_result *ret);
+
 /*
  * Ends the child: with grace_ms > 0, SIGTERM first and SIGKILL when it
  * is still there grace_ms later, else SIGKILL at once; then reaps it.
