@@ -46,6 +46,26 @@ start(char *const argv[], unsigned flags, struct child *c)
 	assert_true(c->pid > 0);
 }
 
+/*
+ * Runs argv as a child with flags to its end, the deadline ms from now;
+ * its descriptors are closed then.
+ */
+static void
+run_argv(char *const argv[], unsigned flags, struct child_run *run, int64_t ms,
+    struct buf *out, struct child_result *res)
+{
+	struct child c;
+
+	start(argv, flags, &c);
+	assert_true((c.in_fd >= 0) == ((flags & CHILD_INPUT) != 0));
+	assert_true((c.out_fd >= 0) == ((flags & CHILD_CAPTURE) != 0));
+	run->deadline_ms = now_ms() + ms;
+	assert_int_equal(child_run(&c, run, out, res), 0);
+	assert_int_equal(c.in_fd, -1);
+	assert_int_equal(c.out_fd, -1);
+	assert_int_equal(c.pid, -1);
+}
+
 /* A process is gone (or a zombie nobody reaped yet) within ms. */
 static bool
 gone_soon_ms(pid_t pid, int ms)
@@ -105,13 +125,10 @@ test_killed_by_a_signal(void **state)
 	struct child_run run = { .output_cap = 64 };
 	struct child_result res;
 	struct buf out;
-	struct child c;
 
 	(void)state;
-	start(argv, CHILD_GROUP, &c);
 	buf_init(&out, 0);
-	run.deadline_ms = now_ms() + 10000;
-	assert_int_equal(child_run(&c, &run, &out, &res), 0);
+	run_argv(argv, CHILD_GROUP, &run, 10000, &out, &res);
 	assert_false(res.exited);
 	assert_int_equal(res.code, SIGUSR1);
 	assert_false(res.timed_out);
@@ -134,14 +151,12 @@ test_deadline_kills_the_group(void **state)
 	struct child_result res;
 	int64_t begin = now_ms();
 	struct buf out;
-	struct child c;
 	pid_t grandchild;
 
 	(void)state;
-	start(argv, CHILD_GROUP | CHILD_STDIN | CHILD_CAPTURE, &c);
 	buf_init(&out, 0);
-	run.deadline_ms = begin + 300;
-	assert_int_equal(child_run(&c, &run, &out, &res), 0);
+	run_argv(argv, CHILD_GROUP | CHILD_STDIN | CHILD_CAPTURE, &run, 300,
+	    &out, &res);
 	assert_true(res.timed_out);
 	assert_false(res.exited);
 	assert_int_equal(res.code, SIGKILL);
@@ -152,7 +167,6 @@ test_deadline_kills_the_group(void **state)
 	grandchild = (pid_t)atoi(out.data);
 	assert_true(grandchild > 1);
 	assert_true(gone_soon(grandchild));
-	assert_int_equal(c.out_fd, -1);
 	buf_done(&out);
 }
 
@@ -164,13 +178,10 @@ test_deadline_sigterm_first(void **state)
 	struct child_run run = { .grace_ms = 5000 };
 	struct child_result res;
 	struct buf out;
-	struct child c;
 
 	(void)state;
-	start(argv, CHILD_GROUP, &c);
 	buf_init(&out, 0);
-	run.deadline_ms = now_ms() + 100;
-	assert_int_equal(child_run(&c, &run, &out, &res), 0);
+	run_argv(argv, CHILD_GROUP, &run, 100, &out, &res);
 	assert_true(res.timed_out);
 	assert_int_equal(res.code, SIGTERM);
 	buf_done(&out);
@@ -185,13 +196,10 @@ test_output_cap(void **state)
 	struct child_run run = { .output_cap = 100, .until_output_ends = true };
 	struct child_result res;
 	struct buf out;
-	struct child c;
 
 	(void)state;
-	start(argv, CHILD_STDIN | CHILD_CAPTURE, &c);
 	buf_init(&out, 0);
-	run.deadline_ms = now_ms() + 20000;
-	assert_int_equal(child_run(&c, &run, &out, &res), 0);
+	run_argv(argv, CHILD_STDIN | CHILD_CAPTURE, &run, 20000, &out, &res);
 	assert_false(res.timed_out);
 	assert_true(res.exited);
 	assert_int_equal(res.code, 0);
@@ -212,18 +220,14 @@ test_input_and_stderr(void **state)
 	};
 	struct child_result res;
 	struct buf out;
-	struct child c;
 
 	(void)state;
-	start(argv, CHILD_INPUT | CHILD_CAPTURE | CHILD_CLOSE_FDS, &c);
-	assert_true(c.in_fd >= 0);
 	buf_init(&out, 0);
-	run.deadline_ms = now_ms() + 10000;
-	assert_int_equal(child_run(&c, &run, &out, &res), 0);
+	run_argv(argv, CHILD_INPUT | CHILD_CAPTURE | CHILD_CLOSE_FDS, &run,
+	    10000, &out, &res);
 	assert_true(res.exited);
 	assert_int_equal(res.code, 0);
 	assert_string_equal(out.data, "line one\nline two\ndone\n");
-	assert_int_equal(c.in_fd, -1);
 	buf_done(&out);
 }
 
@@ -239,14 +243,12 @@ test_exit_or_end_of_output(void **state)
 	struct child_result res;
 	int64_t begin = now_ms();
 	struct buf out;
-	struct child c;
 	pid_t sleeper;
 
 	(void)state;
-	start(argv, CHILD_GROUP | CHILD_STDIN | CHILD_CAPTURE, &c);
 	buf_init(&out, 0);
-	run.deadline_ms = begin + 10000;
-	assert_int_equal(child_run(&c, &run, &out, &res), 0);
+	run_argv(argv, CHILD_GROUP | CHILD_STDIN | CHILD_CAPTURE, &run, 10000,
+	    &out, &res);
 	assert_false(res.timed_out);
 	assert_true(res.exited);
 	assert_int_equal(res.code, 3);
@@ -260,10 +262,9 @@ test_exit_or_end_of_output(void **state)
 
 	buf_reset(&out);
 	run.until_output_ends = true;
-	start(argv, CHILD_GROUP | CHILD_STDIN | CHILD_CAPTURE, &c);
 	begin = now_ms();
-	run.deadline_ms = begin + 300;
-	assert_int_equal(child_run(&c, &run, &out, &res), 0);
+	run_argv(argv, CHILD_GROUP | CHILD_STDIN | CHILD_CAPTURE, &run, 300,
+	    &out, &res);
 	assert_true(res.timed_out);
 	assert_true(now_ms() - begin < 5000);
 	/* The leader had exited; the sleep of its group went all the same. */
@@ -353,10 +354,8 @@ test_signals_reset(void **state)
 	assert_int_equal(res.code, 0);
 
 	/* What an executed command sees: nothing ignored, nothing blocked. */
-	start(argv, CHILD_STDIN | CHILD_CAPTURE, &c);
 	buf_init(&out, 0);
-	run.deadline_ms = now_ms() + 10000;
-	assert_int_equal(child_run(&c, &run, &out, &res), 0);
+	run_argv(argv, CHILD_STDIN | CHILD_CAPTURE, &run, 10000, &out, &res);
 	assert_true(res.exited);
 	assert_non_null(strstr(out.data, "\nSigBlk:\t0000000000000000\n"));
 	assert_non_null(strstr(out.data, "\nSigIgn:\t0000000000000000\n"));
