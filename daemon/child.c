@@ -369,7 +369,7 @@ child_run(struct child *c, const struct child_run *run, struct buf *output,
 			{ .fd = exited ? -1 : pidfd, .events = POLLIN },
 		};
 		int64_t left = run->deadline_ms - clock_now_ms(CLOCK_MONOTONIC);
-		int64_t wait = left < 1000 ? left : 1000;
+		int64_t ms = left < 1000 ? left : 1000;
 
 		exited = exited || has_exited(c->pid);
 		if (exited && (c->out_fd < 0 || !run->until_output_ends))
@@ -380,9 +380,9 @@ child_run(struct child *c, const struct child_run *run, struct buf *output,
 		}
 		if (run->tick)
 			run->tick();
-		if (!exited && pidfd < 0 && wait > CHILD_LOOK_MS)
-			wait = CHILD_LOOK_MS;
-		(void)poll(p, 3, (int)wait);
+		if (!exited && pidfd < 0 && ms > CHILD_LOOK_MS)
+			ms = CHILD_LOOK_MS;
+		(void)poll(p, 3, (int)ms);
 		if (c->in_fd >= 0 &&
 		    (p[0].revents & (POLLOUT | POLLERR | POLLHUP)))
 			off = feed(c, run, off);
