@@ -15,17 +15,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "action.h"
+#include "child.h"
+#include "clock.h"
 #include "escape.h"
 #include "exec_group.h"
 #include "fsutil.h"
@@ -34,15 +31,6 @@
 
 #define EXEC_OUTPUT_CAP 4096
 #define EXEC_KILL_GRACE_MS 2000
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Appends NAME=value with value escaped (no newline, no control bytes). */
 static int
@@ -184,38 +172,21 @@ build_env(const struct action_event *ev, int attempt)
 }
 
 /*
- * In the child: never returns.  It dies with the daemon, and waits for
- * the parent to have recorded its group (one byte on go_fd) before the
- * command starts: a run the record does not name never started.
+ * In the child (child_fork() made it clean): never returns.  It waits
+ * for the parent to have recorded its group (one byte on go_fd) before
+ * the command starts: a run the record does not name never started.
  */
 static void
 child_exec(const struct action_config *ac, const struct action_event *ev,
-    char **env, int out_fd, int go_fd, pid_t parent)
+    char **env, int go_fd)
 {
 	size_t argc = 0;
 	char **argv;
 	char go;
 
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(127); /* the daemon died before the line above */
-	setpgid(0, 0);
-	dup2(out_fd, STDOUT_FILENO);
-	dup2(out_fd, STDERR_FILENO);
-	close(STDIN_FILENO);
-	if (open("/dev/null", O_RDONLY) != STDIN_FILENO)
+	if (read(go_fd, &go, 1) != 1)
 		_exit(127);
-	/*
-	 * Nothing of the daemon's (inotify, spool, its pid file's lock)
-	 * reaches the command, nor stays held while this waits: a daemon
-	 * restarted at once must find its pid file free.
-	 */
-	if (dup2(go_fd, 3) != 3)
-		_exit(127);
-	close_range(4, ~0U, 0);
-	if (read(3, &go, 1) != 1)
-		_exit(127);
-	close(3);
+	close(go_fd);
 	while (ac->command[argc])
 		argc++;
 	argv = calloc(argc + 2, sizeof(char *));
@@ -227,61 +198,6 @@ child_exec(const struct action_config *ac, const struct action_event *ev,
 	execve(argv[0], argv, env);
 	dprintf(STDERR_FILENO, "exec %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
-}
-
-/*
- * Reads the child's output until it closes it or the deadline passes.
- * Returns 1 on end of output, 0 on timeout.
- */
-static int
-collect(int fd, int64_t deadline, struct buf *out)
-{
-	char tmp[4096];
-
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int64_t left = deadline - now_ms();
-		ssize_t n;
-
-		if (left <= 0)
-			return 0;
-		sdnotify_watchdog();
-		if (poll(&p, 1, (int)(left > 1000 ? 1000 : left)) < 0 &&
-		    errno != EINTR)
-			return 1;
-		if (!(p.revents & (POLLIN | POLLHUP)))
-			continue;
-		n = read(fd, tmp, sizeof(tmp));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return 1;
-		if (out->len < EXEC_OUTPUT_CAP)
-			buf_append(out, tmp,
-			    (size_t)n < EXEC_OUTPUT_CAP - out->len
-				? (size_t)n
-				: EXEC_OUTPUT_CAP - out->len);
-	}
-}
-
-/* Waits for pid until deadline; returns 1 and *status when it exited. */
-static int
-wait_until(pid_t pid, int64_t deadline, int *status)
-{
-	for (;;) {
-		pid_t w = waitpid(pid, status, WNOHANG);
-		const struct timespec tick = { 0, 10 * 1000 * 1000 };
-
-		if (w == pid)
-			return 1;
-		if (w < 0 && errno != EINTR)
-			return 1;
-		if (now_ms() >= deadline)
-			return 0;
-		/* A command that takes its time is no hang of the daemon. */
-		sdnotify_watchdog();
-		nanosleep(&tick, NULL);
-	}
 }
 
 /*
@@ -321,12 +237,31 @@ static enum action_outcome
 action_exec_run(const struct action_config *ac, const struct action_event *ev,
     struct buf *detail)
 {
-	int pipefd[2], go[2], status = 0, timed_out = 0, attempt;
-	pid_t parent = getpid();
+	int go[2] = { -1, -1 }, attempt, r;
+	struct child_options co = {
+		/*
+		 * Its own group (what it starts is killed with it), no stdin,
+		 * and nothing of the daemon's (inotify, spool, its pid file's
+		 * lock) reaches the command, nor stays held while it waits: a
+		 * daemon restarted at once must find its pid file free.
+		 */
+		.flags =
+		    CHILD_GROUP | CHILD_STDIN | CHILD_CAPTURE | CHILD_CLOSE_FDS,
+		.in_fd = -1,
+		.n_keep_fds = 1,
+	};
+	struct child_run run = {
+		.grace_ms = EXEC_KILL_GRACE_MS,
+		.output_cap = EXEC_OUTPUT_CAP,
+		.until_output_ends = true,
+		/* A command that takes its time is no hang of the daemon. */
+		.tick = sdnotify_watchdog,
+	};
+	struct child_result res;
+	struct child c;
 	struct buf out;
-	int64_t deadline;
 	char **env;
-	pid_t pid;
+	pid_t pgid;
 	enum action_outcome o;
 
 	/* A run again after a killed daemon: none of the last one is left. */
@@ -343,70 +278,53 @@ action_exec_run(const struct action_config *ac, const struct action_event *ev,
 		buf_puts(detail, "out of memory");
 		return ACTION_FAILED;
 	}
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		buf_printf(detail, "pipe: %s", strerror(errno));
-		env_free(env);
-		return ACTION_FAILED;
-	}
 	if (pipe2(go, O_CLOEXEC) < 0) {
 		buf_printf(detail, "pipe: %s", strerror(errno));
-		safe_close(pipefd[0]);
-		safe_close(pipefd[1]);
 		env_free(env);
 		return ACTION_FAILED;
 	}
-	pid = fork();
-	if (pid < 0) {
-		buf_printf(detail, "fork: %s", strerror(errno));
-		safe_close(pipefd[0]);
-		safe_close(pipefd[1]);
+	co.keep_fds = &go[0];
+	r = child_fork(&co, &c);
+	if (r < 0) {
+		buf_printf(detail, "fork: %s", strerror(-r));
 		safe_close(go[0]);
 		safe_close(go[1]);
 		env_free(env);
 		return ACTION_FAILED;
 	}
-	if (pid == 0) {
-		close(pipefd[0]);
+	if (r == 0) {
 		close(go[1]);
-		child_exec(ac, ev, env, pipefd[1], go[0], parent);
+		child_exec(ac, ev, env, go[0]);
 	}
-	/* (Both set it: neither may kill or record a group not made yet.) */
-	(void)setpgid(pid, pid);
-	safe_close(pipefd[1]);
 	safe_close(go[0]);
 	env_free(env);
+	pgid = c.pid;
 	if (ev->spool_dirfd >= 0 &&
-	    exec_group_record(ev->spool_dirfd, pid, ev->id ? ev->id : "-") < 0)
+	    exec_group_record(ev->spool_dirfd, pgid, ev->id ? ev->id : "-") < 0)
 		buf_puts(detail, "(its group could not be recorded), ");
 	(void)write_all(go[1], "g", 1);
 	safe_close(go[1]);
 
 	buf_init(&out, EXEC_OUTPUT_CAP + 1);
-	deadline = now_ms() + (int64_t)ac->timeout_ms;
-	if (collect(pipefd[0], deadline, &out) == 0 ||
-	    !wait_until(pid, deadline, &status)) {
-		/* The whole process group: the command's children too. */
-		timed_out = 1;
-		kill(-pid, SIGTERM);
-		if (!wait_until(pid, now_ms() + EXEC_KILL_GRACE_MS, &status)) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, &status, 0);
-		}
-	}
-	safe_close(pipefd[0]);
+	run.deadline_ms =
+	    clock_now_ms(CLOCK_MONOTONIC) + (int64_t)ac->timeout_ms;
+	/* The whole process group: the command's children too. */
+	r = child_run(&c, &run, &out, &res);
 	if (ev->spool_dirfd >= 0)
-		exec_group_forget(ev->spool_dirfd, pid);
+		exec_group_forget(ev->spool_dirfd, pgid);
 
-	if (timed_out) {
+	if (r < 0) {
+		buf_printf(detail, "lost the command: %s", strerror(-r));
+		o = ACTION_FAILED;
+	} else if (res.timed_out) {
 		buf_printf(detail, "timed out after %llums",
 		    (unsigned long long)ac->timeout_ms);
 		o = ACTION_FAILED;
-	} else if (WIFEXITED(status)) {
-		buf_printf(detail, "exit %d", WEXITSTATUS(status));
-		o = WEXITSTATUS(status) == 0 ? ACTION_OK : ACTION_FAILED;
+	} else if (res.exited) {
+		buf_printf(detail, "exit %d", res.code);
+		o = res.code == 0 ? ACTION_OK : ACTION_FAILED;
 	} else {
-		buf_printf(detail, "killed by signal %d",
-		    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+		buf_printf(detail, "killed by signal %d", res.code);
 		o = ACTION_FAILED;
 	}
 	if (out.len > 0) {

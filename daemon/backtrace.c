@@ -27,11 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "clock.h"
 #include "confine.h"
 #include "core_inflate.h"
@@ -600,8 +599,9 @@ debuginfod_environment(const struct backtrace_options *opt)
 }
 
 /*
- * The child: opens the core as root, enters the confinement, unwinds,
- * and writes the reply to out (a memfd: the daemon reads it after the
+ * The child (child_fork() made it clean; it ignores what
+ * backtrace_start() says): opens the core as root, enters the confinement,
+ * unwinds, and writes the reply to out (a memfd: the daemon reads it after the
  * child is gone, so that the child never waits on it).  Never returns.
  */
 static void
@@ -614,12 +614,6 @@ child_main(const struct dump *d, const struct backtrace_options *opt, int out,
 	bool gz, debuginfod;
 	int fd, r;
 
-	/* The daemon decides when it ends: at kill_ms at the latest. */
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* Even while the daemon is busy elsewhere (an exec action). */
 	alarm((unsigned)(opt->kill_ms / 1000 + 2));
 	buf_init(&text, BACKTRACE_TEXT_MAX);
@@ -711,7 +705,7 @@ ctl_register(int fd)
 }
 
 struct backtrace_job {
-	pid_t pid;
+	struct child child;
 	int pipe_fd; /* its read end: end of file when the child is gone */
 	int ctl_fd; /* closed: its supervisor stops it (confine_supervise()) */
 	int out_fd; /* the memfd the child writes its reply into */
@@ -734,6 +728,9 @@ int
 backtrace_start(const struct dump *d, const struct backtrace_options *opt,
     struct backtrace_job **ret)
 {
+	/* The daemon decides when it ends: at kill_ms at the latest. */
+	static const int ignore[] = { SIGTERM, SIGINT, SIGHUP, SIGPIPE, 0 };
+	static const struct child_options co = { .ignore = ignore };
 	int64_t start = clock_now_ms(CLOCK_MONOTONIC);
 	struct backtrace_job *j;
 	int pfd[2] = { -1, -1 }, ctl[2] = { -1, -1 }, r;
@@ -741,7 +738,7 @@ backtrace_start(const struct dump *d, const struct backtrace_options *opt,
 	j = calloc(1, sizeof(*j));
 	if (j == NULL)
 		return -ENOMEM;
-	j->pid = -1;
+	j->child.pid = -1;
 	j->ctl_fd = -1;
 	j->out_fd = memfd_create("crashd-unwind", MFD_CLOEXEC);
 	if (j->out_fd < 0 || pipe2(pfd, O_CLOEXEC) < 0 ||
@@ -749,12 +746,10 @@ backtrace_start(const struct dump *d, const struct backtrace_options *opt,
 		r = -errno;
 		goto fail;
 	}
-	j->pid = fork();
-	if (j->pid < 0) {
-		r = -errno;
+	r = child_fork(&co, &j->child);
+	if (r < 0)
 		goto fail;
-	}
-	if (j->pid == 0) {
+	if (r == 0) {
 		close(pfd[0]);
 		close(ctl[1]);
 		child_main(d, opt, j->out_fd, ctl[0], start + opt->time_ms);
@@ -792,15 +787,15 @@ backtrace_job_kill_at(const struct backtrace_job *j)
 
 /* Reads the child's reply from its memfd into text, frames and res. */
 static int
-read_reply(struct backtrace_job *j, int status, struct buf *text,
-    struct buf *frames, struct backtrace_result *res)
+read_reply(struct backtrace_job *j, const struct child_result *cr,
+    struct buf *text, struct buf *frames, struct backtrace_result *res)
 {
 	struct reply rep;
 	struct stat st;
 	char *in = NULL;
 
 	memset(res, 0, sizeof(*res));
-	if (!j->killed && WIFEXITED(status) && fstat(j->out_fd, &st) == 0 &&
+	if (!j->killed && cr->exited && fstat(j->out_fd, &st) == 0 &&
 	    (uint64_t)st.st_size >= sizeof(rep) &&
 	    (uint64_t)st.st_size <= BACKTRACE_OUTPUT_CAP &&
 	    (in = malloc((size_t)st.st_size)) != NULL &&
@@ -825,20 +820,17 @@ read_reply(struct backtrace_job *j, int status, struct buf *text,
 		}
 	}
 	free(in);
-	if (j->killed || (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)) {
+	if (j->killed || (!cr->exited && cr->code == SIGALRM)) {
 		buf_printf(text,
 		    "no backtrace: the unwinder took longer than %lld ms and "
 		    "was stopped\n",
 		    (long long)j->kill_ms);
 		return -ETIMEDOUT;
 	}
-	if (WIFSIGNALED(status) ||
-	    (WIFEXITED(status) && WEXITSTATUS(status) > CONFINE_EXIT_SIGNAL))
+	if (!cr->exited || cr->code > CONFINE_EXIT_SIGNAL)
 		buf_printf(text,
 		    "no backtrace: the unwinder died of signal %d\n",
-		    WIFSIGNALED(status)
-			? WTERMSIG(status)
-			: WEXITSTATUS(status) - CONFINE_EXIT_SIGNAL);
+		    cr->exited ? cr->code - CONFINE_EXIT_SIGNAL : cr->code);
 	else
 		buf_printf(text, "no backtrace: the unwinder failed (%s)\n",
 		    strerror(EPROTO));
@@ -878,7 +870,8 @@ backtrace_job_finish(struct backtrace_job *j, struct dump *d)
 	struct backtrace_result res;
 	struct buf text, frames;
 	struct pollfd pfd = { .fd = j->pipe_fd, .events = POLLIN };
-	int status = 0, r;
+	struct child_result cr;
+	int r;
 
 	if (poll(&pfd, 1, 0) == 0) {
 		int64_t now = clock_now_ms(CLOCK_MONOTONIC);
@@ -893,19 +886,20 @@ backtrace_job_finish(struct backtrace_job *j, struct dump *d)
 		if (!j->killed) {
 			j->killed = true;
 			j->ctl_fd = ctl_close(j->ctl_fd);
-			(void)kill(j->pid, SIGKILL);
+			child_kill(&j->child, SIGKILL);
 		}
 		j->kill_at = now + BACKTRACE_STOP_POLL_MS;
-		if (waitpid(j->pid, &status, WNOHANG) != j->pid)
+		r = child_reap(&j->child, &cr);
+		if (r == 0)
 			return 0;
 	} else {
-		while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
-			;
+		r = child_wait(&j->child, &cr);
 	}
-	j->pid = -1;
+	if (r < 0) /* (lost: its reply says what it did) */
+		cr = (struct child_result){ .exited = true };
 	buf_init(&text, BACKTRACE_TEXT_MAX);
 	buf_init(&frames, BACKTRACE_TEXT_MAX);
-	r = read_reply(j, status, &text, &frames, &res);
+	r = read_reply(j, &cr, &text, &frames, &res);
 	write_items(d, r, &text, &frames, &res);
 	buf_done(&text);
 	buf_done(&frames);
@@ -917,11 +911,9 @@ backtrace_job_free(struct backtrace_job *j)
 {
 	if (j == NULL)
 		return;
-	if (j->pid > 0) {
+	if (j->child.pid > 0) {
 		j->ctl_fd = ctl_close(j->ctl_fd);
-		(void)kill(j->pid, SIGKILL);
-		while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
-			;
+		(void)child_stop(&j->child, 0, NULL);
 	}
 	ctl_close(j->ctl_fd);
 	safe_close(j->pipe_fd);

@@ -14,11 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "clock.h"
 #include "fsutil.h"
 #include "journal.h"
@@ -40,7 +39,7 @@ enum {
 };
 
 struct delivery_slot {
-	pid_t pid; /* 0: free */
+	struct child child; /* pid <= 0: free */
 	int fd; /* the child's report */
 	int64_t deadline_ms; /* monotonic */
 	uint64_t timeout_ms;
@@ -85,7 +84,8 @@ static bool
 in_flight(const struct delivery *dl, const char *qid)
 {
 	for (size_t i = 0; i < dl->n_slots; i++)
-		if (dl->slots[i].pid > 0 && strcmp(dl->slots[i].qid, qid) == 0)
+		if (dl->slots[i].child.pid > 0 &&
+		    strcmp(dl->slots[i].qid, qid) == 0)
 			return true;
 	return false;
 }
@@ -115,8 +115,10 @@ delivery_init(struct delivery *dl, int spool_dirfd)
 	if (dl->slots == NULL)
 		return -ENOMEM;
 	dl->n_slots = SLOTS_MAX;
-	for (size_t i = 0; i < dl->n_slots; i++)
+	for (size_t i = 0; i < dl->n_slots; i++) {
 		dl->slots[i].fd = -1;
+		dl->slots[i].child.pid = -1;
+	}
 	r = queue_open(spool_dirfd, true, &dl->q);
 	if (r < 0)
 		return r;
@@ -319,7 +321,7 @@ read_report(int fd, char *out, size_t size)
 static void
 slot_free(struct delivery_slot *s)
 {
-	s->pid = 0;
+	s->child.pid = -1;
 	s->fd = safe_close(s->fd);
 }
 
@@ -332,42 +334,38 @@ reap(struct delivery *dl, const struct config *cfg, int spool_dirfd)
 	for (size_t i = 0; i < dl->n_slots; i++) {
 		struct delivery_slot *s = &dl->slots[i];
 		char what[512] = "";
-		int status, result;
-		pid_t r;
+		struct child_result res;
+		int r, result;
 
-		if (s->pid <= 0)
+		if (s->child.pid <= 0)
 			continue;
-		r = waitpid(s->pid, &status, WNOHANG);
+		r = child_reap(&s->child, &res);
 		if (r == 0 && now < s->deadline_ms)
 			continue;
 		if (r == 0) {
-			kill(-s->pid, SIGKILL);
-			kill(s->pid, SIGKILL);
-			(void)waitpid(s->pid, &status, 0);
+			(void)child_stop(&s->child, 0, NULL);
 			snprintf(what, sizeof(what),
 			    "no outcome within %llums: killed",
 			    (unsigned long long)s->timeout_ms);
 			result = EXIT_RETRY;
 		} else if (r < 0) {
 			snprintf(what, sizeof(what), "lost the attempt: %s",
-			    strerror(errno));
+			    strerror(-r));
 			result = EXIT_RETRY;
 		} else {
 			read_report(s->fd, what, sizeof(what));
-			if (WIFEXITED(status) &&
-			    (WEXITSTATUS(status) == EXIT_SENT ||
-				WEXITSTATUS(status) == EXIT_RETRY ||
-				WEXITSTATUS(status) == EXIT_DEAD)) {
-				result = WEXITSTATUS(status);
+			if (res.exited &&
+			    (res.code == EXIT_SENT || res.code == EXIT_RETRY ||
+				res.code == EXIT_DEAD)) {
+				result = res.code;
 			} else {
 				size_t n = strlen(what);
 
 				snprintf(what + n, sizeof(what) - n,
 				    "%sthe attempt %s %d", n ? "; " : "",
-				    WIFSIGNALED(status) ? "was killed by signal"
-							: "exited with",
-				    WIFSIGNALED(status) ? WTERMSIG(status)
-							: WEXITSTATUS(status));
+				    res.exited ? "exited with"
+					       : "was killed by signal",
+				    res.code);
 				result = EXIT_RETRY;
 			}
 		}
@@ -376,22 +374,14 @@ reap(struct delivery *dl, const struct config *cfg, int spool_dirfd)
 	}
 }
 
-/* In the child: one attempt.  Never returns. */
+/* In the child (child_fork() made it clean): one attempt.  Never returns. */
 static void __attribute__((noreturn))
 attempt(struct delivery *dl, const struct action_config *ac,
     const struct action_ops *ops, const struct queue_entry *e, int report_fd)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
 	enum send_result res;
 	struct buf detail, payload;
-	sigset_t all;
 	int fd, r;
-
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		signal(sigs[i], SIG_DFL);
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 
 	buf_init(&detail, REPORT_CAP);
 	buf_init(&payload, QUEUE_PAYLOAD_MAX);
@@ -419,9 +409,15 @@ start(struct delivery *dl, const struct config *cfg, int spool_dirfd,
 {
 	const struct action_config *ac = action_named(cfg, e->action);
 	const struct action_ops *ops = ac ? action_ops_for(ac->type) : NULL;
+	/*
+	 * Its own group: a sendmail it runs dies with it.  SIGPIPE stays
+	 * ignored, as in the daemon (libcurl in this process).
+	 */
+	static const int ignore[] = { SIGPIPE, 0 };
+	static const struct child_options co = { .flags = CHILD_GROUP,
+		.ignore = ignore };
 	char what[256];
-	int p[2];
-	pid_t pid;
+	int p[2], r;
 
 	if (ops == NULL || ops->send == NULL ||
 	    strcmp(action_type_to_string(ac->type), e->type) != 0) {
@@ -435,22 +431,18 @@ start(struct delivery *dl, const struct config *cfg, int spool_dirfd,
 		log_warn_errno(-errno, "delivery %s: pipe: %m", e->qid);
 		return false;
 	}
-	pid = fork();
-	if (pid < 0) {
-		log_warn_errno(-errno, "delivery %s: fork: %m", e->qid);
+	r = child_fork(&co, &s->child);
+	if (r < 0) {
+		log_warn_errno(r, "delivery %s: fork: %m", e->qid);
 		safe_close(p[0]);
 		safe_close(p[1]);
 		return false;
 	}
-	if (pid == 0) {
-		/* Its own group: a sendmail it runs dies with it. */
-		(void)setpgid(0, 0);
+	if (r == 0) {
 		safe_close(p[0]);
 		attempt(dl, ac, ops, e, p[1]);
 	}
-	(void)setpgid(pid, pid);
 	safe_close(p[1]);
-	s->pid = pid;
 	s->fd = p[0];
 	s->timeout_ms = ac->timeout_ms;
 	s->deadline_ms = clock_now_ms(CLOCK_MONOTONIC) +
@@ -487,7 +479,7 @@ delivery_tick(struct delivery *dl, const struct config *cfg, int spool_dirfd)
 		bool any = false;
 
 		for (size_t i = 0; i < dl->n_slots; i++)
-			any = any || dl->slots[i].pid > 0;
+			any = any || dl->slots[i].child.pid > 0;
 		/* In flight, their states are ours: scan between attempts. */
 		if (!any) {
 			scan(dl);
@@ -500,19 +492,19 @@ delivery_tick(struct delivery *dl, const struct config *cfg, int spool_dirfd)
 		queue_prune(&dl->q, QUEUE_DEAD, KEEP_DEAD_S);
 	}
 	for (size_t i = 0; i < dl->n_slots; i++)
-		busy += dl->slots[i].pid > 0;
+		busy += dl->slots[i].child.pid > 0;
 	for (size_t i = 0;
 	     i < dl->n_slots && busy < cfg->daemon.delivery_parallel; i++) {
 		struct queue_entry *e;
 
-		if (dl->slots[i].pid > 0)
+		if (dl->slots[i].child.pid > 0)
 			continue;
 		e = next_due(dl, clock_now_ms(CLOCK_REALTIME));
 		if (e == NULL)
 			break;
 		if (!start(dl, cfg, spool_dirfd, &dl->slots[i], e))
 			break;
-		busy += dl->slots[i].pid > 0;
+		busy += dl->slots[i].child.pid > 0;
 	}
 }
 
@@ -529,7 +521,7 @@ delivery_done(struct delivery *dl, const struct config *cfg, int spool_dirfd,
 
 		reap(dl, cfg, spool_dirfd); /* records what ended */
 		for (size_t i = 0; i < dl->n_slots; i++)
-			any = any || dl->slots[i].pid > 0;
+			any = any || dl->slots[i].child.pid > 0;
 		if (!any)
 			break;
 		if (clock_now_ms(CLOCK_MONOTONIC) < end) {
@@ -538,16 +530,13 @@ delivery_done(struct delivery *dl, const struct config *cfg, int spool_dirfd,
 		}
 		for (size_t i = 0; i < dl->n_slots; i++) {
 			struct delivery_slot *s = &dl->slots[i];
-			int status;
 
-			if (s->pid <= 0)
+			if (s->child.pid <= 0)
 				continue;
 			log_info("delivery %s interrupted by the stop, "
 				 "retried at the next start",
 			    s->qid);
-			kill(-s->pid, SIGKILL);
-			kill(s->pid, SIGKILL);
-			(void)waitpid(s->pid, &status, 0);
+			(void)child_stop(&s->child, 0, NULL);
 			slot_free(s);
 		}
 		break;

@@ -11,19 +11,15 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "child.h"
+#include "clock.h"
 #include "escape.h"
 #include "fsutil.h"
 #include "mail_msg.h"
@@ -33,15 +29,6 @@
 #define REPLIES 8
 #define REPLY_CAP 240
 #define SENDMAIL_OUTPUT_CAP 2048
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int
 mail_send_read_auth_file(
@@ -384,29 +371,17 @@ sysexit_name(int status)
 	return status >= 64 && status <= 78 ? names[status - 64] : NULL;
 }
 
-/* In the child: never returns. */
+/* In the child (child_fork() made it clean): never returns. */
 static void
-sendmail_exec(
-    const struct action_config *ac, const char *from, int in_fd, int out_fd)
+sendmail_exec(const struct action_config *ac, const char *from)
 {
 	char home[512] = "HOME=/", user[300] = "LOGNAME=root";
 	char *env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", home, user,
 		NULL };
 	struct passwd *pw = getpwuid(geteuid());
 	size_t n = 0, i = 0;
-	sigset_t none;
 	char **argv;
 
-	setpgid(0, 0);
-	/* Gone with the attempt, whatever ends it (the queue's SIGKILL). */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	if (dup2(in_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
-	    dup2(out_fd, STDERR_FILENO) < 0)
-		_exit(127);
-	close_range(3, ~0U, 0);
 	/* A mailer may read its own config from the home (msmtp). */
 	if (pw) {
 		snprintf(home, sizeof(home), "HOME=%s", pw->pw_dir);
@@ -441,86 +416,31 @@ to_lf(const char *msg, size_t len, struct buf *out)
 	return r;
 }
 
-/* Appends what the mailer wrote, up to the cap (the rest is dropped). */
-static void
-keep_output(struct buf *out, const char *s, size_t n)
-{
-	if (out->len < SENDMAIL_OUTPUT_CAP)
-		buf_append(out, s,
-		    n < SENDMAIL_OUTPUT_CAP - out->len
-			? n
-			: SENDMAIL_OUTPUT_CAP - out->len);
-}
-
-/*
- * Feeds in to the mailer pid and collects its output (out_fd is
- * non-blocking) until it exits or the deadline passes.  Its exit ends the
- * attempt even when a process it left behind holds its output open (a
- * queue runner): it took the message or refused it.  Returns 1 with
- * *status when it exited, 0 on timeout.
- */
-static int
-sendmail_talk(pid_t pid, int in_fd, int out_fd, const struct buf *in,
-    int64_t deadline, struct buf *out, int *status)
-{
-	size_t off = 0;
-	bool writing = in->len > 0, reading = true;
-	char tmp[4096];
-	ssize_t n;
-
-	if (!writing)
-		shutdown(in_fd, SHUT_WR);
-	for (;;) {
-		struct pollfd p[2] = { { .fd = writing ? in_fd : -1,
-					   .events = POLLOUT },
-			{ .fd = reading ? out_fd : -1, .events = POLLIN } };
-		int64_t left = deadline - now_ms();
-
-		if (waitpid(pid, status, WNOHANG) == pid)
-			break;
-		if (left <= 0)
-			return 0;
-		/* Short: the exit is seen by waitpid(), not by poll(). */
-		if (poll(p, 2, (int)(left > 50 ? 50 : left)) < 0 &&
-		    errno != EINTR)
-			return 0;
-		if (writing && (p[0].revents & (POLLOUT | POLLERR | POLLHUP))) {
-			n = send(in_fd, in->data + off, in->len - off,
-			    MSG_NOSIGNAL | MSG_DONTWAIT);
-			if (n > 0)
-				off += (size_t)n;
-			/* One that stops reading says why in its status. */
-			if ((n < 0 && errno != EAGAIN && errno != EINTR) ||
-			    off == in->len) {
-				writing = false;
-				shutdown(in_fd, SHUT_WR);
-			}
-		}
-		if (reading && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-			n = read(out_fd, tmp, sizeof(tmp));
-			if (n == 0 ||
-			    (n < 0 && errno != EINTR && errno != EAGAIN))
-				reading = false;
-			else if (n > 0)
-				keep_output(out, tmp, (size_t)n);
-		}
-	}
-	/* What it wrote before it exited. */
-	while (reading && (n = read(out_fd, tmp, sizeof(tmp))) > 0)
-		keep_output(out, tmp, (size_t)n);
-	return 1;
-}
-
 enum send_result
 mail_send_sendmail(const struct action_config *ac, const char *from,
     const char *msg, size_t len, struct buf *detail)
 {
-	int sv[2] = { -1, -1 }, outp[2] = { -1, -1 }, status = 0;
+	/*
+	 * Its own group, gone with the attempt, whatever ends it (the
+	 * queue's SIGKILL).  Its stdin is a socket, not a pipe: a write to
+	 * a mailer gone is no SIGPIPE.
+	 */
+	static const struct child_options co = {
+		.flags =
+		    CHILD_GROUP | CHILD_INPUT | CHILD_CAPTURE | CHILD_CLOSE_FDS,
+	};
+	/*
+	 * Its exit ends the attempt even when a process it left behind
+	 * holds its output open (a queue runner): it took the message or
+	 * refused it.
+	 */
+	struct child_run run = { .output_cap = SENDMAIL_OUTPUT_CAP };
 	enum send_result res = SEND_RETRY;
+	struct child_result cr;
 	struct buf in, out;
-	int64_t deadline;
 	size_t n_rcpts = 0;
-	pid_t pid;
+	struct child c;
+	int r;
 
 	buf_init(&in, 0);
 	buf_init(&out, SENDMAIL_OUTPUT_CAP + 1);
@@ -530,32 +450,27 @@ mail_send_sendmail(const struct action_config *ac, const char *from,
 		buf_puts(detail, "out of memory");
 		goto out;
 	}
-	/* A socket, not a pipe: a write to a mailer gone is no SIGPIPE. */
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
-	    pipe2(outp, O_CLOEXEC) < 0 ||
-	    fcntl(outp[0], F_SETFL, O_NONBLOCK) < 0) {
-		buf_printf(detail, "socketpair/pipe: %s", strerror(errno));
+	run.input = in.data ? in.data : "";
+	run.input_len = in.len;
+	run.deadline_ms =
+	    clock_now_ms(CLOCK_MONOTONIC) + (int64_t)ac->timeout_ms;
+	r = child_fork(&co, &c);
+	if (r < 0) {
+		buf_printf(detail, "fork: %s", strerror(-r));
 		goto out;
 	}
-	deadline = now_ms() + (int64_t)ac->timeout_ms;
-	pid = fork();
-	if (pid < 0) {
-		buf_printf(detail, "fork: %s", strerror(errno));
-		goto out;
-	}
-	if (pid == 0)
-		sendmail_exec(ac, from, sv[1], outp[1]);
-	sv[1] = safe_close(sv[1]);
-	outp[1] = safe_close(outp[1]);
-	if (!sendmail_talk(pid, sv[0], outp[0], &in, deadline, &out, &status)) {
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
+	if (r == 0)
+		sendmail_exec(ac, from);
+	r = child_run(&c, &run, &out, &cr);
+	if (r < 0) {
+		escape_c(detail, ac->sendmail, strlen(ac->sendmail));
+		buf_printf(detail, ": lost it: %s", strerror(-r));
+	} else if (cr.timed_out) {
 		buf_puts(detail, "sendmail ");
 		escape_c(detail, ac->sendmail, strlen(ac->sendmail));
 		buf_printf(detail, ": timed out after %llums",
 		    (unsigned long long)ac->timeout_ms);
-	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	} else if (cr.exited && cr.code == 0) {
 		res = SEND_OK;
 		buf_puts(detail, "sent with ");
 		escape_c(detail, ac->sendmail, strlen(ac->sendmail));
@@ -563,16 +478,15 @@ mail_send_sendmail(const struct action_config *ac, const char *from,
 		    n_rcpts == 1 ? "" : "s");
 	} else {
 		escape_c(detail, ac->sendmail, strlen(ac->sendmail));
-		if (WIFEXITED(status)) {
-			int st = WEXITSTATUS(status);
-
-			res = sendmail_transient(st) ? SEND_RETRY : SEND_DEAD;
-			buf_printf(detail, ": exit %d", st);
-			if (sysexit_name(st))
-				buf_printf(detail, " (%s)", sysexit_name(st));
+		if (cr.exited) {
+			res = sendmail_transient(cr.code) ? SEND_RETRY
+							  : SEND_DEAD;
+			buf_printf(detail, ": exit %d", cr.code);
+			if (sysexit_name(cr.code))
+				buf_printf(
+				    detail, " (%s)", sysexit_name(cr.code));
 		} else {
-			buf_printf(detail, ": killed by signal %d",
-			    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+			buf_printf(detail, ": killed by signal %d", cr.code);
 		}
 		if (res == SEND_DEAD)
 			buf_puts(detail, ", refused for good");
@@ -582,10 +496,6 @@ mail_send_sendmail(const struct action_config *ac, const char *from,
 		escape_c(detail, out.data, out.len);
 	}
 out:
-	safe_close(sv[0]);
-	safe_close(sv[1]);
-	safe_close(outp[0]);
-	safe_close(outp[1]);
 	buf_done(&in);
 	buf_done(&out);
 	return res;
