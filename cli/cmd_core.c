@@ -111,7 +111,7 @@ core_truncated(const struct dump *d)
 	char *info = NULL;
 	bool t;
 
-	if (dump_read_item(d, "core_info", 4096, &info) < 0)
+	if (dump_read_item(d, DUMP_ITEM_CORE_INFO, 4096, &info) < 0)
 		return false;
 	t = strstr(info, "\ntruncated: yes") != NULL;
 	free(info);
@@ -212,8 +212,8 @@ cmd_gdb(const struct cli *cli, int argc, char **argv)
 	if (open_dump(cli, argv[1], &c, &sp, &d))
 		return 1;
 	exe = d->executable;
-	if (faccessat(
-		d->dirfd, "executable_deleted", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+	if (faccessat(d->dirfd, DUMP_ITEM_EXECUTABLE_DELETED, F_OK,
+		AT_SYMLINK_NOFOLLOW) == 0)
 		fprintf(stderr,
 		    "warning: %s was deleted while it ran; gdb may load "
 		    "another file of that name\n",

@@ -49,9 +49,9 @@ struct item {
 static size_t
 cap_of(const char *name)
 {
-	return strcmp(name, "backtrace") == 0 ||
-		strcmp(name, "backtrace_frames") == 0 ||
-		strcmp(name, "actions") == 0
+	return strcmp(name, DUMP_ITEM_BACKTRACE) == 0 ||
+		strcmp(name, DUMP_ITEM_BACKTRACE_FRAMES) == 0 ||
+		strcmp(name, DUMP_ITEM_ACTIONS) == 0
 	    ? INFO_BIG_ITEM_CAP
 	    : INFO_ITEM_CAP;
 }
@@ -237,12 +237,12 @@ static const struct {
 	const char *item;
 	const char *title;
 } blocks[] = {
-	{ "namespaces", "namespaces" },
-	{ "open_fds", "open fds" },
-	{ "core_info", "core_info" },
-	{ "limits", "limits" },
-	{ "incomplete", "incomplete (the hook could not store these)" },
-	{ "actions", "actions" },
+	{ DUMP_ITEM_NAMESPACES, "namespaces" },
+	{ DUMP_ITEM_OPEN_FDS, "open fds" },
+	{ DUMP_ITEM_CORE_INFO, "core_info" },
+	{ DUMP_ITEM_LIMITS, "limits" },
+	{ DUMP_ITEM_INCOMPLETE, "incomplete (the hook could not store these)" },
+	{ DUMP_ITEM_ACTIONS, "actions" },
 };
 
 /* One "label value" line of an item, escaped, said when cut. */
@@ -283,7 +283,7 @@ print_text(const struct cli_dump *cd, bool show_environ)
 	printf("  %-11s %s\n", "reason", v ? v : "");
 	free(v);
 	when_format(d->time, when, sizeof(when));
-	v = text(d, "last_occurrence", NULL);
+	v = text(d, DUMP_ITEM_LAST_OCCURRENCE, NULL);
 	t = atoll(v);
 	free(v);
 	if (cd->count > 1 && t > 0) {
@@ -294,12 +294,12 @@ print_text(const struct cli_dump *cd, bool show_environ)
 		printf("  %-11s %s\n", "time", when);
 	}
 	put_escaped("executable", d->executable);
-	v = text(d, "executable_deleted", NULL);
+	v = text(d, DUMP_ITEM_EXECUTABLE_DELETED, NULL);
 	if (v[0])
 		printf("  %-11s %s\n", "", "(deleted while it ran)");
 	free(v);
 
-	item_read(d, "cmdline", false, &it);
+	item_read(d, DUMP_ITEM_CMDLINE, false, &it);
 	buf_init(&b, 0);
 	escape_argv(&b, it.v, it.len);
 	printf("  %-11s %s\n", "argv", b.data ? b.data : "");
@@ -308,11 +308,11 @@ print_text(const struct cli_dump *cd, bool show_environ)
 	free(it.v);
 
 	{
-		char *ns_pid = text(d, "ns_pid", NULL),
-		     *tid = text(d, "tid", NULL);
-		char *user = text(d, "username", NULL),
-		     *gid = text(d, "gid", NULL);
-		char *kernel = text(d, "kernel", NULL);
+		char *ns_pid = text(d, DUMP_ITEM_NS_PID, NULL),
+		     *tid = text(d, DUMP_ITEM_TID, NULL);
+		char *user = text(d, DUMP_ITEM_USERNAME, NULL),
+		     *gid = text(d, DUMP_ITEM_GID, NULL);
+		char *kernel = text(d, DUMP_ITEM_KERNEL, NULL);
 
 		/* Numbers are printed as numbers, names escaped. */
 		printf("  %-11s %ld", "pid", d->pid);
@@ -339,20 +339,20 @@ print_text(const struct cli_dump *cd, bool show_environ)
 		free(gid);
 		free(kernel);
 	}
-	put_item_line(d, "cwd", "cwd");
+	put_item_line(d, DUMP_ITEM_CWD, "cwd");
 	if (d->container[0])
 		put_escaped("container", d->container);
 	units_format_size(cd->size, size, sizeof(size));
 	printf("  %-11s %s; dump %s on disk\n", "core", cd->core, size);
-	v = text(d, "duplicate_of", NULL);
+	v = text(d, DUMP_ITEM_DUPLICATE_OF, NULL);
 	if (v[0])
 		put_escaped("duplicate", v);
 	free(v);
 
-	item_read(d, "backtrace", true, &it);
+	item_read(d, DUMP_ITEM_BACKTRACE, true, &it);
 	put_block("backtrace (where it died)", &it);
 	free(it.v);
-	item_read(d, "ptree", true, &it);
+	item_read(d, DUMP_ITEM_PTREE, true, &it);
 	put_ptree(&it);
 	free(it.v);
 	for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) {
@@ -363,7 +363,7 @@ print_text(const struct cli_dump *cd, bool show_environ)
 	if (show_environ) {
 		size_t i = 0;
 
-		item_read(d, "environ", false, &it);
+		item_read(d, DUMP_ITEM_ENVIRON, false, &it);
 		printf("\nenviron:\n");
 		while (i < it.len) {
 			size_t n = strnlen(it.v + i, it.len - i);
@@ -466,13 +466,17 @@ note_cut(struct cuts *c, const char *item, const struct item *it)
 static void
 print_json(int spool_dirfd, const struct cli_dump *cd)
 {
-	static const char *const text_items[] = { "ns_pid", "tid", "gid",
-		"username", "comm", "kernel", "cwd", "root", "start_time",
-		"last_occurrence", "duplicate_of", "dumpable", "status",
-		"limits", "cgroup", "core_info", "incomplete",
-		"executable_deleted", "thread_comm", "signature", "backtrace" };
-	static const char *const tsv_items[] = { "ptree", "open_fds",
-		"namespaces" };
+	static const char *const text_items[] = { DUMP_ITEM_NS_PID,
+		DUMP_ITEM_TID, DUMP_ITEM_GID, DUMP_ITEM_USERNAME,
+		DUMP_ITEM_COMM, DUMP_ITEM_KERNEL, DUMP_ITEM_CWD, DUMP_ITEM_ROOT,
+		DUMP_ITEM_START_TIME, DUMP_ITEM_LAST_OCCURRENCE,
+		DUMP_ITEM_DUPLICATE_OF, DUMP_ITEM_DUMPABLE, DUMP_ITEM_STATUS,
+		DUMP_ITEM_LIMITS, DUMP_ITEM_CGROUP, DUMP_ITEM_CORE_INFO,
+		DUMP_ITEM_INCOMPLETE, DUMP_ITEM_EXECUTABLE_DELETED,
+		DUMP_ITEM_THREAD_COMM, DUMP_ITEM_SIGNATURE,
+		DUMP_ITEM_BACKTRACE };
+	static const char *const tsv_items[] = { DUMP_ITEM_PTREE,
+		DUMP_ITEM_OPEN_FDS, DUMP_ITEM_NAMESPACES };
 	const struct dump *d = cd->d;
 	struct json_writer w;
 	struct cuts cuts = { 0 };
@@ -495,9 +499,9 @@ print_json(int spool_dirfd, const struct cli_dump *cd)
 		free(it.v);
 	}
 	json_key(&w, "frames");
-	item_read(d, "backtrace_frames", true, &it);
+	item_read(d, DUMP_ITEM_BACKTRACE_FRAMES, true, &it);
 	json_frames(&w, it.v);
-	note_cut(&cuts, "backtrace_frames", &it);
+	note_cut(&cuts, DUMP_ITEM_BACKTRACE_FRAMES, &it);
 	free(it.v);
 	for (size_t i = 0; i < sizeof(tsv_items) / sizeof(tsv_items[0]); i++) {
 		json_key(&w, tsv_items[i]);
@@ -506,20 +510,20 @@ print_json(int spool_dirfd, const struct cli_dump *cd)
 		note_cut(&cuts, tsv_items[i], &it);
 		free(it.v);
 	}
-	json_key(&w, "dso_list");
-	item_read(d, "dso_list", true, &it);
+	json_key(&w, DUMP_ITEM_DSO_LIST);
+	item_read(d, DUMP_ITEM_DSO_LIST, true, &it);
 	json_lines(&w, it.v);
-	note_cut(&cuts, "dso_list", &it);
+	note_cut(&cuts, DUMP_ITEM_DSO_LIST, &it);
 	free(it.v);
-	json_key(&w, "environ");
-	item_read(d, "environ", false, &it);
+	json_key(&w, DUMP_ITEM_ENVIRON);
+	item_read(d, DUMP_ITEM_ENVIRON, false, &it);
 	render_json_strv(&w, it.v, it.len);
-	note_cut(&cuts, "environ", &it);
+	note_cut(&cuts, DUMP_ITEM_ENVIRON, &it);
 	free(it.v);
-	json_key(&w, "actions");
-	item_read(d, "actions", true, &it);
+	json_key(&w, DUMP_ITEM_ACTIONS);
+	item_read(d, DUMP_ITEM_ACTIONS, true, &it);
 	json_lines(&w, it.v);
-	note_cut(&cuts, "actions", &it);
+	note_cut(&cuts, DUMP_ITEM_ACTIONS, &it);
 	free(it.v);
 	if (cuts.n > 0) {
 		json_key(&w, "truncated");

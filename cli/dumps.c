@@ -23,9 +23,10 @@ core_state(const struct dump *d)
 
 	if (!d->has_core)
 		return state;
-	if (faccessat(d->dirfd, "core.mini", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+	if (faccessat(
+		d->dirfd, DUMP_ITEM_CORE_MINI, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return "mini";
-	if (dump_read_item(d, "core_info", 4096, &info) == 0 &&
+	if (dump_read_item(d, DUMP_ITEM_CORE_INFO, 4096, &info) == 0 &&
 	    strstr(info, "\ntruncated: yes"))
 		state = "truncated";
 	else
@@ -90,7 +91,7 @@ dump_set_load(
 			continue;
 		}
 		cd.count = 1;
-		if (dump_read_item(cd.d, "count", 64, &count) == 0) {
+		if (dump_read_item(cd.d, DUMP_ITEM_COUNT, 64, &count) == 0) {
 			cd.count = strtoull(count, NULL, 10);
 			if (cd.count == 0)
 				cd.count = 1;
@@ -98,8 +99,8 @@ dump_set_load(
 		}
 		cd.core = core_state(cd.d);
 		(void)spool_dir_usage(cd.d->dirfd, &cd.size);
-		cd.duplicate = faccessat(cd.d->dirfd, "duplicate_of", F_OK,
-				   AT_SYMLINK_NOFOLLOW) == 0;
+		cd.duplicate = faccessat(cd.d->dirfd, DUMP_ITEM_DUPLICATE_OF,
+				   F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 		/* Keep no fd per dump: a spool may hold thousands. */
 		cd.d->dirfd = safe_close(cd.d->dirfd);
 		if (s.n == cap) {

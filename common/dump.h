@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "items.h" /* the items' names, for every reader */
+
 #define DUMP_ITEM_CAP (64 * 1024)
 
 /*

@@ -118,7 +118,7 @@ static void
 field_rlimit(struct fields *f, const struct dump *d)
 {
 	size_t len;
-	char *v = item(d, "limits", TEXT_CAP, &len);
+	char *v = item(d, DUMP_ITEM_LIMITS, TEXT_CAP, &len);
 	const char *line = v ? strstr(v, "\nMax core file size") : NULL;
 	char soft[32];
 
@@ -140,7 +140,7 @@ field_cmdline(struct fields *f, const struct dump *d)
 	struct buf b;
 
 	/* Raw bytes: dump_read_item() would stop at the first NUL. */
-	if (read_file_at(d->dirfd, "cmdline", ARGV_CAP, &v, &len) < 0)
+	if (read_file_at(d->dirfd, DUMP_ITEM_CMDLINE, ARGV_CAP, &v, &len) < 0)
 		return;
 	buf_init(&b, 0);
 	if (len)
@@ -160,7 +160,7 @@ field_environ(
 	size_t len = 0, i = 0;
 	struct buf b;
 
-	if (read_file_at(d->dirfd, "environ", ARGV_CAP, &env, &len) < 0)
+	if (read_file_at(d->dirfd, DUMP_ITEM_ENVIRON, ARGV_CAP, &env, &len) < 0)
 		return;
 	buf_init(&b, 0);
 	while (i < len) {
@@ -195,7 +195,7 @@ field_units(struct fields *f, const struct dump *d)
 {
 	struct cgroup_unit u;
 	size_t len;
-	char *v = item(d, "cgroup", TEXT_CAP, &len);
+	char *v = item(d, DUMP_ITEM_CGROUP, TEXT_CAP, &len);
 
 	cgroup_unit_parse(v, len, &u);
 	free(v);
@@ -237,8 +237,8 @@ put_stack(struct buf *m, const struct dump *d)
 	size_t len;
 	char last_tid[32] = "";
 
-	if (read_file_at(d->dirfd, "backtrace_frames", FRAMES_CAP, &tsv, &len) <
-		0 ||
+	if (read_file_at(d->dirfd, DUMP_ITEM_BACKTRACE_FRAMES, FRAMES_CAP, &tsv,
+		&len) < 0 ||
 	    tsv == NULL) {
 		free(tsv);
 		return;
@@ -274,7 +274,7 @@ static void
 field_message(struct fields *f, const struct dump *d)
 {
 	size_t len;
-	char *comm = item(d, "comm", SMALL_CAP, &len);
+	char *comm = item(d, DUMP_ITEM_COMM, SMALL_CAP, &len);
 	struct buf m, c;
 
 	buf_init(&m, 0);
@@ -309,24 +309,25 @@ field_core(struct fields *f, const struct action_event *ev, struct buf *detail)
 	char *info;
 	int r;
 
-	if (faccessat(d->dirfd, "core.mini", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+	if (faccessat(d->dirfd, DUMP_ITEM_CORE_MINI, F_OK,
+		AT_SYMLINK_NOFOLLOW) == 0) {
 		r = core_zst_write_at(d->dirfd);
 		if (r >= 0) {
 			name = CORE_ZST_ITEM;
 		} else {
-			name = "core.mini";
+			name = DUMP_ITEM_CORE_MINI;
 			buf_printf(detail, "(%s not written: %s) ",
 			    CORE_ZST_ITEM, strerror(-r));
 		}
-	} else if (faccessat(d->dirfd, "core.gz", F_OK, AT_SYMLINK_NOFOLLOW) ==
-	    0) {
-		name = "core.gz";
+	} else if (faccessat(d->dirfd, DUMP_ITEM_CORE_GZ, F_OK,
+		       AT_SYMLINK_NOFOLLOW) == 0) {
+		name = DUMP_ITEM_CORE_GZ;
 	}
 	if (name == NULL)
 		return;
 	snprintf(path, sizeof(path), "%s/%s", ev->dump_path, name);
 	field(f, "COREDUMP_FILENAME", path, strlen(path));
-	info = item(d, "core_info", SMALL_CAP, &len);
+	info = item(d, DUMP_ITEM_CORE_INFO, SMALL_CAP, &len);
 	if (info && strstr(info, "\ntruncated: yes"))
 		field(f, "COREDUMP_TRUNCATED", "1", 1);
 	free(info);
@@ -374,9 +375,9 @@ action_journal_run(const struct action_config *ac,
 	field(&f, "CRASHD_KIND", dump_kind_names[d->kind],
 	    strlen(dump_kind_names[d->kind]));
 	if (d->kind == DUMP_KIND_SNAPSHOT)
-		field_item(&f, "CRASHD_SNAPSHOT_REASON", d, "snapshot_reason",
-		    SMALL_CAP);
-	field_item(&f, "CRASHD_SIGNATURE", d, "signature", SMALL_CAP);
+		field_item(&f, "CRASHD_SNAPSHOT_REASON", d,
+		    DUMP_ITEM_SNAPSHOT_REASON, SMALL_CAP);
+	field_item(&f, "CRASHD_SIGNATURE", d, DUMP_ITEM_SIGNATURE, SMALL_CAP);
 	fieldf(&f, "CRASHD_COUNT", "%llu", (unsigned long long)ev->count);
 	field(&f, "CRASHD_EVENT", ev->event, strlen(ev->event));
 	field(&f, "CRASHD_DUMP", ev->dump_path, strlen(ev->dump_path));
