@@ -144,6 +144,69 @@ snapshot_reason_of(const struct dump *d)
 	return buf_steal(&b, NULL);
 }
 
+/*
+ * The core item in dirfd and its size.  Returns 1 when there is one, 0
+ * when there is none, or -errno.
+ */
+static int
+core_at(int dirfd, const char **ret_item, long long *ret_size)
+{
+	static const char *const cores[] = { DUMP_ITEM_CORE_MINI,
+		DUMP_ITEM_CORE_GZ };
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(cores) / sizeof(cores[0]); i++) {
+		if (fstatat(dirfd, cores[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			return -errno;
+		}
+		if (!S_ISREG(st.st_mode))
+			continue;
+		if (ret_item)
+			*ret_item = cores[i];
+		if (ret_size)
+			*ret_size = (long long)st.st_size;
+		return 1;
+	}
+	return 0;
+}
+
+int
+dump_core(const struct dump *d, struct dump_core *ret)
+{
+	struct dump_core c = { DUMP_CORE_NONE, NULL, -1, false };
+	char *info = NULL;
+	int r;
+
+	r = core_at(d->dirfd, &c.item, &c.size);
+	if (r < 0)
+		return r;
+	if (r > 0) {
+		c.kind = strcmp(c.item, DUMP_ITEM_CORE_MINI) == 0
+		    ? DUMP_CORE_MINI
+		    : DUMP_CORE_GZ;
+		if (dump_read_item(d, DUMP_ITEM_CORE_INFO, 4096, &info) == 0)
+			c.truncated = strstr(info, "\ntruncated: yes") != NULL;
+		free(info);
+	}
+	*ret = c;
+	return 0;
+}
+
+const char *
+dump_core_state(const struct dump_core *c)
+{
+	switch (c->kind) {
+	case DUMP_CORE_MINI:
+		return "mini";
+	case DUMP_CORE_GZ:
+		return c->truncated ? "truncated" : "full";
+	default:
+		return "none";
+	}
+}
+
 int
 dump_open(int spool_dirfd, const char *name, struct dump **ret)
 {
@@ -182,9 +245,7 @@ dump_open(int spool_dirfd, const char *name, struct dump **ret)
 	d->time = item_number(d, DUMP_ITEM_TIME, 0);
 	d->signal_name = strdup(
 	    signame_from_number(d->signal, buf, sizeof(buf)) ? buf : "unknown");
-	d->has_core =
-	    faccessat(fd, DUMP_ITEM_CORE_GZ, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
-	    faccessat(fd, DUMP_ITEM_CORE_MINI, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	d->has_core = core_at(fd, NULL, NULL) > 0;
 	d->processed =
 	    faccessat(fd, DUMP_ITEM_PROCESSED, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	if (!d->name || !d->executable || !d->hostname || !d->reason ||

@@ -303,34 +303,26 @@ static void
 field_core(struct fields *f, const struct action_event *ev, struct buf *detail)
 {
 	const struct dump *d = ev->dump;
-	const char *name = NULL;
+	struct dump_core core;
+	const char *name;
 	char path[4096];
-	size_t len;
-	char *info;
 	int r;
 
-	if (faccessat(d->dirfd, DUMP_ITEM_CORE_MINI, F_OK,
-		AT_SYMLINK_NOFOLLOW) == 0) {
+	if (dump_core(d, &core) < 0 || core.kind == DUMP_CORE_NONE)
+		return;
+	name = core.item;
+	if (core.kind == DUMP_CORE_MINI) {
 		r = core_zst_write_at(d->dirfd);
-		if (r >= 0) {
+		if (r >= 0)
 			name = CORE_ZST_ITEM;
-		} else {
-			name = DUMP_ITEM_CORE_MINI;
+		else
 			buf_printf(detail, "(%s not written: %s) ",
 			    CORE_ZST_ITEM, strerror(-r));
-		}
-	} else if (faccessat(d->dirfd, DUMP_ITEM_CORE_GZ, F_OK,
-		       AT_SYMLINK_NOFOLLOW) == 0) {
-		name = DUMP_ITEM_CORE_GZ;
 	}
-	if (name == NULL)
-		return;
 	snprintf(path, sizeof(path), "%s/%s", ev->dump_path, name);
 	field(f, "COREDUMP_FILENAME", path, strlen(path));
-	info = item(d, DUMP_ITEM_CORE_INFO, SMALL_CAP, &len);
-	if (info && strstr(info, "\ntruncated: yes"))
+	if (core.truncated)
 		field(f, "COREDUMP_TRUNCATED", "1", 1);
-	free(info);
 }
 
 static enum action_outcome

@@ -59,34 +59,6 @@ item_number(const struct dump *d, const char *name)
 	return n;
 }
 
-/* What core the dump keeps (as crashd-cli names it), and its size. */
-static const char *
-core_of(const struct dump *d, long long *ret_size)
-{
-	struct stat st;
-	char *info = NULL;
-	const char *kind;
-
-	*ret_size = -1;
-	if (fstatat(d->dirfd, DUMP_ITEM_CORE_MINI, &st, AT_SYMLINK_NOFOLLOW) ==
-		0 &&
-	    S_ISREG(st.st_mode)) {
-		*ret_size = (long long)st.st_size;
-		return "mini";
-	}
-	if (fstatat(d->dirfd, DUMP_ITEM_CORE_GZ, &st, AT_SYMLINK_NOFOLLOW) <
-		0 ||
-	    !S_ISREG(st.st_mode))
-		return "none";
-	*ret_size = (long long)st.st_size;
-	kind = "full";
-	if (dump_read_item(d, DUMP_ITEM_CORE_INFO, 4096, &info) == 0 &&
-	    strstr(info, "\ntruncated: yes"))
-		kind = "truncated";
-	free(info);
-	return kind;
-}
-
 /* A host event's body (no dump). */
 static int
 render_host(const struct action_config *ac, const struct action_event *ev,
@@ -121,6 +93,7 @@ render(const struct action_config *ac, const struct action_event *ev,
 {
 	const struct dump *d = ev->dump;
 	struct webhook_crash c = { 0 };
+	struct dump_core core;
 	char *v[I_MAX] = { NULL };
 	char *deleted = NULL;
 	size_t len = 0;
@@ -172,7 +145,10 @@ render(const struct action_config *ac, const struct action_event *ev,
 	c.executable_deleted =
 	    dump_read_item(d, DUMP_ITEM_EXECUTABLE_DELETED, 16, &deleted) == 0;
 	free(deleted);
-	c.core = core_of(d, &c.core_size);
+	if (dump_core(d, &core) < 0)
+		core = (struct dump_core){ DUMP_CORE_NONE, NULL, -1, false };
+	c.core = dump_core_state(&core);
+	c.core_size = core.size;
 
 	r = webhook_json_render(ac->format, &c, payload);
 	if (r < 0)
