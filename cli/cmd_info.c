@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "dump_tsv.h"
 #include "dumps.h"
 #include "escape.h"
 #include "fsutil.h"
@@ -139,31 +140,27 @@ put_escaped_text(struct buf *b, const char *s, size_t n)
 static void
 put_block(const char *title, const struct item *it)
 {
-	const char *s = it->v;
+	struct dump_tsv t;
+	struct dump_tsv_field f;
 
-	if (s[0] == '\0' && it->more == 0)
+	if (it->v[0] == '\0' && it->more == 0)
 		return;
 	printf("\n%s:\n", title);
-	for (const char *p = s; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+	dump_tsv_init(&t, it->v);
+	while (dump_tsv_next_line(&t)) {
 		struct buf b;
 
 		/* Tabs separate fields; anything else unprintable is escaped.
 		 */
 		buf_init(&b, 0);
-		for (size_t i = 0; i < n;) {
-			const char *tab = memchr(p + i, '\t', n - i);
-			size_t k = tab ? (size_t)(tab - p - i) : n - i;
-
-			put_escaped_text(&b, p + i, k);
-			if (tab)
+		for (bool first = true; dump_tsv_next_field(&t, &f);
+		     first = false) {
+			if (!first)
 				buf_puts(&b, "  ");
-			i += k + 1;
+			put_escaped_text(&b, f.s, f.len);
 		}
 		printf("  %s\n", b.data ? b.data : "");
 		buf_done(&b);
-		p += n + (nl ? 1 : 0);
 	}
 	put_truncated(it->more);
 }
@@ -177,59 +174,55 @@ put_block(const char *title, const struct item *it)
 static void
 put_ptree(const struct item *it)
 {
-	char **lines = NULL;
+	struct dump_tsv_field(*lines)[_DUMP_PTREE_MAX] = NULL;
+	struct dump_tsv_field f[_DUMP_PTREE_MAX];
 	size_t n = 0, shown;
 	unsigned long long cut = it->more;
-	char *copy = strdup(it->v);
+	struct dump_tsv t;
 	struct buf b;
 
-	if (copy == NULL || copy[0] == '\0') {
-		free(copy);
+	if (it->v[0] == '\0')
 		return;
-	}
-	for (char *p = strtok(copy, "\n"); p; p = strtok(NULL, "\n")) {
-		char **nl;
+	dump_tsv_init(&t, it->v);
+	while (dump_tsv_next(&t, f, _DUMP_PTREE_MAX) > 0) {
+		void *nl;
 
+		if (t.len == 0)
+			continue; /* no process */
 		if (n == INFO_PTREE_LINES) {
-			cut += strlen(p) + 1;
+			cut += t.len + 1;
 			continue;
 		}
-		nl = realloc(lines, (n + 1) * sizeof(char *));
+		nl = realloc(lines, (n + 1) * sizeof(*lines));
 		if (nl == NULL)
 			break;
 		lines = nl;
-		lines[n++] = p;
+		memcpy(lines[n++], f, sizeof(f));
 	}
 	printf("\nancestry:\n");
 	put_truncated(cut);
 	shown = n;
 	for (size_t i = shown; i-- > 0;) {
-		char *pid = lines[i], *comm = strchr(pid, '\t'), *argv = NULL;
+		const struct dump_tsv_field *l = lines[i];
 		size_t depth = shown - 1 - i;
 
 		if (depth > INFO_PTREE_INDENT)
 			depth = INFO_PTREE_INDENT;
-		if (comm) {
-			*comm++ = '\0';
-			argv = strchr(comm, '\t');
-			if (argv)
-				*argv++ = '\0';
-		}
 		buf_init(&b, 0);
-		put_escaped_text(&b, pid, strlen(pid));
+		put_escaped_text(
+		    &b, l[DUMP_PTREE_PID].s, l[DUMP_PTREE_PID].len);
 		buf_putc(&b, ' ');
-		if (comm)
-			put_escaped_text(&b, comm, strlen(comm));
+		put_escaped_text(
+		    &b, l[DUMP_PTREE_COMM].s, l[DUMP_PTREE_COMM].len);
 		buf_puts(&b, "  ");
-		if (argv)
-			put_escaped_text(&b, argv, strlen(argv));
+		put_escaped_text(
+		    &b, l[DUMP_PTREE_ARGV].s, l[DUMP_PTREE_ARGV].len);
 		printf("  %*s%s%s%s\n", (int)(depth > 0 ? depth * 2 - 2 : 0),
 		    "", depth > 0 ? "`- " : "", b.data ? b.data : "",
 		    i == 0 ? "   <- crashed" : "");
 		buf_done(&b);
 	}
 	free(lines);
-	free(copy);
 }
 
 /* The items shown as blocks after the summary, in order. */
@@ -383,21 +376,16 @@ print_text(const struct cli_dump *cd, bool show_environ)
 static void
 json_tsv(struct json_writer *w, const char *s)
 {
+	struct dump_tsv t;
+	struct dump_tsv_field f;
+
 	json_begin_array(w);
-	for (const char *p = s; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-
+	dump_tsv_init(&t, s);
+	while (dump_tsv_next_line(&t)) {
 		json_begin_array(w);
-		for (size_t i = 0; i < n;) {
-			const char *tab = memchr(p + i, '\t', n - i);
-			size_t k = tab ? (size_t)(tab - p - i) : n - i;
-
-			json_strn(w, p + i, k);
-			i += k + 1;
-		}
+		while (dump_tsv_next_field(&t, &f))
+			json_strn(w, f.s, f.len);
 		json_end_array(w);
-		p += n + (nl ? 1 : 0);
 	}
 	json_end_array(w);
 }
@@ -420,29 +408,22 @@ json_lines(struct json_writer *w, const char *s)
 static void
 json_frames(struct json_writer *w, const char *s)
 {
-	static const char *const keys[] = { "tid", "frame", "pc", "function",
-		"offset", "module", "build_id", "file", "line" };
+	struct dump_tsv_field f[_DUMP_FRAME_MAX];
+	struct dump_tsv t;
+	size_t n;
 
 	json_begin_array(w);
-	for (const char *p = s; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p), f = 0;
-
+	dump_tsv_init(&t, s);
+	while ((n = dump_tsv_next(&t, f, _DUMP_FRAME_MAX)) > 0) {
 		json_begin_object(w);
-		for (size_t i = 0; i < n && f < sizeof(keys) / sizeof(keys[0]);
-		     f++) {
-			const char *tab = memchr(p + i, '\t', n - i);
-			size_t k = tab ? (size_t)(tab - p - i) : n - i;
-
-			json_key(w, keys[f]);
-			if (f == 0 || f == 1 || f == 8)
-				json_int(w, atoll(p + i));
+		for (size_t i = 0; i < n; i++) {
+			json_key(w, dump_frame_keys[i]);
+			if (dump_frame_field_is_number(i))
+				json_int(w, dump_tsv_number(&f[i], 0));
 			else
-				json_strn(w, p + i, k);
-			i += k + 1;
+				json_strn(w, f[i].s, f[i].len);
 		}
 		json_end_object(w);
-		p += n + (nl ? 1 : 0);
 	}
 	json_end_array(w);
 }

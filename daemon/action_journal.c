@@ -20,6 +20,7 @@
 #include "action.h"
 #include "cgroup_unit.h"
 #include "core_zst.h"
+#include "dump_tsv.h"
 #include "escape.h"
 #include "fsutil.h"
 #include "redact.h"
@@ -233,9 +234,10 @@ field_units(struct fields *f, const struct dump *d)
 static void
 put_stack(struct buf *m, const struct dump *d)
 {
-	char *tsv = NULL, *line, *save = NULL;
-	size_t len;
-	char last_tid[32] = "";
+	struct dump_tsv_field f[_DUMP_FRAME_MAX], last_tid = { "", 0 };
+	struct dump_tsv t;
+	char *tsv = NULL;
+	size_t len, nf;
 
 	if (read_file_at(d->dirfd, DUMP_ITEM_BACKTRACE_FRAMES, FRAMES_CAP, &tsv,
 		&len) < 0 ||
@@ -243,29 +245,29 @@ put_stack(struct buf *m, const struct dump *d)
 		free(tsv);
 		return;
 	}
-	for (line = strtok_r(tsv, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *col[9];
-		int n = 0;
+	dump_tsv_init(&t, tsv);
+	while ((nf = dump_tsv_next(&t, f, _DUMP_FRAME_MAX)) > 0) {
+		const struct dump_tsv_field *fn = &f[DUMP_FRAME_FUNCTION];
+		const struct dump_tsv_field *mod = &f[DUMP_FRAME_MODULE];
 
-		for (char *p = line; n < 9; n++) {
-			col[n] = p;
-			p = strchr(p, '\t');
-			if (p == NULL) {
-				n++;
-				break;
-			}
-			*p++ = '\0';
-		}
-		if (n < 6)
+		/* Up to the module at least; an empty line is no frame. */
+		if (nf <= DUMP_FRAME_MODULE)
 			continue;
-		if (strcmp(col[0], last_tid) != 0) {
-			snprintf(last_tid, sizeof(last_tid), "%s", col[0]);
-			buf_printf(m, "\nStack trace of thread %s:\n", col[0]);
+		if (f[DUMP_FRAME_TID].len != last_tid.len ||
+		    memcmp(f[DUMP_FRAME_TID].s, last_tid.s, last_tid.len) !=
+			0) {
+			last_tid = f[DUMP_FRAME_TID];
+			buf_printf(m, "\nStack trace of thread %.*s:\n",
+			    (int)last_tid.len, last_tid.s);
 		}
-		buf_printf(m, "#%-2s %s %s%s%s (%s)\n", col[1], col[2],
-		    col[3][0] ? col[3] : "n/a", col[3][0] ? "+" : "",
-		    col[3][0] ? col[4] : "", col[5][0] ? col[5] : "n/a");
+		buf_printf(m, "#%-2.*s %.*s %.*s%s%.*s (%.*s)\n",
+		    (int)f[DUMP_FRAME_FRAME].len, f[DUMP_FRAME_FRAME].s,
+		    (int)f[DUMP_FRAME_PC].len, f[DUMP_FRAME_PC].s,
+		    fn->len ? (int)fn->len : 3, fn->len ? fn->s : "n/a",
+		    fn->len ? "+" : "",
+		    fn->len ? (int)f[DUMP_FRAME_OFFSET].len : 0,
+		    f[DUMP_FRAME_OFFSET].s, mod->len ? (int)mod->len : 3,
+		    mod->len ? mod->s : "n/a");
 	}
 	free(tsv);
 }
