@@ -43,7 +43,7 @@ struct dump {
 	long pid;
 	long long uid; /* -1 when missing */
 	long long time; /* the crash's time, seconds */
-	bool has_core;
+	bool has_core; /* a regular core.mini or core.gz: dump_core() */
 	bool processed;
 };
 
