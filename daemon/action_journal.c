@@ -341,8 +341,8 @@ action_journal_run(const struct action_config *ac,
 	field(&f, "PRIORITY", "2", 1); /* LOG_CRIT, as systemd-coredump */
 	field_message(&f, d);
 	fieldf(&f, "COREDUMP_PID", "%ld", d->pid);
-	field_item(&f, "COREDUMP_UID", d, "uid", SMALL_CAP);
-	field_item(&f, "COREDUMP_GID", d, "gid", SMALL_CAP);
+	field_item(&f, "COREDUMP_UID", d, DUMP_ITEM_UID, SMALL_CAP);
+	field_item(&f, "COREDUMP_GID", d, DUMP_ITEM_GID, SMALL_CAP);
 	fieldf(&f, "COREDUMP_SIGNAL", "%d", d->signal);
 	if (signame_from_number(d->signal, sig, sizeof(sig)))
 		fieldf(&f, "COREDUMP_SIGNAL_NAME", "%s%s",
@@ -355,13 +355,13 @@ action_journal_run(const struct action_config *ac,
 	if (d->executable[0])
 		field(&f, "COREDUMP_EXE", d->executable, strlen(d->executable));
 	field_cmdline(&f, d);
-	field_item(&f, "COREDUMP_CWD", d, "cwd", SMALL_CAP);
-	field_item(&f, "COREDUMP_ROOT", d, "root", SMALL_CAP);
+	field_item(&f, "COREDUMP_CWD", d, DUMP_ITEM_CWD, SMALL_CAP);
+	field_item(&f, "COREDUMP_ROOT", d, DUMP_ITEM_ROOT, SMALL_CAP);
 	field_units(&f, d);
-	field_item(&f, "COREDUMP_PROC_STATUS", d, "status", TEXT_CAP);
-	field_item(&f, "COREDUMP_PROC_MAPS", d, "maps", MAPS_CAP);
-	field_item(&f, "COREDUMP_PROC_LIMITS", d, "limits", TEXT_CAP);
-	field_item(&f, "COREDUMP_PROC_CGROUP", d, "cgroup", TEXT_CAP);
+	field_item(&f, "COREDUMP_PROC_STATUS", d, DUMP_ITEM_STATUS, TEXT_CAP);
+	field_item(&f, "COREDUMP_PROC_MAPS", d, DUMP_ITEM_MAPS, MAPS_CAP);
+	field_item(&f, "COREDUMP_PROC_LIMITS", d, DUMP_ITEM_LIMITS, TEXT_CAP);
+	field_item(&f, "COREDUMP_PROC_CGROUP", d, DUMP_ITEM_CGROUP, TEXT_CAP);
 	if (ac->include_environ)
 		field_environ(&f, ac, d);
 	field_core(&f, ev, detail);
