@@ -58,18 +58,18 @@ fail:
  * it is (gzread passes data that is no gzip through).  0 or -errno (said).
  */
 static int
-write_core(const struct dump *d, int out_fd)
+write_core(const struct dump *d, const struct dump_core *core, int out_fd)
 {
-	const char *name = "core.gz";
+	const char *name = core->item;
 	char buf[65536];
 	gzFile gz;
 	int fd, n, r = 0;
 
-	fd = openat(d->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
-		name = "core.mini";
-		fd = openat(d->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (name == NULL) {
+		log_error("%s has no core (see its core_info)", d->name);
+		return -ENOENT;
 	}
+	fd = openat(d->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			log_error(
@@ -105,17 +105,17 @@ write_core(const struct dump *d, int out_fd)
 	return r;
 }
 
-static bool
-core_truncated(const struct dump *d)
+/* The dump's core; none when its directory cannot be read (said then). */
+static void
+core_of(const struct dump *d, struct dump_core *ret)
 {
-	char *info = NULL;
-	bool t;
+	int r;
 
-	if (dump_read_item(d, "core_info", 4096, &info) < 0)
-		return false;
-	t = strstr(info, "\ntruncated: yes") != NULL;
-	free(info);
-	return t;
+	r = dump_core(d, ret);
+	if (r < 0) {
+		log_error_errno(r, "%s: %m", d->name);
+		*ret = (struct dump_core){ DUMP_CORE_NONE, NULL, -1, false };
+	}
 }
 
 int
@@ -129,6 +129,7 @@ cmd_core(const struct cli *cli, int argc, char **argv)
 	const char *output = NULL;
 	struct config c;
 	struct spool sp;
+	struct dump_core core;
 	struct dump *d;
 	int opt, fd, r;
 
@@ -163,9 +164,10 @@ cmd_core(const struct cli *cli, int argc, char **argv)
 	}
 	if (open_dump(cli, argv[optind], &c, &sp, &d))
 		return 1;
+	core_of(d, &core);
 	r = 0;
 	fd = STDOUT_FILENO;
-	if (!d->has_core) {
+	if (core.kind == DUMP_CORE_NONE) {
 		/* Said before -o FILE is created: no empty file is left. */
 		log_error("%s has no core (see its core_info)", d->name);
 		fd = -1;
@@ -177,8 +179,8 @@ cmd_core(const struct cli *cli, int argc, char **argv)
 			r = log_error_errno(-errno, "%s: %m", output);
 	}
 	if (r >= 0)
-		r = write_core(d, fd);
-	if (r >= 0 && core_truncated(d))
+		r = write_core(d, &core, fd);
+	if (r >= 0 && core.truncated)
 		fprintf(stderr,
 		    "note: this core was truncated by the hook "
 		    "(see core_info); a debugger sees only part of it\n");
@@ -196,6 +198,7 @@ cmd_gdb(const struct cli *cli, int argc, char **argv)
 	char path[] = "/tmp/crashd-core.XXXXXX";
 	struct config c;
 	struct spool sp;
+	struct dump_core core;
 	struct dump *d;
 	struct stat st;
 	char *exe;
@@ -212,8 +215,8 @@ cmd_gdb(const struct cli *cli, int argc, char **argv)
 	if (open_dump(cli, argv[1], &c, &sp, &d))
 		return 1;
 	exe = d->executable;
-	if (faccessat(
-		d->dirfd, "executable_deleted", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+	if (faccessat(d->dirfd, DUMP_ITEM_EXECUTABLE_DELETED, F_OK,
+		AT_SYMLINK_NOFOLLOW) == 0)
 		fprintf(stderr,
 		    "warning: %s was deleted while it ran; gdb may load "
 		    "another file of that name\n",
@@ -223,7 +226,8 @@ cmd_gdb(const struct cli *cli, int argc, char **argv)
 		    "warning: %s changed since the crash; symbols may "
 		    "not match the core\n",
 		    exe);
-	if (core_truncated(d))
+	core_of(d, &core);
+	if (core.truncated)
 		fprintf(stderr,
 		    "warning: the core is truncated (see core_info); "
 		    "gdb will miss what was cut\n");
@@ -233,7 +237,7 @@ cmd_gdb(const struct cli *cli, int argc, char **argv)
 		r = log_error_errno(-errno, "temporary file: %m");
 		goto out;
 	}
-	r = write_core(d, fd);
+	r = write_core(d, &core, fd);
 	safe_close(fd);
 	if (r < 0)
 		goto out_unlink;

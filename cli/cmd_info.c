@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "dump_tsv.h"
 #include "dumps.h"
 #include "escape.h"
 #include "fsutil.h"
@@ -49,9 +50,9 @@ struct item {
 static size_t
 cap_of(const char *name)
 {
-	return strcmp(name, "backtrace") == 0 ||
-		strcmp(name, "backtrace_frames") == 0 ||
-		strcmp(name, "actions") == 0
+	return strcmp(name, DUMP_ITEM_BACKTRACE) == 0 ||
+		strcmp(name, DUMP_ITEM_BACKTRACE_FRAMES) == 0 ||
+		strcmp(name, DUMP_ITEM_ACTIONS) == 0
 	    ? INFO_BIG_ITEM_CAP
 	    : INFO_ITEM_CAP;
 }
@@ -139,31 +140,27 @@ put_escaped_text(struct buf *b, const char *s, size_t n)
 static void
 put_block(const char *title, const struct item *it)
 {
-	const char *s = it->v;
+	struct dump_tsv t;
+	struct dump_tsv_field f;
 
-	if (s[0] == '\0' && it->more == 0)
+	if (it->v[0] == '\0' && it->more == 0)
 		return;
 	printf("\n%s:\n", title);
-	for (const char *p = s; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+	dump_tsv_init(&t, it->v);
+	while (dump_tsv_next_line(&t)) {
 		struct buf b;
 
 		/* Tabs separate fields; anything else unprintable is escaped.
 		 */
 		buf_init(&b, 0);
-		for (size_t i = 0; i < n;) {
-			const char *tab = memchr(p + i, '\t', n - i);
-			size_t k = tab ? (size_t)(tab - p - i) : n - i;
-
-			put_escaped_text(&b, p + i, k);
-			if (tab)
+		for (bool first = true; dump_tsv_next_field(&t, &f);
+		     first = false) {
+			if (!first)
 				buf_puts(&b, "  ");
-			i += k + 1;
+			put_escaped_text(&b, f.s, f.len);
 		}
 		printf("  %s\n", b.data ? b.data : "");
 		buf_done(&b);
-		p += n + (nl ? 1 : 0);
 	}
 	put_truncated(it->more);
 }
@@ -177,59 +174,55 @@ put_block(const char *title, const struct item *it)
 static void
 put_ptree(const struct item *it)
 {
-	char **lines = NULL;
+	struct dump_tsv_field(*lines)[_DUMP_PTREE_MAX] = NULL;
+	struct dump_tsv_field f[_DUMP_PTREE_MAX];
 	size_t n = 0, shown;
 	unsigned long long cut = it->more;
-	char *copy = strdup(it->v);
+	struct dump_tsv t;
 	struct buf b;
 
-	if (copy == NULL || copy[0] == '\0') {
-		free(copy);
+	if (it->v[0] == '\0')
 		return;
-	}
-	for (char *p = strtok(copy, "\n"); p; p = strtok(NULL, "\n")) {
-		char **nl;
+	dump_tsv_init(&t, it->v);
+	while (dump_tsv_next(&t, f, _DUMP_PTREE_MAX) > 0) {
+		void *nl;
 
+		if (t.len == 0)
+			continue; /* no process */
 		if (n == INFO_PTREE_LINES) {
-			cut += strlen(p) + 1;
+			cut += t.len + 1;
 			continue;
 		}
-		nl = realloc(lines, (n + 1) * sizeof(char *));
+		nl = realloc(lines, (n + 1) * sizeof(*lines));
 		if (nl == NULL)
 			break;
 		lines = nl;
-		lines[n++] = p;
+		memcpy(lines[n++], f, sizeof(f));
 	}
 	printf("\nancestry:\n");
 	put_truncated(cut);
 	shown = n;
 	for (size_t i = shown; i-- > 0;) {
-		char *pid = lines[i], *comm = strchr(pid, '\t'), *argv = NULL;
+		const struct dump_tsv_field *l = lines[i];
 		size_t depth = shown - 1 - i;
 
 		if (depth > INFO_PTREE_INDENT)
 			depth = INFO_PTREE_INDENT;
-		if (comm) {
-			*comm++ = '\0';
-			argv = strchr(comm, '\t');
-			if (argv)
-				*argv++ = '\0';
-		}
 		buf_init(&b, 0);
-		put_escaped_text(&b, pid, strlen(pid));
+		put_escaped_text(
+		    &b, l[DUMP_PTREE_PID].s, l[DUMP_PTREE_PID].len);
 		buf_putc(&b, ' ');
-		if (comm)
-			put_escaped_text(&b, comm, strlen(comm));
+		put_escaped_text(
+		    &b, l[DUMP_PTREE_COMM].s, l[DUMP_PTREE_COMM].len);
 		buf_puts(&b, "  ");
-		if (argv)
-			put_escaped_text(&b, argv, strlen(argv));
+		put_escaped_text(
+		    &b, l[DUMP_PTREE_ARGV].s, l[DUMP_PTREE_ARGV].len);
 		printf("  %*s%s%s%s\n", (int)(depth > 0 ? depth * 2 - 2 : 0),
 		    "", depth > 0 ? "`- " : "", b.data ? b.data : "",
 		    i == 0 ? "   <- crashed" : "");
 		buf_done(&b);
 	}
 	free(lines);
-	free(copy);
 }
 
 /* The items shown as blocks after the summary, in order. */
@@ -237,12 +230,12 @@ static const struct {
 	const char *item;
 	const char *title;
 } blocks[] = {
-	{ "namespaces", "namespaces" },
-	{ "open_fds", "open fds" },
-	{ "core_info", "core_info" },
-	{ "limits", "limits" },
-	{ "incomplete", "incomplete (the hook could not store these)" },
-	{ "actions", "actions" },
+	{ DUMP_ITEM_NAMESPACES, "namespaces" },
+	{ DUMP_ITEM_OPEN_FDS, "open fds" },
+	{ DUMP_ITEM_CORE_INFO, "core_info" },
+	{ DUMP_ITEM_LIMITS, "limits" },
+	{ DUMP_ITEM_INCOMPLETE, "incomplete (the hook could not store these)" },
+	{ DUMP_ITEM_ACTIONS, "actions" },
 };
 
 /* One "label value" line of an item, escaped, said when cut. */
@@ -283,7 +276,7 @@ print_text(const struct cli_dump *cd, bool show_environ)
 	printf("  %-11s %s\n", "reason", v ? v : "");
 	free(v);
 	when_format(d->time, when, sizeof(when));
-	v = text(d, "last_occurrence", NULL);
+	v = text(d, DUMP_ITEM_LAST_OCCURRENCE, NULL);
 	t = atoll(v);
 	free(v);
 	if (cd->count > 1 && t > 0) {
@@ -294,12 +287,12 @@ print_text(const struct cli_dump *cd, bool show_environ)
 		printf("  %-11s %s\n", "time", when);
 	}
 	put_escaped("executable", d->executable);
-	v = text(d, "executable_deleted", NULL);
+	v = text(d, DUMP_ITEM_EXECUTABLE_DELETED, NULL);
 	if (v[0])
 		printf("  %-11s %s\n", "", "(deleted while it ran)");
 	free(v);
 
-	item_read(d, "cmdline", false, &it);
+	item_read(d, DUMP_ITEM_CMDLINE, false, &it);
 	buf_init(&b, 0);
 	escape_argv(&b, it.v, it.len);
 	printf("  %-11s %s\n", "argv", b.data ? b.data : "");
@@ -308,11 +301,11 @@ print_text(const struct cli_dump *cd, bool show_environ)
 	free(it.v);
 
 	{
-		char *ns_pid = text(d, "ns_pid", NULL),
-		     *tid = text(d, "tid", NULL);
-		char *user = text(d, "username", NULL),
-		     *gid = text(d, "gid", NULL);
-		char *kernel = text(d, "kernel", NULL);
+		char *ns_pid = text(d, DUMP_ITEM_NS_PID, NULL),
+		     *tid = text(d, DUMP_ITEM_TID, NULL);
+		char *user = text(d, DUMP_ITEM_USERNAME, NULL),
+		     *gid = text(d, DUMP_ITEM_GID, NULL);
+		char *kernel = text(d, DUMP_ITEM_KERNEL, NULL);
 
 		/* Numbers are printed as numbers, names escaped. */
 		printf("  %-11s %ld", "pid", d->pid);
@@ -339,20 +332,20 @@ print_text(const struct cli_dump *cd, bool show_environ)
 		free(gid);
 		free(kernel);
 	}
-	put_item_line(d, "cwd", "cwd");
+	put_item_line(d, DUMP_ITEM_CWD, "cwd");
 	if (d->container[0])
 		put_escaped("container", d->container);
 	units_format_size(cd->size, size, sizeof(size));
 	printf("  %-11s %s; dump %s on disk\n", "core", cd->core, size);
-	v = text(d, "duplicate_of", NULL);
+	v = text(d, DUMP_ITEM_DUPLICATE_OF, NULL);
 	if (v[0])
 		put_escaped("duplicate", v);
 	free(v);
 
-	item_read(d, "backtrace", true, &it);
+	item_read(d, DUMP_ITEM_BACKTRACE, true, &it);
 	put_block("backtrace (where it died)", &it);
 	free(it.v);
-	item_read(d, "ptree", true, &it);
+	item_read(d, DUMP_ITEM_PTREE, true, &it);
 	put_ptree(&it);
 	free(it.v);
 	for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) {
@@ -363,7 +356,7 @@ print_text(const struct cli_dump *cd, bool show_environ)
 	if (show_environ) {
 		size_t i = 0;
 
-		item_read(d, "environ", false, &it);
+		item_read(d, DUMP_ITEM_ENVIRON, false, &it);
 		printf("\nenviron:\n");
 		while (i < it.len) {
 			size_t n = strnlen(it.v + i, it.len - i);
@@ -383,21 +376,16 @@ print_text(const struct cli_dump *cd, bool show_environ)
 static void
 json_tsv(struct json_writer *w, const char *s)
 {
+	struct dump_tsv t;
+	struct dump_tsv_field f;
+
 	json_begin_array(w);
-	for (const char *p = s; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-
+	dump_tsv_init(&t, s);
+	while (dump_tsv_next_line(&t)) {
 		json_begin_array(w);
-		for (size_t i = 0; i < n;) {
-			const char *tab = memchr(p + i, '\t', n - i);
-			size_t k = tab ? (size_t)(tab - p - i) : n - i;
-
-			json_strn(w, p + i, k);
-			i += k + 1;
-		}
+		while (dump_tsv_next_field(&t, &f))
+			json_strn(w, f.s, f.len);
 		json_end_array(w);
-		p += n + (nl ? 1 : 0);
 	}
 	json_end_array(w);
 }
@@ -420,29 +408,22 @@ json_lines(struct json_writer *w, const char *s)
 static void
 json_frames(struct json_writer *w, const char *s)
 {
-	static const char *const keys[] = { "tid", "frame", "pc", "function",
-		"offset", "module", "build_id", "file", "line" };
+	struct dump_tsv_field f[_DUMP_FRAME_MAX];
+	struct dump_tsv t;
+	size_t n;
 
 	json_begin_array(w);
-	for (const char *p = s; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p), f = 0;
-
+	dump_tsv_init(&t, s);
+	while ((n = dump_tsv_next(&t, f, _DUMP_FRAME_MAX)) > 0) {
 		json_begin_object(w);
-		for (size_t i = 0; i < n && f < sizeof(keys) / sizeof(keys[0]);
-		     f++) {
-			const char *tab = memchr(p + i, '\t', n - i);
-			size_t k = tab ? (size_t)(tab - p - i) : n - i;
-
-			json_key(w, keys[f]);
-			if (f == 0 || f == 1 || f == 8)
-				json_int(w, atoll(p + i));
+		for (size_t i = 0; i < n; i++) {
+			json_key(w, dump_frame_keys[i]);
+			if (dump_frame_field_is_number(i))
+				json_int(w, dump_tsv_number(&f[i], 0));
 			else
-				json_strn(w, p + i, k);
-			i += k + 1;
+				json_strn(w, f[i].s, f[i].len);
 		}
 		json_end_object(w);
-		p += n + (nl ? 1 : 0);
 	}
 	json_end_array(w);
 }
@@ -466,13 +447,17 @@ note_cut(struct cuts *c, const char *item, const struct item *it)
 static void
 print_json(int spool_dirfd, const struct cli_dump *cd)
 {
-	static const char *const text_items[] = { "ns_pid", "tid", "gid",
-		"username", "comm", "kernel", "cwd", "root", "start_time",
-		"last_occurrence", "duplicate_of", "dumpable", "status",
-		"limits", "cgroup", "core_info", "incomplete",
-		"executable_deleted", "thread_comm", "signature", "backtrace" };
-	static const char *const tsv_items[] = { "ptree", "open_fds",
-		"namespaces" };
+	static const char *const text_items[] = { DUMP_ITEM_NS_PID,
+		DUMP_ITEM_TID, DUMP_ITEM_GID, DUMP_ITEM_USERNAME,
+		DUMP_ITEM_COMM, DUMP_ITEM_KERNEL, DUMP_ITEM_CWD, DUMP_ITEM_ROOT,
+		DUMP_ITEM_START_TIME, DUMP_ITEM_LAST_OCCURRENCE,
+		DUMP_ITEM_DUPLICATE_OF, DUMP_ITEM_DUMPABLE, DUMP_ITEM_STATUS,
+		DUMP_ITEM_LIMITS, DUMP_ITEM_CGROUP, DUMP_ITEM_CORE_INFO,
+		DUMP_ITEM_INCOMPLETE, DUMP_ITEM_EXECUTABLE_DELETED,
+		DUMP_ITEM_THREAD_COMM, DUMP_ITEM_SIGNATURE,
+		DUMP_ITEM_BACKTRACE };
+	static const char *const tsv_items[] = { DUMP_ITEM_PTREE,
+		DUMP_ITEM_OPEN_FDS, DUMP_ITEM_NAMESPACES };
 	const struct dump *d = cd->d;
 	struct json_writer w;
 	struct cuts cuts = { 0 };
@@ -495,9 +480,9 @@ print_json(int spool_dirfd, const struct cli_dump *cd)
 		free(it.v);
 	}
 	json_key(&w, "frames");
-	item_read(d, "backtrace_frames", true, &it);
+	item_read(d, DUMP_ITEM_BACKTRACE_FRAMES, true, &it);
 	json_frames(&w, it.v);
-	note_cut(&cuts, "backtrace_frames", &it);
+	note_cut(&cuts, DUMP_ITEM_BACKTRACE_FRAMES, &it);
 	free(it.v);
 	for (size_t i = 0; i < sizeof(tsv_items) / sizeof(tsv_items[0]); i++) {
 		json_key(&w, tsv_items[i]);
@@ -506,20 +491,20 @@ print_json(int spool_dirfd, const struct cli_dump *cd)
 		note_cut(&cuts, tsv_items[i], &it);
 		free(it.v);
 	}
-	json_key(&w, "dso_list");
-	item_read(d, "dso_list", true, &it);
+	json_key(&w, DUMP_ITEM_DSO_LIST);
+	item_read(d, DUMP_ITEM_DSO_LIST, true, &it);
 	json_lines(&w, it.v);
-	note_cut(&cuts, "dso_list", &it);
+	note_cut(&cuts, DUMP_ITEM_DSO_LIST, &it);
 	free(it.v);
-	json_key(&w, "environ");
-	item_read(d, "environ", false, &it);
+	json_key(&w, DUMP_ITEM_ENVIRON);
+	item_read(d, DUMP_ITEM_ENVIRON, false, &it);
 	render_json_strv(&w, it.v, it.len);
-	note_cut(&cuts, "environ", &it);
+	note_cut(&cuts, DUMP_ITEM_ENVIRON, &it);
 	free(it.v);
-	json_key(&w, "actions");
-	item_read(d, "actions", true, &it);
+	json_key(&w, DUMP_ITEM_ACTIONS);
+	item_read(d, DUMP_ITEM_ACTIONS, true, &it);
 	json_lines(&w, it.v);
-	note_cut(&cuts, "actions", &it);
+	note_cut(&cuts, DUMP_ITEM_ACTIONS, &it);
 	free(it.v);
 	if (cuts.n > 0) {
 		json_key(&w, "truncated");

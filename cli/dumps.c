@@ -15,25 +15,6 @@
 #include "fsutil.h"
 #include "spool.h"
 
-static const char *
-core_state(const struct dump *d)
-{
-	char *info = NULL;
-	const char *state = "none";
-
-	if (!d->has_core)
-		return state;
-	if (faccessat(d->dirfd, "core.mini", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		return "mini";
-	if (dump_read_item(d, "core_info", 4096, &info) == 0 &&
-	    strstr(info, "\ntruncated: yes"))
-		state = "truncated";
-	else
-		state = "full";
-	free(info);
-	return state;
-}
-
 static bool
 passes(const struct dump *d, const struct dump_filter *f)
 {
@@ -69,6 +50,7 @@ dump_set_load(
 		return r;
 	for (i = 0; i < n; i++) {
 		struct cli_dump cd = { 0 };
+		struct dump_core core;
 		char *count = NULL;
 
 		/* "lost+found", say, is no dump, nor one this user "may not
@@ -90,16 +72,18 @@ dump_set_load(
 			continue;
 		}
 		cd.count = 1;
-		if (dump_read_item(cd.d, "count", 64, &count) == 0) {
+		if (dump_read_item(cd.d, DUMP_ITEM_COUNT, 64, &count) == 0) {
 			cd.count = strtoull(count, NULL, 10);
 			if (cd.count == 0)
 				cd.count = 1;
 			free(count);
 		}
-		cd.core = core_state(cd.d);
+		if (dump_core(cd.d, &core) < 0)
+			core.kind = DUMP_CORE_NONE;
+		cd.core = dump_core_state(&core);
 		(void)spool_dir_usage(cd.d->dirfd, &cd.size);
-		cd.duplicate = faccessat(cd.d->dirfd, "duplicate_of", F_OK,
-				   AT_SYMLINK_NOFOLLOW) == 0;
+		cd.duplicate = faccessat(cd.d->dirfd, DUMP_ITEM_DUPLICATE_OF,
+				   F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 		/* Keep no fd per dump: a spool may hold thousands. */
 		cd.d->dirfd = safe_close(cd.d->dirfd);
 		if (s.n == cap) {

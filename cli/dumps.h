@@ -15,7 +15,7 @@
 struct cli_dump {
 	struct dump *d;
 	unsigned long long count; /* crashes merged into it, at least 1 */
-	const char *core; /* "none", "truncated" or "full" */
+	const char *core; /* dump_core_state(): "none", "mini", ... */
 	unsigned long long size; /* bytes on disk */
 	bool duplicate; /* it has duplicate_of */
 };

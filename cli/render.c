@@ -14,6 +14,7 @@
 
 #include "escape.h"
 #include "fsutil.h"
+#include "items.h"
 #include "units.h"
 #include "when.h"
 
@@ -155,9 +156,9 @@ render_json_fields(
 	json_str(w, d->reason);
 	json_key(w, "cmdline");
 	fd = open_dir_at(spool_dirfd, d->name);
-	r = fd < 0
-	    ? fd
-	    : read_file_at(fd, "cmdline", RENDER_CMDLINE_CAP, &cmdline, &len);
+	r = fd < 0 ? fd
+		   : read_file_at(fd, DUMP_ITEM_CMDLINE, RENDER_CMDLINE_CAP,
+			 &cmdline, &len);
 	if (r >= 0)
 		render_json_strv(w, cmdline, len);
 	else

@@ -68,7 +68,7 @@ container_of(const struct dump *d)
 {
 	char *ns = NULL, *line, *out;
 
-	if (dump_read_item(d, "namespaces", DUMP_ITEM_CAP, &ns) < 0)
+	if (dump_read_item(d, DUMP_ITEM_NAMESPACES, DUMP_ITEM_CAP, &ns) < 0)
 		return strdup("");
 	line = strstr(ns, "container\t");
 	if (line && (line == ns || line[-1] == '\n')) {
@@ -102,7 +102,7 @@ kind_of(const struct dump *d)
 	enum dump_kind k = DUMP_KIND_CRASH;
 	char *v = NULL;
 
-	if (dump_read_item(d, "kind", 64, &v) == 0)
+	if (dump_read_item(d, DUMP_ITEM_KIND, 64, &v) == 0)
 		for (int i = 0; i < _DUMP_KIND_MAX; i++)
 			if (strcmp(v, dump_kind_names[i]) == 0)
 				k = (enum dump_kind)i;
@@ -126,7 +126,7 @@ snapshot_reason_of(const struct dump *d)
 		return NULL;
 	exe = strrchr(d->executable, '/');
 	exe = exe ? exe + 1 : d->executable;
-	if (dump_read_item(d, "snapshot_reason", 4096, &why) < 0)
+	if (dump_read_item(d, DUMP_ITEM_SNAPSHOT_REASON, 4096, &why) < 0)
 		why = strdup("");
 	if (why == NULL)
 		return NULL;
@@ -142,6 +142,69 @@ snapshot_reason_of(const struct dump *d)
 	}
 	free(why);
 	return buf_steal(&b, NULL);
+}
+
+/*
+ * The core item in dirfd and its size.  Returns 1 when there is one, 0
+ * when there is none, or -errno.
+ */
+static int
+core_at(int dirfd, const char **ret_item, long long *ret_size)
+{
+	static const char *const cores[] = { DUMP_ITEM_CORE_MINI,
+		DUMP_ITEM_CORE_GZ };
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(cores) / sizeof(cores[0]); i++) {
+		if (fstatat(dirfd, cores[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			return -errno;
+		}
+		if (!S_ISREG(st.st_mode))
+			continue;
+		if (ret_item)
+			*ret_item = cores[i];
+		if (ret_size)
+			*ret_size = (long long)st.st_size;
+		return 1;
+	}
+	return 0;
+}
+
+int
+dump_core(const struct dump *d, struct dump_core *ret)
+{
+	struct dump_core c = { DUMP_CORE_NONE, NULL, -1, false };
+	char *info = NULL;
+	int r;
+
+	r = core_at(d->dirfd, &c.item, &c.size);
+	if (r < 0)
+		return r;
+	if (r > 0) {
+		c.kind = strcmp(c.item, DUMP_ITEM_CORE_MINI) == 0
+		    ? DUMP_CORE_MINI
+		    : DUMP_CORE_GZ;
+		if (dump_read_item(d, DUMP_ITEM_CORE_INFO, 4096, &info) == 0)
+			c.truncated = strstr(info, "\ntruncated: yes") != NULL;
+		free(info);
+	}
+	*ret = c;
+	return 0;
+}
+
+const char *
+dump_core_state(const struct dump_core *c)
+{
+	switch (c->kind) {
+	case DUMP_CORE_MINI:
+		return "mini";
+	case DUMP_CORE_GZ:
+		return c->truncated ? "truncated" : "full";
+	default:
+		return "none";
+	}
 }
 
 int
@@ -168,24 +231,23 @@ dump_open(int spool_dirfd, const char *name, struct dump **ret)
 	}
 	d->dirfd = fd;
 	d->name = strdup(name);
-	d->executable = item_or_empty(d, "executable");
-	d->hostname = item_or_empty(d, "hostname");
+	d->executable = item_or_empty(d, DUMP_ITEM_EXECUTABLE);
+	d->hostname = item_or_empty(d, DUMP_ITEM_HOSTNAME);
 	d->kind = kind_of(d);
-	d->reason = d->kind == DUMP_KIND_SNAPSHOT ? snapshot_reason_of(d)
-						  : item_or_empty(d, "reason");
+	d->reason = d->kind == DUMP_KIND_SNAPSHOT
+	    ? snapshot_reason_of(d)
+	    : item_or_empty(d, DUMP_ITEM_REASON);
 	d->container = container_of(d);
-	d->signature = item_or_empty(d, "signature");
-	d->signal = (int)item_number(d, "signal", 0);
-	d->pid = (long)item_number(d, "pid", 0);
-	d->uid = item_number(d, "uid", -1);
-	d->time = item_number(d, "time", 0);
+	d->signature = item_or_empty(d, DUMP_ITEM_SIGNATURE);
+	d->signal = (int)item_number(d, DUMP_ITEM_SIGNAL, 0);
+	d->pid = (long)item_number(d, DUMP_ITEM_PID, 0);
+	d->uid = item_number(d, DUMP_ITEM_UID, -1);
+	d->time = item_number(d, DUMP_ITEM_TIME, 0);
 	d->signal_name = strdup(
 	    signame_from_number(d->signal, buf, sizeof(buf)) ? buf : "unknown");
-	d->has_core =
-	    faccessat(fd, "core.gz", F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
-	    faccessat(fd, "core.mini", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	d->has_core = core_at(fd, NULL, NULL) > 0;
 	d->processed =
-	    faccessat(fd, "processed", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	    faccessat(fd, DUMP_ITEM_PROCESSED, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	if (!d->name || !d->executable || !d->hostname || !d->reason ||
 	    !d->container || !d->signal_name || !d->signature) {
 		dump_free(d);
@@ -224,7 +286,7 @@ dump_replace_item(
 	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return -errno;
-	acl_copy_at(d->dirfd, "version", fd);
+	acl_copy_at(d->dirfd, DUMP_ITEM_VERSION, fd);
 	r = write_all(fd, data, len);
 	if (r >= 0 && fsync(fd) < 0)
 		r = -errno;
@@ -247,7 +309,7 @@ dump_mark_processed(struct dump *d)
 {
 	int r;
 
-	r = dump_replace_item(d, "processed", "1\n", 2);
+	r = dump_replace_item(d, DUMP_ITEM_PROCESSED, "1\n", 2);
 	if (r >= 0)
 		r = dump_sync(d);
 	if (r >= 0)
@@ -259,8 +321,8 @@ int
 dump_remove_core_at(int dirfd)
 {
 	/* core.mini.zst: the journal action's copy (daemon/core_zst.h). */
-	static const char *const cores[] = { "core.gz", "core.mini",
-		"core.mini.zst" };
+	static const char *const cores[] = { DUMP_ITEM_CORE_GZ,
+		DUMP_ITEM_CORE_MINI, "core.mini.zst" };
 	int removed = 0;
 
 	for (size_t i = 0; i < sizeof(cores) / sizeof(cores[0]); i++) {

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "items.h" /* the items' names, for every reader */
+
 #define DUMP_ITEM_CAP (64 * 1024)
 
 /*
@@ -41,7 +43,7 @@ struct dump {
 	long pid;
 	long long uid; /* -1 when missing */
 	long long time; /* the crash's time, seconds */
-	bool has_core;
+	bool has_core; /* a regular core.mini or core.gz: dump_core() */
 	bool processed;
 };
 
@@ -67,6 +69,38 @@ int dump_read_item(
 int dump_replace_item(
     const struct dump *d, const char *item, const char *data, size_t len);
 int dump_sync(const struct dump *d);
+
+/*
+ * Which core a dump keeps: core.mini (the minicore, as it is) before
+ * core.gz (gzip of the first bytes or all of the core), each only when it
+ * is a regular file (no symlink is followed).
+ */
+enum dump_core_kind {
+	DUMP_CORE_NONE,
+	DUMP_CORE_MINI,
+	DUMP_CORE_GZ,
+	_DUMP_CORE_KIND_MAX,
+};
+
+struct dump_core {
+	enum dump_core_kind kind;
+	const char *item; /* DUMP_ITEM_CORE_MINI or _GZ; NULL for none */
+	long long size; /* its bytes on disk; -1 for none */
+	bool truncated; /* core_info says the hook cut it */
+};
+
+/*
+ * Fills *ret with the core the dump keeps (kind DUMP_CORE_NONE when it
+ * has none: that is no error).  Returns 0, or -errno when the dump's
+ * directory cannot be read.
+ */
+int dump_core(const struct dump *d, struct dump_core *ret);
+
+/*
+ * The core as crashd-cli and the webhook name it: "none", "mini",
+ * "truncated" or "full".
+ */
+const char *dump_core_state(const struct dump_core *c);
 
 /*
  * Removes the core of the dump in dirfd, whichever it has (core.gz,

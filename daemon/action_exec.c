@@ -213,8 +213,8 @@ attempt_of(const struct action_event *ev)
 	int count = 0;
 
 	if (slash == NULL || slash[1] == '\0' ||
-	    read_file_at(ev->dump->dirfd, "actions", 1024 * 1024, &text, &len) <
-		0)
+	    read_file_at(ev->dump->dirfd, DUMP_ITEM_ACTIONS, 1024 * 1024, &text,
+		&len) < 0)
 		return 1;
 	n = strlen(slash + 1);
 	/* "TIME LABEL start[ (again: ...)]" */

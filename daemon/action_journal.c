@@ -20,6 +20,7 @@
 #include "action.h"
 #include "cgroup_unit.h"
 #include "core_zst.h"
+#include "dump_tsv.h"
 #include "escape.h"
 #include "fsutil.h"
 #include "redact.h"
@@ -118,7 +119,7 @@ static void
 field_rlimit(struct fields *f, const struct dump *d)
 {
 	size_t len;
-	char *v = item(d, "limits", TEXT_CAP, &len);
+	char *v = item(d, DUMP_ITEM_LIMITS, TEXT_CAP, &len);
 	const char *line = v ? strstr(v, "\nMax core file size") : NULL;
 	char soft[32];
 
@@ -140,7 +141,7 @@ field_cmdline(struct fields *f, const struct dump *d)
 	struct buf b;
 
 	/* Raw bytes: dump_read_item() would stop at the first NUL. */
-	if (read_file_at(d->dirfd, "cmdline", ARGV_CAP, &v, &len) < 0)
+	if (read_file_at(d->dirfd, DUMP_ITEM_CMDLINE, ARGV_CAP, &v, &len) < 0)
 		return;
 	buf_init(&b, 0);
 	if (len)
@@ -160,7 +161,7 @@ field_environ(
 	size_t len = 0, i = 0;
 	struct buf b;
 
-	if (read_file_at(d->dirfd, "environ", ARGV_CAP, &env, &len) < 0)
+	if (read_file_at(d->dirfd, DUMP_ITEM_ENVIRON, ARGV_CAP, &env, &len) < 0)
 		return;
 	buf_init(&b, 0);
 	while (i < len) {
@@ -195,7 +196,7 @@ field_units(struct fields *f, const struct dump *d)
 {
 	struct cgroup_unit u;
 	size_t len;
-	char *v = item(d, "cgroup", TEXT_CAP, &len);
+	char *v = item(d, DUMP_ITEM_CGROUP, TEXT_CAP, &len);
 
 	cgroup_unit_parse(v, len, &u);
 	free(v);
@@ -233,39 +234,40 @@ field_units(struct fields *f, const struct dump *d)
 static void
 put_stack(struct buf *m, const struct dump *d)
 {
-	char *tsv = NULL, *line, *save = NULL;
-	size_t len;
-	char last_tid[32] = "";
+	struct dump_tsv_field f[_DUMP_FRAME_MAX], last_tid = { "", 0 };
+	struct dump_tsv t;
+	char *tsv = NULL;
+	size_t len, nf;
 
-	if (read_file_at(d->dirfd, "backtrace_frames", FRAMES_CAP, &tsv, &len) <
-		0 ||
+	if (read_file_at(d->dirfd, DUMP_ITEM_BACKTRACE_FRAMES, FRAMES_CAP, &tsv,
+		&len) < 0 ||
 	    tsv == NULL) {
 		free(tsv);
 		return;
 	}
-	for (line = strtok_r(tsv, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *col[9];
-		int n = 0;
+	dump_tsv_init(&t, tsv);
+	while ((nf = dump_tsv_next(&t, f, _DUMP_FRAME_MAX)) > 0) {
+		const struct dump_tsv_field *fn = &f[DUMP_FRAME_FUNCTION];
+		const struct dump_tsv_field *mod = &f[DUMP_FRAME_MODULE];
 
-		for (char *p = line; n < 9; n++) {
-			col[n] = p;
-			p = strchr(p, '\t');
-			if (p == NULL) {
-				n++;
-				break;
-			}
-			*p++ = '\0';
-		}
-		if (n < 6)
+		/* Up to the module at least; an empty line is no frame. */
+		if (nf <= DUMP_FRAME_MODULE)
 			continue;
-		if (strcmp(col[0], last_tid) != 0) {
-			snprintf(last_tid, sizeof(last_tid), "%s", col[0]);
-			buf_printf(m, "\nStack trace of thread %s:\n", col[0]);
+		if (f[DUMP_FRAME_TID].len != last_tid.len ||
+		    memcmp(f[DUMP_FRAME_TID].s, last_tid.s, last_tid.len) !=
+			0) {
+			last_tid = f[DUMP_FRAME_TID];
+			buf_printf(m, "\nStack trace of thread %.*s:\n",
+			    (int)last_tid.len, last_tid.s);
 		}
-		buf_printf(m, "#%-2s %s %s%s%s (%s)\n", col[1], col[2],
-		    col[3][0] ? col[3] : "n/a", col[3][0] ? "+" : "",
-		    col[3][0] ? col[4] : "", col[5][0] ? col[5] : "n/a");
+		buf_printf(m, "#%-2.*s %.*s %.*s%s%.*s (%.*s)\n",
+		    (int)f[DUMP_FRAME_FRAME].len, f[DUMP_FRAME_FRAME].s,
+		    (int)f[DUMP_FRAME_PC].len, f[DUMP_FRAME_PC].s,
+		    fn->len ? (int)fn->len : 3, fn->len ? fn->s : "n/a",
+		    fn->len ? "+" : "",
+		    fn->len ? (int)f[DUMP_FRAME_OFFSET].len : 0,
+		    f[DUMP_FRAME_OFFSET].s, mod->len ? (int)mod->len : 3,
+		    mod->len ? mod->s : "n/a");
 	}
 	free(tsv);
 }
@@ -274,7 +276,7 @@ static void
 field_message(struct fields *f, const struct dump *d)
 {
 	size_t len;
-	char *comm = item(d, "comm", SMALL_CAP, &len);
+	char *comm = item(d, DUMP_ITEM_COMM, SMALL_CAP, &len);
 	struct buf m, c;
 
 	buf_init(&m, 0);
@@ -303,33 +305,26 @@ static void
 field_core(struct fields *f, const struct action_event *ev, struct buf *detail)
 {
 	const struct dump *d = ev->dump;
-	const char *name = NULL;
+	struct dump_core core;
+	const char *name;
 	char path[4096];
-	size_t len;
-	char *info;
 	int r;
 
-	if (faccessat(d->dirfd, "core.mini", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+	if (dump_core(d, &core) < 0 || core.kind == DUMP_CORE_NONE)
+		return;
+	name = core.item;
+	if (core.kind == DUMP_CORE_MINI) {
 		r = core_zst_write_at(d->dirfd);
-		if (r >= 0) {
+		if (r >= 0)
 			name = CORE_ZST_ITEM;
-		} else {
-			name = "core.mini";
+		else
 			buf_printf(detail, "(%s not written: %s) ",
 			    CORE_ZST_ITEM, strerror(-r));
-		}
-	} else if (faccessat(d->dirfd, "core.gz", F_OK, AT_SYMLINK_NOFOLLOW) ==
-	    0) {
-		name = "core.gz";
 	}
-	if (name == NULL)
-		return;
 	snprintf(path, sizeof(path), "%s/%s", ev->dump_path, name);
 	field(f, "COREDUMP_FILENAME", path, strlen(path));
-	info = item(d, "core_info", SMALL_CAP, &len);
-	if (info && strstr(info, "\ntruncated: yes"))
+	if (core.truncated)
 		field(f, "COREDUMP_TRUNCATED", "1", 1);
-	free(info);
 }
 
 static enum action_outcome
@@ -346,8 +341,8 @@ action_journal_run(const struct action_config *ac,
 	field(&f, "PRIORITY", "2", 1); /* LOG_CRIT, as systemd-coredump */
 	field_message(&f, d);
 	fieldf(&f, "COREDUMP_PID", "%ld", d->pid);
-	field_item(&f, "COREDUMP_UID", d, "uid", SMALL_CAP);
-	field_item(&f, "COREDUMP_GID", d, "gid", SMALL_CAP);
+	field_item(&f, "COREDUMP_UID", d, DUMP_ITEM_UID, SMALL_CAP);
+	field_item(&f, "COREDUMP_GID", d, DUMP_ITEM_GID, SMALL_CAP);
 	fieldf(&f, "COREDUMP_SIGNAL", "%d", d->signal);
 	if (signame_from_number(d->signal, sig, sizeof(sig)))
 		fieldf(&f, "COREDUMP_SIGNAL_NAME", "%s%s",
@@ -360,13 +355,13 @@ action_journal_run(const struct action_config *ac,
 	if (d->executable[0])
 		field(&f, "COREDUMP_EXE", d->executable, strlen(d->executable));
 	field_cmdline(&f, d);
-	field_item(&f, "COREDUMP_CWD", d, "cwd", SMALL_CAP);
-	field_item(&f, "COREDUMP_ROOT", d, "root", SMALL_CAP);
+	field_item(&f, "COREDUMP_CWD", d, DUMP_ITEM_CWD, SMALL_CAP);
+	field_item(&f, "COREDUMP_ROOT", d, DUMP_ITEM_ROOT, SMALL_CAP);
 	field_units(&f, d);
-	field_item(&f, "COREDUMP_PROC_STATUS", d, "status", TEXT_CAP);
-	field_item(&f, "COREDUMP_PROC_MAPS", d, "maps", MAPS_CAP);
-	field_item(&f, "COREDUMP_PROC_LIMITS", d, "limits", TEXT_CAP);
-	field_item(&f, "COREDUMP_PROC_CGROUP", d, "cgroup", TEXT_CAP);
+	field_item(&f, "COREDUMP_PROC_STATUS", d, DUMP_ITEM_STATUS, TEXT_CAP);
+	field_item(&f, "COREDUMP_PROC_MAPS", d, DUMP_ITEM_MAPS, MAPS_CAP);
+	field_item(&f, "COREDUMP_PROC_LIMITS", d, DUMP_ITEM_LIMITS, TEXT_CAP);
+	field_item(&f, "COREDUMP_PROC_CGROUP", d, DUMP_ITEM_CGROUP, TEXT_CAP);
 	if (ac->include_environ)
 		field_environ(&f, ac, d);
 	field_core(&f, ev, detail);
@@ -374,9 +369,9 @@ action_journal_run(const struct action_config *ac,
 	field(&f, "CRASHD_KIND", dump_kind_names[d->kind],
 	    strlen(dump_kind_names[d->kind]));
 	if (d->kind == DUMP_KIND_SNAPSHOT)
-		field_item(&f, "CRASHD_SNAPSHOT_REASON", d, "snapshot_reason",
-		    SMALL_CAP);
-	field_item(&f, "CRASHD_SIGNATURE", d, "signature", SMALL_CAP);
+		field_item(&f, "CRASHD_SNAPSHOT_REASON", d,
+		    DUMP_ITEM_SNAPSHOT_REASON, SMALL_CAP);
+	field_item(&f, "CRASHD_SIGNATURE", d, DUMP_ITEM_SIGNATURE, SMALL_CAP);
 	fieldf(&f, "CRASHD_COUNT", "%llu", (unsigned long long)ev->count);
 	field(&f, "CRASHD_EVENT", ev->event, strlen(ev->event));
 	field(&f, "CRASHD_DUMP", ev->dump_path, strlen(ev->dump_path));

@@ -41,7 +41,8 @@ static void
 core_read(const struct dump *d, const struct action_config *ac,
     size_t payload_max, struct core_part *c)
 {
-	static const char *const items[] = { "core.gz", "core.mini" };
+	static const char *const items[] = { DUMP_ITEM_CORE_GZ,
+		DUMP_ITEM_CORE_MINI };
 	uint64_t fits = (payload_max ? payload_max : BUF_DEFAULT_MAX) / 4 * 3;
 	char size[16], max[16];
 	struct stat st;
@@ -201,7 +202,7 @@ static int
 put_core_part(const struct dump *d, const struct core_part *c,
     const char *boundary, struct buf *m)
 {
-	const char *type = strcmp(c->item, "core.gz") == 0
+	const char *type = strcmp(c->item, DUMP_ITEM_CORE_GZ) == 0
 	    ? "application/gzip"
 	    : "application/octet-stream";
 	struct buf name;

@@ -59,32 +59,6 @@ item_number(const struct dump *d, const char *name)
 	return n;
 }
 
-/* What core the dump keeps (as crashd-cli names it), and its size. */
-static const char *
-core_of(const struct dump *d, long long *ret_size)
-{
-	struct stat st;
-	char *info = NULL;
-	const char *kind;
-
-	*ret_size = -1;
-	if (fstatat(d->dirfd, "core.mini", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISREG(st.st_mode)) {
-		*ret_size = (long long)st.st_size;
-		return "mini";
-	}
-	if (fstatat(d->dirfd, "core.gz", &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    !S_ISREG(st.st_mode))
-		return "none";
-	*ret_size = (long long)st.st_size;
-	kind = "full";
-	if (dump_read_item(d, "core_info", 4096, &info) == 0 &&
-	    strstr(info, "\ntruncated: yes"))
-		kind = "truncated";
-	free(info);
-	return kind;
-}
-
 /* A host event's body (no dump). */
 static int
 render_host(const struct action_config *ac, const struct action_event *ev,
@@ -119,6 +93,7 @@ render(const struct action_config *ac, const struct action_event *ev,
 {
 	const struct dump *d = ev->dump;
 	struct webhook_crash c = { 0 };
+	struct dump_core core;
 	char *v[I_MAX] = { NULL };
 	char *deleted = NULL;
 	size_t len = 0;
@@ -146,29 +121,34 @@ render(const struct action_config *ac, const struct action_event *ev,
 	c.time = d->time;
 	c.pid = d->pid > 0 ? d->pid : -1;
 	c.uid = d->uid;
-	c.comm = item(d, "comm", DUMP_ITEM_CAP, &v[I_COMM]);
-	c.username = item(d, "username", DUMP_ITEM_CAP, &v[I_USERNAME]);
-	c.cwd = item(d, "cwd", DUMP_ITEM_CAP, &v[I_CWD]);
-	c.kernel = item(d, "kernel", DUMP_ITEM_CAP, &v[I_KERNEL]);
-	c.start_time = item(d, "start_time", DUMP_ITEM_CAP, &v[I_START_TIME]);
-	c.backtrace = item(d, "backtrace", FRAMES_CAP, &v[I_BACKTRACE]);
-	c.frames = item(d, "backtrace_frames", FRAMES_CAP, &v[I_FRAMES]);
-	c.ptree = item(d, "ptree", DUMP_ITEM_CAP, &v[I_PTREE]);
+	c.comm = item(d, DUMP_ITEM_COMM, DUMP_ITEM_CAP, &v[I_COMM]);
+	c.username = item(d, DUMP_ITEM_USERNAME, DUMP_ITEM_CAP, &v[I_USERNAME]);
+	c.cwd = item(d, DUMP_ITEM_CWD, DUMP_ITEM_CAP, &v[I_CWD]);
+	c.kernel = item(d, DUMP_ITEM_KERNEL, DUMP_ITEM_CAP, &v[I_KERNEL]);
+	c.start_time =
+	    item(d, DUMP_ITEM_START_TIME, DUMP_ITEM_CAP, &v[I_START_TIME]);
+	c.backtrace = item(d, DUMP_ITEM_BACKTRACE, FRAMES_CAP, &v[I_BACKTRACE]);
+	c.frames =
+	    item(d, DUMP_ITEM_BACKTRACE_FRAMES, FRAMES_CAP, &v[I_FRAMES]);
+	c.ptree = item(d, DUMP_ITEM_PTREE, DUMP_ITEM_CAP, &v[I_PTREE]);
 	/* Raw bytes, NUL-separated, as the kernel gave them. */
-	if (read_file_at(
-		d->dirfd, "cmdline", DUMP_ITEM_CAP, &v[I_CMDLINE], &len) < 0) {
+	if (read_file_at(d->dirfd, DUMP_ITEM_CMDLINE, DUMP_ITEM_CAP,
+		&v[I_CMDLINE], &len) < 0) {
 		v[I_CMDLINE] = NULL;
 		len = 0;
 	}
 	c.cmdline = v[I_CMDLINE] ? v[I_CMDLINE] : "";
 	c.cmdline_len = len;
-	c.ns_pid = item_number(d, "ns_pid");
-	c.tid = item_number(d, "tid");
-	c.gid = item_number(d, "gid");
+	c.ns_pid = item_number(d, DUMP_ITEM_NS_PID);
+	c.tid = item_number(d, DUMP_ITEM_TID);
+	c.gid = item_number(d, DUMP_ITEM_GID);
 	c.executable_deleted =
-	    dump_read_item(d, "executable_deleted", 16, &deleted) == 0;
+	    dump_read_item(d, DUMP_ITEM_EXECUTABLE_DELETED, 16, &deleted) == 0;
 	free(deleted);
-	c.core = core_of(d, &c.core_size);
+	if (dump_core(d, &core) < 0)
+		core = (struct dump_core){ DUMP_CORE_NONE, NULL, -1, false };
+	c.core = dump_core_state(&core);
+	c.core_size = core.size;
 
 	r = webhook_json_render(ac->format, &c, payload);
 	if (r < 0)

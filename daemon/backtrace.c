@@ -37,6 +37,7 @@
 #include "escape.h"
 #include "fsutil.h"
 #include "hookstate.h"
+#include "items.h"
 
 /* What the child sends back at most: the text and the frames, 1 MiB each. */
 #define BACKTRACE_TEXT_MAX (1024 * 1024)
@@ -422,7 +423,7 @@ backtrace_unwind(const struct dump *d, int core_fd, int64_t deadline_ms,
 	(void)dwfl_getthreads(u.dwfl, thread_cb, &u);
 	if (child_tid >= 0)
 		crashed = child_tid;
-	else if (dump_read_item(d, "tid", 32, &tid_text) == 0)
+	else if (dump_read_item(d, DUMP_ITEM_TID, 32, &tid_text) == 0)
 		crashed = (pid_t)atoi(tid_text);
 	free(tid_text);
 	/* The crashing thread first, then the others in the core's order. */
@@ -483,11 +484,11 @@ core_open(const struct dump *d, bool *ret_gz)
 	int fd;
 
 	*ret_gz = false;
-	fd = openat(d->dirfd, "core.mini",
+	fd = openat(d->dirfd, DUMP_ITEM_CORE_MINI,
 	    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
 		*ret_gz = true;
-		fd = openat(d->dirfd, "core.gz",
+		fd = openat(d->dirfd, DUMP_ITEM_CORE_GZ,
 		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	}
 	return fd < 0 ? -errno : fd;
@@ -622,7 +623,7 @@ child_main(const struct dump *d, const struct backtrace_options *opt, int out,
 	{
 		char *tid = NULL;
 
-		if (dump_read_item(d, "tid", 32, &tid) == 0)
+		if (dump_read_item(d, DUMP_ITEM_TID, 32, &tid) == 0)
 			child_tid = (pid_t)atoi(tid);
 		else
 			child_tid = 0;
@@ -717,11 +718,13 @@ struct backtrace_job {
 bool
 backtrace_wanted(const struct dump *d)
 {
-	if (faccessat(d->dirfd, "backtrace", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+	if (faccessat(
+		d->dirfd, DUMP_ITEM_BACKTRACE, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return false;
-	return faccessat(d->dirfd, "core.mini", F_OK, AT_SYMLINK_NOFOLLOW) ==
-	    0 ||
-	    faccessat(d->dirfd, "core.gz", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	return faccessat(d->dirfd, DUMP_ITEM_CORE_MINI, F_OK,
+		   AT_SYMLINK_NOFOLLOW) == 0 ||
+	    faccessat(d->dirfd, DUMP_ITEM_CORE_GZ, F_OK, AT_SYMLINK_NOFOLLOW) ==
+	    0;
 }
 
 int
@@ -843,18 +846,18 @@ write_items(struct dump *d, int r, const struct buf *text,
     const struct buf *frames, const struct backtrace_result *res)
 {
 	(void)dump_replace_item(
-	    d, "backtrace", text->data ? text->data : "", text->len);
+	    d, DUMP_ITEM_BACKTRACE, text->data ? text->data : "", text->len);
 	if (r >= 0) {
 		char sig[32];
 
-		(void)dump_replace_item(d, "backtrace_frames",
+		(void)dump_replace_item(d, DUMP_ITEM_BACKTRACE_FRAMES,
 		    frames->data ? frames->data : "", frames->len);
 		if (res->signature[0]) {
 			char *copy = strdup(res->signature);
 
 			snprintf(sig, sizeof(sig), "%s\n", res->signature);
 			(void)dump_replace_item(
-			    d, "signature", sig, strlen(sig));
+			    d, DUMP_ITEM_SIGNATURE, sig, strlen(sig));
 			/* The dedupe key reads it next. */
 			if (copy) {
 				free(d->signature);
@@ -936,7 +939,8 @@ backtrace_dump_with(struct dump *d, const struct backtrace_options *opt)
 		snprintf(line, sizeof(line),
 		    "no backtrace: cannot start the unwinder: %s\n",
 		    strerror(-r));
-		(void)dump_replace_item(d, "backtrace", line, strlen(line));
+		(void)dump_replace_item(
+		    d, DUMP_ITEM_BACKTRACE, line, strlen(line));
 		return 1;
 	}
 	while (backtrace_job_finish(j, d) == 0) {

@@ -29,6 +29,7 @@
 
 #include "clock.h"
 #include "fsutil.h"
+#include "items.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define CONFINE_SANITIZED 1
@@ -60,7 +61,7 @@ shares_host_mounts(const struct dump *d)
 	char *ns = NULL, *line;
 	bool host = false;
 
-	if (dump_read_item(d, "namespaces", DUMP_ITEM_CAP, &ns) < 0)
+	if (dump_read_item(d, DUMP_ITEM_NAMESPACES, DUMP_ITEM_CAP, &ns) < 0)
 		return false; /* unknown: as a container's */
 	for (line = ns; line && *line;) {
 		char *nl = strchr(line, '\n');
@@ -88,7 +89,7 @@ confine_identity(
 	bool user_dump = false;
 
 	if (!shared_cache && d->uid > 0 && d->uid < (long long)UINT32_MAX &&
-	    dump_read_item(d, "dumpable", 16, &dumpable) == 0)
+	    dump_read_item(d, DUMP_ITEM_DUMPABLE, 16, &dumpable) == 0)
 		user_dump = strcmp(dumpable, "1") == 0;
 	free(dumpable);
 	if (user_dump) {

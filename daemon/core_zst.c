@@ -16,6 +16,7 @@
 
 #include "acl.h"
 #include "fsutil.h"
+#include "items.h"
 
 #define ZST_MAGIC 0xFD2FB528u
 #define ZST_BLOCK_MAX (128 * 1024) /* the largest block any window allows */
@@ -87,7 +88,7 @@ core_zst_write_at(int dump_dirfd)
 	if (faccessat(dump_dirfd, CORE_ZST_ITEM, F_OK, AT_SYMLINK_NOFOLLOW) ==
 	    0)
 		return 0;
-	in = openat(dump_dirfd, "core.mini",
+	in = openat(dump_dirfd, DUMP_ITEM_CORE_MINI,
 	    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
@@ -110,7 +111,7 @@ core_zst_write_at(int dump_dirfd)
 	if (r >= 0 && fchown(out, st.st_uid, st.st_gid) < 0)
 		r = -errno;
 	if (r >= 0) {
-		acl_copy_at(dump_dirfd, "core.mini", out);
+		acl_copy_at(dump_dirfd, DUMP_ITEM_CORE_MINI, out);
 		if (fsync(out) < 0)
 			r = -errno;
 	}

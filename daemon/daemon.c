@@ -238,10 +238,10 @@ write_counts(struct daemon *dm, struct dump *d, const struct decision *dec,
 	snprintf(num, sizeof(num), "%lld\n",
 	    dec->first[0] == '\0' ? d->time : last_seen);
 	if (dec->first[0] == '\0') {
-		r = dump_replace_item(d, "count", "1\n", 2);
+		r = dump_replace_item(d, DUMP_ITEM_COUNT, "1\n", 2);
 		if (r >= 0)
 			r = dump_replace_item(
-			    d, "last_occurrence", num, strlen(num));
+			    d, DUMP_ITEM_LAST_OCCURRENCE, num, strlen(num));
 		if (r < 0)
 			log_warn_errno(
 			    r, "%s: write count: %m, ignoring", d->name);
@@ -251,16 +251,17 @@ write_counts(struct daemon *dm, struct dump *d, const struct decision *dec,
 	snprintf(dup, sizeof(dup), "%s\n", dec->first); /* a text item */
 	r = dm->cfg.daemon.remove_duplicates
 	    ? 0
-	    : dump_replace_item(d, "duplicate_of", dup, strlen(dup));
+	    : dump_replace_item(d, DUMP_ITEM_DUPLICATE_OF, dup, strlen(dup));
 	if (r >= 0 && dump_open(dm->spool.dirfd, dec->first, &first) >= 0) {
 		char count[32];
 
 		snprintf(count, sizeof(count), "%llu\n",
 		    (unsigned long long)dec->count);
-		r = dump_replace_item(first, "count", count, strlen(count));
+		r = dump_replace_item(
+		    first, DUMP_ITEM_COUNT, count, strlen(count));
 		if (r >= 0)
 			r = dump_replace_item(
-			    first, "last_occurrence", num, strlen(num));
+			    first, DUMP_ITEM_LAST_OCCURRENCE, num, strlen(num));
 		if (r >= 0)
 			r = dump_sync(first);
 		dump_free(first);

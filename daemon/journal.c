@@ -16,6 +16,7 @@
 
 #include "acl.h"
 #include "fsutil.h"
+#include "items.h"
 
 #define JOURNAL_CAP (1024 * 1024)
 
@@ -129,7 +130,7 @@ journal_append(int dump_dirfd, const char *fmt, ...)
 	r = fd_verify_regular(fd);
 	created = r >= 0 && lseek(fd, 0, SEEK_END) == 0;
 	if (created)
-		acl_copy_at(dump_dirfd, "version", fd);
+		acl_copy_at(dump_dirfd, DUMP_ITEM_VERSION, fd);
 	if (r >= 0)
 		r = write_all(fd, line, (size_t)n);
 	if (r >= 0 && fdatasync(fd) < 0)

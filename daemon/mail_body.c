@@ -19,6 +19,7 @@
 
 #include "escape.h"
 #include "fsutil.h"
+#include "items.h"
 #include "mail_msg.h"
 #include "redact.h"
 
@@ -262,7 +263,7 @@ put_facts(struct text *t, const struct action_event *ev, const char *bt)
 
 	t_label(t, "executable");
 	t_visible(t, d->executable, strlen(d->executable));
-	v = item(d, "executable_deleted", true, NULL, NULL);
+	v = item(d, DUMP_ITEM_EXECUTABLE_DELETED, true, NULL, NULL);
 	if (v[0])
 		t_puts(t, " (deleted while it ran)");
 	free(v);
@@ -275,7 +276,7 @@ put_facts(struct text *t, const struct action_event *ev, const char *bt)
 	t_printf(t, "%s (%d)\n", d->signal_name, d->signal);
 
 	t_label(t, "argv");
-	v = item(d, "cmdline", false, &len, &cut);
+	v = item(d, DUMP_ITEM_CMDLINE, false, &len, &cut);
 	if (len == 0)
 		t_puts(t, "(none: the process had no command line)");
 	else if (t->r >= 0)
@@ -286,19 +287,19 @@ put_facts(struct text *t, const struct action_event *ev, const char *bt)
 	free(v);
 
 	t_label(t, "cwd");
-	v = item(d, "cwd", true, &len, NULL);
+	v = item(d, DUMP_ITEM_CWD, true, &len, NULL);
 	t_visible(t, v, len);
 	t_puts(t, "\n");
 	free(v);
 
 	t_label(t, "user");
-	v = item(d, "username", true, &len, NULL);
+	v = item(d, DUMP_ITEM_USERNAME, true, &len, NULL);
 	if (len > 0)
 		t_visible(t, v, len);
 	else
 		t_puts(t, "?");
 	free(v);
-	v = item(d, "gid", true, &len, NULL);
+	v = item(d, DUMP_ITEM_GID, true, &len, NULL);
 	if (d->uid >= 0)
 		t_printf(t, " (uid %lld", d->uid);
 	else
@@ -366,7 +367,7 @@ put_ancestry(struct text *t, const struct dump *d)
 	size_t n = 0;
 	char *pt;
 
-	pt = item(d, "ptree", true, NULL, NULL);
+	pt = item(d, DUMP_ITEM_PTREE, true, NULL, NULL);
 	for (const char *p = pt; *p && n < ANCESTRY_MAX; p = next_line(p))
 		if (line_len(p) > 0)
 			lines[n++] = p;
@@ -416,8 +417,8 @@ put_details(struct text *t, const struct action_config *ac,
 	t_visible(t, core_note, strlen(core_note));
 	t_puts(t, "\n");
 
-	ns_pid = item(d, "ns_pid", true, NULL, NULL);
-	tid = item(d, "tid", true, NULL, NULL);
+	ns_pid = item(d, DUMP_ITEM_NS_PID, true, NULL, NULL);
+	tid = item(d, DUMP_ITEM_TID, true, NULL, NULL);
 	t_label(t, "pid");
 	t_printf(t, "%ld", d->pid);
 	if (ns_pid[0] && atol(ns_pid) != d->pid)
@@ -428,7 +429,7 @@ put_details(struct text *t, const struct action_config *ac,
 	free(ns_pid);
 	free(tid);
 
-	kernel = item(d, "kernel", true, NULL, NULL);
+	kernel = item(d, DUMP_ITEM_KERNEL, true, NULL, NULL);
 	t_label(t, "host");
 	t_visible(t, d->hostname, strlen(d->hostname));
 	if (kernel[0]) {
@@ -488,7 +489,7 @@ put_environ(
 		t_visible(t, *g, strlen(*g));
 	}
 	t_puts(t, " are redacted)\n");
-	env = item(d, "environ", false, &len, &cut);
+	env = item(d, DUMP_ITEM_ENVIRON, false, &len, &cut);
 	if (len == 0)
 		t_puts(t, "  (none in the dump)\n");
 	while (i < len && t->r >= 0) {
@@ -538,7 +539,7 @@ mail_body(const struct action_config *ac, const struct action_event *event,
 	e.id = e.id ? e.id : "";
 	e.dump_path = e.dump_path ? e.dump_path : "";
 
-	bt = item(ev->dump, "backtrace", true, NULL, NULL);
+	bt = item(ev->dump, DUMP_ITEM_BACKTRACE, true, NULL, NULL);
 	put_headline(&t, ev);
 	put_facts(&t, ev, bt);
 	more = put_top_frames(&t, bt);
@@ -643,7 +644,7 @@ subject_field(
 	if (IS("executable"))
 		return buf_puts(out, d->executable);
 	if (IS("comm")) {
-		v = item(d, "comm", true, NULL, NULL);
+		v = item(d, DUMP_ITEM_COMM, true, NULL, NULL);
 		r = buf_puts(out, v);
 		free(v);
 		return r;

@@ -159,10 +159,10 @@ measure(const struct retention_input *in, const struct dump *d, struct entry *e)
 	e->uid = d->uid;
 	e->bytes = 0;
 	spool_dir_usage(d->dirfd, &e->bytes);
-	e->core_bytes =
-	    file_bytes(d->dirfd, "core.gz") + file_bytes(d->dirfd, "core.mini");
-	e->duplicate =
-	    faccessat(d->dirfd, "duplicate_of", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	e->core_bytes = file_bytes(d->dirfd, DUMP_ITEM_CORE_GZ) +
+	    file_bytes(d->dirfd, DUMP_ITEM_CORE_MINI);
+	e->duplicate = faccessat(d->dirfd, DUMP_ITEM_DUPLICATE_OF, F_OK,
+			   AT_SYMLINK_NOFOLLOW) == 0;
 	e->stale = false;
 	learn_matches(in, d, e);
 }
@@ -355,7 +355,7 @@ rescue_incoming(const struct retention_input *in, long long now)
 		dfd = open_dir_at(in->spool.incoming_fd, de->d_name);
 		if (dfd < 0)
 			continue;
-		ifd = openat(dfd, "incomplete",
+		ifd = openat(dfd, DUMP_ITEM_INCOMPLETE,
 		    O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 		    0640);
 		if (ifd >= 0) {

@@ -129,6 +129,7 @@
 
 #include "backtrace.h"
 #include "config.h"
+#include "dump_tsv.h"
 #include "escape.h"
 #include "webhook_text.h"
 
@@ -261,68 +262,6 @@ rfc3339(long long t, char *out, size_t size)
 	return true;
 }
 
-/* One field of a TSV line. */
-struct field {
-	const char *s;
-	size_t len;
-};
-
-/* Splits the line [p, p + n) at tabs.  Returns the number of fields. */
-static size_t
-tsv_split(const char *p, size_t n, struct field *f, size_t max)
-{
-	size_t nf = 0;
-
-	for (size_t i = 0; i <= n && nf < max;) {
-		const char *tab = memchr(p + i, '\t', n - i);
-		size_t k = tab ? (size_t)(tab - p - i) : n - i;
-
-		f[nf].s = p + i;
-		f[nf].len = k;
-		nf++;
-		if (tab == NULL)
-			break;
-		i += k + 1;
-	}
-	return nf;
-}
-
-/* The field as a number, or fallback when it is none. */
-static long long
-field_number(const struct field *f, long long fallback)
-{
-	char tmp[32], *end;
-	long long v;
-
-	if (f->len == 0 || f->len >= sizeof(tmp))
-		return fallback;
-	memcpy(tmp, f->s, f->len);
-	tmp[f->len] = '\0';
-	errno = 0;
-	v = strtoll(tmp, &end, 10);
-	return errno || *end ? fallback : v;
-}
-
-/*
- * Steps *pos over the next line of a text: sets *ret_p and *ret_n (its
- * length, without the newline).  Returns false at the end.
- */
-static bool
-next_line(const char **pos, const char **ret_p, size_t *ret_n)
-{
-	const char *p = *pos, *nl;
-	size_t n;
-
-	if (*p == '\0')
-		return false;
-	nl = strchr(p, '\n');
-	n = nl ? (size_t)(nl - p) : strlen(p);
-	*ret_p = p;
-	*ret_n = n;
-	*pos = nl ? nl + 1 : p + n;
-	return true;
-}
-
 /*
  * The tid of the crashing thread's frames: the dump's tid when frames of
  * it are listed, else the first thread listed (the unwinder puts the
@@ -332,15 +271,14 @@ static long long
 crashed_tid(const struct webhook_crash *c)
 {
 	long long first = -1;
-	size_t n;
+	struct dump_tsv_field f[1];
+	struct dump_tsv t;
 
-	for (const char *pos = c->frames, *p; next_line(&pos, &p, &n);) {
-		struct field f[1];
+	dump_tsv_init(&t, c->frames);
+	while (dump_tsv_next(&t, f, 1) > 0) {
 		long long tid;
 
-		if (tsv_split(p, n, f, 1) < 1)
-			continue;
-		tid = field_number(&f[0], -1);
+		tid = dump_tsv_number(&f[DUMP_FRAME_TID], -1);
 		if (first < 0)
 			first = tid;
 		if (c->tid > 0 && tid == c->tid)
@@ -349,49 +287,35 @@ crashed_tid(const struct webhook_crash *c)
 	return first;
 }
 
-enum {
-	F_TID,
-	F_FRAME,
-	F_PC,
-	F_FUNCTION,
-	F_OFFSET,
-	F_MODULE,
-	F_BUILD_ID,
-	F_FILE,
-	F_LINE,
-	F_MAX,
-};
-
 static json_t *
 frames_json(struct builder *b, const struct webhook_crash *c)
 {
-	static const char *const keys[F_MAX] = { "tid", "frame", "pc",
-		"function", "offset", "module", "build_id", "file", "line" };
 	long long tid = crashed_tid(c);
 	json_t *arr = json_array();
 	unsigned shown = 0;
-	size_t n;
+	struct dump_tsv_field f[_DUMP_FRAME_MAX];
+	struct dump_tsv t;
+	size_t nf;
 
 	if (arr == NULL) {
 		fail(b, -ENOMEM);
 		return NULL;
 	}
-	for (const char *pos = c->frames, *p; next_line(&pos, &p, &n);) {
-		struct field f[F_MAX];
-		size_t nf = tsv_split(p, n, f, F_MAX);
+	dump_tsv_init(&t, c->frames);
+	while ((nf = dump_tsv_next(&t, f, _DUMP_FRAME_MAX)) > 0) {
 		json_t *o;
 
-		if (nf < 1 || field_number(&f[F_TID], -1) != tid ||
+		if (dump_tsv_number(&f[DUMP_FRAME_TID], -1) != tid ||
 		    shown >= BACKTRACE_MAX_FRAMES)
 			continue;
 		shown++;
 		o = json_object();
 		for (size_t i = 0; o && i < nf; i++) {
-			if (i == F_TID || i == F_FRAME || i == F_LINE)
-				set_known(
-				    b, o, keys[i], field_number(&f[i], -1));
+			if (dump_frame_field_is_number(i))
+				set_known(b, o, dump_frame_keys[i],
+				    dump_tsv_number(&f[i], -1));
 			else
-				set(b, o, keys[i],
+				set(b, o, dump_frame_keys[i],
 				    jtext(b, f[i].s, f[i].len,
 					WEBHOOK_TEXT_ESCAPED));
 		}
@@ -410,30 +334,35 @@ frames_text(struct builder *b, struct buf *out, const struct webhook_crash *c,
 {
 	long long tid = crashed_tid(c);
 	unsigned shown = 0;
-	size_t n;
+	struct dump_tsv_field f[_DUMP_FRAME_MAX];
+	struct dump_tsv t;
+	size_t nf;
 
-	for (const char *pos = c->frames, *p; next_line(&pos, &p, &n);) {
-		struct field f[F_MAX];
-		size_t nf = tsv_split(p, n, f, F_MAX);
-		const struct field *m;
+	dump_tsv_init(&t, c->frames);
+	while ((nf = dump_tsv_next(&t, f, _DUMP_FRAME_MAX)) > 0) {
+		const struct dump_tsv_field *m;
 		struct buf l;
 		int r;
 
-		if (nf < F_MAX || field_number(&f[F_TID], -1) != tid ||
+		if (nf < _DUMP_FRAME_MAX ||
+		    dump_tsv_number(&f[DUMP_FRAME_TID], -1) != tid ||
 		    shown >= TOP_FRAMES)
 			continue;
 		buf_init(&l, 0);
-		r = buf_printf(&l, "#%lld ", field_number(&f[F_FRAME], 0));
-		if (f[F_FUNCTION].len > 0) {
+		r = buf_printf(
+		    &l, "#%lld ", dump_tsv_number(&f[DUMP_FRAME_FRAME], 0));
+		if (f[DUMP_FRAME_FUNCTION].len > 0) {
 			r = r < 0 ? r
-				  : buf_append(
-					&l, f[F_FUNCTION].s, f[F_FUNCTION].len);
+				  : buf_append(&l, f[DUMP_FRAME_FUNCTION].s,
+					f[DUMP_FRAME_FUNCTION].len);
 			r = r < 0 ? r : buf_putc(&l, '+');
 		} else {
 			r = r < 0 ? r : buf_puts(&l, "?? +");
 		}
-		r = r < 0 ? r : buf_append(&l, f[F_OFFSET].s, f[F_OFFSET].len);
-		m = &f[F_MODULE];
+		r = r < 0 ? r
+			  : buf_append(&l, f[DUMP_FRAME_OFFSET].s,
+				f[DUMP_FRAME_OFFSET].len);
+		m = &f[DUMP_FRAME_MODULE];
 		if (r >= 0 && m->len > 0) {
 			const char *slash = memrchr(m->s, '/', m->len);
 			const char *base = slash ? slash + 1 : m->s;
@@ -441,9 +370,10 @@ frames_text(struct builder *b, struct buf *out, const struct webhook_crash *c,
 			r = buf_printf(&l, " (%.*s)",
 			    (int)(m->len - (size_t)(base - m->s)), base);
 		}
-		if (r >= 0 && f[F_FILE].len > 0)
-			r = buf_printf(&l, " at %.*s:%lld", (int)f[F_FILE].len,
-			    f[F_FILE].s, field_number(&f[F_LINE], 0));
+		if (r >= 0 && f[DUMP_FRAME_FILE].len > 0)
+			r = buf_printf(&l, " at %.*s:%lld",
+			    (int)f[DUMP_FRAME_FILE].len, f[DUMP_FRAME_FILE].s,
+			    dump_tsv_number(&f[DUMP_FRAME_LINE], 0));
 		r = r < 0 ? r : buf_puts(out, shown ? "\n" : "");
 		r = r < 0 ? r : buf_puts(out, line_prefix);
 		if (r >= 0)
@@ -477,26 +407,28 @@ ptree_json(struct builder *b, const struct webhook_crash *c)
 {
 	json_t *arr = json_array();
 	unsigned shown = 0;
-	size_t n;
+	struct dump_tsv_field f[_DUMP_PTREE_MAX];
+	struct dump_tsv t;
 
 	if (arr == NULL) {
 		fail(b, -ENOMEM);
 		return NULL;
 	}
-	for (const char *pos = c->ptree, *p; next_line(&pos, &p, &n);) {
-		struct field f[3] = { { "", 0 }, { "", 0 }, { "", 0 } };
+	dump_tsv_init(&t, c->ptree);
+	while (dump_tsv_next(&t, f, _DUMP_PTREE_MAX) > 0) {
 		json_t *o;
 
 		if (shown++ >= PTREE_CAP)
 			break;
-		tsv_split(p, n, f, 3);
 		o = json_object();
 		if (o) {
-			set_known(b, o, "pid", field_number(&f[0], -1));
-			set(b, o, "comm",
-			    jtext(b, f[1].s, f[1].len, WEBHOOK_TEXT_ESCAPED));
-			set(b, o, "argv",
-			    jtext(b, f[2].s, f[2].len, WEBHOOK_TEXT_ESCAPED));
+			set_known(b, o, dump_ptree_keys[DUMP_PTREE_PID],
+			    dump_tsv_number(&f[DUMP_PTREE_PID], -1));
+			for (size_t k = DUMP_PTREE_COMM; k < _DUMP_PTREE_MAX;
+			     k++)
+				set(b, o, dump_ptree_keys[k],
+				    jtext(b, f[k].s, f[k].len,
+					WEBHOOK_TEXT_ESCAPED));
 		}
 		push(b, arr, o);
 	}
@@ -663,25 +595,26 @@ static int
 human_parents(struct buf *out, const struct webhook_crash *c, bool code)
 {
 	unsigned i = 0;
-	size_t n;
+	struct dump_tsv_field f[_DUMP_PTREE_MAX];
+	struct dump_tsv t;
 	int r = 0;
 
-	for (const char *pos = c->ptree, *p; next_line(&pos, &p, &n);) {
-		struct field f[3] = { { "", 0 }, { "", 0 }, { "", 0 } };
-
+	dump_tsv_init(&t, c->ptree);
+	while (dump_tsv_next(&t, f, _DUMP_PTREE_MAX) > 0) {
 		if (i++ == 0)
 			continue; /* the process itself */
 		if (i > PARENTS_SHOWN + 1) {
 			r = buf_puts(out, " < ...");
 			break;
 		}
-		tsv_split(p, n, f, 3);
 		r = i > 2 ? buf_puts(out, " < ") : 0;
+		r = r < 0
+		    ? r
+		    : human(out, f[DUMP_PTREE_COMM].s, f[DUMP_PTREE_COMM].len,
+			  WEBHOOK_TEXT_ESCAPED, 64, code);
 		r = r < 0 ? r
-			  : human(out, f[1].s, f[1].len, WEBHOOK_TEXT_ESCAPED,
-				64, code);
-		r = r < 0 ? r
-			  : buf_printf(out, " (%lld)", field_number(&f[0], -1));
+			  : buf_printf(out, " (%lld)",
+				dump_tsv_number(&f[DUMP_PTREE_PID], -1));
 		if (r < 0)
 			break;
 	}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * dump_tsv.c owns splitting a dump's TSV items (backtrace_frames, ptree,
+ * open_fds) into lines and fields, and the names of their fields.
+ */
+#include "dump_tsv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const dump_frame_keys[_DUMP_FRAME_MAX] = {
+	[DUMP_FRAME_TID] = "tid",
+	[DUMP_FRAME_FRAME] = "frame",
+	[DUMP_FRAME_PC] = "pc",
+	[DUMP_FRAME_FUNCTION] = "function",
+	[DUMP_FRAME_OFFSET] = "offset",
+	[DUMP_FRAME_MODULE] = "module",
+	[DUMP_FRAME_BUILD_ID] = "build_id",
+	[DUMP_FRAME_FILE] = "file",
+	[DUMP_FRAME_LINE] = "line",
+};
+
+const char *const dump_ptree_keys[_DUMP_PTREE_MAX] = {
+	[DUMP_PTREE_PID] = "pid",
+	[DUMP_PTREE_COMM] = "comm",
+	[DUMP_PTREE_ARGV] = "argv",
+};
+
+bool
+dump_frame_field_is_number(enum dump_frame_field i)
+{
+	return i == DUMP_FRAME_TID || i == DUMP_FRAME_FRAME ||
+	    i == DUMP_FRAME_LINE;
+}
+
+void
+dump_tsv_init(struct dump_tsv *t, const char *text)
+{
+	*t = (struct dump_tsv){ .next = text ? text : "", .line = "" };
+	t->pos = 1; /* no current line: no field */
+}
+
+bool
+dump_tsv_next_line(struct dump_tsv *t)
+{
+	const char *p = t->next, *nl;
+
+	if (*p == '\0')
+		return false;
+	nl = strchr(p, '\n');
+	t->line = p;
+	t->len = nl ? (size_t)(nl - p) : strlen(p);
+	t->pos = 0;
+	t->next = nl ? nl + 1 : p + t->len;
+	return true;
+}
+
+bool
+dump_tsv_next_field(struct dump_tsv *t, struct dump_tsv_field *ret)
+{
+	const char *tab;
+	size_t k;
+
+	if (t->pos > t->len)
+		return false;
+	tab = memchr(t->line + t->pos, '\t', t->len - t->pos);
+	k = tab ? (size_t)(tab - t->line) - t->pos : t->len - t->pos;
+	ret->s = t->line + t->pos;
+	ret->len = k;
+	/* Past the last field: len + 1 once no tab follows. */
+	t->pos += k + 1;
+	return true;
+}
+
+size_t
+dump_tsv_next(struct dump_tsv *t, struct dump_tsv_field *f, size_t max)
+{
+	size_t n = 0;
+
+	if (!dump_tsv_next_line(t))
+		return 0;
+	while (n < max && dump_tsv_next_field(t, &f[n]))
+		n++;
+	for (size_t i = n; i < max; i++)
+		f[i] = (struct dump_tsv_field){ "", 0 };
+	return n;
+}
+
+long long
+dump_tsv_number(const struct dump_tsv_field *f, long long fallback)
+{
+	char tmp[32], *end;
+	long long v;
+
+	if (f->len == 0 || f->len >= sizeof(tmp))
+		return fallback;
+	memcpy(tmp, f->s, f->len);
+	tmp[f->len] = '\0';
+	/* strtoll would take leading blanks and a '+': a field is digits. */
+	if (tmp[0] != '-' && (tmp[0] < '0' || tmp[0] > '9'))
+		return fallback;
+	errno = 0;
+	v = strtoll(tmp, &end, 10);
+	return errno || end == tmp || *end ? fallback : v;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reading a dump's TSV items: backtrace_frames (written by the daemon's
+ * unwinder), ptree and open_fds (written by the hook).  Each is lines of
+ * fields separated by tabs, the fields already escaped by their writer.
+ * An item is untrusted input: any bytes parse, into lines and fields that
+ * point into the text (nothing is allocated, nothing is copied).
+ *
+ * A line ends at '\n' or at the text's end (the text is NUL-terminated,
+ * as dump_read_item() returns it); a last line without '\n' counts, an
+ * empty text has no line.  A line of n tabs has n + 1 fields: an empty
+ * line is one empty field, a trailing tab ends in an empty field.
+ */
+#ifndef CRASHD_DUMP_TSV_H
+#define CRASHD_DUMP_TSV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* One field: len bytes at s, not NUL-terminated. */
+struct dump_tsv_field {
+	const char *s;
+	size_t len;
+};
+
+/* Where a walk over a text stands; fill with dump_tsv_init(). */
+struct dump_tsv {
+	const char *next; /* the next line's start */
+	const char *line; /* the current line */
+	size_t len; /* its length, without the '\n' */
+	size_t pos; /* the next field's offset in it, or len + 1 at its end */
+};
+
+/* Starts a walk over text (NULL is an empty text). */
+void dump_tsv_init(struct dump_tsv *t, const char *text);
+
+/* Steps to the next line.  Returns false at the end of the text. */
+bool dump_tsv_next_line(struct dump_tsv *t);
+
+/*
+ * The next field of the current line in *ret.  Returns false when the
+ * line has no more (then *ret is unchanged).
+ */
+bool dump_tsv_next_field(struct dump_tsv *t, struct dump_tsv_field *ret);
+
+/*
+ * Steps to the next line and splits it into at most max fields (a field
+ * beyond max is not read).  Returns the number of fields (at least 1), or
+ * 0 at the end of the text.  Fields past the count are set to "".
+ */
+size_t dump_tsv_next(struct dump_tsv *t, struct dump_tsv_field *f, size_t max);
+
+/*
+ * A field as a decimal number (an optional '-' and digits, nothing
+ * else), or fallback when it is none or out of range.
+ */
+long long dump_tsv_number(const struct dump_tsv_field *f, long long fallback);
+
+/*
+ * backtrace_frames: one line per frame, the crashing thread first, each
+ * thread's frames innermost first.  The fields, in order; the key names
+ * are those of `crashd-cli info --json` and the webhook's "frames".
+ */
+enum dump_frame_field {
+	DUMP_FRAME_TID,
+	DUMP_FRAME_FRAME, /* its number in the thread, 0 innermost */
+	DUMP_FRAME_PC,
+	DUMP_FRAME_FUNCTION,
+	DUMP_FRAME_OFFSET,
+	DUMP_FRAME_MODULE,
+	DUMP_FRAME_BUILD_ID,
+	DUMP_FRAME_FILE,
+	DUMP_FRAME_LINE,
+	_DUMP_FRAME_MAX,
+};
+extern const char *const dump_frame_keys[_DUMP_FRAME_MAX];
+
+/* Whether a frame's field is a number (tid, frame, line), not a string. */
+bool dump_frame_field_is_number(enum dump_frame_field i);
+
+/* ptree: the process first, then each ancestor up to pid 1. */
+enum dump_ptree_field {
+	DUMP_PTREE_PID,
+	DUMP_PTREE_COMM,
+	DUMP_PTREE_ARGV, /* one string, shell-quoted */
+	_DUMP_PTREE_MAX,
+};
+extern const char *const dump_ptree_keys[_DUMP_PTREE_MAX];
+
+#endif

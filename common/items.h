@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The names of a dump's items: one file each in the dump's directory (the
+ * spool contract, /work/shared/DESIGN.md "The spool").  Every reader and
+ * writer names an item by these, never by a string of its own, so that a
+ * name is spelled once.  The JSON keys of `crashd-cli info --json` and of
+ * the webhook are the item names too.
+ */
+#ifndef CRASHD_ITEMS_H
+#define CRASHD_ITEMS_H
+
+/* Written by the hook. */
+#define DUMP_ITEM_VERSION "version"
+#define DUMP_ITEM_TIME "time"
+#define DUMP_ITEM_PID "pid"
+#define DUMP_ITEM_NS_PID "ns_pid"
+#define DUMP_ITEM_TID "tid"
+#define DUMP_ITEM_THREAD_COMM "thread_comm"
+#define DUMP_ITEM_SIGNAL "signal"
+#define DUMP_ITEM_SIGNAL_NAME "signal_name"
+#define DUMP_ITEM_UID "uid"
+#define DUMP_ITEM_GID "gid"
+#define DUMP_ITEM_USERNAME "username"
+#define DUMP_ITEM_HOSTNAME "hostname"
+#define DUMP_ITEM_KERNEL "kernel"
+#define DUMP_ITEM_EXECUTABLE "executable"
+#define DUMP_ITEM_EXECUTABLE_DELETED "executable_deleted"
+#define DUMP_ITEM_COMM "comm"
+#define DUMP_ITEM_CMDLINE "cmdline" /* raw NUL-separated bytes */
+#define DUMP_ITEM_CWD "cwd"
+#define DUMP_ITEM_ROOT "root"
+#define DUMP_ITEM_ENVIRON "environ" /* raw NUL-separated bytes */
+#define DUMP_ITEM_LIMITS "limits"
+#define DUMP_ITEM_MAPS "maps"
+#define DUMP_ITEM_STATUS "status"
+#define DUMP_ITEM_CGROUP "cgroup"
+#define DUMP_ITEM_OPEN_FDS "open_fds" /* TSV, see dump_tsv.h */
+#define DUMP_ITEM_DSO_LIST "dso_list"
+#define DUMP_ITEM_START_TIME "start_time"
+#define DUMP_ITEM_PTREE "ptree" /* TSV, see dump_tsv.h */
+#define DUMP_ITEM_NAMESPACES "namespaces"
+#define DUMP_ITEM_REASON "reason"
+#define DUMP_ITEM_DUMPABLE "dumpable"
+#define DUMP_ITEM_INCOMPLETE "incomplete"
+#define DUMP_ITEM_KIND "kind"
+#define DUMP_ITEM_SNAPSHOT_REASON "snapshot_reason"
+#define DUMP_ITEM_CORE_GZ "core.gz"
+#define DUMP_ITEM_CORE_MINI "core.mini"
+#define DUMP_ITEM_CORE_INFO "core_info"
+
+/* Added by the daemon, never by the hook. */
+#define DUMP_ITEM_BACKTRACE "backtrace"
+#define DUMP_ITEM_BACKTRACE_FRAMES "backtrace_frames" /* TSV, dump_tsv.h */
+#define DUMP_ITEM_SIGNATURE "signature"
+#define DUMP_ITEM_DUPHASH "duphash"
+#define DUMP_ITEM_PACKAGE "package"
+#define DUMP_ITEM_COUNT "count"
+#define DUMP_ITEM_LAST_OCCURRENCE "last_occurrence"
+#define DUMP_ITEM_DUPLICATE_OF "duplicate_of"
+#define DUMP_ITEM_ACTIONS "actions"
+#define DUMP_ITEM_PROCESSED "processed" /* written last */
+
+#endif
