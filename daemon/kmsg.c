@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "fsutil.h"
 #include "hookstate.h"
 #include "log.h"
@@ -19,22 +20,6 @@
 #define KMSG_PATH "/dev/kmsg"
 #define BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
 #define KMSG_RECORD_MAX 8192
-
-static bool
-has_prefix(const char *s, size_t len, const char *p)
-{
-	size_t n = strlen(p);
-
-	return len >= n && memcmp(s, p, n) == 0;
-}
-
-static bool
-has_suffix(const char *s, size_t len, const char *p)
-{
-	size_t n = strlen(p);
-
-	return len >= n && memcmp(s + len - n, p, n) == 0;
-}
 
 int
 kmsg_parse(const char *rec, size_t len, uint64_t *ret_seq)
@@ -69,12 +54,12 @@ kmsg_parse(const char *rec, size_t len, uint64_t *ret_seq)
 	 * The comm in between is at most 16 bytes (escaped by the kernel):
 	 * too short to carry the whole suffix, which is the kernel's.
 	 */
-	if (has_prefix(msg, mlen, "coredump: ") &&
-	    has_suffix(
+	if (bytes_has_prefix(msg, mlen, "coredump: ") &&
+	    bytes_has_suffix(
 		msg, mlen, "): over core_pipe_limit, skipping core dump"))
 		return 1;
-	if (has_prefix(msg, mlen, "Pid ") &&
-	    has_suffix(msg, mlen, ") over core_pipe_limit"))
+	if (bytes_has_prefix(msg, mlen, "Pid ") &&
+	    bytes_has_suffix(msg, mlen, ") over core_pipe_limit"))
 		return 1;
 	return 0;
 }

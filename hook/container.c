@@ -17,31 +17,18 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "bytes.h"
+
 static bool
 is_hex_id(const char *s, size_t n)
 {
 	if (n != 64)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+			(s[i] >= 'a' && s[i] <= 'f')))
 			return false;
 	return true;
-}
-
-static bool
-has_prefix(const char *s, size_t n, const char *prefix)
-{
-	size_t p = strlen(prefix);
-
-	return n >= p && memcmp(s, prefix, p) == 0;
-}
-
-static bool
-has_suffix(const char *s, size_t n, const char *suffix)
-{
-	size_t k = strlen(suffix);
-
-	return n >= k && memcmp(s + n - k, suffix, k) == 0;
 }
 
 /* "<prefix><id>[.scope]" → id */
@@ -50,11 +37,11 @@ match_prefixed(const char *c, size_t n, const char *prefix, const char **id)
 {
 	size_t p = strlen(prefix);
 
-	if (!has_prefix(c, n, prefix))
+	if (!bytes_has_prefix(c, n, prefix))
 		return false;
 	c += p;
 	n -= p;
-	if (has_suffix(c, n, ".scope"))
+	if (bytes_has_suffix(c, n, ".scope"))
 		n -= strlen(".scope");
 	if (!is_hex_id(c, n))
 		return false;
@@ -90,18 +77,19 @@ scan_path(const char *path, size_t len, struct container *ct)
 				set_container(ct, "cri-o", id);
 			else if (match_prefixed(p, n, "libpod-", &id))
 				set_container(ct, "podman", id);
-			else if (is_hex_id(p, n) && prev &&
-			    prev_n == 6 && memcmp(prev, "docker", 6) == 0)
+			else if (is_hex_id(p, n) && prev && prev_n == 6 &&
+			    memcmp(prev, "docker", 6) == 0)
 				set_container(ct, "docker", p);
 			else if (is_hex_id(p, n) && prev &&
-			    has_prefix(prev, prev_n, "pod"))
+			    bytes_has_prefix(prev, prev_n, "pod"))
 				set_container(ct, "containerd", p);
 		}
 		/* The innermost service wins; a scope only if there is none. */
 		if (n > 0 && n < sizeof(ct->unit) &&
-		    (has_suffix(p, n, ".service") ||
-		    (has_suffix(p, n, ".scope") && !has_suffix(ct->unit,
-		    strlen(ct->unit), ".service")))) {
+		    (bytes_has_suffix(p, n, ".service") ||
+			(bytes_has_suffix(p, n, ".scope") &&
+			    !bytes_has_suffix(
+				ct->unit, strlen(ct->unit), ".service")))) {
 			memcpy(ct->unit, p, n);
 			ct->unit[n] = '\0';
 		}
@@ -128,7 +116,8 @@ container_from_cgroup(const char *data, size_t len, struct container *ret)
 		if (n > 0) {
 			/* hierarchy-ID:controller-list:cgroup-path */
 			c1 = memchr(p, ':', n);
-			c2 = c1 ? memchr(c1 + 1, ':', (size_t)(p + n - c1 - 1)) : NULL;
+			c2 = c1 ? memchr(c1 + 1, ':', (size_t)(p + n - c1 - 1))
+				: NULL;
 			if (c2 == NULL)
 				return -EINVAL;
 			scan_path(c2 + 1, (size_t)(p + n - c2 - 1), &ct);

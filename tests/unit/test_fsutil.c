@@ -18,38 +18,8 @@
 #include "buf.h"
 #include "fsutil.h"
 
-struct fixture {
-	char *dir;
-	int fd;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->dir = tu_mkdtemp();
-	f->fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	assert_true(f->fd >= 0);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	safe_close(f->fd);
-	tu_rm_rf(f->dir);
-	free(f->dir);
-	free(f);
-	return 0;
-}
-
 static void
-put(struct fixture *f, const char *name, const char *data)
+put(struct tu_dir *f, const char *name, const char *data)
 {
 	int fd =
 	    openat(f->fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -62,7 +32,7 @@ put(struct fixture *f, const char *name, const char *data)
 static void
 test_read_file_capped(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_dir *f = *state;
 	char *data;
 	size_t len;
 
@@ -85,7 +55,7 @@ test_read_file_capped(void **state)
 static void
 test_read_refuses_odd_files(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_dir *f = *state;
 	char *data = NULL;
 	size_t len;
 
@@ -103,7 +73,7 @@ test_read_refuses_odd_files(void **state)
 static void
 test_read_fd_capped(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_dir *f = *state;
 	struct buf b;
 	int fd;
 
@@ -128,7 +98,7 @@ test_read_fd_capped(void **state)
 static void
 test_readlink_and_dirs(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_dir *f = *state;
 	char *target;
 	DIR *dir;
 	int fd, n = 0;
@@ -166,7 +136,7 @@ test_readlink_and_dirs(void **state)
 static void
 test_replace_file(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_dir *f = *state;
 	struct stat st;
 	char *data;
 	size_t len;
@@ -188,7 +158,7 @@ test_replace_file(void **state)
 static void
 test_check_root_path(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_dir *f = *state;
 	char *sub, *link;
 	struct buf why;
 
@@ -230,17 +200,17 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_read_file_capped, setup, teardown),
+		    test_read_file_capped, tu_dir_setup, tu_dir_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_read_refuses_odd_files, setup, teardown),
+		    test_read_refuses_odd_files, tu_dir_setup, tu_dir_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_read_fd_capped, setup, teardown),
+		    test_read_fd_capped, tu_dir_setup, tu_dir_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_readlink_and_dirs, setup, teardown),
+		    test_readlink_and_dirs, tu_dir_setup, tu_dir_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_replace_file, setup, teardown),
+		    test_replace_file, tu_dir_setup, tu_dir_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_check_root_path, setup, teardown),
+		    test_check_root_path, tu_dir_setup, tu_dir_teardown),
 	};
 
 	return cmocka_run_group_tests_name("fsutil", tests, NULL, NULL);

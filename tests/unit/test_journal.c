@@ -17,40 +17,10 @@
 #include "fsutil.h"
 #include "journal.h"
 
-struct fixture {
-	char *dir;
-	int fd;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->dir = tu_mkdtemp();
-	f->fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	assert_true(f->fd >= 0);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	safe_close(f->fd);
-	tu_rm_rf(f->dir);
-	free(f->dir);
-	free(f);
-	return 0;
-}
-
 static void
 test_absent_is_empty(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_dir *f = *state;
 	struct journal j;
 
 	assert_int_equal(journal_load(f->fd, &j), 0);
@@ -65,7 +35,7 @@ test_absent_is_empty(void **state)
 static void
 test_states(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_dir *f = *state;
 	struct journal j;
 	struct stat st;
 
@@ -98,7 +68,7 @@ test_states(void **state)
 static void
 test_decision_roundtrip(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_dir *f = *state;
 	struct decision dc = { .event = "hold",
 		.count = 7,
 		.held = 3,
@@ -134,7 +104,7 @@ test_decision_roundtrip(void **state)
 static void
 test_refuses_symlink(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_dir *f = *state;
 	struct journal j;
 
 	assert_int_equal(symlinkat("elsewhere", f->fd, JOURNAL_ITEM), 0);
@@ -149,12 +119,13 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_absent_is_empty, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_states, setup, teardown),
+		    test_absent_is_empty, tu_dir_setup, tu_dir_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_decision_roundtrip, setup, teardown),
+		    test_states, tu_dir_setup, tu_dir_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_refuses_symlink, setup, teardown),
+		    test_decision_roundtrip, tu_dir_setup, tu_dir_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_refuses_symlink, tu_dir_setup, tu_dir_teardown),
 	};
 
 	return cmocka_run_group_tests_name("journal", tests, NULL, NULL);

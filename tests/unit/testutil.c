@@ -26,6 +26,32 @@ tu_mkdtemp(void)
 	return path;
 }
 
+int
+tu_dir_setup(void **state)
+{
+	struct tu_dir *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->dir = tu_mkdtemp();
+	f->fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(f->fd >= 0);
+	*state = f;
+	return 0;
+}
+
+int
+tu_dir_teardown(void **state)
+{
+	struct tu_dir *f = *state;
+
+	if (f->fd >= 0)
+		close(f->fd);
+	tu_rm_rf(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
 static int
 rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {

@@ -17,6 +17,19 @@
 /* Creates a fresh directory under $TMPDIR (or /tmp); the caller frees it. */
 char *tu_mkdtemp(void);
 
+/* A fresh temporary directory and an O_DIRECTORY descriptor of it. */
+struct tu_dir {
+	char *dir;
+	int fd;
+};
+
+/*
+ * cmocka setup and teardown of a struct tu_dir in *state (for tests
+ * whose fixture is just that directory).
+ */
+int tu_dir_setup(void **state);
+int tu_dir_teardown(void **state);
+
 /* Removes path and everything below it; a missing path is fine. */
 void tu_rm_rf(const char *path);
 
