@@ -205,7 +205,7 @@ policy_grow(const struct hook_config *hc, struct hookstate *st, uint64_t room,
 		return 0;
 	left = st->spool_bytes < hc->spool_max ? hc->spool_max - st->spool_bytes
 					       : 0;
-	more = need > room ? need : room;
+	more = need + room / 4;
 	if (more > room_max - room)
 		more = room_max - room;
 	if (more > left / 2)

@@ -42,12 +42,14 @@ enum policy_verdict {
 #define POLICY_STORM_WRITERS_S "16"
 
 /*
- * What a dump without a core is reserved under spool_max at first: the
- * least a dump takes, more than most take (80 KB).  A bigger one asks for
+ * What a dump without a core is reserved under spool_max at first: more
+ * than most take (a small program's dump is 31 items of one 4 KiB block
+ * and its directory, 128 KiB, and the writer keeps 12 KiB for its tail),
+ * so that most never take the state lock again.  A bigger one asks for
  * more as it grows, up to room_max, so that a burst's dumps do not
  * reserve the spool full with their items' caps.
  */
-#define POLICY_ROOM_FIRST POLICY_MIN_DUMP
+#define POLICY_ROOM_FIRST (160 * 1024ULL)
 
 /* The free space below which only identifying items are written. */
 #define POLICY_FLOOR(keep_free)                                                \
@@ -106,8 +108,10 @@ void policy_decide(const struct hook_config *hc, struct hookstate *st,
 
 /*
  * More room for a dump that holds room of room_max and needs need bytes
- * more: at least need and no less than room again (it doubles), within
- * room_max and half of what spool_max leaves (as in policy_decide()).
+ * more: need and a quarter of room for what follows (doubling made every
+ * dump of a storm that outgrew its first room reserve twice what it
+ * took), within room_max and half of what spool_max leaves (as in
+ * policy_decide()).
  * Charges st->spool_bytes with it and returns it (0: none).
  */
 uint64_t policy_grow(const struct hook_config *hc, struct hookstate *st,

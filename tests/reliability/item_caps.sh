@@ -68,7 +68,7 @@ expect_line maps '^[0-9a-f]+-[0-9a-f]+ '
 ((dump <= 8 << 20)) || fail "one crash's dump takes $dump bytes"
 
 info "without a core: reserved small, grown to the items' caps"
-# A dump without a core is reserved POLICY_ROOM_FIRST (128K) under
+# A dump without a core is reserved POLICY_ROOM_FIRST (160K) under
 # spool_max at first and asks for more as its items need it.
 write_daemon_config mode=none spool_max=2G keep_free=0
 register

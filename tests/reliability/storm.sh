@@ -17,8 +17,11 @@ source "$(dirname "$0")/../daemon/mail_lib.sh"
 EXES=50
 WAVES=20
 N=$((EXES * WAVES))
-CAP=16M
-CAP_BYTES=$((16 * 1024 * 1024))
+# The 100 dumps the limits let through take 13 MB (128 KiB each and the
+# daemon's records), and a wave of 50 being written reserves 8 MB more
+# (POLICY_ROOM_FIRST each): 16M was reached by the reservations alone.
+CAP=24M
+CAP_BYTES=$((24 * 1024 * 1024))
 limit=$(sed -n 's/^#define KERNEL_PIPE_LIMIT_MIN \([0-9]*\).*/\1/p' \
 	"$(dirname "$0")/../../common/kernel.h")
 [[ $limit =~ ^[0-9]+$ ]] || fail "no KERNEL_PIPE_LIMIT_MIN in common/kernel.h"

@@ -314,13 +314,18 @@ test_spool_max_refuses_what_does_not_fit(void **state)
 	assert_int_equal(d.room, POLICY_ROOM_FIRST);
 	assert_int_equal(d.reserved, POLICY_ROOM_FIRST);
 	assert_int_equal(f->st.spool_bytes, POLICY_ROOM_FIRST);
-	/* Doubles, or what is needed, within room_max and half the rest. */
+	/*
+	 * What is needed and a quarter of the room, within room_max and half
+	 * the rest.
+	 */
 	assert_int_equal(
-	    policy_grow(&f->c.hook, &f->st, d.room, d.room_max, 4096), d.room);
-	assert_int_equal(f->st.spool_bytes, 2 * POLICY_ROOM_FIRST);
+	    policy_grow(&f->c.hook, &f->st, d.room, d.room_max, 4096),
+	    4096 + POLICY_ROOM_FIRST / 4);
+	assert_int_equal(f->st.spool_bytes,
+	    POLICY_ROOM_FIRST + 4096 + POLICY_ROOM_FIRST / 4);
 	assert_int_equal(
 	    policy_grow(&f->c.hook, &f->st, d.room, d.room_max, 3ULL << 20),
-	    3ULL << 20);
+	    (3ULL << 20) + d.room / 4);
 	assert_int_equal(
 	    policy_grow(&f->c.hook, &f->st, d.room, d.room_max, 64ULL << 20),
 	    d.room_max - d.room);
