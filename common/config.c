@@ -49,7 +49,10 @@ static const char *const dedupe_field_names[_DEDUPE_FIELD_MAX] = {
 	[DEDUPE_SIGNATURE] = "signature",
 };
 
-static const char *const delete_what_names[] = { "dump", "core" };
+static const char *const delete_what_names[_DELETE_WHAT_MAX] = {
+	[DELETE_DUMP] = "dump",
+	[DELETE_CORE] = "core",
+};
 
 static const char *const starttls_names[_STARTTLS_MAX] = {
 	[STARTTLS_TRY] = "try",

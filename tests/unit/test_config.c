@@ -457,7 +457,7 @@ test_actions(void **state)
 	a = &c.actions[2];
 	assert_string_equal(a->name, "trim_cores");
 	assert_int_equal(a->type, ACTION_DELETE);
-	assert_int_equal(a->what, 1);
+	assert_int_equal(a->what, DELETE_CORE);
 	assert_int_equal(a->after_ms, 7ULL * 86400 * 1000);
 	config_done(&c);
 	assert_string_equal(action_type_to_string(ACTION_EXEC), "exec");
