@@ -21,6 +21,7 @@
 #include "dump.h"
 #include "escape.h"
 #include "fsutil.h"
+#include "mail_address.h"
 #include "signame.h"
 
 static const char *const core_mode_names[_CORE_MODE_MAX] = {
@@ -951,24 +952,6 @@ member_or(const config_setting_t *g, const char *k)
 	return s ? s : g;
 }
 
-/*
- * An address for an SMTP envelope and a header: local@domain, printable
- * ASCII without spaces, quotes, angle brackets, commas or semicolons
- * (what would let it smuggle a second address or a header).
- */
-static bool
-valid_address(const char *s)
-{
-	const char *at = strrchr(s, '@');
-
-	if (at == NULL || at == s || at[1] == '\0' || strlen(s) > 254)
-		return false;
-	for (; *s; s++)
-		if (*s <= ' ' || *s >= 0x7f || strchr("<>()[]\\,;:\"", *s))
-			return false;
-	return true;
-}
-
 /* The placeholders a mail subject may use (mail_body.c expands them). */
 static const char *const subject_fields[] = { "reason", "hostname",
 	"executable", "comm", "signal", "signal_name", "pid", "uid", "count",
@@ -1015,10 +998,10 @@ check_mail(
 		problem(l, member_or(g, "to"), "actions.to",
 		    "a mail action needs to = [ \"root@localhost\" ]");
 	for (char **t = a->to; t && *t; t++)
-		if (!valid_address(*t))
+		if (!mail_address_valid(*t))
 			problem(l, member_or(g, "to"), "actions.to",
 			    "\"%s\" is not a plain address (user@domain)", *t);
-	if (a->from && !valid_address(a->from))
+	if (a->from && !mail_address_valid(a->from))
 		problem(l, member_or(g, "from"), "actions.from",
 		    "\"%s\" is not a plain address (user@domain)", a->from);
 	if ((a->smtp == NULL) == (a->sendmail == NULL))
