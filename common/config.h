@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crashd.conf: one file, libconfig syntax, shared by the hook, the daemon
- * and the CLI.  Every key is listed once in config.c's table; an unknown
- * key, a wrong type or a bad value is an error naming file:line: key.
+ * and the CLI.  Every key is listed once, with its default, in
+ * config_keys.c's table; an unknown key, a wrong type or a bad value is an
+ * error naming file:line: key.
  */
 #ifndef CRASHD_CONFIG_H
 #define CRASHD_CONFIG_H

@@ -665,7 +665,7 @@ subject_field(
 	if (IS("id"))
 		return buf_puts(out, d->name);
 #undef IS
-	/* config.c refuses other names; keep one as it is written. */
+	/* config_mail.c refuses other names; keep one as it is written. */
 	r = buf_putc(out, '{');
 	if (r >= 0)
 		r = buf_append(out, f, n);
