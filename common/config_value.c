@@ -123,12 +123,26 @@ config_key_default(const struct config_key *k, void *base)
 	return 0;
 }
 
-/* The names of k as "a, b, c" (for a problem). */
-static void
-names_list(const struct config_key *k, struct buf *out)
+/*
+ * Returns the index of v in k's names, or -1 after reporting "expected
+ * <what> a, b, c, got v" at setting s.
+ */
+static int
+name_index(struct config_loader *l, const config_setting_t *s,
+    const struct config_key *k, const char *v, const char *what)
 {
+	struct buf names;
+
 	for (int i = 0; i < k->n_names; i++)
-		buf_printf(out, "%s%s", i ? ", " : "", k->names[i]);
+		if (strcmp(v, k->names[i]) == 0)
+			return i;
+	buf_init(&names, 0);
+	for (int i = 0; i < k->n_names; i++)
+		buf_printf(&names, "%s%s", i ? ", " : "", k->names[i]);
+	config_problem(l, s, k->path, "expected %s %s, got \"%s\"", what,
+	    names.data ? names.data : "", v);
+	buf_done(&names);
+	return -1;
 }
 
 /* Returns the string value of s, reporting a type error if it has none. */
@@ -287,20 +301,9 @@ apply_enum_set(struct config_loader *l, const config_setting_t *s,
 
 		if (v == NULL)
 			return;
-		for (j = 0; j < k->n_names; j++)
-			if (strcmp(v, k->names[j]) == 0)
-				break;
-		if (j == k->n_names) {
-			struct buf names;
-
-			buf_init(&names, 0);
-			names_list(k, &names);
-			config_problem(l, e, k->path,
-			    "expected names from %s, got \"%s\"",
-			    names.data ? names.data : "", v);
-			buf_done(&names);
+		j = name_index(l, e, k, v, "names from");
+		if (j < 0)
 			return;
-		}
 		mask |= 1u << j;
 	}
 	if (mask == 0) {
@@ -478,21 +481,9 @@ config_apply(struct config_loader *l, const config_setting_t *s,
 		v = want_string(l, s, k->path, "a string");
 		if (v == NULL)
 			return;
-		for (int i = 0; i < k->n_names; i++)
-			if (strcmp(v, k->names[i]) == 0) {
-				*(int *)field = i;
-				return;
-			}
-		{
-			struct buf names;
-
-			buf_init(&names, 0);
-			names_list(k, &names);
-			config_problem(l, s, k->path,
-			    "expected one of %s, got \"%s\"",
-			    names.data ? names.data : "", v);
-			buf_done(&names);
-		}
+		r = name_index(l, s, k, v, "one of");
+		if (r >= 0)
+			*(int *)field = r;
 		return;
 	}
 }
