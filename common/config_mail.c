@@ -40,12 +40,20 @@ check_subject(
 			    (strlen(*f) == (size_t)(end - p - 1) &&
 				strncmp(p + 1, *f, (size_t)(end - p - 1)) == 0);
 		if (!known) {
+			struct buf use;
+
+			buf_init(&use, 0);
+			for (const char *const *f = subject_fields; *f; f++)
+				buf_printf(&use, "%s{%s}",
+				    f == subject_fields ? ""
+					: f[1]          ? ", "
+							: " or ",
+				    *f);
 			config_problem(l, config_member_or(g, "subject"),
-			    "actions.subject",
-			    "unknown field {%.*s}: use {reason}, {hostname}, "
-			    "{executable}, {comm}, {signal}, {signal_name}, "
-			    "{pid}, {uid}, {count}, {event} or {id}",
-			    (int)(end - p - 1 > 64 ? 64 : end - p - 1), p + 1);
+			    "actions.subject", "unknown field {%.*s}: use %s",
+			    (int)(end - p - 1 > 64 ? 64 : end - p - 1), p + 1,
+			    use.data ? use.data : "");
+			buf_done(&use);
 			return;
 		}
 		p = end;
