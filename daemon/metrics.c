@@ -6,6 +6,7 @@
 #include "metrics.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,55 @@ static const struct metric_family quarantined = { "crashd_spool_quarantined",
 	"Entries the daemon moved to the spool's .quarantine (no dump, or one "
 	"that cannot say what crashed)." };
 
+static const struct metric_family build_info = { "crashd_build_info", "gauge",
+	"crashd's version, as a label; always 1." };
+static const struct metric_family spool_bytes = { "crashd_spool_bytes", "gauge",
+	"The spool's size as the hook estimates it (what hook.limits.spool_max "
+	"is checked against, dumps being written included)." };
+static const struct metric_family spool_dumps = { "crashd_spool_dumps", "gauge",
+	"Dumps in the spool." };
+static const struct metric_family actions_total = { "crashd_actions_total",
+	"counter",
+	"What actions came to since crashd started, by action name and "
+	"outcome (a mail or webhook when its delivery ended)." };
+static const struct metric_family kernel_dropped = {
+	"crashd_kernel_dropped_crashes_total", "counter",
+	"Crashes the kernel handed to no hook (over core_pipe_limit), as its "
+	"log says."
+};
+
+/* The hook's counters (hookstate.h), one family each. */
+static const struct {
+	struct metric_family f;
+	size_t offset;
+} hook_counters[] = {
+#define HOOK_COUNTER(name, field, help)                                        \
+	{                                                                      \
+		{ name, "counter", help },                                     \
+		    offsetof(struct hookstate_counters, field)                 \
+	}
+	HOOK_COUNTER("crashd_hook_crashes_seen_total", seen,
+	    "Crashes the kernel handed to crashd-hook."),
+	HOOK_COUNTER("crashd_hook_crashes_stored_total", stored,
+	    "Crashes crashd-hook stored a dump of."),
+	HOOK_COUNTER("crashd_hook_crashes_ignored_total", ignored,
+	    "Crashes not stored: matched hook.ignore."),
+	HOOK_COUNTER("crashd_hook_crashes_rate_limited_total", rate_limited,
+	    "Crashes not stored: a dump limit of hook.limits was reached."),
+	HOOK_COUNTER("crashd_hook_crashes_failed_total", failed,
+	    "Crashes whose dump could not be written (a full spool, an I/O "
+	    "error)."),
+	HOOK_COUNTER("crashd_hook_cores_kept_total", cores_kept,
+	    "Dumps stored with a core."),
+	HOOK_COUNTER("crashd_hook_cores_skipped_total", cores_skipped,
+	    "Dumps stored without the core the mode asked for (a core limit, "
+	    "no room)."),
+	HOOK_COUNTER("crashd_hook_dumps_degraded_total", degraded,
+	    "Dumps stored with items missing or cut (see their incomplete "
+	    "item)."),
+#undef HOOK_COUNTER
+};
+
 static int
 family(struct buf *out, const struct metric_family *f)
 {
@@ -302,4 +352,82 @@ int
 metrics_render_quarantined(struct buf *out, size_t n)
 {
 	return single(out, &quarantined, (long long)n);
+}
+
+int
+metrics_render_build_info(struct buf *out, const char *version)
+{
+	struct buf labels;
+	int r;
+
+	buf_init(&labels, 0);
+	r = buf_puts(&labels, "{version=\"");
+	if (r >= 0)
+		r = label_value(&labels, version, strlen(version));
+	if (r >= 0)
+		r = buf_puts(&labels, "\"}");
+	if (r >= 0)
+		r = family(out, &build_info);
+	if (r >= 0)
+		r = sample(out, &build_info, labels.data, 1);
+	buf_done(&labels);
+	return r < 0 ? r : 0;
+}
+
+int
+metrics_render_hook(struct buf *out, const struct hookstate *st)
+{
+	int r = 0;
+
+	for (size_t i = 0;
+	     i < sizeof(hook_counters) / sizeof(hook_counters[0]) && r >= 0;
+	     i++) {
+		uint64_t v;
+
+		memcpy(&v,
+		    (const char *)&st->counters + hook_counters[i].offset,
+		    sizeof(v));
+		r = single(out, &hook_counters[i].f, (long long)v);
+	}
+	if (r >= 0)
+		r = single(out, &kernel_dropped, (long long)st->kernel_dropped);
+	return r < 0 ? r : 0;
+}
+
+int
+metrics_render_spool(struct buf *out, uint64_t bytes, size_t dumps)
+{
+	int r = single(out, &spool_bytes, (long long)bytes);
+
+	return r < 0 ? r : single(out, &spool_dumps, (long long)dumps);
+}
+
+int
+metrics_render_actions(
+    struct buf *out, const struct action_tally_entry *v, size_t n)
+{
+	int r;
+
+	if (n == 0)
+		return 0;
+	r = family(out, &actions_total);
+	for (size_t i = 0; i < n && r >= 0; i++)
+		for (int o = 0; o < _ACTION_OUTCOME_MAX && r >= 0; o++) {
+			struct buf labels;
+
+			buf_init(&labels, 0);
+			r = buf_puts(&labels, "{action=\"");
+			if (r >= 0)
+				r = label_value(
+				    &labels, v[i].action, strlen(v[i].action));
+			if (r >= 0)
+				r = buf_printf(&labels, "\",outcome=\"%s\"}",
+				    action_outcome_to_string(
+					(enum action_outcome)o));
+			if (r >= 0)
+				r = sample(out, &actions_total, labels.data,
+				    (long long)v[i].n[o]);
+			buf_done(&labels);
+		}
+	return r < 0 ? r : 0;
 }
