@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 
 #include "container.h"
+#include "dump.h"
 #include "escape.h"
 #include "fsutil.h"
 #include "items.h"
@@ -180,8 +181,8 @@ write_kind(struct dump_writer *w, int procfd)
 
 	buf_init(&reason, 0);
 	if (procfd >= 0 && snapshot_read(procfd, &reason) > 0) {
-		writer_put(
-		    w, DUMP_ITEM_KIND, "snapshot\n", strlen("snapshot\n"));
+		writer_printf(w, DUMP_ITEM_KIND, "%s",
+		    dump_kind_names[DUMP_KIND_SNAPSHOT]);
 		writer_put(w, DUMP_ITEM_SNAPSHOT_REASON,
 		    reason.data ? reason.data : "", reason.len);
 	}
