@@ -5,8 +5,8 @@
  * the pipe within the deadline (nothing past the notes is read), and what
  * the notes say: each thread's stack pointer, the mapped files (NT_FILE,
  * or one made from /proc/PID/maps when the kernel left it out) and the
- * auxiliary vector.  The stream is untrusted in shape: every count and
- * offset is checked before use.
+ * auxiliary vector.  Counts and offsets of the stream are checked before
+ * they are used: no read past what was read, no loop past a cap.
  */
 #include "minicore_local.h"
 
