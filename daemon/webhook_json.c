@@ -9,7 +9,8 @@
  * UTF-8 as it is, any other byte (and NUL) as the four characters \xNN,
  * and a backslash that precedes "x" and two hex digits as \x5c; replace
  * every \xHH by the byte 0xHH, left to right, to get the bytes back (see
- * webhook_text.h).  Text crashd itself escaped when it stored the dump
+ * common/json_text.h: the one rule of crashd's JSON, crashd-cli --json's
+ * too).  Text crashd itself escaped when it stored the dump
  * (reason, backtrace, frames, ptree, summary) is passed as it is: printable
  * ASCII with C escapes (\n, \\, \xNN).
  *
@@ -131,7 +132,7 @@
 #include "config.h"
 #include "dump_tsv.h"
 #include "escape.h"
-#include "webhook_text.h"
+#include "json_text.h"
 
 #define BACKTRACE_TEXT_CAP (16 * 1024)
 #define TOP_FRAMES 5
@@ -155,7 +156,7 @@ fail(struct builder *b, int r)
 		b->err = r;
 }
 
-/* A JSON string of valid UTF-8 text (ours, or from webhook_text()). */
+/* A JSON string of valid UTF-8 text (ours, or from json_text()). */
 static json_t *
 jraw(struct builder *b, const char *s, size_t len)
 {
@@ -167,7 +168,7 @@ jraw(struct builder *b, const char *s, size_t len)
 }
 
 /*
- * A JSON string of any bytes, per the rule of webhook_text(), cut to max
+ * A JSON string of any bytes, per the rule of json_text(), cut to max
  * bytes (0: not cut).
  */
 static json_t *
@@ -179,7 +180,7 @@ jtext_capped(
 	int r;
 
 	buf_init(&t, 0);
-	r = webhook_text_capped(&t, s, len, flags, max, ELLIPSIS);
+	r = json_text_capped(&t, s, len, flags, max, ELLIPSIS);
 	if (r < 0)
 		fail(b, r);
 	else
@@ -233,7 +234,7 @@ set_raw(struct builder *b, json_t *obj, const char *key, const char *s)
 static void
 set_escaped(struct builder *b, json_t *obj, const char *key, const char *s)
 {
-	set(b, obj, key, jtext(b, s, strlen(s), WEBHOOK_TEXT_ESCAPED));
+	set(b, obj, key, jtext(b, s, strlen(s), JSON_TEXT_ESCAPED));
 }
 
 static void
@@ -317,7 +318,7 @@ frames_json(struct builder *b, const struct webhook_crash *c)
 			else
 				set(b, o, dump_frame_keys[i],
 				    jtext(b, f[i].s, f[i].len,
-					WEBHOOK_TEXT_ESCAPED));
+					JSON_TEXT_ESCAPED));
 		}
 		push(b, arr, o);
 	}
@@ -377,8 +378,8 @@ frames_text(struct builder *b, struct buf *out, const struct webhook_crash *c,
 		r = r < 0 ? r : buf_puts(out, shown ? "\n" : "");
 		r = r < 0 ? r : buf_puts(out, line_prefix);
 		if (r >= 0)
-			r = webhook_text_capped(out, l.data, l.len,
-			    WEBHOOK_TEXT_ESCAPED | WEBHOOK_TEXT_VISIBLE,
+			r = json_text_capped(out, l.data, l.len,
+			    JSON_TEXT_ESCAPED | JSON_TEXT_VISIBLE,
 			    HUMAN_FRAME_CAP, ELLIPSIS);
 		buf_done(&l);
 		if (r < 0) {
@@ -399,7 +400,7 @@ backtrace_json(struct builder *b, const struct webhook_crash *c)
 	    end ? (size_t)(end - c->backtrace) + 1 : strlen(c->backtrace);
 
 	return jtext_capped(
-	    b, c->backtrace, len, WEBHOOK_TEXT_ESCAPED, BACKTRACE_TEXT_CAP);
+	    b, c->backtrace, len, JSON_TEXT_ESCAPED, BACKTRACE_TEXT_CAP);
 }
 
 static json_t *
@@ -428,7 +429,7 @@ ptree_json(struct builder *b, const struct webhook_crash *c)
 			     k++)
 				set(b, o, dump_ptree_keys[k],
 				    jtext(b, f[k].s, f[k].len,
-					WEBHOOK_TEXT_ESCAPED));
+					JSON_TEXT_ESCAPED));
 		}
 		push(b, arr, o);
 	}
@@ -461,12 +462,12 @@ title(struct buf *out, const struct webhook_crash *c)
 {
 	int r;
 
-	r = webhook_text(out, c->reason, strlen(c->reason),
-	    WEBHOOK_TEXT_ESCAPED | WEBHOOK_TEXT_VISIBLE);
+	r = json_text(out, c->reason, strlen(c->reason),
+	    JSON_TEXT_ESCAPED | JSON_TEXT_VISIBLE);
 	r = r < 0 ? r : buf_puts(out, " on ");
 	r = r < 0 ? r
-		  : webhook_text(out, c->hostname, strlen(c->hostname),
-			WEBHOOK_TEXT_VISIBLE);
+		  : json_text(out, c->hostname, strlen(c->hostname),
+			JSON_TEXT_VISIBLE);
 	return r;
 }
 
@@ -548,8 +549,8 @@ human(struct buf *out, const char *s, size_t len, unsigned flags, size_t max,
 	if (len == 0)
 		return buf_puts(out, "?");
 	buf_init(&t, 0);
-	r = webhook_text_capped(
-	    &t, s, len, flags | WEBHOOK_TEXT_VISIBLE, max, ELLIPSIS);
+	r = json_text_capped(
+	    &t, s, len, flags | JSON_TEXT_VISIBLE, max, ELLIPSIS);
 	if (r >= 0 && code)
 		r = buf_putc(out, '`');
 	for (size_t i = 0; r >= 0 && i < t.len; i++)
@@ -571,7 +572,7 @@ static int
 human_escaped(struct buf *out, const char *s, bool code)
 {
 	return human(
-	    out, s, strlen(s), WEBHOOK_TEXT_ESCAPED, HUMAN_VALUE_CAP, code);
+	    out, s, strlen(s), JSON_TEXT_ESCAPED, HUMAN_VALUE_CAP, code);
 }
 
 /* argv, shell-quoted (printable ASCII by escape_argv()). */
@@ -584,8 +585,8 @@ human_argv(struct buf *out, const struct webhook_crash *c, bool code)
 	buf_init(&a, 0);
 	r = escape_argv(&a, c->cmdline, c->cmdline_len);
 	if (r >= 0)
-		r = human(out, a.data ? a.data : "", a.len,
-		    WEBHOOK_TEXT_ESCAPED, HUMAN_ARGV_CAP, code);
+		r = human(out, a.data ? a.data : "", a.len, JSON_TEXT_ESCAPED,
+		    HUMAN_ARGV_CAP, code);
 	buf_done(&a);
 	return r;
 }
@@ -611,7 +612,7 @@ human_parents(struct buf *out, const struct webhook_crash *c, bool code)
 		r = r < 0
 		    ? r
 		    : human(out, f[DUMP_PTREE_COMM].s, f[DUMP_PTREE_COMM].len,
-			  WEBHOOK_TEXT_ESCAPED, 64, code);
+			  JSON_TEXT_ESCAPED, 64, code);
 		r = r < 0 ? r
 			  : buf_printf(out, " (%lld)",
 				dump_tsv_number(&f[DUMP_PTREE_PID], -1));
@@ -798,7 +799,7 @@ set_human(struct builder *b, json_t *obj, const char *key, const char *s,
 {
 	if (s[0])
 		set(b, obj, key,
-		    jtext(b, s, strlen(s), flags | WEBHOOK_TEXT_VISIBLE));
+		    jtext(b, s, strlen(s), flags | JSON_TEXT_VISIBLE));
 }
 
 static void
@@ -830,7 +831,7 @@ render_alertmanager(struct builder *b, const struct webhook_crash *c)
 	set(b, labels, "alertname", jraw(b, "ProcessCrashed", 14));
 	set_human(b, labels, "host", c->hostname, 0);
 	set_human(b, labels, "executable", c->executable, 0);
-	set_human(b, labels, "signal", c->signal_name, WEBHOOK_TEXT_ESCAPED);
+	set_human(b, labels, "signal", c->signal_name, JSON_TEXT_ESCAPED);
 	set_human(b, labels, "container", c->container, 0);
 
 	buf_init(&t, 0);
@@ -847,9 +848,9 @@ render_alertmanager(struct builder *b, const struct webhook_crash *c)
 		set(b, ann, "description",
 		    jraw(b, t.data ? t.data : "", t.len));
 	buf_done(&t);
-	set_human(b, ann, "crashd_id", c->event_id, WEBHOOK_TEXT_ESCAPED);
-	set_human(b, ann, "dump", c->name, WEBHOOK_TEXT_ESCAPED);
-	set_human(b, ann, "event", c->event, WEBHOOK_TEXT_ESCAPED);
+	set_human(b, ann, "crashd_id", c->event_id, JSON_TEXT_ESCAPED);
+	set_human(b, ann, "dump", c->name, JSON_TEXT_ESCAPED);
+	set_human(b, ann, "event", c->event, JSON_TEXT_ESCAPED);
 	set_number_text(b, ann, "count", (long long)c->count);
 	set_number_text(b, ann, "held_back", (long long)c->held_back);
 	if (c->uid >= 0)
@@ -974,7 +975,7 @@ render_host_alertmanager(struct builder *b, const struct webhook_host *h)
 	}
 	set(b, labels, "alertname", jraw(b, "CrashdNotRegistered", 19));
 	set_human(b, labels, "host", h->hostname, 0);
-	set_human(b, ann, "summary", h->summary, WEBHOOK_TEXT_ESCAPED);
+	set_human(b, ann, "summary", h->summary, JSON_TEXT_ESCAPED);
 	buf_init(&t, 0);
 	r = host_text(&t, h, false);
 	if (r < 0)
@@ -983,10 +984,10 @@ render_host_alertmanager(struct builder *b, const struct webhook_host *h)
 		set(b, ann, "description",
 		    jraw(b, t.data ? t.data : "", t.len));
 	buf_done(&t);
-	set_human(b, ann, "crashd_id", h->event_id, WEBHOOK_TEXT_ESCAPED);
-	set_human(b, ann, "event", h->event, WEBHOOK_TEXT_ESCAPED);
+	set_human(b, ann, "crashd_id", h->event_id, JSON_TEXT_ESCAPED);
+	set_human(b, ann, "event", h->event, JSON_TEXT_ESCAPED);
 	set_human(b, ann, "core_pattern", h->pattern, 0);
-	set_human(b, ann, "handler", h->owner, WEBHOOK_TEXT_ESCAPED);
+	set_human(b, ann, "handler", h->owner, JSON_TEXT_ESCAPED);
 	set(b, alert, "labels", labels);
 	set(b, alert, "annotations", ann);
 	if (host_lost(h) && rfc3339(h->time, when, sizeof(when)))

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Fuzzes the webhook bodies: webhook_text() on any bytes gives valid
+ * Fuzzes the webhook bodies: json_text() on any bytes gives valid
  * UTF-8 that a JSON library takes, with no NUL, and (unless the input is
  * marked as crashd's own escaped text) reads back to exactly the input
  * by the documented rule (each \xHH is the byte 0xHH); text for people
@@ -9,7 +9,7 @@
  * format: every body parses with jansson, and the generic body's raw
  * fields read back to their bytes.
  *
- * Input: byte 0 picks webhook_text()'s flags and the cut; the rest is
+ * Input: byte 0 picks json_text()'s flags and the cut; the rest is
  * the text, and, split at 0x1e bytes, the fields of the crash.
  */
 #include <jansson.h>
@@ -19,8 +19,8 @@
 #include "buf.h"
 #include "config.h"
 #include "fuzz.h"
+#include "json_text.h"
 #include "webhook_json.h"
-#include "webhook_text.h"
 
 static int
 hexval(unsigned char c)
@@ -102,15 +102,15 @@ check_text(const char *in, size_t len, unsigned flags, size_t cut)
 
 	buf_init(&out, 0);
 	buf_init(&back, 0);
-	FUZZ_CHECK(webhook_text(&out, in, len, flags) == 0);
+	FUZZ_CHECK(json_text(&out, in, len, flags) == 0);
 	FUZZ_CHECK(out.len == 0 || memchr(out.data, '\0', out.len) == NULL);
 	check_json_string(out.data ? out.data : "", out.len);
-	if (!(flags & WEBHOOK_TEXT_ESCAPED)) {
+	if (!(flags & JSON_TEXT_ESCAPED)) {
 		decode(out.data ? out.data : "", out.len, &back);
 		FUZZ_CHECK(back.len == len);
 		FUZZ_CHECK(len == 0 || memcmp(back.data, in, len) == 0);
 	}
-	if (flags & WEBHOOK_TEXT_VISIBLE) {
+	if (flags & JSON_TEXT_VISIBLE) {
 		const unsigned char *p = (const unsigned char *)out.data;
 
 		for (size_t i = 0; i < out.len;) {
@@ -125,7 +125,7 @@ check_text(const char *in, size_t len, unsigned flags, size_t cut)
 	}
 	if (out.len > 0) {
 		size_t max = cut % (out.len + 4);
-		int r = webhook_text_cut(&out, max, "\xe2\x80\xa6");
+		int r = json_text_cut(&out, max, "\xe2\x80\xa6");
 
 		FUZZ_CHECK(r == 0 || r == 1);
 		FUZZ_CHECK(r == 0 || out.len <= (max > 3 ? max : 3));
