@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * webhook_text.c owns turning untrusted bytes into valid UTF-8 text for
- * webhook bodies, losslessly (the rule is in json_text.h).
+ * json_text.c owns turning untrusted bytes into valid UTF-8 text for JSON
+ * strings, losslessly (the rule is in json_text.h).
  */
 #include "json_text.h"
 
