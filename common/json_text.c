@@ -116,3 +116,30 @@ json_text_capped(struct buf *out, const char *s, size_t len, unsigned flags,
 	buf_done(&t);
 	return r < 0 ? r : 0;
 }
+
+/* The value of a hex digit; is_hex() said it is one. */
+static unsigned
+hex_digit(unsigned char c)
+{
+	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+int
+json_text_decode(struct buf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int r = 0;
+
+	for (size_t i = 0; i < len && r >= 0;) {
+		if (p[i] == '\\' && len - i >= 4 && p[i + 1] == 'x' &&
+		    is_hex(p[i + 2]) && is_hex(p[i + 3])) {
+			r = buf_putc(out,
+			    (char)(hex_digit(p[i + 2]) << 4 |
+				hex_digit(p[i + 3])));
+			i += 4;
+		} else {
+			r = buf_putc(out, (char)p[i++]);
+		}
+	}
+	return r;
+}

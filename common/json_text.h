@@ -63,4 +63,11 @@ int json_text_cut(struct buf *b, size_t max, const char *ellipsis);
 int json_text_capped(struct buf *out, const char *s, size_t len, unsigned flags,
     size_t max, const char *ellipsis);
 
+/*
+ * The rule's inverse, for readers and tests: appends s with every \xHH
+ * replaced by the byte 0xHH, left to right, to out.  Returns 0 or -errno
+ * from out.
+ */
+int json_text_decode(struct buf *out, const char *s, size_t len);
+
 #endif

@@ -100,16 +100,10 @@ webhook_alertmanager_crash(const struct webhook_crash *c, struct buf *out)
 
 	buf_init(&t, 0);
 	r = webhook_card_title(&t, c);
-	if (r < 0)
-		wj_fail(&b, r);
-	else
-		wj_set_buf(&b, a.ann, "summary", &t);
+	wj_set_buf(&b, a.ann, "summary", r, &t);
 	buf_reset(&t);
 	r = description(&t, c);
-	if (r < 0)
-		wj_fail(&b, r);
-	else
-		wj_set_buf(&b, a.ann, "description", &t);
+	wj_set_buf(&b, a.ann, "description", r, &t);
 	buf_done(&t);
 	wj_set_human(&b, a.ann, "crashd_id", c->event_id, JSON_TEXT_ESCAPED);
 	wj_set_human(&b, a.ann, "dump", c->name, JSON_TEXT_ESCAPED);
@@ -141,10 +135,7 @@ webhook_alertmanager_host(const struct webhook_host *h, struct buf *out)
 	wj_set_human(&b, a.ann, "summary", h->summary, JSON_TEXT_ESCAPED);
 	buf_init(&t, 0);
 	r = webhook_card_host(&t, h, false);
-	if (r < 0)
-		wj_fail(&b, r);
-	else
-		wj_set_buf(&b, a.ann, "description", &t);
+	wj_set_buf(&b, a.ann, "description", r, &t);
 	buf_done(&t);
 	wj_set_human(&b, a.ann, "crashd_id", h->event_id, JSON_TEXT_ESCAPED);
 	wj_set_human(&b, a.ann, "event", h->event, JSON_TEXT_ESCAPED);

@@ -44,6 +44,29 @@ known(struct json_writer *w, const char *key, long long v)
 		json_int(w, v);
 }
 
+/* key: the text t that a writer made; r, its result, may be the error. */
+static void
+made(struct json_writer *w, const char *key, int r, const struct buf *t)
+{
+	if (r < 0 && w->error == 0)
+		w->error = r;
+	json_key(w, key);
+	json_utf8n(w, t->data ? t->data : "", t->len);
+}
+
+/* Opens the body: its schema, the notification's id and event. */
+static void
+begin(struct json_writer *w, struct buf *out, const char *schema,
+    const char *id, const char *event)
+{
+	json_writer_init(w, out);
+	json_begin_object(w);
+	json_key(w, "schema");
+	json_str(w, schema);
+	escaped(w, "id", id);
+	escaped(w, "event", event);
+}
+
 static void
 time_keys(struct json_writer *w, long long t)
 {
@@ -65,10 +88,7 @@ backtrace_text(struct json_writer *w, const struct webhook_crash *c)
 	buf_init(&t, 0);
 	r = json_text_capped(&t, c->backtrace, len, JSON_TEXT_ESCAPED,
 	    BACKTRACE_TEXT_CAP, WEBHOOK_ELLIPSIS);
-	json_key(w, "backtrace");
-	if (r < 0 && w->error == 0)
-		w->error = r;
-	json_utf8n(w, t.data ? t.data : "", t.len);
+	made(w, "backtrace", r, &t);
 	buf_done(&t);
 }
 
@@ -132,12 +152,7 @@ webhook_generic_crash(const struct webhook_crash *c, struct buf *out)
 	struct buf t;
 	int r;
 
-	json_writer_init(&w, out);
-	json_begin_object(&w);
-	json_key(&w, "schema");
-	json_str(&w, WEBHOOK_SCHEMA);
-	escaped(&w, "id", c->event_id);
-	escaped(&w, "event", c->event);
+	begin(&w, out, WEBHOOK_SCHEMA, c->event_id, c->event);
 	json_key(&w, "count");
 	json_int(&w, (long long)c->count);
 	json_key(&w, "held_back");
@@ -145,10 +160,7 @@ webhook_generic_crash(const struct webhook_crash *c, struct buf *out)
 	escaped(&w, "summary", c->summary);
 	buf_init(&t, 0);
 	r = webhook_card_title(&t, c);
-	if (r < 0 && w.error == 0)
-		w.error = r;
-	json_key(&w, "title");
-	json_utf8n(&w, t.data ? t.data : "", t.len);
+	made(&w, "title", r, &t);
 	buf_done(&t);
 	escaped(&w, "action", c->action);
 	text(&w, "dump_path", c->dump_path, 0);
@@ -166,12 +178,7 @@ webhook_generic_host(const struct webhook_host *h, struct buf *out)
 	size_t len0 = out->len;
 	struct json_writer w;
 
-	json_writer_init(&w, out);
-	json_begin_object(&w);
-	json_key(&w, "schema");
-	json_str(&w, WEBHOOK_HOST_SCHEMA);
-	escaped(&w, "id", h->event_id);
-	escaped(&w, "event", h->event);
+	begin(&w, out, WEBHOOK_HOST_SCHEMA, h->event_id, h->event);
 	escaped(&w, "summary", h->summary);
 	escaped(&w, "title", h->summary);
 	escaped(&w, "action", h->action);

@@ -65,10 +65,13 @@ wj_push(struct wj_builder *b, json_t *arr, json_t *v)
 }
 
 void
-wj_set_buf(
-    struct wj_builder *b, json_t *obj, const char *key, const struct buf *t)
+wj_set_buf(struct wj_builder *b, json_t *obj, const char *key, int r,
+    const struct buf *t)
 {
-	wj_set(b, obj, key, wj_raw(b, t->data ? t->data : "", t->len));
+	if (r < 0)
+		wj_fail(b, r);
+	else
+		wj_set(b, obj, key, wj_raw(b, t->data ? t->data : "", t->len));
 }
 
 void

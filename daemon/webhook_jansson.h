@@ -32,9 +32,12 @@ void wj_set(struct wj_builder *b, json_t *obj, const char *key, json_t *v);
 /* Appends v (taken) to arr. */
 void wj_push(struct wj_builder *b, json_t *arr, json_t *v);
 
-/* Sets key to the text in t (a whole buffer of valid UTF-8). */
-void wj_set_buf(
-    struct wj_builder *b, json_t *obj, const char *key, const struct buf *t);
+/*
+ * Sets key to the valid UTF-8 text in t that a writer made; r, its
+ * result, is the body's error when negative.
+ */
+void wj_set_buf(struct wj_builder *b, json_t *obj, const char *key, int r,
+    const struct buf *t);
 
 /* A label or annotation from any bytes, visible; absent when empty. */
 void wj_set_human(struct wj_builder *b, json_t *obj, const char *key,

@@ -58,15 +58,11 @@ body(int r, const struct buf *m, struct buf *out)
 	buf_init(&e, 0);
 	if (r >= 0)
 		r = slack_escape(&e, m->data ? m->data : "", m->len);
-	if (r < 0) {
-		wj_fail(&b, r);
-	} else {
-		root = json_object();
-		if (root == NULL)
-			wj_fail(&b, -ENOMEM);
-		else
-			wj_set_buf(&b, root, "text", &e);
-	}
+	root = r < 0 ? NULL : json_object();
+	if (root != NULL)
+		wj_set_buf(&b, root, "text", r, &e);
+	else
+		wj_fail(&b, r < 0 ? r : -ENOMEM);
 	buf_done(&e);
 	return wj_finish(b, root, out);
 }

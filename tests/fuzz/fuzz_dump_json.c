@@ -22,38 +22,6 @@
 #include "json.h"
 #include "json_text.h"
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* The documented rule, written again: each \xHH is the byte 0xHH. */
-static void
-decode(const char *s, size_t len, struct buf *out)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (size_t i = 0; i < len;) {
-		if (p[i] == '\\' && len - i >= 4 && p[i + 1] == 'x' &&
-		    hexval(p[i + 2]) >= 0 && hexval(p[i + 3]) >= 0) {
-			FUZZ_CHECK(buf_putc(out,
-				       (char)(hexval(p[i + 2]) * 16 +
-					   hexval(p[i + 3]))) == 0);
-			i += 4;
-		} else {
-			FUZZ_CHECK(buf_putc(out, (char)p[i]) == 0);
-			i++;
-		}
-	}
-}
-
 /* The writer's output as one JSON array. */
 static json_t *
 parsed(const struct json_writer *w, const struct buf *out)
@@ -157,8 +125,8 @@ check_others(const char *data, size_t len, const char *text, unsigned flags)
 	{
 		FUZZ_CHECK(json_is_string(v));
 		if (flags == 0)
-			decode(
-			    json_string_value(v), json_string_length(v), &back);
+			FUZZ_CHECK(json_text_decode(&back, json_string_value(v),
+				       json_string_length(v)) == 0);
 		FUZZ_CHECK(buf_putc(&back, '\0') == 0);
 	}
 	if (flags == 0 && len > 0) {

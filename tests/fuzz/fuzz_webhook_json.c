@@ -22,36 +22,11 @@
 #include "json_text.h"
 #include "webhook_json.h"
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* The documented rule, written again: each \xHH is the byte 0xHH. */
+/* The documented rule's inverse: each \xHH is the byte 0xHH. */
 static void
 decode(const char *s, size_t len, struct buf *out)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (size_t i = 0; i < len;) {
-		if (p[i] == '\\' && len - i >= 4 && p[i + 1] == 'x' &&
-		    hexval(p[i + 2]) >= 0 && hexval(p[i + 3]) >= 0) {
-			FUZZ_CHECK(buf_putc(out,
-				       (char)(hexval(p[i + 2]) * 16 +
-					   hexval(p[i + 3]))) == 0);
-			i += 4;
-		} else {
-			FUZZ_CHECK(buf_putc(out, (char)p[i]) == 0);
-			i++;
-		}
-	}
+	FUZZ_CHECK(json_text_decode(out, s, len) == 0);
 }
 
 /* Decodes the next UTF-8 character of valid text; returns its length. */

@@ -61,6 +61,29 @@ test_text_escaped(void **state)
 	buf_done(&b);
 }
 
+/* The rule's inverse gives every byte back, and only \xHH is read. */
+static void
+test_decode(void **state)
+{
+	char all[256];
+	struct buf t, back;
+
+	(void)state;
+	for (int i = 0; i < 256; i++)
+		all[i] = (char)i;
+	buf_init(&t, 0);
+	buf_init(&back, 0);
+	assert_int_equal(json_text(&t, all, sizeof(all), 0), 0);
+	assert_int_equal(json_text_decode(&back, t.data, t.len), 0);
+	assert_int_equal(back.len, sizeof(all));
+	assert_memory_equal(back.data, all, sizeof(all));
+	buf_reset(&back);
+	assert_int_equal(json_text_decode(&back, "\\x4A\\x4\\xg0\\", 12), 0);
+	assert_string_equal(back.data, "J\\x4\\xg0\\");
+	buf_done(&t);
+	buf_done(&back);
+}
+
 static void
 test_writer(void **state)
 {
@@ -116,6 +139,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_string),
 		cmocka_unit_test(test_text_escaped),
+		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_writer_cap),
 	};

@@ -362,34 +362,18 @@ test_alertmanager(void **state)
 	done_dump(&f);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "\xHH" -> the byte 0xHH, left to right: the rule of json_text.h. */
 static size_t
 decode(const char *s, size_t len, char *out)
 {
-	size_t n = 0;
+	struct buf b;
+	size_t n;
 
-	for (size_t i = 0; i < len;) {
-		if (s[i] == '\\' && len - i >= 4 && s[i + 1] == 'x' &&
-		    hexval(s[i + 2]) >= 0 && hexval(s[i + 3]) >= 0) {
-			out[n++] =
-			    (char)(hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
-			i += 4;
-		} else {
-			out[n++] = s[i++];
-		}
-	}
+	buf_init(&b, 0);
+	assert_int_equal(json_text_decode(&b, s, len), 0);
+	n = b.len;
+	memcpy(out, b.data ? b.data : "", n);
+	buf_done(&b);
 	return n;
 }
 
