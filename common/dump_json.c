@@ -125,7 +125,7 @@ dump_json_lines(struct json_writer *w, const char *text, unsigned flags)
 }
 
 bool
-dump_rfc3339(long long t, char *out, size_t size)
+dump_json_format_rfc3339(long long t, char *out, size_t size)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
@@ -139,7 +139,7 @@ dump_json_rfc3339(struct json_writer *w, long long t)
 {
 	char when[32];
 
-	if (dump_rfc3339(t, when, sizeof(when)))
+	if (dump_json_format_rfc3339(t, when, sizeof(when)))
 		json_str(w, when);
 	else
 		json_write_null(w);

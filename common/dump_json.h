@@ -47,6 +47,6 @@ void dump_json_rfc3339(struct json_writer *w, long long t);
  * Writes t as "2024-05-01T12:00:00Z" to out (size bytes).  Returns false
  * when t is unknown (<= 0).
  */
-bool dump_rfc3339(long long t, char *out, size_t size);
+bool dump_json_format_rfc3339(long long t, char *out, size_t size);
 
 #endif

@@ -151,6 +151,7 @@ dump_ptree_next(struct dump_tsv *t, struct dump_tsv_field f[_DUMP_PTREE_MAX],
 {
 	size_t n = dump_tsv_next(t, f, _DUMP_PTREE_MAX);
 
-	*ret_pid = n > 0 ? dump_tsv_number(&f[DUMP_PTREE_PID], -1) : -1;
+	if (n > 0)
+		*ret_pid = dump_tsv_number(&f[DUMP_PTREE_PID], -1);
 	return n;
 }

@@ -117,7 +117,7 @@ extern const char *const dump_ptree_keys[_DUMP_PTREE_MAX];
 /*
  * Steps to the next process of a ptree walk: its fields in f (those past
  * the count ""), its pid in *ret_pid (-1 when it is no number).  Returns
- * the count of fields, or 0 at the end.
+ * the count of fields, or 0 at the end (then *ret_pid is unchanged).
  */
 size_t dump_ptree_next(struct dump_tsv *t,
     struct dump_tsv_field f[_DUMP_PTREE_MAX], long long *ret_pid);

@@ -24,7 +24,7 @@ struct alert {
 };
 
 static bool
-alert_new(struct wj_builder *b, struct alert *a, const char *alertname)
+alert_new(struct webhook_jansson *b, struct alert *a, const char *alertname)
 {
 	a->list = json_array();
 	a->alert = json_object();
@@ -35,37 +35,38 @@ alert_new(struct wj_builder *b, struct alert *a, const char *alertname)
 		json_decref(a->alert);
 		json_decref(a->labels);
 		json_decref(a->ann);
-		wj_fail(b, -ENOMEM);
+		webhook_jansson_fail(b, -ENOMEM);
 		return false;
 	}
-	wj_set(
-	    b, a->labels, "alertname", wj_raw(b, alertname, strlen(alertname)));
+	webhook_jansson_set(b, a->labels, "alertname",
+	    webhook_jansson_raw(b, alertname, strlen(alertname)));
 	return true;
 }
 
 /* Sets key to t as RFC 3339, when t is known. */
 static void
-set_time(struct wj_builder *b, json_t *obj, const char *key, long long t)
+set_time(struct webhook_jansson *b, json_t *obj, const char *key, long long t)
 {
 	char when[32];
 
-	if (dump_rfc3339(t, when, sizeof(when)))
-		wj_set(b, obj, key, wj_raw(b, when, strlen(when)));
+	if (dump_json_format_rfc3339(t, when, sizeof(when)))
+		webhook_jansson_set(
+		    b, obj, key, webhook_jansson_raw(b, when, strlen(when)));
 }
 
 /* Puts labels and annotations in the alert (then only it is touched). */
 static void
-alert_parts_done(struct wj_builder *b, struct alert *a)
+alert_parts_done(struct webhook_jansson *b, struct alert *a)
 {
-	wj_set(b, a->alert, "labels", a->labels);
-	wj_set(b, a->alert, "annotations", a->ann);
+	webhook_jansson_set(b, a->alert, "labels", a->labels);
+	webhook_jansson_set(b, a->alert, "annotations", a->ann);
 }
 
 /* Puts the alert in the list: the body. */
 static json_t *
-alert_done(struct wj_builder *b, struct alert *a)
+alert_done(struct webhook_jansson *b, struct alert *a)
 {
-	wj_push(b, a->list, a->alert);
+	webhook_jansson_push(b, a->list, a->alert);
 	return a->list;
 }
 
@@ -86,64 +87,74 @@ description(struct buf *m, const struct webhook_crash *c)
 int
 webhook_alertmanager_crash(const struct webhook_crash *c, struct buf *out)
 {
-	struct wj_builder b = { 0 };
+	struct webhook_jansson b = { 0 };
 	struct alert a;
 	struct buf t;
 	int r;
 
 	if (!alert_new(&b, &a, "ProcessCrashed"))
-		return wj_finish(b, NULL, out);
-	wj_set_human(&b, a.labels, "host", c->hostname, 0);
-	wj_set_human(&b, a.labels, "executable", c->executable, 0);
-	wj_set_human(&b, a.labels, "signal", c->signal_name, JSON_TEXT_ESCAPED);
-	wj_set_human(&b, a.labels, "container", c->container, 0);
+		return webhook_jansson_finish(b, NULL, out);
+	webhook_jansson_set_human(&b, a.labels, "host", c->hostname, 0);
+	webhook_jansson_set_human(&b, a.labels, "executable", c->executable, 0);
+	webhook_jansson_set_human(
+	    &b, a.labels, "signal", c->signal_name, JSON_TEXT_ESCAPED);
+	webhook_jansson_set_human(&b, a.labels, "container", c->container, 0);
 
 	buf_init(&t, 0);
 	r = webhook_card_title(&t, c);
-	wj_set_buf(&b, a.ann, "summary", r, &t);
+	webhook_jansson_set_buf(&b, a.ann, "summary", r, &t);
 	buf_reset(&t);
 	r = description(&t, c);
-	wj_set_buf(&b, a.ann, "description", r, &t);
+	webhook_jansson_set_buf(&b, a.ann, "description", r, &t);
 	buf_done(&t);
-	wj_set_human(&b, a.ann, "crashd_id", c->event_id, JSON_TEXT_ESCAPED);
-	wj_set_human(&b, a.ann, "dump", c->name, JSON_TEXT_ESCAPED);
-	wj_set_human(&b, a.ann, "event", c->event, JSON_TEXT_ESCAPED);
-	wj_set_number_text(&b, a.ann, "count", (long long)c->count);
-	wj_set_number_text(&b, a.ann, "held_back", (long long)c->held_back);
+	webhook_jansson_set_human(
+	    &b, a.ann, "crashd_id", c->event_id, JSON_TEXT_ESCAPED);
+	webhook_jansson_set_human(
+	    &b, a.ann, "dump", c->name, JSON_TEXT_ESCAPED);
+	webhook_jansson_set_human(
+	    &b, a.ann, "event", c->event, JSON_TEXT_ESCAPED);
+	webhook_jansson_set_number_text(
+	    &b, a.ann, "count", (long long)c->count);
+	webhook_jansson_set_number_text(
+	    &b, a.ann, "held_back", (long long)c->held_back);
 	if (c->uid >= 0)
-		wj_set_number_text(&b, a.ann, "uid", c->uid);
+		webhook_jansson_set_number_text(&b, a.ann, "uid", c->uid);
 	if (c->pid >= 0)
-		wj_set_number_text(&b, a.ann, "pid", c->pid);
+		webhook_jansson_set_number_text(&b, a.ann, "pid", c->pid);
 	alert_parts_done(&b, &a);
 	set_time(&b, a.alert, "startsAt", c->time);
-	return wj_finish(b, alert_done(&b, &a), out);
+	return webhook_jansson_finish(b, alert_done(&b, &a), out);
 }
 
 int
 webhook_alertmanager_host(const struct webhook_host *h, struct buf *out)
 {
-	struct wj_builder b = { 0 };
-	bool fires = webhook_host_lost(h) && !h->reclaimed;
+	struct webhook_jansson b = { 0 };
+	bool fires = webhook_card_host_lost(h) && !h->reclaimed;
 	long long now = (long long)time(NULL);
 	struct alert a;
 	struct buf t;
 	int r;
 
 	if (!alert_new(&b, &a, "CrashdNotRegistered"))
-		return wj_finish(b, NULL, out);
-	wj_set_human(&b, a.labels, "host", h->hostname, 0);
-	wj_set_human(&b, a.ann, "summary", h->summary, JSON_TEXT_ESCAPED);
+		return webhook_jansson_finish(b, NULL, out);
+	webhook_jansson_set_human(&b, a.labels, "host", h->hostname, 0);
+	webhook_jansson_set_human(
+	    &b, a.ann, "summary", h->summary, JSON_TEXT_ESCAPED);
 	buf_init(&t, 0);
 	r = webhook_card_host(&t, h, false);
-	wj_set_buf(&b, a.ann, "description", r, &t);
+	webhook_jansson_set_buf(&b, a.ann, "description", r, &t);
 	buf_done(&t);
-	wj_set_human(&b, a.ann, "crashd_id", h->event_id, JSON_TEXT_ESCAPED);
-	wj_set_human(&b, a.ann, "event", h->event, JSON_TEXT_ESCAPED);
-	wj_set_human(&b, a.ann, "core_pattern", h->pattern, 0);
-	wj_set_human(&b, a.ann, "handler", h->owner, JSON_TEXT_ESCAPED);
+	webhook_jansson_set_human(
+	    &b, a.ann, "crashd_id", h->event_id, JSON_TEXT_ESCAPED);
+	webhook_jansson_set_human(
+	    &b, a.ann, "event", h->event, JSON_TEXT_ESCAPED);
+	webhook_jansson_set_human(&b, a.ann, "core_pattern", h->pattern, 0);
+	webhook_jansson_set_human(
+	    &b, a.ann, "handler", h->owner, JSON_TEXT_ESCAPED);
 	alert_parts_done(&b, &a);
-	if (webhook_host_lost(h))
+	if (webhook_card_host_lost(h))
 		set_time(&b, a.alert, "startsAt", h->time);
 	set_time(&b, a.alert, "endsAt", fires ? now + HOST_ALERT_FIRES_S : now);
-	return wj_finish(b, alert_done(&b, &a), out);
+	return webhook_jansson_finish(b, alert_done(&b, &a), out);
 }

@@ -295,7 +295,7 @@ webhook_card(struct buf *out, const struct webhook_crash *c, bool slack)
 }
 
 bool
-webhook_host_lost(const struct webhook_host *h)
+webhook_card_host_lost(const struct webhook_host *h)
 {
 	return strcmp(h->event, "unregistered") == 0;
 }
@@ -314,7 +314,7 @@ webhook_card_host(struct buf *out, const struct webhook_host *h, bool slack)
 		  : buf_puts(out,
 			slack ? "\n*crashd's line:* " : "\ncrashd's line: ");
 	r = r < 0 ? r : webhook_card_str(out, h->ours, slack);
-	if (r >= 0 && webhook_host_lost(h) && !h->reclaimed)
+	if (r >= 0 && webhook_card_host_lost(h) && !h->reclaimed)
 		r = buf_puts(out,
 		    slack ? "\n*What to do:* `crashd-cli install`, or "
 			    "`systemctl restart crashd-hook`"

@@ -33,7 +33,7 @@ int webhook_card_host(
     struct buf *out, const struct webhook_host *h, bool slack);
 
 /* Whether a host event is the loss of core_pattern. */
-bool webhook_host_lost(const struct webhook_host *h);
+bool webhook_card_host_lost(const struct webhook_host *h);
 
 /*
  * Appends a value for people: visible text cut at max bytes ("?" when

@@ -12,24 +12,25 @@
 #include "json_text.h"
 
 void
-wj_fail(struct wj_builder *b, int r)
+webhook_jansson_fail(struct webhook_jansson *b, int r)
 {
 	if (b->err == 0)
 		b->err = r;
 }
 
 json_t *
-wj_raw(struct wj_builder *b, const char *s, size_t len)
+webhook_jansson_raw(struct webhook_jansson *b, const char *s, size_t len)
 {
 	json_t *v = json_stringn(s, len);
 
 	if (v == NULL)
-		wj_fail(b, -ENOMEM);
+		webhook_jansson_fail(b, -ENOMEM);
 	return v;
 }
 
 json_t *
-wj_text(struct wj_builder *b, const char *s, size_t len, unsigned flags)
+webhook_jansson_text(
+    struct webhook_jansson *b, const char *s, size_t len, unsigned flags)
 {
 	struct buf t;
 	json_t *v = NULL;
@@ -38,59 +39,63 @@ wj_text(struct wj_builder *b, const char *s, size_t len, unsigned flags)
 	buf_init(&t, 0);
 	r = json_text(&t, s, len, flags);
 	if (r < 0)
-		wj_fail(b, r);
+		webhook_jansson_fail(b, r);
 	else
-		v = wj_raw(b, t.data ? t.data : "", t.len);
+		v = webhook_jansson_raw(b, t.data ? t.data : "", t.len);
 	buf_done(&t);
 	return v;
 }
 
 void
-wj_set(struct wj_builder *b, json_t *obj, const char *key, json_t *v)
+webhook_jansson_set(
+    struct webhook_jansson *b, json_t *obj, const char *key, json_t *v)
 {
 	/* json_object_set_new() takes v even when it fails. */
 	if (v == NULL)
-		wj_fail(b, -ENOMEM);
+		webhook_jansson_fail(b, -ENOMEM);
 	else if (json_object_set_new(obj, key, v) < 0)
-		wj_fail(b, -ENOMEM);
+		webhook_jansson_fail(b, -ENOMEM);
 }
 
 void
-wj_push(struct wj_builder *b, json_t *arr, json_t *v)
+webhook_jansson_push(struct webhook_jansson *b, json_t *arr, json_t *v)
 {
 	if (v == NULL)
-		wj_fail(b, -ENOMEM);
+		webhook_jansson_fail(b, -ENOMEM);
 	else if (json_array_append_new(arr, v) < 0)
-		wj_fail(b, -ENOMEM);
+		webhook_jansson_fail(b, -ENOMEM);
 }
 
 void
-wj_set_buf(struct wj_builder *b, json_t *obj, const char *key, int r,
-    const struct buf *t)
+webhook_jansson_set_buf(struct webhook_jansson *b, json_t *obj, const char *key,
+    int r, const struct buf *t)
 {
 	if (r < 0)
-		wj_fail(b, r);
+		webhook_jansson_fail(b, r);
 	else
-		wj_set(b, obj, key, wj_raw(b, t->data ? t->data : "", t->len));
+		webhook_jansson_set(b, obj, key,
+		    webhook_jansson_raw(b, t->data ? t->data : "", t->len));
 }
 
 void
-wj_set_human(struct wj_builder *b, json_t *obj, const char *key, const char *s,
-    unsigned flags)
+webhook_jansson_set_human(struct webhook_jansson *b, json_t *obj,
+    const char *key, const char *s, unsigned flags)
 {
 	if (s[0])
-		wj_set(b, obj, key,
-		    wj_text(b, s, strlen(s), flags | JSON_TEXT_VISIBLE));
+		webhook_jansson_set(b, obj, key,
+		    webhook_jansson_text(
+			b, s, strlen(s), flags | JSON_TEXT_VISIBLE));
 }
 
 void
-wj_set_number_text(
-    struct wj_builder *b, json_t *obj, const char *key, long long v)
+webhook_jansson_set_number_text(
+    struct webhook_jansson *b, json_t *obj, const char *key, long long v)
 {
 	char tmp[32];
 
 	snprintf(tmp, sizeof(tmp), "%lld", v);
-	wj_set(b, obj, key, wj_raw(b, tmp, strlen(tmp)));
+	webhook_jansson_set(
+	    b, obj, key, webhook_jansson_raw(b, tmp, strlen(tmp)));
 }
 
 struct sink {
@@ -112,7 +117,7 @@ sink_write(const char *data, size_t size, void *arg)
 }
 
 int
-wj_finish(struct wj_builder b, json_t *root, struct buf *out)
+webhook_jansson_finish(struct webhook_jansson b, json_t *root, struct buf *out)
 {
 	struct sink s = { out, 0 };
 	size_t len0 = out->len;

@@ -51,7 +51,7 @@ footer(struct buf *m, const char *event, const char *event_id)
 static int
 body(int r, const struct buf *m, struct buf *out)
 {
-	struct wj_builder b = { 0 };
+	struct webhook_jansson b = { 0 };
 	json_t *root = NULL;
 	struct buf e;
 
@@ -60,11 +60,11 @@ body(int r, const struct buf *m, struct buf *out)
 		r = slack_escape(&e, m->data ? m->data : "", m->len);
 	root = r < 0 ? NULL : json_object();
 	if (root != NULL)
-		wj_set_buf(&b, root, "text", r, &e);
+		webhook_jansson_set_buf(&b, root, "text", r, &e);
 	else
-		wj_fail(&b, r < 0 ? r : -ENOMEM);
+		webhook_jansson_fail(&b, r < 0 ? r : -ENOMEM);
 	buf_done(&e);
-	return wj_finish(b, root, out);
+	return webhook_jansson_finish(b, root, out);
 }
 
 int
