@@ -22,7 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "action_tally.h"
 #include "buf.h"
+#include "hookstate.h"
 
 struct metrics_series {
 	uint64_t count;
@@ -94,5 +96,24 @@ int metrics_render_retries(struct buf *out, size_t retrying, uint64_t failures);
  * .quarantine: no dump, or one without what identifies its crash).
  */
 int metrics_render_quarantined(struct buf *out, size_t n);
+
+/* crashd_build_info{version="..."} 1.  0 or -errno from out. */
+int metrics_render_build_info(struct buf *out, const char *version);
+
+/*
+ * The hook's counters (crashd_hook_crashes_seen_total, ..._stored_total,
+ * ..., crashd_kernel_dropped_crashes_total) from its state.
+ */
+int metrics_render_hook(struct buf *out, const struct hookstate *st);
+
+/* crashd_spool_bytes (the hook's estimate) and crashd_spool_dumps. */
+int metrics_render_spool(struct buf *out, uint64_t bytes, size_t dumps);
+
+/*
+ * crashd_actions_total{action,outcome}, every outcome of each of the n
+ * actions (nothing when n is 0).
+ */
+int metrics_render_actions(
+    struct buf *out, const struct action_tally_entry *v, size_t n);
 
 #endif

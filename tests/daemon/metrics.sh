@@ -24,10 +24,15 @@
 #   - a mail or webhook delivery given up on shows in the queue's gauge
 #     crashd_deliveries{state="dead"}, refreshed without another crash;
 #   - crashd_dumps_retrying and crashd_dump_failures_total are 0 (the
-#     full disk that moves them is reliability.spool_full's).
+#     full disk that moves them is reliability.spool_full's);
+#   - crashd_build_info{version} says crashd --version's, the hook's
+#     counters are crashd-cli counters', crashd_spool_dumps the spool's
+#     dumps, crashd_actions_total counts the metrics action's runs and the
+#     dead webhook as failed; promtool check metrics finds nothing.
 source "$(dirname "$0")/lib_daemon.sh"
 
 NE=/usr/bin/prometheus-node-exporter
+command -v promtool >/dev/null || skip "promtool is not installed (Debian package prometheus)"
 [[ -x $NE ]] || skip "$NE is not installed (Debian package prometheus-node-exporter)"
 command -v curl >/dev/null || skip "curl is not installed"
 [[ -x /usr/bin/python3 ]] || skip "/usr/bin/python3 is needed to read the metrics"
@@ -73,6 +78,8 @@ start_node_exporter() {
 # Every timestamp is within [START, now] and a minute of now, and not
 # before TSMIN (- for none).  Says what it expected and found.
 CHECK=$T/check_metrics.py
+EXPECT_VERSION=$("$CRASHD_DAEMON" --version | awk '{ print $2 }')
+export EXPECT_VERSION
 cat >"$CHECK" <<'EOF'
 import os, re, sys, time
 
@@ -237,6 +244,22 @@ for line in ftext.split("\n"):
                         "crashd_dump_failures_total 0"):
             problem(f"file: line {line!r} is not crashd_dumps_retrying 0 "
                     f"or crashd_dump_failures_total 0")
+    elif line.startswith("crashd_build_info"):
+        # The version crashd --version says.
+        want_v = os.environ["EXPECT_VERSION"]
+        if line != f'crashd_build_info{{version="{want_v}"}} 1':
+            problem(f"file: line {line!r} is not "
+                    f'crashd_build_info{{version="{want_v}"}} 1')
+    elif re.match(r"crashd_(hook_[a-z_]+_total|kernel_dropped_crashes_total"
+                  r"|spool_bytes|spool_dumps) ", line):
+        # The hook's counters and the spool's figures: whole numbers.
+        if not re.fullmatch(r"crashd_[a-z_]+ [0-9]+", line):
+            problem(f"file: line {line!r} is not NAME COUNT")
+    elif line.startswith("crashd_actions_total"):
+        if not re.fullmatch(r'crashd_actions_total\{action="[^"\\]+",'
+                            r'outcome="(ok|failed|skipped)"\} [0-9]+', line):
+            problem(f"file: line {line!r} is not crashd_actions_total"
+                    f'{{action="..",outcome="ok|failed|skipped"}} COUNT')
     elif line.startswith("crashd_spool_quarantined"):
         # What the daemon moved out of the way: nothing, here.
         if line != "crashd_spool_quarantined 0":
@@ -426,8 +449,11 @@ write_daemon_config mode=none \
 	actions="$actions, { name = \"hook\"; type = \"webhook\"; url = \"http://127.0.0.1:$closed/x\"; connect_timeout = \"1s\"; attempts = 1; }"
 start_daemon
 # scrape_has NAME LINE: node_exporter NAME serves exactly this line.
+# (Read whole first: grep -q stopping at its match would make curl fail
+# on the closed pipe, and pipefail the test.)
 scrape_has() {
-	curl -sf --max-time 2 "${NE_URL[$1]}" | grep -qxF -- "$2"
+	local text
+	text=$(curl -sf --max-time 2 "${NE_URL[$1]}") && grep -qxF -- "$2" <<<"$text"
 }
 copy_victim victim3
 d_crash "$T/victim3" segv
@@ -436,9 +462,32 @@ wait_journal 10 "$DUMP" 'hook dead after 1 attempt'
 # Refreshed every 10 s by the daemon's loop.
 wait_until 25 'crashd_deliveries{state="dead"} 1 in the scrape' \
 	scrape_has textfile 'crashd_deliveries{state="dead"} 1'
-scrape_has textfile 'crashd_deliveries{state="pending"} 0' ||
-	fail "not 0 pending: $(curl -sf "${NE_URL[textfile]}" | grep crashd_deliveries)"
+# (Waited for, not asserted once: a scrape may time out on a busy host.)
+wait_until 10 'crashd_deliveries{state="pending"} 0 in the scrape' \
+	scrape_has textfile 'crashd_deliveries{state="pending"} 0'
 scrape_has textfile 'node_textfile_scrape_error 0' ||
 	fail "node_exporter cannot parse the file: $(cat "$T/textfile/crashd.prom")"
+
+info "health and inventory: the hook's counters, the spool, the actions"
+prom=$T/textfile/crashd.prom
+wait_until 25 'crashd_actions_total of the dead webhook in the scrape' \
+	scrape_has textfile 'crashd_actions_total{action="hook",outcome="failed"} 1'
+scrape_has textfile 'crashd_actions_total{action="metrics",outcome="ok"} 1' ||
+	fail "no crashd_actions_total{action=\"metrics\",outcome=\"ok\"} 1: $(grep crashd_actions "$prom")"
+counters=$("$CRASHD_CLI" -c "$CONF" counters)
+for c in seen stored ignored rate_limited failed cores_kept cores_skipped; do
+	v=$(awk -v k="$c" '$1 == k { print $2 }' <<<"$counters")
+	n=crashd_hook_crashes_${c}_total
+	[[ $c == cores_* ]] && n=crashd_hook_${c}_total
+	grep -qxF "$n $v" "$prom" || fail "$prom has no '$n $v' (crashd-cli counters: $c $v): $(grep "^$n " "$prom")"
+done
+grep -qxF "crashd_spool_dumps $(spool_dumps | wc -l)" "$prom" ||
+	fail "crashd_spool_dumps is not $(spool_dumps | wc -l): $(grep crashd_spool_dumps "$prom")"
+grep -qE '^crashd_spool_bytes [1-9][0-9]*$' "$prom" ||
+	fail "no crashd_spool_bytes above 0: $(grep crashd_spool_bytes "$prom")"
+# Prometheus' own lint: names, types, units, help.
+lint=$(promtool check metrics <"$prom" 2>&1) ||
+	fail "promtool check metrics: $lint"
+[[ -z $lint ]] || fail "promtool check metrics complains: $lint"
 stop_daemon
 echo PASS

@@ -16,6 +16,7 @@
 
 #include "action.h"
 #include "action_metrics.h"
+#include "action_tally.h"
 #include "dump.h"
 #include "fsutil.h"
 #include "metrics.h"
@@ -292,6 +293,65 @@ test_action(void **state)
 	free(f.dir);
 }
 
+/* Health and inventory: build info, the hook's counters, the actions. */
+static void
+test_health(void **state)
+{
+	struct hookstate st = { 0 };
+	const struct action_tally_entry *v;
+	struct buf b;
+	size_t n;
+
+	(void)state;
+	buf_init(&b, 0);
+	assert_int_equal(metrics_render_build_info(&b, "1.2\"\n"), 0);
+	assert_string_equal(b.data,
+	    "# HELP crashd_build_info crashd's version, as a label; always 1.\n"
+	    "# TYPE crashd_build_info gauge\n"
+	    "crashd_build_info{version=\"1.2\\\"\\\\x0a\"} 1\n");
+	buf_reset(&b);
+	st.counters.seen = 7;
+	st.counters.stored = 3;
+	st.counters.rate_limited = 4;
+	st.kernel_dropped = 2;
+	assert_int_equal(metrics_render_hook(&b, &st), 0);
+	assert_non_null(strstr(b.data,
+	    "# TYPE crashd_hook_crashes_seen_total counter\n"
+	    "crashd_hook_crashes_seen_total 7\n"));
+	assert_non_null(
+	    strstr(b.data, "\ncrashd_hook_crashes_stored_total 3\n"));
+	assert_non_null(
+	    strstr(b.data, "\ncrashd_hook_crashes_rate_limited_total 4\n"));
+	assert_non_null(strstr(b.data, "\ncrashd_hook_cores_kept_total 0\n"));
+	assert_non_null(
+	    strstr(b.data, "\ncrashd_kernel_dropped_crashes_total 2\n"));
+	buf_reset(&b);
+	assert_int_equal(metrics_render_spool(&b, 4096, 3), 0);
+	assert_non_null(strstr(b.data, "\ncrashd_spool_bytes 4096\n"));
+	assert_non_null(strstr(b.data, "\ncrashd_spool_dumps 3\n"));
+
+	/* No action has run: no family (Prometheus wants no empty one). */
+	buf_reset(&b);
+	v = action_tally_entries(&n);
+	assert_int_equal(metrics_render_actions(&b, v, n), 0);
+	assert_int_equal(b.len, 0);
+	action_tally_note("page", ACTION_OK);
+	action_tally_note("page", ACTION_OK);
+	action_tally_note("trim", ACTION_FAILED);
+	action_tally_note("page", _ACTION_OUTCOME_MAX); /* ignored */
+	v = action_tally_entries(&n);
+	assert_int_equal(n, 2);
+	assert_int_equal(metrics_render_actions(&b, v, n), 0);
+	assert_non_null(strstr(b.data,
+	    "# TYPE crashd_actions_total counter\n"
+	    "crashd_actions_total{action=\"page\",outcome=\"ok\"} 2\n"
+	    "crashd_actions_total{action=\"page\",outcome=\"failed\"} 0\n"
+	    "crashd_actions_total{action=\"page\",outcome=\"skipped\"} 0\n"
+	    "crashd_actions_total{action=\"trim\",outcome=\"ok\"} 0\n"
+	    "crashd_actions_total{action=\"trim\",outcome=\"failed\"} 1\n"));
+	buf_done(&b);
+}
+
 /* The queue's gauges: written with the counts, refreshed without a crash. */
 static void
 test_refresh_deliveries(void **state)
@@ -349,6 +409,7 @@ main(void)
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_action),
 		cmocka_unit_test(test_refresh_deliveries),
+		cmocka_unit_test(test_health),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
