@@ -23,8 +23,10 @@ struct alert {
 	json_t *list, *alert, *labels, *ann;
 };
 
+/* A new alert of alertname about host; false (b's error) without memory. */
 static bool
-alert_new(struct webhook_jansson *b, struct alert *a, const char *alertname)
+alert_new(struct webhook_jansson *b, struct alert *a, const char *alertname,
+    const char *host)
 {
 	a->list = json_array();
 	a->alert = json_object();
@@ -40,6 +42,7 @@ alert_new(struct webhook_jansson *b, struct alert *a, const char *alertname)
 	}
 	webhook_jansson_set(b, a->labels, "alertname",
 	    webhook_jansson_raw(b, alertname, strlen(alertname)));
+	webhook_jansson_set_human(b, a->labels, "host", host, 0);
 	return true;
 }
 
@@ -92,9 +95,8 @@ webhook_alertmanager_crash(const struct webhook_crash *c, struct buf *out)
 	struct buf t;
 	int r;
 
-	if (!alert_new(&b, &a, "ProcessCrashed"))
+	if (!alert_new(&b, &a, "ProcessCrashed", c->hostname))
 		return webhook_jansson_finish(b, NULL, out);
-	webhook_jansson_set_human(&b, a.labels, "host", c->hostname, 0);
 	webhook_jansson_set_human(&b, a.labels, "executable", c->executable, 0);
 	webhook_jansson_set_human(
 	    &b, a.labels, "signal", c->signal_name, JSON_TEXT_ESCAPED);
@@ -136,9 +138,8 @@ webhook_alertmanager_host(const struct webhook_host *h, struct buf *out)
 	struct buf t;
 	int r;
 
-	if (!alert_new(&b, &a, "CrashdNotRegistered"))
+	if (!alert_new(&b, &a, "CrashdNotRegistered", h->hostname))
 		return webhook_jansson_finish(b, NULL, out);
-	webhook_jansson_set_human(&b, a.labels, "host", h->hostname, 0);
 	webhook_jansson_set_human(
 	    &b, a.ann, "summary", h->summary, JSON_TEXT_ESCAPED);
 	buf_init(&t, 0);

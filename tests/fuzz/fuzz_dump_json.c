@@ -34,19 +34,33 @@ parsed(const struct json_writer *w, const struct buf *out)
 	return j;
 }
 
-static void
-check_frames(const char *text, long long tid, size_t max, unsigned flags)
+/* The frames (or the ptree) of text, parsed: at most max entries. */
+static json_t *
+encoded(
+    const char *text, long long tid, size_t max, unsigned flags, bool frames)
 {
 	struct json_writer w;
 	struct buf out;
-	json_t *j, *o;
-	size_t i;
+	json_t *j;
 
 	buf_init(&out, 0);
 	json_writer_init(&w, &out);
-	dump_json_frames(&w, text, tid, max, flags);
+	if (frames)
+		dump_json_frames(&w, text, tid, max, flags);
+	else
+		dump_json_ptree(&w, text, max, flags);
 	j = parsed(&w, &out);
 	FUZZ_CHECK(max == 0 || json_array_size(j) <= max);
+	buf_done(&out);
+	return j;
+}
+
+static void
+check_frames(const char *text, long long tid, size_t max, unsigned flags)
+{
+	json_t *j = encoded(text, tid, max, flags, true), *o;
+	size_t i;
+
 	json_array_foreach(j, i, o)
 	{
 		json_t *v;
@@ -70,22 +84,14 @@ check_frames(const char *text, long long tid, size_t max, unsigned flags)
 		}
 	}
 	json_decref(j);
-	buf_done(&out);
 }
 
 static void
 check_ptree(const char *text, size_t max, unsigned flags)
 {
-	struct json_writer w;
-	struct buf out;
-	json_t *j, *o;
+	json_t *j = encoded(text, 0, max, flags, false), *o;
 	size_t i;
 
-	buf_init(&out, 0);
-	json_writer_init(&w, &out);
-	dump_json_ptree(&w, text, max, flags);
-	j = parsed(&w, &out);
-	FUZZ_CHECK(max == 0 || json_array_size(j) <= max);
 	json_array_foreach(j, i, o)
 	{
 		json_t *pid = json_object_get(o, "pid");
@@ -96,7 +102,6 @@ check_ptree(const char *text, size_t max, unsigned flags)
 		FUZZ_CHECK(json_is_string(json_object_get(o, "argv")));
 	}
 	json_decref(j);
-	buf_done(&out);
 }
 
 static void
