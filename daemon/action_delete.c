@@ -21,7 +21,7 @@ action_delete_run(const struct action_config *ac, const struct action_event *ev,
 		    (unsigned long long)(ac->after_ms / 1000));
 		return ACTION_SKIPPED;
 	}
-	if (ac->what == 1) {
+	if (ac->what == DELETE_CORE) {
 		r = dump_remove_core_at(ev->dump->dirfd);
 		if (r < 0) {
 			buf_printf(detail, "remove the core: %s", strerror(-r));

@@ -264,8 +264,8 @@ action_metrics_run(const struct action_config *ac,
 		goto out;
 	}
 	signal_label(d, sig, sizeof(sig));
-	r = metrics_labels(&labels, d->has_core, d->executable,
-	    strlen(d->executable), d->hostname, strlen(d->hostname), sig);
+	r = metrics_labels(&labels, d->executable, strlen(d->executable),
+	    d->hostname, strlen(d->hostname), sig);
 	if (r >= 0 && strcmp(m.last_dump, d->name) != 0) {
 		count = metrics_count(&m, labels.data, d->time, ac->max_series);
 		r = count > 0 ? 0 : -ENOMEM;

@@ -301,7 +301,8 @@ daemon_run_action(struct daemon *dm, int record_dirfd, const char *name,
 		o = delivery_enqueue(
 		    &dm->delivery, ac, ops, ev, label, &detail);
 	}
-	if (ac->type == ACTION_DELETE && o == ACTION_OK && ac->what == 0) {
+	if (ac->type == ACTION_DELETE && o == ACTION_OK &&
+	    ac->what == DELETE_DUMP) {
 		/* The record went with the dump. */
 		log_info("%s: %s: %s", name, label, detail.data);
 		buf_done(&detail);

@@ -58,6 +58,53 @@ labels_ok(const char *s, size_t n)
 	    memchr(s, '\0', n) == NULL;
 }
 
+/*
+ * A label set of a state written before the core label went (it split
+ * one kind of crash into two series): {core="...",rest} is read as
+ * {rest}, at *labels (n bytes) from its last byte of core's.  True when
+ * it had one.
+ */
+static bool
+strip_core(const char **labels, size_t *n)
+{
+	static const char *const old[] = { "{core=\"true\",",
+		"{core=\"false\"," };
+
+	for (size_t i = 0; i < sizeof(old) / sizeof(old[0]); i++) {
+		size_t k = strlen(old[i]) - 1;
+
+		if (*n > k + 1 && memcmp(*labels, old[i], k + 1) == 0) {
+			/* The comma becomes the opening brace. */
+			*labels += k;
+			*n -= k;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Adds count crashes (the last at last) to the series of labels, made
+ * when missing: two old series that differed in core become one.
+ */
+static int
+merge_series(struct metrics *m, uint64_t count, long long last,
+    const char *labels, size_t n)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strlen(m->v[i].labels) == n &&
+		    memcmp(m->v[i].labels + 1, labels + 1, n - 1) == 0) {
+			m->v[i].count += count;
+			if (last > m->v[i].last)
+				m->v[i].last = last;
+			return 1;
+		}
+	if (add_series(m, count, last, labels, n) < 0)
+		return -ENOMEM;
+	m->v[m->n - 1].labels[0] = '{';
+	return 1;
+}
+
 /* "COUNT LAST {labels}": 1 and the series added, 0 when malformed. */
 static int
 parse_series(struct metrics *m, const char *line, size_t n)
@@ -80,6 +127,8 @@ parse_series(struct metrics *m, const char *line, size_t n)
 	n -= (size_t)(labels - line);
 	if (!labels_ok(labels, n))
 		return 0;
+	if (strip_core(&labels, &n))
+		return merge_series(m, count, last, labels, n);
 	return add_series(m, count, last, labels, n) < 0 ? -ENOMEM : 1;
 }
 
@@ -142,14 +191,12 @@ label_value(struct buf *out, const char *s, size_t len)
 }
 
 int
-metrics_labels(struct buf *out, bool core, const char *executable,
-    size_t executable_len, const char *hostname, size_t hostname_len,
-    const char *signal)
+metrics_labels(struct buf *out, const char *executable, size_t executable_len,
+    const char *hostname, size_t hostname_len, const char *signal)
 {
 	int r;
 
-	r = buf_printf(
-	    out, "{core=\"%s\",executable=\"", core ? "true" : "false");
+	r = buf_puts(out, "{executable=\"");
 	if (r >= 0)
 		r = label_value(out, executable, executable_len);
 	if (r >= 0)

@@ -4,8 +4,10 @@
  * written to the daemon's state file, and rendered in Prometheus' text
  * format for node_exporter's textfile collector.
  *
- * One series per label set {core, executable, hostname, signal}: how many
- * crashes, and when the last one happened.  Label values are bytes the
+ * One series per label set {executable, hostname, signal}: how many
+ * crashes, and when the last one happened.  (A state written with a
+ * core label, which split one kind of crash into two series, is read
+ * without it, its series merged.)  Label values are bytes the
  * crashed process chose (its executable's name, its hostname): they are
  * made valid UTF-8 text with every control character written as \xNN
  * (json_text.h's rule, reversible), then escaped as the text format
@@ -29,7 +31,7 @@
 struct metrics_series {
 	uint64_t count;
 	long long last; /* the last crash's time, seconds */
-	char *labels; /* {core="true",executable="...",...}, rendered */
+	char *labels; /* {executable="...",...}, rendered */
 };
 
 struct metrics {
@@ -52,11 +54,11 @@ int metrics_format(const struct metrics *m, struct buf *out);
 
 /*
  * Renders the label set of one crash into out:
- *   {core="true",executable="...",hostname="...",signal="SEGV"}
+ *   {executable="...",hostname="...",signal="SEGV"}
  * executable and hostname are raw bytes; signal is a name without "SIG"
  * or a number.  Returns 0 or -errno from out.
  */
-int metrics_labels(struct buf *out, bool core, const char *executable,
+int metrics_labels(struct buf *out, const char *executable,
     size_t executable_len, const char *hostname, size_t hostname_len,
     const char *signal);
 

@@ -113,7 +113,7 @@ delayed_may_apply(
 		const struct action_config *ac = &in->actions[i];
 
 		if (!delayed_due(ac, e->time, now) ||
-		    (ac->what != 0 && e->core_bytes == 0))
+		    (ac->what == DELETE_CORE && e->core_bytes == 0))
 			continue;
 		if (!e->matches_known || i >= MATCH_BITS ||
 		    (e->matches >> i & 1))
@@ -132,7 +132,7 @@ apply_delayed(const struct retention_input *in, struct dump *d, struct entry *e,
 
 		if (!delayed_due(ac, e->time, now) || !action_matches(ac, d))
 			continue;
-		if (ac->what == 0) {
+		if (ac->what == DELETE_DUMP) {
 			if (trash_dump(in->spool.dirfd, e->name) >= 0) {
 				log_info("%s: %s: dump removed at its age",
 				    e->name, ac->name);

@@ -24,15 +24,14 @@
 #include "testutil.h"
 
 static char *
-labels_of(bool core, const char *exe, size_t exe_len, const char *host,
-    const char *sig)
+labels_of(const char *exe, size_t exe_len, const char *host, const char *sig)
 {
 	struct buf b;
 	char *s;
 
 	buf_init(&b, 0);
 	assert_int_equal(
-	    metrics_labels(&b, core, exe, exe_len, host, strlen(host), sig), 0);
+	    metrics_labels(&b, exe, exe_len, host, strlen(host), sig), 0);
 	s = strdup(b.data);
 	buf_done(&b);
 	return s;
@@ -45,25 +44,24 @@ test_labels(void **state)
 	char *s;
 
 	(void)state;
-	s = labels_of(true, "/usr/bin/ruby", 13, "web1", "SEGV");
+	s = labels_of("/usr/bin/ruby", 13, "web1", "SEGV");
 	assert_string_equal(s,
-	    "{core=\"true\",executable=\"/usr/bin/ruby\",hostname=\"web1\","
-	    "signal=\"SEGV\"}");
+	    "{executable=\"/usr/bin/ruby\",hostname=\"web1\",signal=\"SEGV\"}");
 	free(s);
 	/*
 	 * Newline, ESC and a byte that is not UTF-8 as \xNN; a backslash
 	 * before "x41" as \x5c; then the text format's \\ and \".
 	 */
-	s = labels_of(false, hostile, sizeof(hostile) - 1, "", "ABRT");
+	s = labels_of(hostile, sizeof(hostile) - 1, "", "ABRT");
 	assert_string_equal(s,
-	    "{core=\"false\",executable=\"/tmp/a\\\\x0ab\\\"c\\\\d\\\\x5cx41"
+	    "{executable=\"/tmp/a\\\\x0ab\\\"c\\\\d\\\\x5cx41"
 	    "\\\\xff\\\\x1b[31m\",hostname=\"\",signal=\"ABRT\"}");
 	assert_null(strchr(s, '\n'));
 	free(s);
 	/* Valid UTF-8 stays as it is. */
-	s = labels_of(true, "/opt/caf\xc3\xa9", 10, "h\xc3\xb4te", "7");
+	s = labels_of("/opt/caf\xc3\xa9", 10, "h\xc3\xb4te", "7");
 	assert_string_equal(s,
-	    "{core=\"true\",executable=\"/opt/caf\xc3\xa9\",hostname=\"h"
+	    "{executable=\"/opt/caf\xc3\xa9\",hostname=\"h"
 	    "\xc3\xb4te\",signal=\"7\"}");
 	free(s);
 }
@@ -109,6 +107,30 @@ test_count_and_state(void **state)
 	assert_int_equal(back.v[0].count, 5);
 	assert_string_equal(back.v[1].labels, "{e}");
 	metrics_done(&back);
+	/*
+	 * A state of the core label's time: the two series of one kind of
+	 * crash become one, their counts summed, the newest last crash.
+	 */
+	{
+		static const char old[] =
+		    "last d9\n"
+		    "3 300 {core=\"true\",executable=\"/a\",signal=\"SEGV\"}\n"
+		    "2 500 {core=\"false\",executable=\"/a\",signal=\"SEGV\"}\n"
+		    "1 100 "
+		    "{core=\"false\",executable=\"/b\",signal=\"ABRT\"}\n";
+
+		metrics_init(&back);
+		assert_int_equal(metrics_parse(&back, old, strlen(old)), 0);
+		assert_int_equal(back.n, 2);
+		assert_string_equal(
+		    back.v[0].labels, "{executable=\"/a\",signal=\"SEGV\"}");
+		assert_int_equal(back.v[0].count, 5);
+		assert_int_equal(back.v[0].last, 500);
+		assert_string_equal(
+		    back.v[1].labels, "{executable=\"/b\",signal=\"ABRT\"}");
+		assert_int_equal(back.v[1].count, 1);
+		metrics_done(&back);
+	}
 	buf_done(&text);
 	metrics_done(&m);
 }
@@ -246,7 +268,7 @@ test_action(void **state)
 	make_dump(&f, "d3", "/usr/bin/victim\n", 6, false);
 	assert_int_equal(run_on(&f, "d1", &detail), ACTION_OK);
 	assert_non_null(strstr(detail.data,
-	    "crashd_crashes_total{core=\"true\",executable=\"/usr/bin/victim\","
+	    "crashd_crashes_total{executable=\"/usr/bin/victim\","
 	    "hostname=\"web1\",signal=\"SEGV\"} 1 in "));
 	assert_non_null(strstr(detail.data, "/textfile/crashd.prom"));
 	assert_int_equal(run_on(&f, "d2", &detail), ACTION_OK);
@@ -256,10 +278,10 @@ test_action(void **state)
 	assert_int_equal(run_on(&f, "d3", &detail), ACTION_OK);
 	t = prom_text(&f);
 	assert_non_null(strstr(t,
-	    "\ncrashd_crashes_total{core=\"true\",executable=\"/usr/bin/"
+	    "\ncrashd_crashes_total{executable=\"/usr/bin/"
 	    "victim\",hostname=\"web1\",signal=\"SEGV\"} 2\n"));
 	assert_non_null(strstr(t,
-	    "\ncrashd_crashes_total{core=\"false\",executable=\"/usr/bin/"
+	    "\ncrashd_crashes_total{executable=\"/usr/bin/"
 	    "victim\",hostname=\"web1\",signal=\"ABRT\"} 1\n"));
 	free(t);
 	/* Readable by node_exporter; no temp file left for it to read. */
