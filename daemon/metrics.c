@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_text.h"
 #include "signame.h"
-#include "webhook_text.h"
 
 void
 metrics_init(struct metrics *m)
@@ -224,7 +224,7 @@ label_value(struct buf *out, const char *s, size_t len)
 	int r;
 
 	buf_init(&text, 0);
-	r = webhook_text(&text, s, len, WEBHOOK_TEXT_VISIBLE);
+	r = json_text(&text, s, len, JSON_TEXT_VISIBLE);
 	for (size_t i = 0; r >= 0 && i < text.len; i++) {
 		char c = text.data[i];
 

@@ -10,7 +10,7 @@
  * without it, its series merged.)  Label values are bytes the
  * crashed process chose (its executable's name, its hostname): they are
  * made valid UTF-8 text with every control character written as \xNN
- * (webhook_text.h's rule, reversible), then escaped as the text format
+ * (json_text.h's rule, reversible), then escaped as the text format
  * wants (\\ and \"), so no name can break the file or add a series.
  *
  * The state file, one line each (only crashd writes it):

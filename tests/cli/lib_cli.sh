@@ -130,7 +130,8 @@ expect_list() {
 
 # py CODE [ARG...]: runs CODE with the system python; `out` is the JSON
 # value of $OUT (json.loads of the whole output: exactly one value),
-# `args` the arguments as bytes, and `check(cond, msg)` fails the test.
+# `args` the arguments as bytes, `b(s)` a JSON string's bytes (the \xNN
+# rule of crashd-cli(1)), and `check(cond, msg)` fails the test.
 py() {
 	local code=$1
 	shift
@@ -146,8 +147,10 @@ try:
 except Exception as e:
     check(False, "crashd-cli printed no single valid JSON value (%s): %r" % (e, raw[:300]))
 args = [os.fsencode(a) for a in sys.argv[2:]]
+import re
 def b(s):
-    return s.encode("utf-8", "surrogateescape")
+    # crashd-cli(1): each \\xHH is the byte 0xHH, left to right.
+    return re.sub(rb"\\x([0-9a-fA-F]{2})", lambda m: bytes([int(m[1], 16)]), s.encode("utf-8"))
 '"$code" "$OUT" "$@" || fail "the JSON check above failed (output in $OUT: $(head -c 600 "$OUT" | cat -v))"
 }
 

@@ -100,7 +100,7 @@ def problem(s):
 
 def esc(b):
     """The label's value before Prometheus' escaping: the webhook's text
-    rule (daemon/webhook_text.h): valid UTF-8 kept, control characters
+    rule (daemon/json_text.h): valid UTF-8 kept, control characters
     and bytes that are not UTF-8 as \\xNN, a backslash before x and two
     hex digits as \\x5c."""
     out = []
