@@ -107,12 +107,17 @@ t_label(struct text *t, const char *label)
 }
 
 /*
- * An item's bytes ("" when missing or unreadable; the caller frees), text
- * items without their trailing newline.  *ret_cut tells a truncated read.
+ * An item's bytes ("" when missing or unreadable; the caller frees it
+ * with item_free()), text items without their trailing newline.
+ * *ret_cut tells a truncated read.  Out of memory, the item is "" and
+ * *err (when it holds no error yet) -ENOMEM: the body is not rendered
+ * as if the item were missing.
  */
+static char no_item[1];
+
 static char *
 item(const struct dump *d, const char *name, bool text, size_t *ret_len,
-    bool *ret_cut)
+    bool *ret_cut, int *err)
 {
 	char *v = NULL;
 	size_t len = 0;
@@ -120,7 +125,9 @@ item(const struct dump *d, const char *name, bool text, size_t *ret_len,
 
 	r = read_file_at(d->dirfd, name, BODY_ITEM_CAP, &v, &len);
 	if (r < 0) {
-		v = calloc(1, 1);
+		if (r == -ENOMEM && *err >= 0)
+			*err = r;
+		v = no_item;
 		len = 0;
 	} else if (text && len > 0 && v[len - 1] == '\n') {
 		v[--len] = '\0';
@@ -130,6 +137,13 @@ item(const struct dump *d, const char *name, bool text, size_t *ret_len,
 	if (ret_cut)
 		*ret_cut = r == 1;
 	return v;
+}
+
+static void
+item_free(char *v)
+{
+	if (v != no_item)
+		free(v);
 }
 
 /* The length of s's line at p (up to '\n' or the end). */
@@ -263,10 +277,10 @@ put_facts(struct text *t, const struct action_event *ev, const char *bt)
 
 	t_label(t, "executable");
 	t_visible(t, d->executable, strlen(d->executable));
-	v = item(d, DUMP_ITEM_EXECUTABLE_DELETED, true, NULL, NULL);
+	v = item(d, DUMP_ITEM_EXECUTABLE_DELETED, true, NULL, NULL, &t->r);
 	if (v[0])
 		t_puts(t, " (deleted while it ran)");
-	free(v);
+	item_free(v);
 	t_puts(t, "\n");
 	put_where_line(t, bt);
 	t_label(t, "time");
@@ -276,7 +290,7 @@ put_facts(struct text *t, const struct action_event *ev, const char *bt)
 	t_printf(t, "%s (%d)\n", d->signal_name, d->signal);
 
 	t_label(t, "argv");
-	v = item(d, DUMP_ITEM_CMDLINE, false, &len, &cut);
+	v = item(d, DUMP_ITEM_CMDLINE, false, &len, &cut, &t->r);
 	if (len == 0)
 		t_puts(t, "(none: the process had no command line)");
 	else if (t->r >= 0)
@@ -284,22 +298,22 @@ put_facts(struct text *t, const struct action_event *ev, const char *bt)
 	if (cut)
 		t_puts(t, " ... (cut)");
 	t_puts(t, "\n");
-	free(v);
+	item_free(v);
 
 	t_label(t, "cwd");
-	v = item(d, DUMP_ITEM_CWD, true, &len, NULL);
+	v = item(d, DUMP_ITEM_CWD, true, &len, NULL, &t->r);
 	t_visible(t, v, len);
 	t_puts(t, "\n");
-	free(v);
+	item_free(v);
 
 	t_label(t, "user");
-	v = item(d, DUMP_ITEM_USERNAME, true, &len, NULL);
+	v = item(d, DUMP_ITEM_USERNAME, true, &len, NULL, &t->r);
 	if (len > 0)
 		t_visible(t, v, len);
 	else
 		t_puts(t, "?");
-	free(v);
-	v = item(d, DUMP_ITEM_GID, true, &len, NULL);
+	item_free(v);
+	v = item(d, DUMP_ITEM_GID, true, &len, NULL, &t->r);
 	if (d->uid >= 0)
 		t_printf(t, " (uid %lld", d->uid);
 	else
@@ -309,7 +323,7 @@ put_facts(struct text *t, const struct action_event *ev, const char *bt)
 		t_visible(t, v, len);
 	}
 	t_puts(t, ")\n");
-	free(v);
+	item_free(v);
 
 	if (d->container[0]) {
 		t_label(t, "container");
@@ -367,12 +381,12 @@ put_ancestry(struct text *t, const struct dump *d)
 	size_t n = 0;
 	char *pt;
 
-	pt = item(d, DUMP_ITEM_PTREE, true, NULL, NULL);
+	pt = item(d, DUMP_ITEM_PTREE, true, NULL, NULL, &t->r);
 	for (const char *p = pt; *p && n < ANCESTRY_MAX; p = next_line(p))
 		if (line_len(p) > 0)
 			lines[n++] = p;
 	if (n == 0) {
-		free(pt);
+		item_free(pt);
 		return;
 	}
 	t_puts(t, "Ancestry (how it was started)\n");
@@ -385,7 +399,7 @@ put_ancestry(struct text *t, const struct dump *d)
 		t_puts(t, i == 0 ? "   <- crashed\n" : "\n");
 	}
 	t_puts(t, "\n");
-	free(pt);
+	item_free(pt);
 }
 
 static void
@@ -417,8 +431,8 @@ put_details(struct text *t, const struct action_config *ac,
 	t_visible(t, core_note, strlen(core_note));
 	t_puts(t, "\n");
 
-	ns_pid = item(d, DUMP_ITEM_NS_PID, true, NULL, NULL);
-	tid = item(d, DUMP_ITEM_TID, true, NULL, NULL);
+	ns_pid = item(d, DUMP_ITEM_NS_PID, true, NULL, NULL, &t->r);
+	tid = item(d, DUMP_ITEM_TID, true, NULL, NULL, &t->r);
 	t_label(t, "pid");
 	t_printf(t, "%ld", d->pid);
 	if (ns_pid[0] && atol(ns_pid) != d->pid)
@@ -426,10 +440,10 @@ put_details(struct text *t, const struct action_config *ac,
 	if (tid[0] && atol(tid) != d->pid)
 		t_printf(t, ", thread %ld", atol(tid));
 	t_puts(t, "\n");
-	free(ns_pid);
-	free(tid);
+	item_free(ns_pid);
+	item_free(tid);
 
-	kernel = item(d, DUMP_ITEM_KERNEL, true, NULL, NULL);
+	kernel = item(d, DUMP_ITEM_KERNEL, true, NULL, NULL, &t->r);
 	t_label(t, "host");
 	t_visible(t, d->hostname, strlen(d->hostname));
 	if (kernel[0]) {
@@ -437,7 +451,7 @@ put_details(struct text *t, const struct action_config *ac,
 		t_visible(t, kernel, strlen(kernel));
 	}
 	t_puts(t, "\n");
-	free(kernel);
+	item_free(kernel);
 
 	t_label(t, "count");
 	t_printf(t, "%llu crash%s of this kind\n",
@@ -489,7 +503,7 @@ put_environ(
 		t_visible(t, *g, strlen(*g));
 	}
 	t_puts(t, " are redacted)\n");
-	env = item(d, DUMP_ITEM_ENVIRON, false, &len, &cut);
+	env = item(d, DUMP_ITEM_ENVIRON, false, &len, &cut, &t->r);
 	if (len == 0)
 		t_puts(t, "  (none in the dump)\n");
 	while (i < len && t->r >= 0) {
@@ -520,7 +534,7 @@ put_environ(
 	if (cut)
 		t_puts(t, "  ... (cut)\n");
 	t_puts(t, "\n");
-	free(env);
+	item_free(env);
 }
 
 int
@@ -539,7 +553,7 @@ mail_body(const struct action_config *ac, const struct action_event *event,
 	e.id = e.id ? e.id : "";
 	e.dump_path = e.dump_path ? e.dump_path : "";
 
-	bt = item(ev->dump, DUMP_ITEM_BACKTRACE, true, NULL, NULL);
+	bt = item(ev->dump, DUMP_ITEM_BACKTRACE, true, NULL, NULL, &t.r);
 	put_headline(&t, ev);
 	put_facts(&t, ev, bt);
 	more = put_top_frames(&t, bt);
@@ -550,7 +564,7 @@ mail_body(const struct action_config *ac, const struct action_event *event,
 		put_backtrace(&t, bt);
 	if (ac->include_environ)
 		put_environ(&t, ac, ev->dump);
-	free(bt);
+	item_free(bt);
 
 	buf_init(&host, 0);
 	if (t.r >= 0)
@@ -634,7 +648,7 @@ subject_field(
 {
 	const struct dump *d = ev->dump;
 	char *v;
-	int r;
+	int r = 0;
 
 #define IS(name) (n == strlen(name) && memcmp(f, name, n) == 0)
 	if (IS("reason"))
@@ -644,9 +658,10 @@ subject_field(
 	if (IS("executable"))
 		return buf_puts(out, d->executable);
 	if (IS("comm")) {
-		v = item(d, DUMP_ITEM_COMM, true, NULL, NULL);
-		r = buf_puts(out, v);
-		free(v);
+		v = item(d, DUMP_ITEM_COMM, true, NULL, NULL, &r);
+		if (r >= 0)
+			r = buf_puts(out, v);
+		item_free(v);
 		return r;
 	}
 	if (IS("signal"))
