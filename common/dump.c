@@ -210,9 +210,13 @@ dump_core(const struct dump *d, struct dump_core *ret)
 		c.kind = strcmp(c.item, DUMP_ITEM_CORE_MINI) == 0
 		    ? DUMP_CORE_MINI
 		    : DUMP_CORE_GZ;
-		if (dump_read_item(d, DUMP_ITEM_CORE_INFO, 4096, &info) == 0)
+		r = dump_read_item(d, DUMP_ITEM_CORE_INFO, 4096, &info);
+		if (r == 0)
 			c.truncated = strstr(info, "\ntruncated: yes") != NULL;
 		free(info);
+		/* Not "full" for want of memory to read core_info. */
+		if (r == -ENOMEM)
+			return r;
 	}
 	*ret = c;
 	return 0;
