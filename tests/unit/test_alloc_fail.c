@@ -191,7 +191,9 @@ static void
 test_config_defaults(void **state)
 {
 	(void)state;
-	alloc_fail_check("config_defaults", op_config_defaults, NULL);
+	/* The spool, ignore, debuginfod_cache and pid_file at least. */
+	assert_true(
+	    alloc_fail_check("config_defaults", op_config_defaults, NULL) >= 4);
 }
 
 /* ---- the dump reader ---- */
