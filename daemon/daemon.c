@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "action_tally.h"
 #include "backtrace.h"
 #include "clock.h"
 #include "dedupe.h"
@@ -293,11 +294,13 @@ daemon_run_action(struct daemon *dm, int record_dirfd, const char *name,
 		return log_error_errno(
 		    r, "%s: record action %s: %m", name, label);
 	buf_init(&detail, 16 * 1024);
-	if (ops->run)
+	if (ops->run) {
 		o = ops->run(ac, ev, &detail);
-	else
+		action_tally_note(ac->name, o);
+	} else {
 		o = delivery_enqueue(
 		    &dm->delivery, ac, ops, ev, label, &detail);
+	}
 	if (ac->type == ACTION_DELETE && o == ACTION_OK && ac->what == 0) {
 		/* The record went with the dump. */
 		log_info("%s: %s: %s", name, label, detail.data);
