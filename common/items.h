@@ -44,6 +44,11 @@
 #define DUMP_ITEM_INCOMPLETE "incomplete"
 #define DUMP_ITEM_KIND "kind"
 #define DUMP_ITEM_SNAPSHOT_REASON "snapshot_reason"
+/*
+ * Written by crashd (never the hook) for a crash the hook did not store
+ * (notstored.h): "REASON\tDETAIL"; the dump holds only what identifies it.
+ */
+#define DUMP_ITEM_NOT_STORED "not_stored"
 #define DUMP_ITEM_CORE_GZ "core.gz"
 #define DUMP_ITEM_CORE_MINI "core.mini"
 #define DUMP_ITEM_CORE_INFO "core_info"

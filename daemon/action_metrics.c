@@ -26,6 +26,7 @@
 #include "escape.h"
 #include "fsutil.h"
 #include "hookstate.h"
+#include "items.h"
 #include "log.h"
 #include "metrics.h"
 #include "notstored.h"
@@ -245,6 +246,17 @@ write_prom(const char *path, const struct metrics *m, int spool_dirfd)
 	return r;
 }
 
+/* A dump crashd wrote for a crash the hook did not store. */
+static bool
+not_stored(const struct dump *d)
+{
+	char *v = NULL;
+	int r = dump_read_item(d, DUMP_ITEM_NOT_STORED, 256, &v);
+
+	free(v);
+	return r >= 0;
+}
+
 static enum action_outcome
 action_metrics_run(const struct action_config *ac,
     const struct action_event *ev, struct buf *detail)
@@ -260,6 +272,13 @@ action_metrics_run(const struct action_config *ac,
 	metrics_init(&m);
 	buf_init(&labels, 0);
 	buf_init(&state, 0);
+	if (not_stored(d)) {
+		/* Counted from the hook's record (action_metrics_feed()). */
+		buf_puts(detail,
+		    "a crash not stored: counted from the hook's "
+		    "record of it");
+		return ACTION_OK;
+	}
 	dirfd = open_state_dir(ev->spool_dirfd);
 	r = dirfd < 0 ? dirfd : load_state(dirfd, ac->name, &m);
 	if (r < 0) {

@@ -27,6 +27,7 @@
 #include "config.h"
 #include "kmsg.h"
 #include "log.h"
+#include "notstored_dumps.h"
 #include "registration.h"
 #include "retention.h"
 #include "sdnotify.h"
@@ -278,6 +279,7 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 			last_metrics = 0; /* written now */
 		}
 		action_metrics_feed(&dm->cfg, dm->spool.dirfd);
+		notstored_dumps_feed(dm);
 		if (now - last_metrics >= METRICS_REFRESH_S) {
 			last_metrics = now;
 			action_metrics_refresh(&dm->cfg, dm->spool.dirfd);
