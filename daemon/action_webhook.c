@@ -33,23 +33,33 @@ enum {
 	I_MAX,
 };
 
-/* An item's text, "" when absent or unreadable; kept in *slot. */
+/*
+ * An item's text, "" when absent or unreadable; kept in *slot.  Out of
+ * memory is no missing item: *err says so (a body without it is wrong).
+ */
 static const char *
-item(const struct dump *d, const char *name, size_t cap, char **slot)
+item(const struct dump *d, const char *name, size_t cap, char **slot, int *err)
 {
-	if (dump_read_item(d, name, cap, slot) < 0)
+	int r = dump_read_item(d, name, cap, slot);
+
+	if (r < 0)
 		*slot = NULL;
+	if (r == -ENOMEM)
+		*err = r;
 	return *slot ? *slot : "";
 }
 
-/* A number item, or -1 when absent or malformed. */
+/* A number item, or -1 when absent or malformed (*err: out of memory). */
 static long long
-item_number(const struct dump *d, const char *name)
+item_number(const struct dump *d, const char *name, int *err)
 {
 	char *v = NULL, *end;
 	long long n;
+	int r = dump_read_item(d, name, 64, &v);
 
-	if (dump_read_item(d, name, 64, &v) < 0)
+	if (r == -ENOMEM)
+		*err = r;
+	if (r < 0)
 		return -1;
 	errno = 0;
 	n = strtoll(v, &end, 10);
@@ -97,7 +107,7 @@ render(const struct action_config *ac, const struct action_event *ev,
 	char *v[I_MAX] = { NULL };
 	char *deleted = NULL;
 	size_t len = 0;
-	int r;
+	int r, err = 0;
 
 	if (d == NULL)
 		return render_host(ac, ev, payload, detail);
@@ -121,36 +131,46 @@ render(const struct action_config *ac, const struct action_event *ev,
 	c.time = d->time;
 	c.pid = d->pid > 0 ? d->pid : -1;
 	c.uid = d->uid;
-	c.comm = item(d, DUMP_ITEM_COMM, DUMP_ITEM_CAP, &v[I_COMM]);
-	c.username = item(d, DUMP_ITEM_USERNAME, DUMP_ITEM_CAP, &v[I_USERNAME]);
-	c.cwd = item(d, DUMP_ITEM_CWD, DUMP_ITEM_CAP, &v[I_CWD]);
-	c.kernel = item(d, DUMP_ITEM_KERNEL, DUMP_ITEM_CAP, &v[I_KERNEL]);
-	c.start_time =
-	    item(d, DUMP_ITEM_START_TIME, DUMP_ITEM_CAP, &v[I_START_TIME]);
-	c.backtrace = item(d, DUMP_ITEM_BACKTRACE, FRAMES_CAP, &v[I_BACKTRACE]);
+	c.comm = item(d, DUMP_ITEM_COMM, DUMP_ITEM_CAP, &v[I_COMM], &err);
+	c.username =
+	    item(d, DUMP_ITEM_USERNAME, DUMP_ITEM_CAP, &v[I_USERNAME], &err);
+	c.cwd = item(d, DUMP_ITEM_CWD, DUMP_ITEM_CAP, &v[I_CWD], &err);
+	c.kernel = item(d, DUMP_ITEM_KERNEL, DUMP_ITEM_CAP, &v[I_KERNEL], &err);
+	c.start_time = item(
+	    d, DUMP_ITEM_START_TIME, DUMP_ITEM_CAP, &v[I_START_TIME], &err);
+	c.backtrace =
+	    item(d, DUMP_ITEM_BACKTRACE, FRAMES_CAP, &v[I_BACKTRACE], &err);
 	c.frames =
-	    item(d, DUMP_ITEM_BACKTRACE_FRAMES, FRAMES_CAP, &v[I_FRAMES]);
-	c.ptree = item(d, DUMP_ITEM_PTREE, DUMP_ITEM_CAP, &v[I_PTREE]);
+	    item(d, DUMP_ITEM_BACKTRACE_FRAMES, FRAMES_CAP, &v[I_FRAMES], &err);
+	c.ptree = item(d, DUMP_ITEM_PTREE, DUMP_ITEM_CAP, &v[I_PTREE], &err);
 	/* Raw bytes, NUL-separated, as the kernel gave them. */
-	if (read_file_at(d->dirfd, DUMP_ITEM_CMDLINE, DUMP_ITEM_CAP,
-		&v[I_CMDLINE], &len) < 0) {
+	r = read_file_at(
+	    d->dirfd, DUMP_ITEM_CMDLINE, DUMP_ITEM_CAP, &v[I_CMDLINE], &len);
+	if (r < 0) {
+		if (r == -ENOMEM)
+			err = r;
 		v[I_CMDLINE] = NULL;
 		len = 0;
 	}
 	c.cmdline = v[I_CMDLINE] ? v[I_CMDLINE] : "";
 	c.cmdline_len = len;
-	c.ns_pid = item_number(d, DUMP_ITEM_NS_PID);
-	c.tid = item_number(d, DUMP_ITEM_TID);
-	c.gid = item_number(d, DUMP_ITEM_GID);
-	c.executable_deleted =
-	    dump_read_item(d, DUMP_ITEM_EXECUTABLE_DELETED, 16, &deleted) == 0;
+	c.ns_pid = item_number(d, DUMP_ITEM_NS_PID, &err);
+	c.tid = item_number(d, DUMP_ITEM_TID, &err);
+	c.gid = item_number(d, DUMP_ITEM_GID, &err);
+	r = dump_read_item(d, DUMP_ITEM_EXECUTABLE_DELETED, 16, &deleted);
+	c.executable_deleted = r == 0;
+	if (r == -ENOMEM)
+		err = r;
 	free(deleted);
-	if (dump_core(d, &core) < 0)
+	r = dump_core(d, &core);
+	if (r == -ENOMEM)
+		err = r;
+	if (r < 0)
 		core = (struct dump_core){ DUMP_CORE_NONE, NULL, -1, false };
 	c.core = dump_core_state(&core);
 	c.core_size = core.size;
 
-	r = webhook_json_render(ac->format, &c, payload);
+	r = err < 0 ? err : webhook_json_render(ac->format, &c, payload);
 	if (r < 0)
 		buf_printf(detail, "render the %s body: %s",
 		    webhook_format_to_string(ac->format)

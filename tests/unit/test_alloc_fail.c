@@ -280,6 +280,49 @@ test_mail_render(void **state)
 	check_on_fake("action_mail_ops.render", op_mail_render, false);
 }
 
+/* ---- the webhook's bodies ---- */
+
+static int
+op_webhook_render(void *ctx)
+{
+	struct fake *f = ctx;
+	struct buf payload, detail;
+	int r;
+
+	buf_init(&payload, 0);
+	buf_init(&detail, 0);
+	r = action_webhook_ops.render(&f->ac, &f->ev, &payload, &detail);
+	buf_done(&payload);
+	buf_done(&detail);
+	return r;
+}
+
+static void
+test_webhook_render(void **state)
+{
+	static const struct {
+		enum webhook_format format;
+		const char *what;
+	} formats[] = {
+		{ WEBHOOK_JSON, "action_webhook_ops.render(json)" },
+		{ WEBHOOK_SLACK, "action_webhook_ops.render(slack)" },
+		{ WEBHOOK_ALERTMANAGER,
+		    "action_webhook_ops.render(alertmanager)" },
+	};
+	struct fake f;
+
+	(void)state;
+	mt_fake_open(&f, true);
+	f.ac.type = ACTION_WEBHOOK;
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		f.ac.format = formats[i].format;
+		assert_int_equal(op_webhook_render(&f), 0);
+		assert_true(alloc_fail_check(
+				formats[i].what, op_webhook_render, &f) > 5);
+	}
+	mt_fake_close(&f);
+}
+
 /* ---- the JSON writer ---- */
 
 static int
@@ -409,6 +452,7 @@ main(void)
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_dump_read),
 		cmocka_unit_test(test_mail_render),
+		cmocka_unit_test(test_webhook_render),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_no_alloc),
