@@ -262,7 +262,8 @@ action_metrics_run(const struct action_config *ac,
     const struct action_event *ev, struct buf *detail)
 {
 	const struct dump *d = ev->dump;
-	struct buf labels, state;
+	struct buf labels, other, state;
+	const char *as = NULL;
 	struct metrics m;
 	char sig[32];
 	uint64_t count = 0;
@@ -271,6 +272,7 @@ action_metrics_run(const struct action_config *ac,
 
 	metrics_init(&m);
 	buf_init(&labels, 0);
+	buf_init(&other, 0);
 	buf_init(&state, 0);
 	if (not_stored(d)) {
 		/* Counted from the hook's record (action_metrics_feed()). */
@@ -289,8 +291,12 @@ action_metrics_run(const struct action_config *ac,
 	signal_label(d, sig, sizeof(sig));
 	r = metrics_labels(&labels, d->executable, strlen(d->executable),
 	    d->hostname, strlen(d->hostname), sig);
+	if (r >= 0)
+		r = metrics_other_labels(
+		    &other, d->hostname, strlen(d->hostname));
 	if (r >= 0 && strcmp(m.last_dump, d->name) != 0) {
-		count = metrics_count(&m, labels.data, d->time, ac->max_series);
+		count = metrics_count(
+		    &m, labels.data, other.data, d->time, ac->max_series, &as);
 		r = count > 0 ? 0 : -ENOMEM;
 		snprintf(m.last_dump, sizeof(m.last_dump), "%s", d->name);
 		if (r >= 0)
@@ -314,8 +320,8 @@ action_metrics_run(const struct action_config *ac,
 		goto out;
 	}
 	if (counted)
-		buf_printf(detail, "crashd_crashes_total%s %llu in ",
-		    labels.data, (unsigned long long)count);
+		buf_printf(detail, "crashd_crashes_total%s %llu in ", as,
+		    (unsigned long long)count);
 	else
 		buf_puts(detail, "counted before (interrupted); wrote ");
 	escape_c(detail, ac->path, strlen(ac->path));
@@ -323,6 +329,7 @@ out:
 	if (dirfd >= 0)
 		close(dirfd);
 	buf_done(&labels);
+	buf_done(&other);
 	buf_done(&state);
 	metrics_done(&m);
 	return r < 0 ? ACTION_FAILED : ACTION_OK;

@@ -259,18 +259,9 @@ metrics_labels(struct buf *out, const char *executable, size_t executable_len,
 	return r < 0 ? r : 0;
 }
 
-/* Drops series i, keeping the others in order. */
-static void
-drop_series(struct metrics *m, size_t i)
-{
-	free(m->v[i].labels);
-	memmove(&m->v[i], &m->v[i + 1], (m->n - i - 1) * sizeof(m->v[0]));
-	m->n--;
-}
-
-uint64_t
-metrics_count(
-    struct metrics *m, const char *labels, long long when, size_t max_series)
+/* The series of labels, counted once more: its count, 0 when absent. */
+static uint64_t
+count_existing(struct metrics *m, const char *labels, long long when)
 {
 	for (size_t i = 0; i < m->n; i++)
 		if (strcmp(m->v[i].labels, labels) == 0) {
@@ -279,18 +270,39 @@ metrics_count(
 				m->v[i].last = when;
 			return m->v[i].count;
 		}
-	/* Room for a new one: the least recent series go. */
-	while (m->n > 0 && m->n >= max_series) {
-		size_t oldest = 0;
+	return 0;
+}
 
-		for (size_t i = 1; i < m->n; i++)
-			if (m->v[i].last < m->v[oldest].last)
-				oldest = i;
-		drop_series(m, oldest);
+uint64_t
+metrics_count(struct metrics *m, const char *labels, const char *other,
+    long long when, size_t max_series, const char **ret_as)
+{
+	uint64_t n = count_existing(m, labels, when);
+
+	if (ret_as)
+		*ret_as = labels;
+	if (n > 0)
+		return n;
+	/* Full: counted, under "other", never dropped (a counter only grows).
+	 */
+	if (other && m->n >= max_series) {
+		if (ret_as)
+			*ret_as = other;
+		n = count_existing(m, other, when);
+		if (n > 0)
+			return n;
+		labels = other;
 	}
 	if (add_series(m, 1, when, labels, strlen(labels)) < 0)
 		return 0;
 	return 1;
+}
+
+int
+metrics_other_labels(struct buf *out, const char *hostname, size_t hostname_len)
+{
+	return metrics_labels(out, METRICS_OTHER, strlen(METRICS_OTHER),
+	    hostname, hostname_len, METRICS_OTHER);
 }
 
 /* One family of the text format: its HELP and TYPE lines. */
@@ -409,7 +421,7 @@ int
 metrics_count_not_stored(struct metrics *m, uint64_t seq,
     const struct notstored_record *rec, size_t max_series)
 {
-	struct buf labels;
+	struct buf labels, other;
 	char sig[32];
 	int r;
 
@@ -424,12 +436,18 @@ metrics_count_not_stored(struct metrics *m, uint64_t seq,
 	if (!signame_from_number(rec->signal, sig, sizeof(sig)))
 		snprintf(sig, sizeof(sig), "%d", rec->signal);
 	buf_init(&labels, 0);
+	buf_init(&other, 0);
 	r = metrics_labels(&labels, rec->executable, strlen(rec->executable),
 	    rec->hostname, strlen(rec->hostname),
 	    strncmp(sig, "SIG", 3) == 0 && sig[3] ? sig + 3 : sig);
+	if (r >= 0)
+		r = metrics_other_labels(
+		    &other, rec->hostname, strlen(rec->hostname));
 	if (r >= 0 &&
-	    metrics_count(m, labels.data, rec->time_ms / 1000, max_series) == 0)
+	    metrics_count(m, labels.data, other.data, rec->time_ms / 1000,
+		max_series, NULL) == 0)
 		r = -ENOMEM;
+	buf_done(&other);
 	buf_done(&labels);
 	return r < 0 ? r : 1;
 }

@@ -72,13 +72,25 @@ int metrics_labels(struct buf *out, const char *executable,
     size_t executable_len, const char *hostname, size_t hostname_len,
     const char *signal);
 
+/* The executable and signal of the series that counts the rest. */
+#define METRICS_OTHER "other"
+
 /*
- * Counts one crash of the series labels at time when.  A new series past
- * max_series (>= 1) replaces the one whose last crash is oldest.  Returns
- * the series' new count, or 0 when out of memory.
+ * The label set a crash of hostname is counted under once max_series
+ * label sets exist: {executable="other",hostname="...",signal="other"}.
  */
-uint64_t metrics_count(
-    struct metrics *m, const char *labels, long long when, size_t max_series);
+int metrics_other_labels(
+    struct buf *out, const char *hostname, size_t hostname_len);
+
+/*
+ * Counts one crash of the series labels at time when.  A new series when
+ * max_series exist is counted under other instead (a series of its own,
+ * past max_series), never dropping one: a counter only grows.  *ret_as
+ * (when not NULL) says which label set counted it.  Returns the series'
+ * new count, or 0 when out of memory.
+ */
+uint64_t metrics_count(struct metrics *m, const char *labels, const char *other,
+    long long when, size_t max_series, const char **ret_as);
 
 /*
  * Counts record seq of the hook's ring of crashes not stored (rec, or

@@ -77,11 +77,14 @@ test_count_and_state(void **state)
 
 	(void)state;
 	metrics_init(&m);
-	assert_int_equal(metrics_count(&m, "{a=\"1\"}", 100, 10), 1);
-	assert_int_equal(metrics_count(&m, "{a=\"2\"}", 200, 10), 1);
-	assert_int_equal(metrics_count(&m, "{a=\"1\"}", 300, 10), 2);
+	assert_int_equal(
+	    metrics_count(&m, "{a=\"1\"}", NULL, 100, 10, NULL), 1);
+	assert_int_equal(
+	    metrics_count(&m, "{a=\"2\"}", NULL, 200, 10, NULL), 1);
+	assert_int_equal(
+	    metrics_count(&m, "{a=\"1\"}", NULL, 300, 10, NULL), 2);
 	/* An earlier time (a backlog) does not move the last crash back. */
-	assert_int_equal(metrics_count(&m, "{a=\"1\"}", 50, 10), 3);
+	assert_int_equal(metrics_count(&m, "{a=\"1\"}", NULL, 50, 10, NULL), 3);
 	assert_int_equal(m.v[0].last, 300);
 	snprintf(m.last_dump, sizeof(m.last_dump), "%s", "20240501T1-1-x");
 	buf_init(&text, 0);
@@ -138,24 +141,30 @@ test_count_and_state(void **state)
 static void
 test_max_series(void **state)
 {
+	const char *as = NULL;
 	struct metrics m;
 
 	(void)state;
 	metrics_init(&m);
-	metrics_count(&m, "{s=\"a\"}", 300, 3);
-	metrics_count(&m, "{s=\"b\"}", 100, 3);
-	metrics_count(&m, "{s=\"c\"}", 200, 3);
-	/* A fourth: b, whose last crash is oldest, goes. */
-	assert_int_equal(metrics_count(&m, "{s=\"d\"}", 400, 3), 1);
-	assert_int_equal(m.n, 3);
+	metrics_count(&m, "{s=\"a\"}", "{o}", 300, 3, NULL);
+	metrics_count(&m, "{s=\"b\"}", "{o}", 100, 3, NULL);
+	metrics_count(&m, "{s=\"c\"}", "{o}", 200, 3, NULL);
+	/* A fourth: counted under other, none dropped (a counter only grows).
+	 */
+	assert_int_equal(metrics_count(&m, "{s=\"d\"}", "{o}", 400, 3, &as), 1);
+	assert_string_equal(as, "{o}");
+	assert_int_equal(metrics_count(&m, "{s=\"e\"}", "{o}", 500, 3, &as), 2);
+	assert_int_equal(m.n, 4);
 	assert_string_equal(m.v[0].labels, "{s=\"a\"}");
-	assert_string_equal(m.v[1].labels, "{s=\"c\"}");
-	assert_string_equal(m.v[2].labels, "{s=\"d\"}");
-	/* A smaller max (a reload): down to it before the new one. */
-	assert_int_equal(metrics_count(&m, "{s=\"e\"}", 500, 2), 1);
-	assert_int_equal(m.n, 2);
-	assert_string_equal(m.v[0].labels, "{s=\"d\"}");
-	assert_string_equal(m.v[1].labels, "{s=\"e\"}");
+	assert_string_equal(m.v[3].labels, "{o}");
+	assert_int_equal(m.v[3].last, 500);
+	/* A series that exists still counts as itself. */
+	assert_int_equal(metrics_count(&m, "{s=\"b\"}", "{o}", 600, 3, &as), 2);
+	assert_string_equal(as, "{s=\"b\"}");
+	/* A smaller max (a reload) drops nothing either. */
+	assert_int_equal(
+	    metrics_count(&m, "{s=\"f\"}", "{o}", 700, 2, NULL), 3);
+	assert_int_equal(m.n, 4);
 	metrics_done(&m);
 }
 
@@ -180,8 +189,8 @@ test_render(void **state)
 	    "# HELP crashd_crashes_not_stored_total "));
 	assert_non_null(strstr(b.data,
 	    "\ncrashd_crashes_not_stored_total{reason=\"failed\"} 0\n"));
-	metrics_count(&m, "{s=\"a\"}", 1714564800, 10);
-	metrics_count(&m, "{s=\"a\"}", 1714564801, 10);
+	metrics_count(&m, "{s=\"a\"}", NULL, 1714564800, 10, NULL);
+	metrics_count(&m, "{s=\"a\"}", NULL, 1714564801, 10, NULL);
 	buf_reset(&b);
 	assert_int_equal(metrics_render(&m, &b), 0);
 	assert_non_null(strstr(b.data, "\ncrashd_crashes_total{s=\"a\"} 2\n"));
