@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "action_delete.h"
 #include "backtrace.h"
 #include "clock.h"
 #include "dedupe.h"
@@ -298,7 +299,7 @@ daemon_run_action(struct daemon *dm, int record_dirfd, const char *name,
 	else
 		o = delivery_enqueue(
 		    &dm->delivery, ac, ops, ev, label, &detail);
-	if (ac->type == ACTION_DELETE && o == ACTION_OK && ac->what == 0) {
+	if (action_delete_removed_dump(ac, o)) {
 		/* The record went with the dump. */
 		log_info("%s: %s: %s", name, label, detail.data);
 		buf_done(&detail);

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "action_delete.h"
 #include "clock.h"
 #include "dump.h"
 #include "fsutil.h"
@@ -77,14 +78,6 @@ file_bytes(int dirfd, const char *name)
 	return (unsigned long long)st.st_blocks * 512;
 }
 
-/* True when ac is a delete action with "after" due for a dump of time t. */
-static bool
-delayed_due(const struct action_config *ac, long long t, long long now)
-{
-	return ac->type == ACTION_DELETE && ac->after_ms > 0 &&
-	    (unsigned long long)(now - t) * 1000 >= ac->after_ms;
-}
-
 /* Notes which delayed delete actions match the open dump d. */
 static void
 learn_matches(
@@ -94,8 +87,7 @@ learn_matches(
 	for (size_t i = 0; i < in->n_actions && i < MATCH_BITS; i++) {
 		const struct action_config *ac = &in->actions[i];
 
-		if (ac->type == ACTION_DELETE && ac->after_ms > 0 &&
-		    action_matches(ac, d))
+		if (action_delete_is_delayed(ac) && action_matches(ac, d))
 			e->matches |= 1ULL << i;
 	}
 	e->matches_known = true;
@@ -112,8 +104,7 @@ delayed_may_apply(
 	for (size_t i = 0; i < in->n_actions; i++) {
 		const struct action_config *ac = &in->actions[i];
 
-		if (!delayed_due(ac, e->time, now) ||
-		    (ac->what != 0 && e->core_bytes == 0))
+		if (!action_delete_due(ac, e->time, now, e->core_bytes > 0))
 			continue;
 		if (!e->matches_known || i >= MATCH_BITS ||
 		    (e->matches >> i & 1))
@@ -129,19 +120,15 @@ apply_delayed(const struct retention_input *in, struct dump *d, struct entry *e,
 {
 	for (size_t i = 0; i < in->n_actions; i++) {
 		const struct action_config *ac = &in->actions[i];
+		int r;
 
-		if (!delayed_due(ac, e->time, now) || !action_matches(ac, d))
+		if (!action_delete_due(ac, e->time, now, e->core_bytes > 0) ||
+		    !action_matches(ac, d))
 			continue;
-		if (ac->what == 0) {
-			if (trash_dump(in->spool.dirfd, e->name) >= 0) {
-				log_info("%s: %s: dump removed at its age",
-				    e->name, ac->name);
-				return 1;
-			}
-		} else if (e->core_bytes > 0 &&
-		    dump_remove_core_at(d->dirfd) > 0) {
-			(void)journal_append(d->dirfd,
-			    "%s done ok: core removed at its age", ac->name);
+		r = action_delete_at_age(ac, in->spool.dirfd, d);
+		if (r == 2)
+			return 1;
+		if (r == 1) {
 			/* Its record may have taken a block. */
 			spool_dir_usage(d->dirfd, &e->bytes);
 			e->core_bytes = 0;
