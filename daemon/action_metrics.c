@@ -6,9 +6,11 @@
  * that node_exporter's textfile collector serves is written again, in one
  * rename.  The state names the last dump counted, so a daemon killed
  * after counting and before recording the action counts it once.  The
- * file also holds the delivery queue's gauges, crashd_hook_registered and
- * the daemon's processing failures (crashd_dumps_retrying,
- * crashd_dump_failures_total), refreshed every few seconds
+ * file also holds crashd_build_info, the delivery queue's gauges,
+ * crashd_hook_registered, the daemon's processing failures
+ * (crashd_dumps_retrying, crashd_dump_failures_total), the hook's
+ * counters, the spool's figures and crashd_actions_total, refreshed every
+ * few seconds
  * (action_metrics_refresh()) and at once when the registration changes.
  */
 #include <dirent.h>
@@ -20,8 +22,10 @@
 #include <unistd.h>
 
 #include "action_metrics.h"
+#include "action_tally.h"
 #include "escape.h"
 #include "fsutil.h"
+#include "hookstate.h"
 #include "log.h"
 #include "metrics.h"
 #include "queue.h"
@@ -144,6 +148,37 @@ render_quarantined(int spool_dirfd, struct buf *out)
 	return metrics_render_quarantined(out, n);
 }
 
+/*
+ * The hook's counters and the spool's figures: its estimate (the state)
+ * and its dumps (the root's entries with a dump's name); nothing of the
+ * hook before its state exists.
+ */
+static int
+render_spool(int spool_dirfd, struct buf *out)
+{
+	struct hookstate st;
+	struct dirent *de;
+	size_t dumps = 0;
+	DIR *dir;
+	int r;
+
+	r = hookstate_snapshot(spool_dirfd, &st);
+	if (r == -ENOENT) {
+		memset(&st, 0, sizeof(st));
+		r = 0;
+	} else if (r >= 0) {
+		r = metrics_render_hook(out, &st);
+	}
+	if (r >= 0)
+		r = opendir_at(spool_dirfd, ".", &dir);
+	if (r < 0)
+		return r;
+	while ((de = readdir(dir)) != NULL)
+		dumps += spool_is_dump_name(de->d_name);
+	closedir(dir);
+	return metrics_render_spool(out, st.spool_bytes, dumps);
+}
+
 /* True when dirfd/name holds exactly text already. */
 static bool
 same_text(int dirfd, const char *name, const struct buf *text)
@@ -175,7 +210,9 @@ write_prom(const char *path, const struct metrics *m, int spool_dirfd)
 	if (dirfd < 0)
 		return -errno;
 	buf_init(&text, 0);
-	r = metrics_render(m, &text);
+	r = metrics_render_build_info(&text, CRASHD_VERSION);
+	if (r >= 0)
+		r = metrics_render(m, &text);
 	if (r >= 0)
 		r = render_deliveries(spool_dirfd, &text);
 	if (r >= 0)
@@ -185,6 +222,14 @@ write_prom(const char *path, const struct metrics *m, int spool_dirfd)
 		    &text, retries_pending, retries_failures);
 	if (r >= 0)
 		r = render_quarantined(spool_dirfd, &text);
+	if (r >= 0)
+		r = render_spool(spool_dirfd, &text);
+	if (r >= 0) {
+		size_t n;
+		const struct action_tally_entry *v = action_tally_entries(&n);
+
+		r = metrics_render_actions(&text, v, n);
+	}
 	/* Readable by node_exporter's user; derived, so no fsync. */
 	if (r >= 0 && same_text(dirfd, slash + 1, &text))
 		; /* unchanged (a refresh): no write */
@@ -219,8 +264,8 @@ action_metrics_run(const struct action_config *ac,
 		goto out;
 	}
 	signal_label(d, sig, sizeof(sig));
-	r = metrics_labels(&labels, d->has_core, d->executable,
-	    strlen(d->executable), d->hostname, strlen(d->hostname), sig);
+	r = metrics_labels(&labels, d->executable, strlen(d->executable),
+	    d->hostname, strlen(d->hostname), sig);
 	if (r >= 0 && strcmp(m.last_dump, d->name) != 0) {
 		count = metrics_count(&m, labels.data, d->time, ac->max_series);
 		r = count > 0 ? 0 : -ENOMEM;

@@ -14,6 +14,7 @@
 
 #include "action.h"
 #include "action_delete.h"
+#include "action_tally.h"
 #include "journal.h"
 #include "log.h"
 
@@ -38,11 +39,13 @@ daemon_run_action(struct daemon *dm, int record_dirfd, const char *name,
 		return log_error_errno(
 		    r, "%s: record action %s: %m", name, label);
 	buf_init(&detail, 16 * 1024);
-	if (ops->run)
+	if (ops->run) {
 		o = ops->run(ac, ev, &detail);
-	else
+		action_tally_note(ac->name, o);
+	} else {
 		o = delivery_enqueue(
 		    &dm->delivery, ac, ops, ev, label, &detail);
+	}
 	if (action_delete_removed_dump(ac, o)) {
 		/* The record went with the dump. */
 		log_info("%s: %s: %s", name, label, detail.data);

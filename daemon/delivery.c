@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "action_tally.h"
 #include "child.h"
 #include "clock.h"
 #include "fsutil.h"
@@ -269,6 +270,7 @@ finish(struct delivery *dl, const struct config *cfg, int spool_dirfd,
 			r = queue_move(&dl->q, qid, QUEUE_PENDING, QUEUE_SENT);
 		if (r < 0)
 			log_warn_errno(r, "delivery %s: sent, but: %m", qid);
+		action_tally_note(e->action, ACTION_OK);
 		log_info("%s: %s delivered (attempt %u): %s", e->dump, e->label,
 		    e->attempts, what);
 		record(spool_dirfd, e, "delivered (attempt %u): %s",
@@ -283,6 +285,7 @@ finish(struct delivery *dl, const struct config *cfg, int spool_dirfd,
 		if (r < 0)
 			log_error_errno(
 			    r, "delivery %s: move to dead: %m", qid);
+		action_tally_note(e->action, ACTION_FAILED);
 		log_warn("%s: %s dead after %u attempt%s: %s "
 			 "(crashd-cli deliveries)",
 		    e->dump, e->label, e->attempts, e->attempts == 1 ? "" : "s",

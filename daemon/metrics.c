@@ -6,6 +6,7 @@
 #include "metrics.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,53 @@ labels_ok(const char *s, size_t n)
 	    memchr(s, '\0', n) == NULL;
 }
 
+/*
+ * A label set of a state written before the core label went (it split
+ * one kind of crash into two series): {core="...",rest} is read as
+ * {rest}, at *labels (n bytes) from its last byte of core's.  True when
+ * it had one.
+ */
+static bool
+strip_core(const char **labels, size_t *n)
+{
+	static const char *const old[] = { "{core=\"true\",",
+		"{core=\"false\"," };
+
+	for (size_t i = 0; i < sizeof(old) / sizeof(old[0]); i++) {
+		size_t k = strlen(old[i]) - 1;
+
+		if (*n > k + 1 && memcmp(*labels, old[i], k + 1) == 0) {
+			/* The comma becomes the opening brace. */
+			*labels += k;
+			*n -= k;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Adds count crashes (the last at last) to the series of labels, made
+ * when missing: two old series that differed in core become one.
+ */
+static int
+merge_series(struct metrics *m, uint64_t count, long long last,
+    const char *labels, size_t n)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strlen(m->v[i].labels) == n &&
+		    memcmp(m->v[i].labels + 1, labels + 1, n - 1) == 0) {
+			m->v[i].count += count;
+			if (last > m->v[i].last)
+				m->v[i].last = last;
+			return 1;
+		}
+	if (add_series(m, count, last, labels, n) < 0)
+		return -ENOMEM;
+	m->v[m->n - 1].labels[0] = '{';
+	return 1;
+}
+
 /* "COUNT LAST {labels}": 1 and the series added, 0 when malformed. */
 static int
 parse_series(struct metrics *m, const char *line, size_t n)
@@ -79,6 +127,8 @@ parse_series(struct metrics *m, const char *line, size_t n)
 	n -= (size_t)(labels - line);
 	if (!labels_ok(labels, n))
 		return 0;
+	if (strip_core(&labels, &n))
+		return merge_series(m, count, last, labels, n);
 	return add_series(m, count, last, labels, n) < 0 ? -ENOMEM : 1;
 }
 
@@ -141,14 +191,12 @@ label_value(struct buf *out, const char *s, size_t len)
 }
 
 int
-metrics_labels(struct buf *out, bool core, const char *executable,
-    size_t executable_len, const char *hostname, size_t hostname_len,
-    const char *signal)
+metrics_labels(struct buf *out, const char *executable, size_t executable_len,
+    const char *hostname, size_t hostname_len, const char *signal)
 {
 	int r;
 
-	r = buf_printf(
-	    out, "{core=\"%s\",executable=\"", core ? "true" : "false");
+	r = buf_puts(out, "{executable=\"");
 	if (r >= 0)
 		r = label_value(out, executable, executable_len);
 	if (r >= 0)
@@ -198,83 +246,235 @@ metrics_count(
 	return 1;
 }
 
+/* One family of the text format: its HELP and TYPE lines. */
+struct metric_family {
+	const char *name, *type, *help;
+};
+
+static const struct metric_family crashes_total = { "crashd_crashes_total",
+	"counter", "Crashes processed by crashd." };
+static const struct metric_family last_crash = {
+	"crashd_last_crash_timestamp_seconds", "gauge",
+	"When the last crash of the series happened."
+};
+static const struct metric_family deliveries = { "crashd_deliveries", "gauge",
+	"Mail and webhook deliveries in crashd's queue, by state (dead: "
+	"given up, see crashd-cli deliveries)." };
+static const struct metric_family hook_registered = { "crashd_hook_registered",
+	"gauge",
+	"Whether core_pattern holds crashd's line (1) or another handler's "
+	"(0), as crashd last checked." };
+static const struct metric_family dumps_retrying = { "crashd_dumps_retrying",
+	"gauge",
+	"Dumps whose processing failed (a full disk, an I/O error), waiting "
+	"for another attempt." };
+static const struct metric_family dump_failures = {
+	"crashd_dump_failures_total", "counter",
+	"Failed attempts at processing a dump since crashd started."
+};
+static const struct metric_family quarantined = { "crashd_spool_quarantined",
+	"gauge",
+	"Entries the daemon moved to the spool's .quarantine (no dump, or one "
+	"that cannot say what crashed)." };
+
+static const struct metric_family build_info = { "crashd_build_info", "gauge",
+	"crashd's version, as a label; always 1." };
+static const struct metric_family spool_bytes = { "crashd_spool_bytes", "gauge",
+	"The spool's size as the hook estimates it (what hook.limits.spool_max "
+	"is checked against, dumps being written included)." };
+static const struct metric_family spool_dumps = { "crashd_spool_dumps", "gauge",
+	"Dumps in the spool." };
+static const struct metric_family actions_total = { "crashd_actions_total",
+	"counter",
+	"What actions came to since crashd started, by action name and "
+	"outcome (a mail or webhook when its delivery ended)." };
+static const struct metric_family kernel_dropped = {
+	"crashd_kernel_dropped_crashes_total", "counter",
+	"Crashes the kernel handed to no hook (over core_pipe_limit), as its "
+	"log says."
+};
+
+/* The hook's counters (hookstate.h), one family each. */
+static const struct {
+	struct metric_family f;
+	size_t offset;
+} hook_counters[] = {
+#define HOOK_COUNTER(name, field, help)                                        \
+	{                                                                      \
+		{ name, "counter", help },                                     \
+		    offsetof(struct hookstate_counters, field)                 \
+	}
+	HOOK_COUNTER("crashd_hook_crashes_seen_total", seen,
+	    "Crashes the kernel handed to crashd-hook."),
+	HOOK_COUNTER("crashd_hook_crashes_stored_total", stored,
+	    "Crashes crashd-hook stored a dump of."),
+	HOOK_COUNTER("crashd_hook_crashes_ignored_total", ignored,
+	    "Crashes not stored: matched hook.ignore."),
+	HOOK_COUNTER("crashd_hook_crashes_rate_limited_total", rate_limited,
+	    "Crashes not stored: a dump limit of hook.limits was reached."),
+	HOOK_COUNTER("crashd_hook_crashes_failed_total", failed,
+	    "Crashes whose dump could not be written (a full spool, an I/O "
+	    "error)."),
+	HOOK_COUNTER("crashd_hook_cores_kept_total", cores_kept,
+	    "Dumps stored with a core."),
+	HOOK_COUNTER("crashd_hook_cores_skipped_total", cores_skipped,
+	    "Dumps stored without the core the mode asked for (a core limit, "
+	    "no room)."),
+	HOOK_COUNTER("crashd_hook_dumps_degraded_total", degraded,
+	    "Dumps stored with items missing or cut (see their incomplete "
+	    "item)."),
+#undef HOOK_COUNTER
+};
+
+static int
+family(struct buf *out, const struct metric_family *f)
+{
+	return buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help,
+	    f->name, f->type);
+}
+
+/* One sample of family f; labels "" or "{...}", rendered. */
+static int
+sample(struct buf *out, const struct metric_family *f, const char *labels,
+    long long value)
+{
+	return buf_printf(out, "%s%s %lld\n", f->name, labels, value);
+}
+
+/* A family of one sample without labels. */
+static int
+single(struct buf *out, const struct metric_family *f, long long value)
+{
+	int r = family(out, f);
+
+	if (r >= 0)
+		r = sample(out, f, "", value);
+	return r < 0 ? r : 0;
+}
+
 int
 metrics_render(const struct metrics *m, struct buf *out)
 {
-	int r;
+	int r = family(out, &crashes_total);
 
-	r = buf_puts(out,
-	    "# HELP crashd_crashes_total Crashes processed by crashd.\n"
-	    "# TYPE crashd_crashes_total counter\n");
 	for (size_t i = 0; i < m->n && r >= 0; i++)
-		r = buf_printf(out, "crashd_crashes_total%s %llu\n",
-		    m->v[i].labels, (unsigned long long)m->v[i].count);
+		r = sample(out, &crashes_total, m->v[i].labels,
+		    (long long)m->v[i].count);
 	if (r >= 0)
-		r = buf_puts(out,
-		    "# HELP crashd_last_crash_timestamp_seconds When the last "
-		    "crash of the series happened.\n"
-		    "# TYPE crashd_last_crash_timestamp_seconds gauge\n");
+		r = family(out, &last_crash);
 	for (size_t i = 0; i < m->n && r >= 0; i++)
-		r = buf_printf(out,
-		    "crashd_last_crash_timestamp_seconds%s %lld\n",
-		    m->v[i].labels, m->v[i].last);
+		r = sample(out, &last_crash, m->v[i].labels, m->v[i].last);
 	return r < 0 ? r : 0;
 }
 
 int
 metrics_render_deliveries(struct buf *out, size_t pending, size_t dead)
 {
-	int r = buf_printf(out,
-	    "# HELP crashd_deliveries Mail and webhook deliveries in crashd's "
-	    "queue, by state (dead: given up, see crashd-cli deliveries).\n"
-	    "# TYPE crashd_deliveries gauge\n"
-	    "crashd_deliveries{state=\"pending\"} %zu\n"
-	    "crashd_deliveries{state=\"dead\"} %zu\n",
-	    pending, dead);
+	int r = family(out, &deliveries);
 
+	if (r >= 0)
+		r = sample(out, &deliveries, "{state=\"pending\"}",
+		    (long long)pending);
+	if (r >= 0)
+		r = sample(
+		    out, &deliveries, "{state=\"dead\"}", (long long)dead);
 	return r < 0 ? r : 0;
 }
 
 int
 metrics_render_registered(struct buf *out, bool registered)
 {
-	int r = buf_printf(out,
-	    "# HELP crashd_hook_registered Whether core_pattern holds crashd's "
-	    "line (1) or another handler's (0), as crashd last checked.\n"
-	    "# TYPE crashd_hook_registered gauge\n"
-	    "crashd_hook_registered %d\n",
-	    registered ? 1 : 0);
-
-	return r < 0 ? r : 0;
+	return single(out, &hook_registered, registered ? 1 : 0);
 }
 
 int
 metrics_render_retries(struct buf *out, size_t retrying, uint64_t failures)
 {
-	int r = buf_printf(out,
-	    "# HELP crashd_dumps_retrying Dumps whose processing failed "
-	    "(a full disk, an I/O error), waiting for another attempt.\n"
-	    "# TYPE crashd_dumps_retrying gauge\n"
-	    "crashd_dumps_retrying %zu\n"
-	    "# HELP crashd_dump_failures_total Failed attempts at processing "
-	    "a dump since crashd started.\n"
-	    "# TYPE crashd_dump_failures_total counter\n"
-	    "crashd_dump_failures_total %llu\n",
-	    retrying, (unsigned long long)failures);
+	int r = single(out, &dumps_retrying, (long long)retrying);
 
-	return r < 0 ? r : 0;
+	return r < 0 ? r : single(out, &dump_failures, (long long)failures);
 }
 
 int
 metrics_render_quarantined(struct buf *out, size_t n)
 {
-	int r = buf_printf(out,
-	    "# HELP crashd_spool_quarantined Entries the daemon moved to the "
-	    "spool's .quarantine (no dump, or one that cannot say what "
-	    "crashed).\n"
-	    "# TYPE crashd_spool_quarantined gauge\n"
-	    "crashd_spool_quarantined %zu\n",
-	    n);
+	return single(out, &quarantined, (long long)n);
+}
 
+int
+metrics_render_build_info(struct buf *out, const char *version)
+{
+	struct buf labels;
+	int r;
+
+	buf_init(&labels, 0);
+	r = buf_puts(&labels, "{version=\"");
+	if (r >= 0)
+		r = label_value(&labels, version, strlen(version));
+	if (r >= 0)
+		r = buf_puts(&labels, "\"}");
+	if (r >= 0)
+		r = family(out, &build_info);
+	if (r >= 0)
+		r = sample(out, &build_info, labels.data, 1);
+	buf_done(&labels);
+	return r < 0 ? r : 0;
+}
+
+int
+metrics_render_hook(struct buf *out, const struct hookstate *st)
+{
+	int r = 0;
+
+	for (size_t i = 0;
+	     i < sizeof(hook_counters) / sizeof(hook_counters[0]) && r >= 0;
+	     i++) {
+		uint64_t v;
+
+		memcpy(&v,
+		    (const char *)&st->counters + hook_counters[i].offset,
+		    sizeof(v));
+		r = single(out, &hook_counters[i].f, (long long)v);
+	}
+	if (r >= 0)
+		r = single(out, &kernel_dropped, (long long)st->kernel_dropped);
+	return r < 0 ? r : 0;
+}
+
+int
+metrics_render_spool(struct buf *out, uint64_t bytes, size_t dumps)
+{
+	int r = single(out, &spool_bytes, (long long)bytes);
+
+	return r < 0 ? r : single(out, &spool_dumps, (long long)dumps);
+}
+
+int
+metrics_render_actions(
+    struct buf *out, const struct action_tally_entry *v, size_t n)
+{
+	int r;
+
+	if (n == 0)
+		return 0;
+	r = family(out, &actions_total);
+	for (size_t i = 0; i < n && r >= 0; i++)
+		for (int o = 0; o < _ACTION_OUTCOME_MAX && r >= 0; o++) {
+			struct buf labels;
+
+			buf_init(&labels, 0);
+			r = buf_puts(&labels, "{action=\"");
+			if (r >= 0)
+				r = label_value(
+				    &labels, v[i].action, strlen(v[i].action));
+			if (r >= 0)
+				r = buf_printf(&labels, "\",outcome=\"%s\"}",
+				    action_outcome_to_string(
+					(enum action_outcome)o));
+			if (r >= 0)
+				r = sample(out, &actions_total, labels.data,
+				    (long long)v[i].n[o]);
+			buf_done(&labels);
+		}
 	return r < 0 ? r : 0;
 }

@@ -4,8 +4,10 @@
  * written to the daemon's state file, and rendered in Prometheus' text
  * format for node_exporter's textfile collector.
  *
- * One series per label set {core, executable, hostname, signal}: how many
- * crashes, and when the last one happened.  Label values are bytes the
+ * One series per label set {executable, hostname, signal}: how many
+ * crashes, and when the last one happened.  (A state written with a
+ * core label, which split one kind of crash into two series, is read
+ * without it, its series merged.)  Label values are bytes the
  * crashed process chose (its executable's name, its hostname): they are
  * made valid UTF-8 text with every control character written as \xNN
  * (webhook_text.h's rule, reversible), then escaped as the text format
@@ -22,12 +24,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "action_tally.h"
 #include "buf.h"
+#include "hookstate.h"
 
 struct metrics_series {
 	uint64_t count;
 	long long last; /* the last crash's time, seconds */
-	char *labels; /* {core="true",executable="...",...}, rendered */
+	char *labels; /* {executable="...",...}, rendered */
 };
 
 struct metrics {
@@ -50,11 +54,11 @@ int metrics_format(const struct metrics *m, struct buf *out);
 
 /*
  * Renders the label set of one crash into out:
- *   {core="true",executable="...",hostname="...",signal="SEGV"}
+ *   {executable="...",hostname="...",signal="SEGV"}
  * executable and hostname are raw bytes; signal is a name without "SIG"
  * or a number.  Returns 0 or -errno from out.
  */
-int metrics_labels(struct buf *out, bool core, const char *executable,
+int metrics_labels(struct buf *out, const char *executable,
     size_t executable_len, const char *hostname, size_t hostname_len,
     const char *signal);
 
@@ -94,5 +98,24 @@ int metrics_render_retries(struct buf *out, size_t retrying, uint64_t failures);
  * .quarantine: no dump, or one without what identifies its crash).
  */
 int metrics_render_quarantined(struct buf *out, size_t n);
+
+/* crashd_build_info{version="..."} 1.  0 or -errno from out. */
+int metrics_render_build_info(struct buf *out, const char *version);
+
+/*
+ * The hook's counters (crashd_hook_crashes_seen_total, ..._stored_total,
+ * ..., crashd_kernel_dropped_crashes_total) from its state.
+ */
+int metrics_render_hook(struct buf *out, const struct hookstate *st);
+
+/* crashd_spool_bytes (the hook's estimate) and crashd_spool_dumps. */
+int metrics_render_spool(struct buf *out, uint64_t bytes, size_t dumps);
+
+/*
+ * crashd_actions_total{action,outcome}, every outcome of each of the n
+ * actions (nothing when n is 0).
+ */
+int metrics_render_actions(
+    struct buf *out, const struct action_tally_entry *v, size_t n);
 
 #endif

@@ -66,7 +66,7 @@ touch "$DEV/null" "$DEV/kmsg"
 mount --bind /dev/null "$DEV/null"
 mount --bind /dev/kmsg "$DEV/kmsg"
 hook_in -
-kmsg_has() { dmesg | grep -q "crashd-hook\[$HOOK_PID\]: unexpected arguments"; }
+kmsg_has() { grep -q "crashd-hook\[$HOOK_PID\]: unexpected arguments" < <(dmesg); }
 wait_until 5 "the hook's line in the kernel's log" kmsg_has
 
 info "the daemon, stderr the journal's stream: each line with its priority and CRASHD_ID"

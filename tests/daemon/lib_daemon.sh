@@ -218,7 +218,8 @@ start_daemon() {
 		</dev/null >>"$DLOG" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
 	DAEMON_PID=$!
 	for ((i = 0; i < 1000; i++)); do
-		tail -n +$((from + 1)) "$DLOG" | grep -q 'watching ' && return 0
+		# (grep -q on a pipe would SIGPIPE tail, and pipefail fail it.)
+		grep -q 'watching ' < <(tail -n +$((from + 1)) "$DLOG") && return 0
 		daemon_alive || fail "crashd exited at start: $(tail -n 20 "$DLOG")"
 		sleep 0.01
 	done

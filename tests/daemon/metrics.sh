@@ -3,13 +3,13 @@
 # The metrics action through a real Prometheus node_exporter (Debian's
 # prometheus-node-exporter, its textfile collector alone, on loopback):
 # every crash the daemon processes counts once in crashd_crashes_total
-# {core, executable, hostname, signal}, duplicates that are not notified
+# {executable, hostname, signal}, duplicates that are not notified
 # too, and crashd_last_crash_timestamp_seconds says when the series' last
 # crash happened.  Asserted on what node_exporter serves (it parses the
 # file: node_textfile_scrape_error 0, the file's mtime metric present)
 # and on the file itself (label order, escaping, no other .prom file):
 #   - two SEGVs of one program (the second a duplicate, held back) and
-#     one ABRT of it, with cores (mode = mini): SEGV 2, ABRT 1, core true;
+#     one ABRT of it, with cores (mode = mini): SEGV 2, ABRT 1;
 #   - a program whose name holds a newline, a tab, a double quote, a byte
 #     that is not UTF-8, a backslash before "x41" and a lone backslash is
 #     one series, its label the webhook's escaping of the path (\xNN)
@@ -17,17 +17,22 @@
 #   - the counts persist across a restart: a crash while the daemon is
 #     stopped counts once when the backlog is processed, a SIGKILL and a
 #     restart count nothing again, a live crash after that counts;
-#   - mode = none and remove_duplicates = true: core false, and the
-#     duplicate merged into the first dump (and removed) counts;
+#   - mode = none and remove_duplicates = true: the duplicate merged
+#     into the first dump (and removed) counts;
 #   - a second action with max_series = 2 (its own state, its own file
 #     and node_exporter) keeps the two series whose last crash is newest;
 #   - a mail or webhook delivery given up on shows in the queue's gauge
 #     crashd_deliveries{state="dead"}, refreshed without another crash;
 #   - crashd_dumps_retrying and crashd_dump_failures_total are 0 (the
-#     full disk that moves them is reliability.spool_full's).
+#     full disk that moves them is reliability.spool_full's);
+#   - crashd_build_info{version} says crashd --version's, the hook's
+#     counters are crashd-cli counters', crashd_spool_dumps the spool's
+#     dumps, crashd_actions_total counts the metrics action's runs and the
+#     dead webhook as failed; promtool check metrics finds nothing.
 source "$(dirname "$0")/lib_daemon.sh"
 
 NE=/usr/bin/prometheus-node-exporter
+command -v promtool >/dev/null || skip "promtool is not installed (Debian package prometheus)"
 [[ -x $NE ]] || skip "$NE is not installed (Debian package prometheus-node-exporter)"
 command -v curl >/dev/null || skip "curl is not installed"
 [[ -x /usr/bin/python3 ]] || skip "/usr/bin/python3 is needed to read the metrics"
@@ -67,19 +72,21 @@ start_node_exporter() {
 }
 
 # The checker: check_metrics.py SCRAPE PROMFILE HOST START MODE
-# [CORE EXECUTABLE SIGNAL COUNT TSMIN]...: the scrape (and the file) hold
+# [EXECUTABLE SIGNAL COUNT TSMIN]...: the scrape (and the file) hold
 # exactly these series, each in both metrics, HOST the hostname of all;
 # MODE "counts" checks each COUNT, "set" only which series there are.
 # Every timestamp is within [START, now] and a minute of now, and not
 # before TSMIN (- for none).  Says what it expected and found.
 CHECK=$T/check_metrics.py
+EXPECT_VERSION=$("$CRASHD_DAEMON" --version | awk '{ print $2 }')
+export EXPECT_VERSION
 cat >"$CHECK" <<'EOF'
 import os, re, sys, time
 
 scrape_path, prom, host, start, mode = sys.argv[1:6]
 start = int(start)
 rest = [os.fsencode(a) for a in sys.argv[6:]]
-assert len(rest) % 5 == 0, rest
+assert len(rest) % 4 == 0, rest
 now = time.time()
 problems = []
 C, T = "crashd_crashes_total", "crashd_last_crash_timestamp_seconds"
@@ -147,10 +154,10 @@ def samples(text):
                 out.append(s)
     return out
 
-LABELS = ["core", "executable", "hostname", "signal"]
+LABELS = ["executable", "hostname", "signal"]
 
 def series(smp, what):
-    """{metric: {(core, exe, host, signal): value}} of the crashd
+    """{metric: {(exe, host, signal): value}} of the crashd
     samples."""
     r = {C: {}, T: {}}
     for name, labels, value in smp:
@@ -168,9 +175,9 @@ def series(smp, what):
     return r
 
 want = {}
-for i in range(0, len(rest), 5):
-    core, exe, sig, count, tsmin = rest[i:i + 5]
-    key = (core.decode(), esc(exe), esc(os.fsencode(host)), sig.decode())
+for i in range(0, len(rest), 4):
+    exe, sig, count, tsmin = rest[i:i + 4]
+    key = (esc(exe), esc(os.fsencode(host)), sig.decode())
     want[key] = (count.decode(), tsmin.decode())
 
 # What node_exporter serves.
@@ -212,7 +219,7 @@ except UnicodeDecodeError as e:
     problem(f"file: not UTF-8: {e}")
     ftext = raw.decode("utf-8", "backslashreplace")
 val = r'"((?:[^"\\\n]|\\[\\"])*)"'
-line_re = re.compile(r"(%s|%s)\{core=\"(true|false)\",executable=%s,"
+line_re = re.compile(r"(%s|%s)\{executable=%s,"
                      r"hostname=%s,signal=\"([A-Z0-9]+)\"\} "
                      r"([0-9]+(?:\.[0-9]+)?)" % (C, T, val, val))
 for n, t in ((C, "counter"), (T, "gauge")):
@@ -237,6 +244,22 @@ for line in ftext.split("\n"):
                         "crashd_dump_failures_total 0"):
             problem(f"file: line {line!r} is not crashd_dumps_retrying 0 "
                     f"or crashd_dump_failures_total 0")
+    elif line.startswith("crashd_build_info"):
+        # The version crashd --version says.
+        want_v = os.environ["EXPECT_VERSION"]
+        if line != f'crashd_build_info{{version="{want_v}"}} 1':
+            problem(f"file: line {line!r} is not "
+                    f'crashd_build_info{{version="{want_v}"}} 1')
+    elif re.match(r"crashd_(hook_[a-z_]+_total|kernel_dropped_crashes_total"
+                  r"|spool_bytes|spool_dumps) ", line):
+        # The hook's counters and the spool's figures: whole numbers.
+        if not re.fullmatch(r"crashd_[a-z_]+ [0-9]+", line):
+            problem(f"file: line {line!r} is not NAME COUNT")
+    elif line.startswith("crashd_actions_total"):
+        if not re.fullmatch(r'crashd_actions_total\{action="[^"\\]+",'
+                            r'outcome="(ok|failed|skipped)"\} [0-9]+', line):
+            problem(f"file: line {line!r} is not crashd_actions_total"
+                    f'{{action="..",outcome="ok|failed|skipped"}} COUNT')
     elif line.startswith("crashd_spool_quarantined"):
         # What the daemon moved out of the way: nothing, here.
         if line != "crashd_spool_quarantined 0":
@@ -245,10 +268,10 @@ for line in ftext.split("\n"):
         m = line_re.fullmatch(line)
         if not m:
             problem(f"file: line {line!r} is not "
-                    f'NAME{{core="..",executable="..",hostname="..",'
+                    f'NAME{{executable="..",hostname="..",'
                     f'signal=".."}} VALUE')
-        elif m[1] == C and not re.fullmatch(r"[0-9]+", m[6]):
-            problem(f"file: count {m[6]!r} is no integer: {line!r}")
+        elif m[1] == C and not re.fullmatch(r"[0-9]+", m[5]):
+            problem(f"file: count {m[5]!r} is no integer: {line!r}")
 fgot = series(samples(ftext), "file")
 if fgot != got:
     problem(f"file and scrape differ: file {fgot}, scrape {got}")
@@ -274,7 +297,7 @@ for k in sorted(got[C]):
     print(f"{C}{k} {got[C][k]:g}, last {got[T].get(k, 0):.0f}")
 EOF
 
-# expect_metrics NAME MODE [CORE EXECUTABLE SIGNAL COUNT TSMIN]...: polls
+# expect_metrics NAME MODE [EXECUTABLE SIGNAL COUNT TSMIN]...: polls
 # (10 s at most) node_exporter NAME until its scrape of $T/NAME/crashd.prom
 # holds exactly these series (see check_metrics.py above).
 expect_metrics() {
@@ -340,11 +363,11 @@ wait_processed "$DUMP"
 expect_core yes
 host=$(item hostname)
 expect_eq "the dump's hostname" "$(uname -n)" "$host"
-expect_metrics textfile counts true "$exe" SEGV 1 "$VICTIM_START"
+expect_metrics textfile counts "$exe" SEGV 1 "$VICTIM_START"
 d_crash "$exe" segv
 wait_processed "$DUMP"
 expect_core yes
-expect_metrics textfile counts true "$exe" SEGV 2 "$VICTIM_START"
+expect_metrics textfile counts "$exe" SEGV 2 "$VICTIM_START"
 wait_until 10 "the exec action's run for the first crash" runs_at_least 1
 expect_eq "runs of the exec action (the duplicate is held back)" 1 "$(runs_count)"
 after_this_second
@@ -352,8 +375,8 @@ d_crash -s 6 "$exe" abort
 wait_processed "$DUMP"
 expect_core yes
 abrt_start=$VICTIM_START
-expect_metrics textfile counts true "$exe" SEGV 2 - true "$exe" ABRT 1 "$abrt_start"
-expect_metrics capped set true "$exe" SEGV - - true "$exe" ABRT - -
+expect_metrics textfile counts "$exe" SEGV 2 - "$exe" ABRT 1 "$abrt_start"
+expect_metrics capped set "$exe" SEGV - - "$exe" ABRT - -
 
 info "a hostile executable name: one series, escaped, parsed"
 after_this_second
@@ -361,15 +384,15 @@ d_crash "$hostile" segv
 wait_processed "$DUMP"
 expect_core yes
 expect_item executable "$hostile"
-expect_metrics textfile counts true "$exe" SEGV 2 - true "$exe" ABRT 1 - \
-	true "$hostile" SEGV 1 "$VICTIM_START"
+expect_metrics textfile counts "$exe" SEGV 2 - "$exe" ABRT 1 - \
+	"$hostile" SEGV 1 "$VICTIM_START"
 want_label='executable="'"$T"'/crash\\x0ame\\x09\"q\\xff\\x5cx41\\b",'
 for f in "$T/textfile/crashd.prom" "$T/scrape-textfile.txt"; do
 	grep -qF -- "$want_label" "$f" ||
 		fail "$f has no $want_label; its lines with crash: $(grep -a crash "$f")"
 done
 # max_series = 2: the SEGV of victim, whose last crash is the oldest, went.
-expect_metrics capped set true "$exe" ABRT - - true "$hostile" SEGV - -
+expect_metrics capped set "$exe" ABRT - - "$hostile" SEGV - -
 
 info "a crash while the daemon is stopped counts once, from the backlog"
 stop_daemon
@@ -381,25 +404,25 @@ after_this_second
 d_crash "$exe" segv
 start_daemon
 wait_processed "$DUMP"
-expect_metrics textfile counts true "$exe" SEGV 3 "$VICTIM_START" \
-	true "$exe" ABRT 1 - true "$hostile" SEGV 1 -
-expect_metrics capped set true "$hostile" SEGV - - true "$exe" SEGV - -
+expect_metrics textfile counts "$exe" SEGV 3 "$VICTIM_START" \
+	"$exe" ABRT 1 - "$hostile" SEGV 1 -
+expect_metrics capped set "$hostile" SEGV - - "$exe" SEGV - -
 # (The file is only rewritten for a crash: the live one below shows that
 # the SIGKILLed run left nothing to count twice.)
 info "SIGKILL and a restart count nothing again"
 kill_daemon
 start_daemon
 wait_all_processed
-expect_metrics textfile counts true "$exe" SEGV 3 - \
-	true "$exe" ABRT 1 - true "$hostile" SEGV 1 -
+expect_metrics textfile counts "$exe" SEGV 3 - \
+	"$exe" ABRT 1 - "$hostile" SEGV 1 -
 info "a live crash after the restarts"
 d_crash "$exe" segv
 wait_processed "$DUMP"
-expect_metrics textfile counts true "$exe" SEGV 4 "$VICTIM_START" \
-	true "$exe" ABRT 1 "$abrt_start" true "$hostile" SEGV 1 -
+expect_metrics textfile counts "$exe" SEGV 4 "$VICTIM_START" \
+	"$exe" ABRT 1 "$abrt_start" "$hostile" SEGV 1 -
 stop_daemon
 
-info "mode = none, remove_duplicates = true: core false, the merged duplicate counts"
+info "mode = none, remove_duplicates = true: the merged duplicate counts"
 write_daemon_config mode=none actions="$actions"
 start_daemon
 copy_victim victim2
@@ -413,9 +436,9 @@ wait_until 10 "count 2 in the first dump of victim2" grep -qx 2 "$first/count"
 wait_all_processed
 expect_eq "dumps of victim2 left in the spool (the duplicate merged)" 1 \
 	"$(spool_dumps | grep -c -- '-victim2$' || true)"
-expect_metrics textfile counts true "$exe" SEGV 4 - true "$exe" ABRT 1 - \
-	true "$hostile" SEGV 1 - false "$exe2" SEGV 2 "$VICTIM_START"
-expect_metrics capped set true "$exe" SEGV - - false "$exe2" SEGV - -
+expect_metrics textfile counts "$exe" SEGV 4 - "$exe" ABRT 1 - \
+	"$hostile" SEGV 1 - "$exe2" SEGV 2 "$VICTIM_START"
+expect_metrics capped set "$exe" SEGV - - "$exe2" SEGV - -
 stop_daemon
 
 info "a delivery given up on shows in crashd_deliveries, without a crash"
@@ -426,8 +449,11 @@ write_daemon_config mode=none \
 	actions="$actions, { name = \"hook\"; type = \"webhook\"; url = \"http://127.0.0.1:$closed/x\"; connect_timeout = \"1s\"; attempts = 1; }"
 start_daemon
 # scrape_has NAME LINE: node_exporter NAME serves exactly this line.
+# (Read whole first: grep -q stopping at its match would make curl fail
+# on the closed pipe, and pipefail the test.)
 scrape_has() {
-	curl -sf --max-time 2 "${NE_URL[$1]}" | grep -qxF -- "$2"
+	local text
+	text=$(curl -sf --max-time 2 "${NE_URL[$1]}") && grep -qxF -- "$2" <<<"$text"
 }
 copy_victim victim3
 d_crash "$T/victim3" segv
@@ -436,9 +462,32 @@ wait_journal 10 "$DUMP" 'hook dead after 1 attempt'
 # Refreshed every 10 s by the daemon's loop.
 wait_until 25 'crashd_deliveries{state="dead"} 1 in the scrape' \
 	scrape_has textfile 'crashd_deliveries{state="dead"} 1'
-scrape_has textfile 'crashd_deliveries{state="pending"} 0' ||
-	fail "not 0 pending: $(curl -sf "${NE_URL[textfile]}" | grep crashd_deliveries)"
+# (Waited for, not asserted once: a scrape may time out on a busy host.)
+wait_until 10 'crashd_deliveries{state="pending"} 0 in the scrape' \
+	scrape_has textfile 'crashd_deliveries{state="pending"} 0'
 scrape_has textfile 'node_textfile_scrape_error 0' ||
 	fail "node_exporter cannot parse the file: $(cat "$T/textfile/crashd.prom")"
+
+info "health and inventory: the hook's counters, the spool, the actions"
+prom=$T/textfile/crashd.prom
+wait_until 25 'crashd_actions_total of the dead webhook in the scrape' \
+	scrape_has textfile 'crashd_actions_total{action="hook",outcome="failed"} 1'
+scrape_has textfile 'crashd_actions_total{action="metrics",outcome="ok"} 1' ||
+	fail "no crashd_actions_total{action=\"metrics\",outcome=\"ok\"} 1: $(grep crashd_actions "$prom")"
+counters=$("$CRASHD_CLI" -c "$CONF" counters)
+for c in seen stored ignored rate_limited failed cores_kept cores_skipped; do
+	v=$(awk -v k="$c" '$1 == k { print $2 }' <<<"$counters")
+	n=crashd_hook_crashes_${c}_total
+	[[ $c == cores_* ]] && n=crashd_hook_${c}_total
+	grep -qxF "$n $v" "$prom" || fail "$prom has no '$n $v' (crashd-cli counters: $c $v): $(grep "^$n " "$prom")"
+done
+grep -qxF "crashd_spool_dumps $(spool_dumps | wc -l)" "$prom" ||
+	fail "crashd_spool_dumps is not $(spool_dumps | wc -l): $(grep crashd_spool_dumps "$prom")"
+grep -qE '^crashd_spool_bytes [1-9][0-9]*$' "$prom" ||
+	fail "no crashd_spool_bytes above 0: $(grep crashd_spool_bytes "$prom")"
+# Prometheus' own lint: names, types, units, help.
+lint=$(promtool check metrics <"$prom" 2>&1) ||
+	fail "promtool check metrics: $lint"
+[[ -z $lint ]] || fail "promtool check metrics complains: $lint"
 stop_daemon
 echo PASS

@@ -84,7 +84,7 @@ for ((round = 0; round < N_KILLS; round++)); do
 		# shares its pid file's lock until the kernel has killed it
 		# (PR_SET_PDEATHSIG): on a loaded machine, a few ms.  The
 		# new daemon refuses to start then; start it again.
-		tail -n +$((from + 1)) "$DLOG" | grep -q 'another crashd is running' ||
+		grep -q 'another crashd is running' < <(tail -n +$((from + 1)) "$DLOG") ||
 			fail "crashd died by itself in round $round"
 		wait "$DAEMON_PID" 2>/dev/null || true
 		refused=$((refused + 1))

@@ -16,6 +16,7 @@
 
 #include "action.h"
 #include "action_metrics.h"
+#include "action_tally.h"
 #include "dump.h"
 #include "fsutil.h"
 #include "metrics.h"
@@ -23,15 +24,14 @@
 #include "testutil.h"
 
 static char *
-labels_of(bool core, const char *exe, size_t exe_len, const char *host,
-    const char *sig)
+labels_of(const char *exe, size_t exe_len, const char *host, const char *sig)
 {
 	struct buf b;
 	char *s;
 
 	buf_init(&b, 0);
 	assert_int_equal(
-	    metrics_labels(&b, core, exe, exe_len, host, strlen(host), sig), 0);
+	    metrics_labels(&b, exe, exe_len, host, strlen(host), sig), 0);
 	s = strdup(b.data);
 	buf_done(&b);
 	return s;
@@ -44,25 +44,24 @@ test_labels(void **state)
 	char *s;
 
 	(void)state;
-	s = labels_of(true, "/usr/bin/ruby", 13, "web1", "SEGV");
+	s = labels_of("/usr/bin/ruby", 13, "web1", "SEGV");
 	assert_string_equal(s,
-	    "{core=\"true\",executable=\"/usr/bin/ruby\",hostname=\"web1\","
-	    "signal=\"SEGV\"}");
+	    "{executable=\"/usr/bin/ruby\",hostname=\"web1\",signal=\"SEGV\"}");
 	free(s);
 	/*
 	 * Newline, ESC and a byte that is not UTF-8 as \xNN; a backslash
 	 * before "x41" as \x5c; then the text format's \\ and \".
 	 */
-	s = labels_of(false, hostile, sizeof(hostile) - 1, "", "ABRT");
+	s = labels_of(hostile, sizeof(hostile) - 1, "", "ABRT");
 	assert_string_equal(s,
-	    "{core=\"false\",executable=\"/tmp/a\\\\x0ab\\\"c\\\\d\\\\x5cx41"
+	    "{executable=\"/tmp/a\\\\x0ab\\\"c\\\\d\\\\x5cx41"
 	    "\\\\xff\\\\x1b[31m\",hostname=\"\",signal=\"ABRT\"}");
 	assert_null(strchr(s, '\n'));
 	free(s);
 	/* Valid UTF-8 stays as it is. */
-	s = labels_of(true, "/opt/caf\xc3\xa9", 10, "h\xc3\xb4te", "7");
+	s = labels_of("/opt/caf\xc3\xa9", 10, "h\xc3\xb4te", "7");
 	assert_string_equal(s,
-	    "{core=\"true\",executable=\"/opt/caf\xc3\xa9\",hostname=\"h"
+	    "{executable=\"/opt/caf\xc3\xa9\",hostname=\"h"
 	    "\xc3\xb4te\",signal=\"7\"}");
 	free(s);
 }
@@ -108,6 +107,30 @@ test_count_and_state(void **state)
 	assert_int_equal(back.v[0].count, 5);
 	assert_string_equal(back.v[1].labels, "{e}");
 	metrics_done(&back);
+	/*
+	 * A state of the core label's time: the two series of one kind of
+	 * crash become one, their counts summed, the newest last crash.
+	 */
+	{
+		static const char old[] =
+		    "last d9\n"
+		    "3 300 {core=\"true\",executable=\"/a\",signal=\"SEGV\"}\n"
+		    "2 500 {core=\"false\",executable=\"/a\",signal=\"SEGV\"}\n"
+		    "1 100 "
+		    "{core=\"false\",executable=\"/b\",signal=\"ABRT\"}\n";
+
+		metrics_init(&back);
+		assert_int_equal(metrics_parse(&back, old, strlen(old)), 0);
+		assert_int_equal(back.n, 2);
+		assert_string_equal(
+		    back.v[0].labels, "{executable=\"/a\",signal=\"SEGV\"}");
+		assert_int_equal(back.v[0].count, 5);
+		assert_int_equal(back.v[0].last, 500);
+		assert_string_equal(
+		    back.v[1].labels, "{executable=\"/b\",signal=\"ABRT\"}");
+		assert_int_equal(back.v[1].count, 1);
+		metrics_done(&back);
+	}
 	buf_done(&text);
 	metrics_done(&m);
 }
@@ -245,7 +268,7 @@ test_action(void **state)
 	make_dump(&f, "d3", "/usr/bin/victim\n", 6, false);
 	assert_int_equal(run_on(&f, "d1", &detail), ACTION_OK);
 	assert_non_null(strstr(detail.data,
-	    "crashd_crashes_total{core=\"true\",executable=\"/usr/bin/victim\","
+	    "crashd_crashes_total{executable=\"/usr/bin/victim\","
 	    "hostname=\"web1\",signal=\"SEGV\"} 1 in "));
 	assert_non_null(strstr(detail.data, "/textfile/crashd.prom"));
 	assert_int_equal(run_on(&f, "d2", &detail), ACTION_OK);
@@ -255,10 +278,10 @@ test_action(void **state)
 	assert_int_equal(run_on(&f, "d3", &detail), ACTION_OK);
 	t = prom_text(&f);
 	assert_non_null(strstr(t,
-	    "\ncrashd_crashes_total{core=\"true\",executable=\"/usr/bin/"
+	    "\ncrashd_crashes_total{executable=\"/usr/bin/"
 	    "victim\",hostname=\"web1\",signal=\"SEGV\"} 2\n"));
 	assert_non_null(strstr(t,
-	    "\ncrashd_crashes_total{core=\"false\",executable=\"/usr/bin/"
+	    "\ncrashd_crashes_total{executable=\"/usr/bin/"
 	    "victim\",hostname=\"web1\",signal=\"ABRT\"} 1\n"));
 	free(t);
 	/* Readable by node_exporter; no temp file left for it to read. */
@@ -290,6 +313,65 @@ test_action(void **state)
 	close(f.spool_fd);
 	tu_rm_rf(f.dir);
 	free(f.dir);
+}
+
+/* Health and inventory: build info, the hook's counters, the actions. */
+static void
+test_health(void **state)
+{
+	struct hookstate st = { 0 };
+	const struct action_tally_entry *v;
+	struct buf b;
+	size_t n;
+
+	(void)state;
+	buf_init(&b, 0);
+	assert_int_equal(metrics_render_build_info(&b, "1.2\"\n"), 0);
+	assert_string_equal(b.data,
+	    "# HELP crashd_build_info crashd's version, as a label; always 1.\n"
+	    "# TYPE crashd_build_info gauge\n"
+	    "crashd_build_info{version=\"1.2\\\"\\\\x0a\"} 1\n");
+	buf_reset(&b);
+	st.counters.seen = 7;
+	st.counters.stored = 3;
+	st.counters.rate_limited = 4;
+	st.kernel_dropped = 2;
+	assert_int_equal(metrics_render_hook(&b, &st), 0);
+	assert_non_null(strstr(b.data,
+	    "# TYPE crashd_hook_crashes_seen_total counter\n"
+	    "crashd_hook_crashes_seen_total 7\n"));
+	assert_non_null(
+	    strstr(b.data, "\ncrashd_hook_crashes_stored_total 3\n"));
+	assert_non_null(
+	    strstr(b.data, "\ncrashd_hook_crashes_rate_limited_total 4\n"));
+	assert_non_null(strstr(b.data, "\ncrashd_hook_cores_kept_total 0\n"));
+	assert_non_null(
+	    strstr(b.data, "\ncrashd_kernel_dropped_crashes_total 2\n"));
+	buf_reset(&b);
+	assert_int_equal(metrics_render_spool(&b, 4096, 3), 0);
+	assert_non_null(strstr(b.data, "\ncrashd_spool_bytes 4096\n"));
+	assert_non_null(strstr(b.data, "\ncrashd_spool_dumps 3\n"));
+
+	/* No action has run: no family (Prometheus wants no empty one). */
+	buf_reset(&b);
+	v = action_tally_entries(&n);
+	assert_int_equal(metrics_render_actions(&b, v, n), 0);
+	assert_int_equal(b.len, 0);
+	action_tally_note("page", ACTION_OK);
+	action_tally_note("page", ACTION_OK);
+	action_tally_note("trim", ACTION_FAILED);
+	action_tally_note("page", _ACTION_OUTCOME_MAX); /* ignored */
+	v = action_tally_entries(&n);
+	assert_int_equal(n, 2);
+	assert_int_equal(metrics_render_actions(&b, v, n), 0);
+	assert_non_null(strstr(b.data,
+	    "# TYPE crashd_actions_total counter\n"
+	    "crashd_actions_total{action=\"page\",outcome=\"ok\"} 2\n"
+	    "crashd_actions_total{action=\"page\",outcome=\"failed\"} 0\n"
+	    "crashd_actions_total{action=\"page\",outcome=\"skipped\"} 0\n"
+	    "crashd_actions_total{action=\"trim\",outcome=\"ok\"} 0\n"
+	    "crashd_actions_total{action=\"trim\",outcome=\"failed\"} 1\n"));
+	buf_done(&b);
 }
 
 /* The queue's gauges: written with the counts, refreshed without a crash. */
@@ -349,6 +431,7 @@ main(void)
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_action),
 		cmocka_unit_test(test_refresh_deliveries),
+		cmocka_unit_test(test_health),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
