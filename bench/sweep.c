@@ -177,7 +177,7 @@ daemon_for(struct daemon *dm, const char *spool, long dumps)
 	}
 	ac->name = strdup("trim");
 	ac->type = ACTION_DELETE;
-	ac->what = 1;
+	ac->what = DELETE_CORE;
 	ac->after_ms = 7 * DAY * 1000;
 	ac->match.has_core = -1;
 	dm->cfg.actions = ac;

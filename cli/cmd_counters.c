@@ -4,18 +4,74 @@
  * including the crashes that were counted but not stored, and those the
  * kernel handed to no hook (kernel_dropped).  The output, "name value"
  * per line, is stable for scripts; seen = stored + ignored + rate_limited
- * + failed (hookstate.h).
+ * + failed (hookstate.h).  --not-stored lists the last crashes that
+ * were counted but not stored, and why (notstored.h).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "config.h"
+#include "escape.h"
 #include "fsutil.h"
 #include "hookstate.h"
 #include "log.h"
+#include "notstored.h"
+#include "signame.h"
 #include "spool.h"
+
+#define NOT_STORED_SHOWN 20
+
+/*
+ * The last crashes not stored, oldest first, one line each:
+ *   TIME  pid PID  uid UID  SIGNAL  REASON (DETAIL)  EXECUTABLE
+ * the executable C-escaped (it is the crashed process's bytes).
+ */
+static int
+print_not_stored(const char *spool, int spool_dirfd)
+{
+	struct notstored_record rec;
+	int64_t n, first;
+	int fd = notstored_open(spool_dirfd);
+
+	if (fd == -ENOENT)
+		return 0; /* none ever */
+	if (fd < 0)
+		return log_error_errno(fd, "read %s/%s/%s: %m", spool,
+		    SPOOL_STATE, NOTSTORED_FILE);
+	n = notstored_count(fd);
+	first = n > NOT_STORED_SHOWN ? n - NOT_STORED_SHOWN : 0;
+	for (int64_t seq = first; seq < n; seq++) {
+		char when[32], sig[32];
+		struct buf exe;
+		time_t t;
+		struct tm tm;
+		int r = notstored_get(fd, (uint64_t)seq, &rec);
+
+		if (r < 0) {
+			printf("(record %lld: %s)\n", (long long)seq,
+			    r == -ESTALE ? "overwritten" : strerror(-r));
+			continue;
+		}
+		t = (time_t)(rec.time_ms / 1000);
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (!signame_from_number(rec.signal, sig, sizeof(sig)))
+			snprintf(sig, sizeof(sig), "%d", rec.signal);
+		buf_init(&exe, 0);
+		escape_c(&exe, rec.executable, strlen(rec.executable));
+		printf("%s  pid %d  uid %u  %s  %s (%s)  %s%s\n", when, rec.pid,
+		    rec.uid, sig, notstored_reason_to_string(rec.reason),
+		    rec.detail, exe.data ? exe.data : "",
+		    rec.truncated ? "..." : "");
+		buf_done(&exe);
+	}
+	safe_close(fd);
+	return n < 0 ? log_error_errno((int)n, "read %s: %m", NOTSTORED_FILE)
+		     : 0;
+}
 
 int
 cmd_counters(const struct cli *cli, int argc, char **argv)
@@ -23,11 +79,12 @@ cmd_counters(const struct cli *cli, int argc, char **argv)
 	struct config c;
 	struct spool s;
 	struct hookstate st;
+	bool not_stored = argc == 2 && strcmp(argv[1], "--not-stored") == 0;
 	int r;
 
-	if (argc != 1) {
+	if (argc != 1 && !not_stored) {
 		fprintf(cli_wants_help(argc, argv) ? stdout : stderr,
-		    "Usage: crashd-cli counters\n");
+		    "Usage: crashd-cli counters [--not-stored]\n");
 		return cli_wants_help(argc, argv) ? 0 : 2;
 	}
 	if (cli_load_config(cli, &c) < 0)
@@ -37,6 +94,12 @@ cmd_counters(const struct cli *cli, int argc, char **argv)
 		log_error_errno(r, "open spool %s: %m", c.spool);
 		config_done(&c);
 		return 1;
+	}
+	if (not_stored) {
+		r = print_not_stored(c.spool, s.dirfd);
+		spool_done(&s);
+		config_done(&c);
+		return r < 0 ? 1 : 0;
 	}
 	/* Never waits on the lock: a held lock hides no counter. */
 	r = hookstate_snapshot(s.dirfd, &st);

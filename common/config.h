@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crashd.conf: one file, libconfig syntax, shared by the hook, the daemon
- * and the CLI.  Every key is listed once in config.c's table; an unknown
- * key, a wrong type or a bad value is an error naming file:line: key.
+ * and the CLI.  Every key is listed once, with its default, in
+ * config_keys.c's table; an unknown key, a wrong type or a bad value is an
+ * error naming file:line: key.
  */
 #ifndef CRASHD_CONFIG_H
 #define CRASHD_CONFIG_H
@@ -124,13 +125,34 @@ struct action_match {
 	unsigned kinds; /* bit (1 << enum dump_kind) per kind; 0: every kind */
 };
 
+/* What a delete action removes (actions.what). */
+enum delete_what {
+	DELETE_DUMP, /* the whole dump directory */
+	DELETE_CORE, /* its core only */
+	_DELETE_WHAT_MAX,
+};
+
+enum mail_starttls {
+	STARTTLS_TRY, /* opportunistic */
+	STARTTLS_REQUIRED,
+	STARTTLS_OFF,
+	_STARTTLS_MAX,
+};
+
+enum webhook_format {
+	WEBHOOK_JSON,
+	WEBHOOK_SLACK,
+	WEBHOOK_ALERTMANAGER,
+	_WEBHOOK_FORMAT_MAX,
+};
+
 struct action_config {
 	char *name;
 	enum action_type type;
 	struct action_match match;
 	char **command; /* exec: argv, NULL-terminated */
 	uint64_t timeout_ms; /* exec */
-	int what; /* delete: 0 the dump, 1 its core only */
+	enum delete_what what; /* delete */
 	uint64_t after_ms; /* delete: age at which it applies */
 
 	/* mail */
@@ -138,7 +160,7 @@ struct action_config {
 	char *from; /* NULL: crashd@<hostname> */
 	char *smtp; /* smtp:// or smtps:// URL, or NULL */
 	char *sendmail; /* absolute path of a sendmail-compatible binary */
-	int starttls; /* enum mail_starttls */
+	enum mail_starttls starttls;
 	char *auth_file; /* "user:password", root's alone */
 	char *subject; /* template: {reason} {hostname} ... */
 	bool include_environ; /* key "environ" (mail, journal) */
@@ -148,7 +170,7 @@ struct action_config {
 
 	/* webhook */
 	char *url;
-	int format; /* enum webhook_format */
+	enum webhook_format format;
 	char **headers; /* "Name: value", NULL-terminated */
 	char *token_file; /* bearer token, root's alone */
 
@@ -164,20 +186,6 @@ struct action_config {
 	bool tls_verify;
 	char *ca_file;
 	uint64_t connect_timeout_ms;
-};
-
-enum mail_starttls {
-	STARTTLS_TRY, /* opportunistic */
-	STARTTLS_REQUIRED,
-	STARTTLS_OFF,
-	_STARTTLS_MAX,
-};
-
-enum webhook_format {
-	WEBHOOK_JSON,
-	WEBHOOK_SLACK,
-	WEBHOOK_ALERTMANAGER,
-	_WEBHOOK_FORMAT_MAX,
 };
 
 /* Environment names a mail redacts when no redact list is configured. */

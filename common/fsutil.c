@@ -8,10 +8,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int
@@ -41,6 +44,28 @@ write_all(int fd, const void *buf, size_t len)
 		if (n == 0)
 			return -EIO;
 		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+pwrite_all(int fd, const void *buf, size_t len, off_t off)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len, off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		off += n;
 		len -= (size_t)n;
 	}
 	return 0;
@@ -80,6 +105,29 @@ read_fd_capped(int fd, size_t cap, struct buf *b)
 		if (r < 0)
 			return r;
 		got += (size_t)n;
+	}
+}
+
+int
+fd_flock_timeout(int fd, int op, int timeout_ms)
+{
+	int64_t waited_us = 0, step_us = 50;
+
+	for (;;) {
+		struct timespec ts;
+
+		if (flock(fd, op | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK)
+			return -errno;
+		if (waited_us >= (int64_t)timeout_ms * 1000)
+			return -ETIMEDOUT;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)step_us * 1000;
+		nanosleep(&ts, NULL);
+		waited_us += step_us;
+		if (step_us < 2000)
+			step_us *= 2;
 	}
 }
 

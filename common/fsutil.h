@@ -21,6 +21,8 @@ int safe_close(int fd);
 /* Writes all of buf, retrying on EINTR and short writes. Returns 0 or -errno.
  */
 int write_all(int fd, const void *buf, size_t len);
+/* pwrite() of all len bytes at off (EINTR retried).  0 or -errno. */
+int pwrite_all(int fd, const void *buf, size_t len, off_t off);
 
 /*
  * Appends at most cap bytes read from fd to b.  Returns 1 if more bytes
@@ -42,6 +44,13 @@ int readlink_alloc_at(int dirfd, const char *name, char **ret);
 
 /* Returns 0 if fd is a regular file, -EISDIR/-ELOOP/-EBADFD otherwise. */
 int fd_verify_regular(int fd);
+
+/*
+ * flock(fd, op) (LOCK_EX or LOCK_SH), waiting timeout_ms at most, polling
+ * with a growing step so that short waits stay short.  Returns 0,
+ * -ETIMEDOUT or -errno.
+ */
+int fd_flock_timeout(int fd, int op, int timeout_ms);
 
 /* Opens a directory below dirfd without following symlinks. */
 int open_dir_at(int dirfd, const char *name);

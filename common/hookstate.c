@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "notstored.h"
 #include "spool.h"
 
 /* "<.state>/<name>" for openat() on the spool root. */
@@ -83,8 +84,8 @@ out:
 int
 hookstate_secure(int spool_dirfd)
 {
-	static const char *const files[] = { HOOKSTATE_FILE,
-		HOOKSTATE_JOURNAL };
+	static const char *const files[] = { HOOKSTATE_FILE, HOOKSTATE_JOURNAL,
+		NOTSTORED_FILE };
 	struct stat st;
 	int dfd, r, changed = 0;
 
@@ -137,8 +138,7 @@ int
 hookstate_lock(int spool_dirfd, bool create, int timeout_ms)
 {
 	char path[64];
-	int fd, flags = O_RDWR | O_NOFOLLOW | O_CLOEXEC;
-	int64_t waited_us = 0, step_us = 50;
+	int fd, flags = O_RDWR | O_NOFOLLOW | O_CLOEXEC, r;
 
 	state_path(path, sizeof(path), HOOKSTATE_FILE);
 	/* Before opening: never write into a file someone else holds open. */
@@ -155,26 +155,12 @@ hookstate_lock(int spool_dirfd, bool create, int timeout_ms)
 		safe_close(fd);
 		return -EBADFD;
 	}
-	/* Polls with a growing step: short waits stay short. */
-	for (;;) {
-		struct timespec ts;
-
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return fd;
-		if (errno != EWOULDBLOCK ||
-		    waited_us >= (int64_t)timeout_ms * 1000) {
-			int r = errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
-
-			safe_close(fd);
-			return r;
-		}
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)step_us * 1000;
-		nanosleep(&ts, NULL);
-		waited_us += step_us;
-		if (step_us < 2000)
-			step_us *= 2;
+	r = fd_flock_timeout(fd, LOCK_EX, timeout_ms);
+	if (r < 0) {
+		safe_close(fd);
+		return r;
 	}
+	return fd;
 }
 
 int

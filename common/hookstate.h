@@ -94,7 +94,8 @@ struct hookstate_record {
 int hookstate_lock(int spool_dirfd, bool create, int timeout_ms);
 
 /*
- * Makes <spool>/.state 0700 root's and hook and hook.journal 0600 root's,
+ * Makes <spool>/.state 0700 root's and hook, hook.journal and notstored
+ * (notstored.h) 0600 root's,
  * replacing a file found otherwise by a copy.  Returns 1 when it changed
  * something, 0 when all was right, or -errno.
  */

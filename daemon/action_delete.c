@@ -19,7 +19,7 @@
 static bool
 takes_dump(const struct action_config *ac)
 {
-	return ac->what == 0;
+	return ac->what == DELETE_DUMP;
 }
 
 bool

@@ -18,6 +18,7 @@
 
 #include "action.h"
 #include "fsutil.h"
+#include "mail_address.h"
 #include "mail_body.h"
 #include "mail_msg.h"
 #include "mail_send.h"
@@ -133,9 +134,8 @@ from_address(const struct action_config *ac, struct buf *out)
 	int r;
 
 	if (ac->from)
-		return mail_msg_address_valid(ac->from)
-		    ? buf_puts(out, ac->from)
-		    : -EINVAL;
+		return mail_address_valid(ac->from) ? buf_puts(out, ac->from)
+						    : -EINVAL;
 	r = buf_puts(out, "crashd@");
 	return r < 0 ? r : mail_msg_local_domain(out);
 }

@@ -6,238 +6,95 @@
  * dump is untrusted: raw items (executable, cwd, cmdline, environ...) are
  * made visible with mail_msg_visible() or quoted for a shell; items the hook
  * or the daemon already escaped (reason, ptree, backtrace...) keep their
- * escapes, and any byte no escaper writes is escaped again.
+ * escapes, and any byte no escaper writes is escaped again.  How text is
+ * written and items read is mail_text.c's; what is written, in which
+ * order, is this file's.
  */
 #include "mail_body.h"
 
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "escape.h"
-#include "fsutil.h"
 #include "items.h"
 #include "mail_msg.h"
+#include "mail_text.h"
 #include "redact.h"
 
-#define BODY_ITEM_CAP (256 * 1024)
 /* Frames of the crashing thread shown first. */
 #define TOP_FRAMES 8
 #define ANCESTRY_MAX 64
 
-/* A text being written: the first error sticks, later writes are no-ops. */
-struct text {
-	struct buf *b;
-	int r;
-};
-
-static void
-t_append(struct text *t, const char *s, size_t n)
-{
-	if (t->r >= 0)
-		t->r = buf_append(t->b, s, n);
-}
-
-static void
-t_puts(struct text *t, const char *s)
-{
-	t_append(t, s, strlen(s));
-}
-
-/* For short formatted text (numbers, labels); longer output is cut. */
-static void __attribute__((format(printf, 2, 3)))
-t_printf(struct text *t, const char *fmt, ...)
-{
-	char tmp[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		t_append(t, tmp,
-		    (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
-/* Raw bytes, made visible. */
-static void
-t_visible(struct text *t, const char *s, size_t n)
-{
-	if (t->r >= 0)
-		t->r = mail_msg_visible(t->b, s, n);
-}
-
-/* Text an escaper wrote: kept, but for bytes no escaper writes. */
-static void
-t_escaped(struct text *t, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n && t->r >= 0; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\t')
-			t_puts(t, "  ");
-		else if (c >= 0x20 && c < 0x7f)
-			t_append(t, s + i, 1);
-		else
-			t->r = escape_c(t->b, s + i, 1);
-	}
-}
-
-/* Escaped text, its \xNN bytes read back: UTF-8 shows as text. */
-static void
-t_unescaped(struct text *t, const char *s, size_t n)
-{
-	struct buf raw;
-
-	buf_init(&raw, 0);
-	if (t->r >= 0)
-		t->r = mail_msg_unescape(&raw, s, n);
-	t_visible(t, raw.data ? raw.data : "", raw.len);
-	buf_done(&raw);
-}
-
-static void
-t_label(struct text *t, const char *label)
-{
-	t_printf(t, "  %-11s ", label);
-}
-
-/*
- * An item's bytes ("" when missing or unreadable; the caller frees), text
- * items without their trailing newline.  *ret_cut tells a truncated read.
- */
-static char *
-item(const struct dump *d, const char *name, bool text, size_t *ret_len,
-    bool *ret_cut)
-{
-	char *v = NULL;
-	size_t len = 0;
-	int r;
-
-	r = read_file_at(d->dirfd, name, BODY_ITEM_CAP, &v, &len);
-	if (r < 0) {
-		v = calloc(1, 1);
-		len = 0;
-	} else if (text && len > 0 && v[len - 1] == '\n') {
-		v[--len] = '\0';
-	}
-	if (ret_len)
-		*ret_len = len;
-	if (ret_cut)
-		*ret_cut = r == 1;
-	return v;
-}
-
-/* The length of s's line at p (up to '\n' or the end). */
-static size_t
-line_len(const char *p)
-{
-	const char *nl = strchr(p, '\n');
-
-	return nl ? (size_t)(nl - p) : strlen(p);
-}
-
-static const char *
-next_line(const char *p)
-{
-	const char *nl = strchr(p, '\n');
-
-	return nl ? nl + 1 : p + strlen(p);
-}
-
-static void
-put_time(struct text *t, long long when)
-{
-	time_t tt = (time_t)when;
-	char local[64] = "", utc[64] = "";
-	struct tm tm;
-
-	if (when <= 0) {
-		t_puts(t, "unknown");
-		return;
-	}
-	if (gmtime_r(&tt, &tm))
-		strftime(utc, sizeof(utc), "%Y-%m-%d %H:%M:%S UTC", &tm);
-	if (localtime_r(&tt, &tm) && tm.tm_gmtoff != 0)
-		strftime(
-		    local, sizeof(local), "%Y-%m-%d %H:%M:%S %Z (%z)", &tm);
-	if (local[0])
-		t_printf(t, "%s; %s", local, utc);
-	else
-		t_puts(t, utc);
-}
-
 /* The first line: what crashed where, or what a digest sums up. */
 static void
-put_headline(struct text *t, const struct action_event *ev)
+put_headline(struct mail_text *t, const struct action_event *ev)
 {
 	const struct dump *d = ev->dump;
 
 	if (strcmp(ev->event, "digest") == 0 && ev->summary[0]) {
-		t_puts(t, "Digest: ");
-		t_visible(t, ev->summary, strlen(ev->summary));
-		t_puts(t,
+		mail_text_puts(t, "Digest: ");
+		mail_text_visible(t, ev->summary, strlen(ev->summary));
+		mail_text_puts(t,
 		    ".\nThey were held back by the rate limit; what "
 		    "follows is one of them.\n\n");
 		return;
 	}
 	if (d->reason[0]) {
-		t_unescaped(t, d->reason, strlen(d->reason));
+		mail_text_unescaped(t, d->reason, strlen(d->reason));
 	} else {
-		t_visible(t, d->executable[0] ? d->executable : "A process",
+		mail_text_visible(t,
+		    d->executable[0] ? d->executable : "A process",
 		    strlen(d->executable[0] ? d->executable : "A process"));
-		t_puts(t, " crashed");
+		mail_text_puts(t, " crashed");
 	}
-	t_puts(t, " on ");
-	t_visible(t, d->hostname[0] ? d->hostname : "?",
+	mail_text_puts(t, " on ");
+	mail_text_visible(t, d->hostname[0] ? d->hostname : "?",
 	    strlen(d->hostname[0] ? d->hostname : "?"));
-	t_puts(t, ".\n");
+	mail_text_puts(t, ".\n");
 	if (d->kind == DUMP_KIND_SNAPSHOT)
-		t_puts(t,
+		mail_text_puts(t,
 		    "A snapshot: the process took it and goes on "
 		    "running.\n");
 	if (strcmp(ev->event, "first") == 0)
-		t_printf(
+		mail_text_printf(
 		    t, "The first %s of its kind.\n", dump_kind_names[d->kind]);
 	else if (strcmp(ev->event, "every") == 0)
-		t_printf(t, "%s number %llu of its kind.\n",
+		mail_text_printf(t, "%s number %llu of its kind.\n",
 		    d->kind == DUMP_KIND_SNAPSHOT ? "Snapshot" : "Crash",
 		    (unsigned long long)ev->count);
 	else if (strcmp(ev->event, "regression") == 0)
-		t_puts(t,
+		mail_text_puts(t,
 		    "Back after a quiet time: the first crash of its "
 		    "kind in a while.\n");
 	else
-		t_printf(t, "Event: %.64s.\n", ev->event);
-	t_puts(t, "\n");
+		mail_text_printf(t, "Event: %.64s.\n", ev->event);
+	mail_text_puts(t, "\n");
 }
 
 /* The crash site: frame #0 of the backtrace without its address. */
 static void
-put_where_line(struct text *t, const char *bt)
+put_where_line(struct mail_text *t, const char *bt)
 {
 	const char *p;
 
-	t_label(t, "where");
+	mail_text_label(t, "where");
 	if (bt[0] == '\0') {
-		t_puts(t, "unknown (no backtrace: the dump has no core)\n");
+		mail_text_puts(
+		    t, "unknown (no backtrace: the dump has no core)\n");
 		return;
 	}
-	for (p = bt; *p; p = next_line(p))
+	for (p = bt; *p; p = mail_text_next_line(p))
 		if (strncmp(p, "#0 ", 3) == 0)
 			break;
 	if (*p == '\0' && strncmp(bt, "Thread ", 7) == 0) {
-		t_puts(t, "unknown (the backtrace has no frames)\n");
+		mail_text_puts(t, "unknown (the backtrace has no frames)\n");
 		return;
 	}
 	if (*p == '\0') {
 		/* The backtrace step said why it has none. */
-		t_escaped(t, bt, line_len(bt));
-		t_puts(t, "\n");
+		mail_text_escaped(t, bt, mail_text_line_len(bt));
+		mail_text_puts(t, "\n");
 		return;
 	}
 	/* "#0  0x0000561af8d4745d crash+0x10 (...) at file:line" */
@@ -249,74 +106,74 @@ put_where_line(struct text *t, const char *bt)
 		while (*p == ' ')
 			p++;
 	}
-	t_escaped(t, p, line_len(p));
-	t_puts(t, "\n");
+	mail_text_escaped(t, p, mail_text_line_len(p));
+	mail_text_puts(t, "\n");
 }
 
 static void
-put_facts(struct text *t, const struct action_event *ev, const char *bt)
+put_facts(struct mail_text *t, const struct action_event *ev, const char *bt)
 {
 	const struct dump *d = ev->dump;
 	size_t len;
 	bool cut;
 	char *v;
 
-	t_label(t, "executable");
-	t_visible(t, d->executable, strlen(d->executable));
-	v = item(d, DUMP_ITEM_EXECUTABLE_DELETED, true, NULL, NULL);
+	mail_text_label(t, "executable");
+	mail_text_visible(t, d->executable, strlen(d->executable));
+	v = mail_text_item(d, DUMP_ITEM_EXECUTABLE_DELETED, true, NULL, NULL);
 	if (v[0])
-		t_puts(t, " (deleted while it ran)");
+		mail_text_puts(t, " (deleted while it ran)");
 	free(v);
-	t_puts(t, "\n");
+	mail_text_puts(t, "\n");
 	put_where_line(t, bt);
-	t_label(t, "time");
-	put_time(t, d->time);
-	t_puts(t, "\n");
-	t_label(t, "signal");
-	t_printf(t, "%s (%d)\n", d->signal_name, d->signal);
+	mail_text_label(t, "time");
+	mail_text_time(t, d->time);
+	mail_text_puts(t, "\n");
+	mail_text_label(t, "signal");
+	mail_text_printf(t, "%s (%d)\n", d->signal_name, d->signal);
 
-	t_label(t, "argv");
-	v = item(d, DUMP_ITEM_CMDLINE, false, &len, &cut);
+	mail_text_label(t, "argv");
+	v = mail_text_item(d, DUMP_ITEM_CMDLINE, false, &len, &cut);
 	if (len == 0)
-		t_puts(t, "(none: the process had no command line)");
+		mail_text_puts(t, "(none: the process had no command line)");
 	else if (t->r >= 0)
 		t->r = escape_argv(t->b, v, len);
 	if (cut)
-		t_puts(t, " ... (cut)");
-	t_puts(t, "\n");
+		mail_text_puts(t, " ... (cut)");
+	mail_text_puts(t, "\n");
 	free(v);
 
-	t_label(t, "cwd");
-	v = item(d, DUMP_ITEM_CWD, true, &len, NULL);
-	t_visible(t, v, len);
-	t_puts(t, "\n");
+	mail_text_label(t, "cwd");
+	v = mail_text_item(d, DUMP_ITEM_CWD, true, &len, NULL);
+	mail_text_visible(t, v, len);
+	mail_text_puts(t, "\n");
 	free(v);
 
-	t_label(t, "user");
-	v = item(d, DUMP_ITEM_USERNAME, true, &len, NULL);
+	mail_text_label(t, "user");
+	v = mail_text_item(d, DUMP_ITEM_USERNAME, true, &len, NULL);
 	if (len > 0)
-		t_visible(t, v, len);
+		mail_text_visible(t, v, len);
 	else
-		t_puts(t, "?");
+		mail_text_puts(t, "?");
 	free(v);
-	v = item(d, DUMP_ITEM_GID, true, &len, NULL);
+	v = mail_text_item(d, DUMP_ITEM_GID, true, &len, NULL);
 	if (d->uid >= 0)
-		t_printf(t, " (uid %lld", d->uid);
+		mail_text_printf(t, " (uid %lld", d->uid);
 	else
-		t_puts(t, " (uid ?");
+		mail_text_puts(t, " (uid ?");
 	if (len > 0) {
-		t_puts(t, ", gid ");
-		t_visible(t, v, len);
+		mail_text_puts(t, ", gid ");
+		mail_text_visible(t, v, len);
 	}
-	t_puts(t, ")\n");
+	mail_text_puts(t, ")\n");
 	free(v);
 
 	if (d->container[0]) {
-		t_label(t, "container");
-		t_escaped(t, d->container, strlen(d->container));
-		t_puts(t, "\n");
+		mail_text_label(t, "container");
+		mail_text_escaped(t, d->container, strlen(d->container));
+		mail_text_puts(t, "\n");
 	}
-	t_puts(t, "\n");
+	mail_text_puts(t, "\n");
 }
 
 /*
@@ -325,7 +182,7 @@ put_facts(struct text *t, const struct action_event *ev, const char *bt)
  * backtrace has more than what was shown.
  */
 static bool
-put_top_frames(struct text *t, const char *bt)
+put_top_frames(struct mail_text *t, const char *bt)
 {
 	const char *p = bt;
 	unsigned shown = 0;
@@ -335,11 +192,11 @@ put_top_frames(struct text *t, const char *bt)
 	if (strncmp(bt, "Thread ", 7) != 0)
 		return false;
 	/* "Where it died: Thread 29902 (crashed)" */
-	n = line_len(bt);
-	t_puts(t, "Where it died: ");
-	t_escaped(t, bt, n > 0 && bt[n - 1] == ':' ? n - 1 : n);
-	t_puts(t, "\n");
-	for (p = next_line(bt); *p; p = next_line(p)) {
+	n = mail_text_line_len(bt);
+	mail_text_puts(t, "Where it died: ");
+	mail_text_escaped(t, bt, n > 0 && bt[n - 1] == ':' ? n - 1 : n);
+	mail_text_puts(t, "\n");
+	for (p = mail_text_next_line(bt); *p; p = mail_text_next_line(p)) {
 		if (p[0] != '#') {
 			more = more || p[0] != '\0';
 			break;
@@ -348,156 +205,160 @@ put_top_frames(struct text *t, const char *bt)
 			more = true;
 			break;
 		}
-		t_puts(t, "  ");
-		t_escaped(t, p, line_len(p));
-		t_puts(t, "\n");
+		mail_text_puts(t, "  ");
+		mail_text_escaped(t, p, mail_text_line_len(p));
+		mail_text_puts(t, "\n");
 		shown++;
 	}
 	if (more)
-		t_puts(t, "  ... (the whole backtrace is below)\n");
-	t_puts(t, "\n");
+		mail_text_puts(t, "  ... (the whole backtrace is below)\n");
+	mail_text_puts(t, "\n");
 	return more;
 }
 
 /* ptree: the process first, then its ancestors; shown from the root down. */
 static void
-put_ancestry(struct text *t, const struct dump *d)
+put_ancestry(struct mail_text *t, const struct dump *d)
 {
 	const char *lines[ANCESTRY_MAX];
 	size_t n = 0;
 	char *pt;
 
-	pt = item(d, DUMP_ITEM_PTREE, true, NULL, NULL);
-	for (const char *p = pt; *p && n < ANCESTRY_MAX; p = next_line(p))
-		if (line_len(p) > 0)
+	pt = mail_text_item(d, DUMP_ITEM_PTREE, true, NULL, NULL);
+	for (const char *p = pt; *p && n < ANCESTRY_MAX;
+	     p = mail_text_next_line(p))
+		if (mail_text_line_len(p) > 0)
 			lines[n++] = p;
 	if (n == 0) {
 		free(pt);
 		return;
 	}
-	t_puts(t, "Ancestry (how it was started)\n");
+	mail_text_puts(t, "Ancestry (how it was started)\n");
 	for (size_t i = n; i-- > 0;) {
 		size_t depth = n - 1 - i;
 
-		t_printf(t, "  %*s%s", (int)(depth > 0 ? depth * 2 - 2 : 0), "",
+		mail_text_printf(t, "  %*s%s",
+		    (int)(depth > 0 ? depth * 2 - 2 : 0), "",
 		    depth > 0 ? "`- " : "");
-		t_escaped(t, lines[i], line_len(lines[i]));
-		t_puts(t, i == 0 ? "   <- crashed\n" : "\n");
+		mail_text_escaped(t, lines[i], mail_text_line_len(lines[i]));
+		mail_text_puts(t, i == 0 ? "   <- crashed\n" : "\n");
 	}
-	t_puts(t, "\n");
+	mail_text_puts(t, "\n");
 	free(pt);
 }
 
 static void
-put_held_back(struct text *t, const struct action_event *ev)
+put_held_back(struct mail_text *t, const struct action_event *ev)
 {
 	if (ev->summary[0] == '\0' || strcmp(ev->event, "digest") == 0)
 		return;
-	t_puts(t, "Held back (not mailed one by one)\n  ");
-	t_visible(t, ev->summary, strlen(ev->summary));
-	t_puts(t, "\n\n");
+	mail_text_puts(t, "Held back (not mailed one by one)\n  ");
+	mail_text_visible(t, ev->summary, strlen(ev->summary));
+	mail_text_puts(t, "\n\n");
 }
 
 static void
-put_details(struct text *t, const struct action_config *ac,
+put_details(struct mail_text *t, const struct action_config *ac,
     const struct action_event *ev, const char *core_note)
 {
 	const struct dump *d = ev->dump;
 	char *ns_pid, *tid, *kernel, *sig;
 
-	t_puts(t, "Details\n");
-	t_label(t, "dump");
-	t_visible(t, ev->dump_path, strlen(ev->dump_path));
-	t_puts(t, "\n");
-	t_label(t, "inspect");
-	t_puts(t, "crashd-cli info ");
-	t_visible(t, d->name, strlen(d->name));
-	t_puts(t, "\n");
-	t_label(t, "core");
-	t_visible(t, core_note, strlen(core_note));
-	t_puts(t, "\n");
+	mail_text_puts(t, "Details\n");
+	mail_text_label(t, "dump");
+	mail_text_visible(t, ev->dump_path, strlen(ev->dump_path));
+	mail_text_puts(t, "\n");
+	mail_text_label(t, "inspect");
+	mail_text_puts(t, "crashd-cli info ");
+	mail_text_visible(t, d->name, strlen(d->name));
+	mail_text_puts(t, "\n");
+	mail_text_label(t, "core");
+	mail_text_visible(t, core_note, strlen(core_note));
+	mail_text_puts(t, "\n");
 
-	ns_pid = item(d, DUMP_ITEM_NS_PID, true, NULL, NULL);
-	tid = item(d, DUMP_ITEM_TID, true, NULL, NULL);
-	t_label(t, "pid");
-	t_printf(t, "%ld", d->pid);
+	ns_pid = mail_text_item(d, DUMP_ITEM_NS_PID, true, NULL, NULL);
+	tid = mail_text_item(d, DUMP_ITEM_TID, true, NULL, NULL);
+	mail_text_label(t, "pid");
+	mail_text_printf(t, "%ld", d->pid);
 	if (ns_pid[0] && atol(ns_pid) != d->pid)
-		t_printf(t, " (%ld in its pid namespace)", atol(ns_pid));
+		mail_text_printf(
+		    t, " (%ld in its pid namespace)", atol(ns_pid));
 	if (tid[0] && atol(tid) != d->pid)
-		t_printf(t, ", thread %ld", atol(tid));
-	t_puts(t, "\n");
+		mail_text_printf(t, ", thread %ld", atol(tid));
+	mail_text_puts(t, "\n");
 	free(ns_pid);
 	free(tid);
 
-	kernel = item(d, DUMP_ITEM_KERNEL, true, NULL, NULL);
-	t_label(t, "host");
-	t_visible(t, d->hostname, strlen(d->hostname));
+	kernel = mail_text_item(d, DUMP_ITEM_KERNEL, true, NULL, NULL);
+	mail_text_label(t, "host");
+	mail_text_visible(t, d->hostname, strlen(d->hostname));
 	if (kernel[0]) {
-		t_puts(t, ", kernel ");
-		t_visible(t, kernel, strlen(kernel));
+		mail_text_puts(t, ", kernel ");
+		mail_text_visible(t, kernel, strlen(kernel));
 	}
-	t_puts(t, "\n");
+	mail_text_puts(t, "\n");
 	free(kernel);
 
-	t_label(t, "count");
-	t_printf(t, "%llu crash%s of this kind\n",
+	mail_text_label(t, "count");
+	mail_text_printf(t, "%llu crash%s of this kind\n",
 	    (unsigned long long)ev->count, ev->count == 1 ? "" : "es");
 	if (ev->held_back > 0) {
-		t_label(t, "held back");
-		t_printf(t, "%llu\n", (unsigned long long)ev->held_back);
+		mail_text_label(t, "held back");
+		mail_text_printf(
+		    t, "%llu\n", (unsigned long long)ev->held_back);
 	}
-	t_label(t, "event");
-	t_visible(t, ev->event, strlen(ev->event));
-	t_puts(t, ", id ");
-	t_visible(t, ev->id, strlen(ev->id));
-	t_puts(t, "\n");
+	mail_text_label(t, "event");
+	mail_text_visible(t, ev->event, strlen(ev->event));
+	mail_text_puts(t, ", id ");
+	mail_text_visible(t, ev->id, strlen(ev->id));
+	mail_text_puts(t, "\n");
 	sig = d->signature;
 	if (sig[0]) {
-		t_label(t, "signature");
-		t_escaped(t, sig, strlen(sig));
-		t_puts(t, "\n");
+		mail_text_label(t, "signature");
+		mail_text_escaped(t, sig, strlen(sig));
+		mail_text_puts(t, "\n");
 	}
-	t_label(t, "action");
-	t_visible(t, ac->name, strlen(ac->name));
-	t_puts(t, "\n\n");
+	mail_text_label(t, "action");
+	mail_text_visible(t, ac->name, strlen(ac->name));
+	mail_text_puts(t, "\n\n");
 }
 
 static void
-put_backtrace(struct text *t, const char *bt)
+put_backtrace(struct mail_text *t, const char *bt)
 {
-	t_puts(t, "Backtrace (all threads)\n");
-	for (const char *p = bt; *p; p = next_line(p)) {
-		t_puts(t, "  ");
-		t_escaped(t, p, line_len(p));
-		t_puts(t, "\n");
+	mail_text_puts(t, "Backtrace (all threads)\n");
+	for (const char *p = bt; *p; p = mail_text_next_line(p)) {
+		mail_text_puts(t, "  ");
+		mail_text_escaped(t, p, mail_text_line_len(p));
+		mail_text_puts(t, "\n");
 	}
-	t_puts(t, "\n");
+	mail_text_puts(t, "\n");
 }
 
 static void
 put_environ(
-    struct text *t, const struct action_config *ac, const struct dump *d)
+    struct mail_text *t, const struct action_config *ac, const struct dump *d)
 {
 	char *const *globs = redact_globs(ac);
 	size_t len, i = 0;
 	bool cut;
 	char *env;
 
-	t_puts(t, "Environment (the values of");
+	mail_text_puts(t, "Environment (the values of");
 	for (char *const *g = globs; *g; g++) {
-		t_puts(t, " ");
-		t_visible(t, *g, strlen(*g));
+		mail_text_puts(t, " ");
+		mail_text_visible(t, *g, strlen(*g));
 	}
-	t_puts(t, " are redacted)\n");
-	env = item(d, DUMP_ITEM_ENVIRON, false, &len, &cut);
+	mail_text_puts(t, " are redacted)\n");
+	env = mail_text_item(d, DUMP_ITEM_ENVIRON, false, &len, &cut);
 	if (len == 0)
-		t_puts(t, "  (none in the dump)\n");
+		mail_text_puts(t, "  (none in the dump)\n");
 	while (i < len && t->r >= 0) {
 		const char *e = env + i;
 		size_t n = strnlen(e, len - i);
 		const char *eq = memchr(e, '=', n);
 
-		t_puts(t, "  ");
+		mail_text_puts(t, "  ");
 		if (eq) {
 			char *name = strndup(e, (size_t)(eq - e));
 
@@ -505,21 +366,22 @@ put_environ(
 				t->r = -ENOMEM;
 				break;
 			}
-			t_visible(t, e, (size_t)(eq - e) + 1);
+			mail_text_visible(t, e, (size_t)(eq - e) + 1);
 			if (redact_hides(ac, name))
-				t_puts(t, "<redacted>");
+				mail_text_puts(t, "<redacted>");
 			else
-				t_visible(t, eq + 1, n - (size_t)(eq - e) - 1);
+				mail_text_visible(
+				    t, eq + 1, n - (size_t)(eq - e) - 1);
 			free(name);
 		} else {
-			t_visible(t, e, n);
+			mail_text_visible(t, e, n);
 		}
-		t_puts(t, "\n");
+		mail_text_puts(t, "\n");
 		i += n + 1;
 	}
 	if (cut)
-		t_puts(t, "  ... (cut)\n");
-	t_puts(t, "\n");
+		mail_text_puts(t, "  ... (cut)\n");
+	mail_text_puts(t, "\n");
 	free(env);
 }
 
@@ -528,7 +390,7 @@ mail_body(const struct action_config *ac, const struct action_event *event,
     const char *core_note, struct buf *out)
 {
 	struct action_event e = *event, *ev = &e;
-	struct text t = { out, 0 };
+	struct mail_text t = { out, 0 };
 	struct buf host;
 	char *bt;
 	bool more;
@@ -539,7 +401,7 @@ mail_body(const struct action_config *ac, const struct action_event *event,
 	e.id = e.id ? e.id : "";
 	e.dump_path = e.dump_path ? e.dump_path : "";
 
-	bt = item(ev->dump, DUMP_ITEM_BACKTRACE, true, NULL, NULL);
+	bt = mail_text_item(ev->dump, DUMP_ITEM_BACKTRACE, true, NULL, NULL);
 	put_headline(&t, ev);
 	put_facts(&t, ev, bt);
 	more = put_top_frames(&t, bt);
@@ -555,9 +417,9 @@ mail_body(const struct action_config *ac, const struct action_event *event,
 	buf_init(&host, 0);
 	if (t.r >= 0)
 		t.r = mail_msg_local_domain(&host);
-	t_puts(&t, "-- \ncrashd on ");
-	t_puts(&t, host.data ? host.data : "");
-	t_puts(&t, "\n");
+	mail_text_puts(&t, "-- \ncrashd on ");
+	mail_text_puts(&t, host.data ? host.data : "");
+	mail_text_puts(&t, "\n");
 	buf_done(&host);
 	return t.r;
 }
@@ -571,38 +433,38 @@ mail_body_host(const struct action_config *ac, const struct action_event *ev,
     struct buf *out)
 {
 	const struct action_host_event *h = ev->host;
-	struct text t = { out, 0 };
+	struct mail_text t = { out, 0 };
 	bool lost = strcmp(h->kind, "unregistered") == 0;
 
 	(void)ac;
-	t_visible(&t, ev->summary, strlen(ev->summary));
-	t_puts(&t, ".\n\n");
-	t_label(&t, lost ? "replaced by" : "was");
-	t_puts(&t, h->owner);
-	t_puts(&t, "\n");
-	t_label(&t, lost ? "its line" : "last seen");
-	t_puts(&t, "'");
-	t_visible(&t, h->pattern, strlen(h->pattern));
-	t_puts(&t, "'\n");
-	t_label(&t, "crashd's");
-	t_puts(&t, "'");
-	t_visible(&t, h->ours, strlen(h->ours));
-	t_puts(&t, "'\n");
-	t_label(&t, "host");
-	t_visible(&t, h->hostname, strlen(h->hostname));
-	t_puts(&t, "\n");
-	t_label(&t, "seen");
-	put_time(&t, h->time);
-	t_puts(&t, "\n\n");
+	mail_text_visible(&t, ev->summary, strlen(ev->summary));
+	mail_text_puts(&t, ".\n\n");
+	mail_text_label(&t, lost ? "replaced by" : "was");
+	mail_text_puts(&t, h->owner);
+	mail_text_puts(&t, "\n");
+	mail_text_label(&t, lost ? "its line" : "last seen");
+	mail_text_puts(&t, "'");
+	mail_text_visible(&t, h->pattern, strlen(h->pattern));
+	mail_text_puts(&t, "'\n");
+	mail_text_label(&t, "crashd's");
+	mail_text_puts(&t, "'");
+	mail_text_visible(&t, h->ours, strlen(h->ours));
+	mail_text_puts(&t, "'\n");
+	mail_text_label(&t, "host");
+	mail_text_visible(&t, h->hostname, strlen(h->hostname));
+	mail_text_puts(&t, "\n");
+	mail_text_label(&t, "seen");
+	mail_text_time(&t, h->time);
+	mail_text_puts(&t, "\n\n");
 	if (lost && h->reclaimed)
-		t_puts(&t,
+		mail_text_puts(&t,
 		    "crashd wrote its line back (daemon.reclaim_core_pattern "
 		    "is true):\ncrashes are handled by crashd again.  Crashes "
 		    "in between went to the\nother handler.  What replaced "
 		    "crashd may do so again (at boot, or when\nits package "
 		    "is upgraded).\n");
 	else if (lost)
-		t_puts(&t,
+		mail_text_puts(&t,
 		    "Until crashd's line is back, crashd sees no crash on "
 		    "this host.\n\n"
 		    "What to do:\n"
@@ -617,13 +479,13 @@ mail_body_host(const struct action_config *ac, const struct action_event *ev,
 		    "crashd.conf and the daemon writes its line back "
 		    "itself.\n");
 	else
-		t_puts(&t,
+		mail_text_puts(&t,
 		    "core_pattern holds crashd's line: crashes are handled by "
 		    "crashd again.\nCrashes while it did not went to the "
 		    "other handler.\n");
-	t_puts(&t, "\n-- \ncrashd on ");
-	t_visible(&t, h->hostname, strlen(h->hostname));
-	t_puts(&t, "\n");
+	mail_text_puts(&t, "\n-- \ncrashd on ");
+	mail_text_visible(&t, h->hostname, strlen(h->hostname));
+	mail_text_puts(&t, "\n");
 	return t.r;
 }
 
@@ -644,7 +506,7 @@ subject_field(
 	if (IS("executable"))
 		return buf_puts(out, d->executable);
 	if (IS("comm")) {
-		v = item(d, DUMP_ITEM_COMM, true, NULL, NULL);
+		v = mail_text_item(d, DUMP_ITEM_COMM, true, NULL, NULL);
 		r = buf_puts(out, v);
 		free(v);
 		return r;
@@ -665,7 +527,7 @@ subject_field(
 	if (IS("id"))
 		return buf_puts(out, d->name);
 #undef IS
-	/* config.c refuses other names; keep one as it is written. */
+	/* config_mail.c refuses other names; keep one as it is written. */
 	r = buf_putc(out, '{');
 	if (r >= 0)
 		r = buf_append(out, f, n);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "mail_address.h"
 #include "utf8.h"
 
 /* The payload of one encoded-word may be this long (RFC 2047 2: 75). */
@@ -334,19 +335,6 @@ mail_msg_header(
 	return r;
 }
 
-bool
-mail_msg_address_valid(const char *s)
-{
-	const char *at = strrchr(s, '@');
-
-	if (at == NULL || at == s || at[1] == '\0' || strlen(s) > 254)
-		return false;
-	for (; *s; s++)
-		if (*s <= ' ' || *s >= 0x7f || strchr("<>()[]\\,;:\"", *s))
-			return false;
-	return true;
-}
-
 int
 mail_msg_header_addresses(struct buf *out, const char *name, char *const *addrs)
 {
@@ -356,7 +344,7 @@ mail_msg_header_addresses(struct buf *out, const char *name, char *const *addrs)
 	if (addrs == NULL || addrs[0] == NULL)
 		return -EINVAL;
 	for (char *const *a = addrs; *a; a++)
-		if (!mail_msg_address_valid(*a))
+		if (!mail_address_valid(*a))
 			return -EINVAL;
 	r = buf_printf(out, "%s: %s", name, addrs[0]);
 	col = strlen(name) + 2 + strlen(addrs[0]);

@@ -49,15 +49,8 @@ int mail_msg_header(
     struct buf *out, const char *name, const char *value, size_t len);
 
 /*
- * True when s is a plain address the header and the SMTP envelope can
- * carry as it is: local@domain in printable ASCII, without spaces,
- * quotes, angle brackets, parentheses, commas, semicolons or colons.
- */
-bool mail_msg_address_valid(const char *s);
-
-/*
  * Appends "Name: a, b, ..." CRLF, folded after commas.  Returns -EINVAL
- * if an address is not valid (mail_msg_address_valid()) or there is none.
+ * if an address is not valid (mail_address_valid()) or there is none.
  */
 int mail_msg_header_addresses(
     struct buf *out, const char *name, char *const *addrs);

@@ -12,8 +12,10 @@
 #include <sys/utsname.h>
 
 #include "container.h"
+#include "dump.h"
 #include "escape.h"
 #include "fsutil.h"
+#include "items.h"
 #include "snapshot.h"
 #include "spool.h"
 
@@ -38,59 +40,59 @@ collect_identity(struct dump_writer *w, const struct hook_args *a,
 	struct buf b;
 	int r;
 
-	writer_printf(w, "version", "%d", SPOOL_VERSION);
-	writer_printf(w, "time", "%lld", (long long)a->time);
-	writer_printf(w, "pid", "%d", (int)a->pid);
-	writer_printf(w, "ns_pid", "%d", (int)a->ns_pid);
-	writer_printf(w, "tid", "%d", (int)a->tid);
-	writer_printf(w, "signal", "%d", a->signal);
-	writer_printf(w, "signal_name", "%s", signame);
-	writer_printf(w, "uid", "%u", (unsigned)a->uid);
-	writer_printf(w, "gid", "%u", (unsigned)a->gid);
-	writer_printf(w, "dumpable", "%d", a->dumpable);
-	writer_line(w, "hostname", a->hostname, strlen(a->hostname));
+	writer_printf(w, DUMP_ITEM_VERSION, "%d", SPOOL_VERSION);
+	writer_printf(w, DUMP_ITEM_TIME, "%lld", (long long)a->time);
+	writer_printf(w, DUMP_ITEM_PID, "%d", (int)a->pid);
+	writer_printf(w, DUMP_ITEM_NS_PID, "%d", (int)a->ns_pid);
+	writer_printf(w, DUMP_ITEM_TID, "%d", (int)a->tid);
+	writer_printf(w, DUMP_ITEM_SIGNAL, "%d", a->signal);
+	writer_printf(w, DUMP_ITEM_SIGNAL_NAME, "%s", signame);
+	writer_printf(w, DUMP_ITEM_UID, "%u", (unsigned)a->uid);
+	writer_printf(w, DUMP_ITEM_GID, "%u", (unsigned)a->gid);
+	writer_printf(w, DUMP_ITEM_DUMPABLE, "%d", a->dumpable);
+	writer_line(w, DUMP_ITEM_HOSTNAME, a->hostname, strlen(a->hostname));
 	if (uname(&u) == 0)
-		writer_line(w, "kernel", u.release, strlen(u.release));
+		writer_line(w, DUMP_ITEM_KERNEL, u.release, strlen(u.release));
 	if (p->executable)
-		writer_line(
-		    w, "executable", p->executable, strlen(p->executable));
+		writer_line(w, DUMP_ITEM_EXECUTABLE, p->executable,
+		    strlen(p->executable));
 	else
-		writer_missing(w, "executable", -ESRCH);
+		writer_missing(w, DUMP_ITEM_EXECUTABLE, -ESRCH);
 	if (p->deleted)
-		writer_printf(w, "executable_deleted", "1");
-	writer_line(w, "comm", p->comm, strlen(p->comm));
+		writer_printf(w, DUMP_ITEM_EXECUTABLE_DELETED, "1");
+	writer_line(w, DUMP_ITEM_COMM, p->comm, strlen(p->comm));
 	if (p->have_thread_comm)
-		writer_line(
-		    w, "thread_comm", p->thread_comm, strlen(p->thread_comm));
+		writer_line(w, DUMP_ITEM_THREAD_COMM, p->thread_comm,
+		    strlen(p->thread_comm));
 	else
-		writer_missing(w, "thread_comm", -ESRCH);
+		writer_missing(w, DUMP_ITEM_THREAD_COMM, -ESRCH);
 
 	buf_init(&b, 4096);
 	r = escape_c(&b, exe_basename(p), strlen(exe_basename(p)));
 	if (r >= 0)
 		r = buf_printf(&b, " killed by %s\n", signame);
-	writer_buf(w, "reason", r, &b);
+	writer_buf(w, DUMP_ITEM_REASON, r, &b);
 	buf_done(&b);
 }
 
 /*
- * Copies a /proc/PID file as an item, read up to one byte past its cap:
- * writer_put() cuts it there and records it.
+ * Copies the /proc/PID file file as the item item, read up to one byte
+ * past its cap: writer_put() cuts it there and records it.
  */
 static void
-copy(struct dump_writer *w, int procfd, const char *name)
+copy(struct dump_writer *w, int procfd, const char *file, const char *item)
 {
 	char *data = NULL;
 	size_t len = 0;
 	int r;
 
 	r = proc_read(
-	    procfd, name, (size_t)writer_cap(w, name) + 1, &data, &len);
+	    procfd, file, (size_t)writer_cap(w, item) + 1, &data, &len);
 	if (r < 0) {
-		writer_missing(w, name, r);
+		writer_missing(w, item, r);
 		return;
 	}
-	writer_put(w, name, data, len);
+	writer_put(w, item, data, len);
 	free(data);
 }
 
@@ -105,7 +107,7 @@ write_username(struct dump_writer *w, uid_t uid)
 		return;
 	/* Not NSS: a hook must not wait on LDAP while a process hangs. */
 	if (proc_passwd_name(passwd, len, uid, name, sizeof(name)) > 0)
-		writer_line(w, "username", name, strlen(name));
+		writer_line(w, DUMP_ITEM_USERNAME, name, strlen(name));
 	free(passwd);
 }
 
@@ -117,26 +119,29 @@ write_start_time(struct dump_writer *w, const struct proc_process *p)
 
 	r = proc_start_time(p, &ms);
 	if (r < 0) {
-		writer_missing(w, "start_time", r);
+		writer_missing(w, DUMP_ITEM_START_TIME, r);
 		return;
 	}
-	writer_printf(w, "start_time", "%llu.%03llu", ms / 1000, ms % 1000);
+	writer_printf(
+	    w, DUMP_ITEM_START_TIME, "%llu.%03llu", ms / 1000, ms % 1000);
 }
 
 static void
 write_links(struct dump_writer *w, int procfd)
 {
-	static const char *const links[] = { "cwd", "root" };
+	static const struct {
+		const char *file, *item;
+	} links[] = { { "cwd", DUMP_ITEM_CWD }, { "root", DUMP_ITEM_ROOT } };
 
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		char *target = NULL;
-		int r = proc_readlink(procfd, links[i], &target);
+		int r = proc_readlink(procfd, links[i].file, &target);
 
 		if (r < 0) {
-			writer_missing(w, links[i], r);
+			writer_missing(w, links[i].item, r);
 			continue;
 		}
-		writer_line(w, links[i], target, strlen(target));
+		writer_line(w, links[i].item, target, strlen(target));
 		free(target);
 	}
 }
@@ -164,7 +169,7 @@ write_namespaces(
 				r = buf_putc(&b, '\n');
 		}
 	}
-	writer_buf(w, "namespaces", r, &b);
+	writer_buf(w, DUMP_ITEM_NAMESPACES, r, &b);
 	buf_done(&b);
 }
 
@@ -176,9 +181,10 @@ write_kind(struct dump_writer *w, int procfd)
 
 	buf_init(&reason, 0);
 	if (procfd >= 0 && snapshot_read(procfd, &reason) > 0) {
-		writer_put(w, "kind", "snapshot\n", strlen("snapshot\n"));
-		writer_put(w, "snapshot_reason", reason.data ? reason.data : "",
-		    reason.len);
+		writer_printf(w, DUMP_ITEM_KIND, "%s",
+		    dump_kind_names[DUMP_KIND_SNAPSHOT]);
+		writer_put(w, DUMP_ITEM_SNAPSHOT_REASON,
+		    reason.data ? reason.data : "", reason.len);
 	}
 	buf_done(&reason);
 }
@@ -190,39 +196,39 @@ collect_process(struct dump_writer *w, int procfd, const struct hook_args *a,
 	struct buf b;
 	int r;
 
-	copy(w, procfd, "cmdline");
+	copy(w, procfd, "cmdline", DUMP_ITEM_CMDLINE);
 	write_links(w, procfd);
 	write_username(w, a->uid);
 	write_start_time(w, p);
-	copy(w, procfd, "status");
-	copy(w, procfd, "limits");
+	copy(w, procfd, "status", DUMP_ITEM_STATUS);
+	copy(w, procfd, "limits", DUMP_ITEM_LIMITS);
 	if (proc_read_cgroup(procfd, p) >= 0)
-		writer_put(w, "cgroup", p->cgroup, p->cgroup_len);
+		writer_put(w, DUMP_ITEM_CGROUP, p->cgroup, p->cgroup_len);
 	else
-		writer_missing(w, "cgroup", -ESRCH);
+		writer_missing(w, DUMP_ITEM_CGROUP, -ESRCH);
 	write_namespaces(w, procfd, p);
 	write_kind(w, procfd);
 
-	writer_buf_init(w, &b, "ptree");
+	writer_buf_init(w, &b, DUMP_ITEM_PTREE);
 	r = proc_ptree_host(a->pid, &b);
-	writer_buf(w, "ptree", r, &b);
+	writer_buf(w, DUMP_ITEM_PTREE, r, &b);
 	buf_done(&b);
 
-	writer_buf_init(w, &b, "open_fds");
+	writer_buf_init(w, &b, DUMP_ITEM_OPEN_FDS);
 	r = procfd < 0 ? -ESRCH : proc_list_fds(procfd, &b);
-	writer_buf(w, "open_fds", r, &b);
+	writer_buf(w, DUMP_ITEM_OPEN_FDS, r, &b);
 	buf_done(&b);
 
 	r = proc_read_maps(procfd, p);
 	if (r >= 0) {
 		/* All of it for dso_list and the minicore; the item is cut. */
-		writer_put(w, "maps", p->maps, p->maps_len);
-		writer_buf_init(w, &b, "dso_list");
+		writer_put(w, DUMP_ITEM_MAPS, p->maps, p->maps_len);
+		writer_buf_init(w, &b, DUMP_ITEM_DSO_LIST);
 		r = proc_dso_list(p->maps, p->maps_len, &b);
-		writer_buf(w, "dso_list", r, &b);
+		writer_buf(w, DUMP_ITEM_DSO_LIST, r, &b);
 		buf_done(&b);
 	} else {
-		writer_missing(w, "maps", r);
+		writer_missing(w, DUMP_ITEM_MAPS, r);
 	}
-	copy(w, procfd, "environ");
+	copy(w, procfd, "environ", DUMP_ITEM_ENVIRON);
 }

@@ -13,6 +13,7 @@
 
 #include "core.h"
 #include "fsutil.h"
+#include "items.h"
 #include "minicore.h"
 
 /* A thread's stack in a minicore: deep recursion is cut, not lost. */
@@ -77,14 +78,14 @@ keep_mini(struct dump_writer *w, int procfd, const struct proc_process *p,
 		if (mp.mem_fd < 0)
 			r = mp.mem_fd;
 		else
-			r = mp.out_fd = writer_create(w, "core.mini");
+			r = mp.out_fd = writer_create(w, DUMP_ITEM_CORE_MINI);
 		if (r >= 0)
 			r = minicore_write(&mp, &res);
 		safe_close(mp.out_fd);
 		safe_close(mp.mem_fd);
 		if (r < 0) {
-			writer_discard(w, "core.mini");
-			writer_missing(w, "core.mini", r);
+			writer_discard(w, DUMP_ITEM_CORE_MINI);
+			writer_missing(w, DUMP_ITEM_CORE_MINI, r);
 		}
 	}
 	coredump_release();
@@ -94,7 +95,7 @@ keep_mini(struct dump_writer *w, int procfd, const struct proc_process *p,
 		delta->cores_skipped++;
 	buf_init(&info, 0);
 	r = minicore_info_format(&info, &res, r, note);
-	writer_buf(w, "core_info", r, &info);
+	writer_buf(w, DUMP_ITEM_CORE_INFO, r, &info);
 	buf_done(&info);
 }
 
@@ -135,19 +136,19 @@ coredump_keep(struct dump_writer *w, int procfd, const struct hook_args *a,
 		}
 	}
 	if (p.limit > 0 && !w->no_space) {
-		fd = writer_create(w, "core.gz");
+		fd = writer_create(w, DUMP_ITEM_CORE_GZ);
 		if (fd >= 0) {
 			r = core_copy(STDIN_FILENO, fd, &p, &res);
 			safe_close(fd);
 			if (r < 0) {
 				/* Metadata comes first: give its space back. */
-				writer_discard(w, "core.gz");
-				writer_missing(w, "core.gz", r);
+				writer_discard(w, DUMP_ITEM_CORE_GZ);
+				writer_missing(w, DUMP_ITEM_CORE_GZ, r);
 			} else if (room_cut && res.stopped &&
 			    strcmp(res.stopped, "room") == 0 &&
 			    p.mode == CORE_MODE_FULL) {
 				/* Mode full keeps a whole core or none. */
-				writer_discard(w, "core.gz");
+				writer_discard(w, DUMP_ITEM_CORE_GZ);
 				res.bytes_kept = res.compressed = 0;
 				note = writer_room_keep_free(w)
 				    ? "larger than the dump's room above "
@@ -161,7 +162,7 @@ coredump_keep(struct dump_writer *w, int procfd, const struct hook_args *a,
 			}
 		} else {
 			res.error = fd;
-			writer_missing(w, "core.gz", fd);
+			writer_missing(w, DUMP_ITEM_CORE_GZ, fd);
 		}
 	} else if (p.limit > 0) {
 		note = "no space left for metadata, core not kept";
@@ -174,6 +175,6 @@ coredump_keep(struct dump_writer *w, int procfd, const struct hook_args *a,
 
 	buf_init(&info, 0);
 	r = core_info_format(&info, &p, &res, note);
-	writer_buf(w, "core_info", r, &info);
+	writer_buf(w, DUMP_ITEM_CORE_INFO, r, &info);
 	buf_done(&info);
 }

@@ -22,6 +22,7 @@
 #include "escape.h"
 #include "fsutil.h"
 #include "log.h"
+#include "notstored.h"
 #include "proc.h"
 #include "signame.h"
 #include "spool.h"
@@ -66,6 +67,30 @@ log_spool_full(
 			 "counted",
 		    b.data ? b.data : "", signame, what);
 	buf_done(&b);
+}
+
+/*
+ * The record crashd counts and notifies a crash not stored by
+ * (notstored.h); the counters have it already, so a record that cannot
+ * be written only says so.
+ */
+static void
+note_not_stored(int spool_dirfd, const struct hook_args *a,
+    const struct proc_process *p, const struct timespec *now,
+    enum notstored_reason reason, const char *detail)
+{
+	struct notstored_record rec;
+	int r;
+
+	notstored_fill(&rec, reason, detail,
+	    (int64_t)now->tv_sec * 1000 + now->tv_nsec / 1000000, a->pid,
+	    a->signal, a->uid, a->gid, p->executable ? p->executable : p->comm,
+	    p->comm, a->hostname);
+	r = notstored_put(spool_dirfd, &rec, NOTSTORED_LOCK_TIMEOUT_MS);
+	if (r < 0)
+		log_warn_errno(r,
+		    "record the crash of pid %d as not stored: %m (counted)",
+		    (int)a->pid);
 }
 
 /* Counted as stored when decided: it failed instead. */
@@ -121,12 +146,21 @@ hook_run(const struct config *c, const struct hook_args *a)
 		/* Counted: let the kernel go before anything that may wait. */
 		coredump_release();
 		log_not_stored(&p, signame, &dec);
+		note_not_stored(spool.dirfd, a, &p, &now,
+		    dec.verdict == POLICY_IGNORED ? NOTSTORED_IGNORED
+						  : NOTSTORED_RATE_LIMITED,
+		    dec.verdict == POLICY_IGNORED
+			? "hook.ignore"
+			: policy_verdict_to_string(dec.verdict));
 		r = 0;
 		goto out;
 	}
 	if (dec.spool_full) {
 		log_spool_full(&p, signame, "spool_max reached", 0);
 		failed(&delta);
+		coredump_release();
+		note_not_stored(spool.dirfd, a, &p, &now, NOTSTORED_SPOOL_FULL,
+		    "spool_max");
 		r = 0;
 		goto account;
 	}
@@ -142,6 +176,9 @@ hook_run(const struct config *c, const struct hook_args *a)
 		    "create dump for pid %d in %s: %m, crash lost", (int)a->pid,
 		    c->spool);
 		failed(&delta);
+		coredump_release();
+		note_not_stored(
+		    spool.dirfd, a, &p, &now, NOTSTORED_FAILED, "create");
 		goto account;
 	}
 	w.dirfd = r;
@@ -162,6 +199,8 @@ hook_run(const struct config *c, const struct hook_args *a)
 		    &p, signame, "its identifying items", w.identity_error);
 		spool_discard_incoming(&spool, name);
 		failed(&delta);
+		note_not_stored(spool.dirfd, a, &p, &now, NOTSTORED_FAILED,
+		    "identity items");
 		r = 0;
 		goto account;
 	}

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "items.h"
 #include "ratelimit.h"
 
 static const char *const verdict_names[_POLICY_VERDICT_MAX] = {
@@ -43,15 +44,16 @@ policy_item_cap(
 		size_t offset;
 		const char *key;
 	} caps[] = {
-		{ "cmdline", offsetof(struct hook_config, item_cmdline),
+		{ DUMP_ITEM_CMDLINE, offsetof(struct hook_config, item_cmdline),
 		    "hook.items.cmdline" },
-		{ "environ", offsetof(struct hook_config, item_environ),
+		{ DUMP_ITEM_ENVIRON, offsetof(struct hook_config, item_environ),
 		    "hook.items.environ" },
-		{ "maps", offsetof(struct hook_config, item_maps),
+		{ DUMP_ITEM_MAPS, offsetof(struct hook_config, item_maps),
 		    "hook.items.maps" },
-		{ "ptree", offsetof(struct hook_config, item_ptree),
+		{ DUMP_ITEM_PTREE, offsetof(struct hook_config, item_ptree),
 		    "hook.items.ptree" },
-		{ "open_fds", offsetof(struct hook_config, item_open_fds),
+		{ DUMP_ITEM_OPEN_FDS,
+		    offsetof(struct hook_config, item_open_fds),
 		    "hook.items.open_fds" },
 	};
 
@@ -78,8 +80,8 @@ policy_item_cap(
 static uint64_t
 items_bound(const struct hook_config *hc)
 {
-	static const char *const own[] = { "cmdline", "environ", "maps",
-		"ptree", "open_fds" };
+	static const char *const own[] = { DUMP_ITEM_CMDLINE, DUMP_ITEM_ENVIRON,
+		DUMP_ITEM_MAPS, DUMP_ITEM_PTREE, DUMP_ITEM_OPEN_FDS };
 	uint64_t b = POLICY_MIN_DUMP + 9 * hc->item_max_size;
 	const char *key;
 

@@ -5,7 +5,7 @@
  * libcrashd marker aside, snapshot.c's).  Everything read is capped and
  * every byte that ends up in a line-oriented item is escaped.
  *
- * About 640 lines: the parsers of /proc's formats (the fuzzed half) and
+ * About 660 lines: the parsers of /proc's formats (the fuzzed half) and
  * the readers that feed them share struct proc_stat and the caps, and
  * splitting them would part one format's reading from its parsing.
  */
@@ -626,6 +626,24 @@ proc_open_mem(int procfd)
 		return -ESRCH;
 	fd = openat(procfd, "mem", O_RDONLY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+uint64_t
+proc_mem_read(int mem_fd, uint64_t addr, void *buf, uint64_t len)
+{
+	uint64_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(mem_fd, (char *)buf + got,
+		    (size_t)(len - got), (off_t)(addr + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (uint64_t)n;
+	}
+	return got;
 }
 
 int

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "buf.h"
@@ -111,6 +112,12 @@ int proc_start_time(const struct proc_process *p, unsigned long long *ret_ms);
 
 /* Opens /proc/PID/mem: the fd or -errno (-ESRCH without procfd). */
 int proc_open_mem(int procfd);
+
+/*
+ * Reads len bytes at addr of the process's memory from mem_fd (its
+ * /proc/PID/mem) into buf: returns the bytes read, fewer at a hole.
+ */
+uint64_t proc_mem_read(int mem_fd, uint64_t addr, void *buf, uint64_t len);
 
 /* proc_ptree() in the hook's own /proc. */
 int proc_ptree_host(pid_t pid, struct buf *out);

@@ -17,6 +17,7 @@
 
 #include "acl.h"
 #include "fsutil.h"
+#include "items.h"
 #include "policy.h"
 #include "spool.h"
 
@@ -115,10 +116,13 @@ writer_flush(struct dump_writer *w)
 static bool
 item_identifies(const char *name)
 {
-	static const char *const names[] = { "version", "time", "pid", "ns_pid",
-		"tid", "signal", "signal_name", "uid", "gid", "dumpable",
-		"hostname", "kernel", "executable", "executable_deleted",
-		"comm", "thread_comm", "reason" };
+	static const char *const names[] = { DUMP_ITEM_VERSION, DUMP_ITEM_TIME,
+		DUMP_ITEM_PID, DUMP_ITEM_NS_PID, DUMP_ITEM_TID,
+		DUMP_ITEM_SIGNAL, DUMP_ITEM_SIGNAL_NAME, DUMP_ITEM_UID,
+		DUMP_ITEM_GID, DUMP_ITEM_DUMPABLE, DUMP_ITEM_HOSTNAME,
+		DUMP_ITEM_KERNEL, DUMP_ITEM_EXECUTABLE,
+		DUMP_ITEM_EXECUTABLE_DELETED, DUMP_ITEM_COMM,
+		DUMP_ITEM_THREAD_COMM, DUMP_ITEM_REASON };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(name, names[i]) == 0)
@@ -130,8 +134,8 @@ item_identifies(const char *name)
 static bool
 item_bookkeeping(const char *name)
 {
-	return strcmp(name, "core_info") == 0 ||
-	    strcmp(name, "incomplete") == 0;
+	return strcmp(name, DUMP_ITEM_CORE_INFO) == 0 ||
+	    strcmp(name, DUMP_ITEM_INCOMPLETE) == 0;
 }
 
 /* Whole blocks: what len bytes take on disk, about. */
@@ -178,7 +182,8 @@ writer_room_keep_free(const struct dump_writer *w)
 static size_t
 item_cut(const char *name, const char *data, size_t keep)
 {
-	char sep = strcmp(name, "cmdline") == 0 || strcmp(name, "environ") == 0
+	char sep = strcmp(name, DUMP_ITEM_CMDLINE) == 0 ||
+		strcmp(name, DUMP_ITEM_ENVIRON) == 0
 	    ? '\0'
 	    : '\n';
 
@@ -362,7 +367,7 @@ writer_incomplete(struct dump_writer *w)
 {
 	if (w->missing.len == 0)
 		return false;
-	writer_put(w, "incomplete", w->missing.data, w->missing.len);
+	writer_put(w, DUMP_ITEM_INCOMPLETE, w->missing.data, w->missing.len);
 	return true;
 }
 

@@ -21,6 +21,7 @@ crash_no_dump "$T/ignored-victim" segv
 expect_counters seen=2 stored=1 ignored=1 rate_limited=0 failed=0
 crash_no_dump -s 6 "$T/sub/ignored-victim" abort
 expect_counters seen=3 stored=1 ignored=2 rate_limited=0 cores_kept=1
+expect_not_stored 2 "$VICTIM_PID" "SIGABRT  ignored (hook.ignore)  $T/sub/ignored-victim"
 
 crash_and_wait "$T/ignored-victim-not" segv
 expect_item executable "$T/ignored-victim-not"

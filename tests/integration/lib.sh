@@ -522,6 +522,19 @@ counters() {
 		fail "crashd-cli -c $CONF counters failed"
 }
 
+# expect_not_stored N PID SUFFIX: crashd-cli counters --not-stored lists
+# N records, the last one of pid PID ending with SUFFIX ("SIGSEGV
+# rate_limited (per_executable limit)  /path").
+expect_not_stored() {
+	local out last
+	out=$("$CRASHD_CLI" -c "$CONF" counters --not-stored) ||
+		fail "crashd-cli -c $CONF counters --not-stored failed"
+	expect_eq "records of crashes not stored" "$1" "$(grep -c . <<<"$out" || true)"
+	last=$(tail -n 1 <<<"$out")
+	[[ $last == *"  pid $2  "* && $last == *"  $3" ]] ||
+		fail "the last record of a crash not stored is '$last', not of pid $2 ending '  $3'"
+}
+
 # counter NAME: one counter's value.
 counter() {
 	local v

@@ -74,7 +74,7 @@ test_due(void **state)
 	/* The whole dump goes with or without a core. */
 	assert_true(action_delete_due(&ac, t, t + 3600, false));
 	/* Its core only: nothing to do without one. */
-	ac.what = 1;
+	ac.what = DELETE_CORE;
 	assert_true(action_delete_due(&ac, t, t + 3600, true));
 	assert_false(action_delete_due(&ac, t, t + 3600, false));
 	/* Only delete actions are delayed deletes. */
@@ -92,9 +92,9 @@ test_removed_dump(void **state)
 	assert_true(action_delete_removed_dump(&ac, ACTION_OK));
 	assert_false(action_delete_removed_dump(&ac, ACTION_FAILED));
 	assert_false(action_delete_removed_dump(&ac, ACTION_SKIPPED));
-	ac.what = 1; /* the core only: the record stays */
+	ac.what = DELETE_CORE; /* the core only: the record stays */
 	assert_false(action_delete_removed_dump(&ac, ACTION_OK));
-	ac.what = 0;
+	ac.what = DELETE_DUMP;
 	ac.type = ACTION_EXEC;
 	assert_false(action_delete_removed_dump(&ac, ACTION_OK));
 }
@@ -121,7 +121,7 @@ test_run(void **state)
 
 	buf_init(&detail, 4096);
 	ac.after_ms = 0;
-	ac.what = 1;
+	ac.what = DELETE_CORE;
 	assert_int_equal(ops->run(&ac, &ev, &detail), ACTION_OK);
 	assert_string_equal(detail.data, "core removed");
 	assert_false(exists(t, NAME "/" DUMP_ITEM_CORE_MINI));
@@ -129,7 +129,7 @@ test_run(void **state)
 	buf_done(&detail);
 
 	buf_init(&detail, 4096);
-	ac.what = 0;
+	ac.what = DELETE_DUMP;
 	assert_int_equal(ops->run(&ac, &ev, &detail), ACTION_OK);
 	assert_string_equal(detail.data, "dump removed");
 	assert_false(exists(t, NAME));
@@ -144,7 +144,7 @@ test_at_age(void **state)
 	const struct tu_dir *t = *state;
 	struct action_config ac = { .name = "old-core",
 		.type = ACTION_DELETE,
-		.what = 1,
+		.what = DELETE_CORE,
 		.after_ms = HOUR_MS };
 	struct dump *d = make_dump(t);
 	struct journal j;
@@ -158,7 +158,7 @@ test_at_age(void **state)
 	assert_int_equal(action_delete_at_age(&ac, t->fd, d), 0);
 
 	ac.name = "old";
-	ac.what = 0;
+	ac.what = DELETE_DUMP;
 	assert_int_equal(action_delete_at_age(&ac, t->fd, d), 2);
 	assert_false(exists(t, NAME));
 	dump_free(d);

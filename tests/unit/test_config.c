@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests for common/config.c: defaults, a file setting every key, and
- * every kind of error, each reported as "file:line: key: problem".
+ * Unit tests for common/config*.c: defaults, the key table's rows, a file
+ * setting every key, and every kind of error, each reported as
+ * "file:line: key: problem".
  */
 #include "testutil.h"
 
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config_key.h"
 #include "config_raw.h"
 
 struct fixture {
@@ -127,6 +129,7 @@ check_defaults(const struct config *c)
 	assert_int_equal(c->hook.keep_free, 1ULL << 30);
 	assert_int_equal(c->hook.time_budget_ms, 10000);
 	assert_true(c->hook.sync);
+	assert_false(c->hook.core_gdb);
 	assert_int_equal(c->hook.item_max_size, 1ULL << 20);
 	assert_int_equal(c->hook.item_cmdline, 2ULL << 20);
 	assert_int_equal(c->hook.item_environ, 2ULL << 20);
@@ -148,6 +151,11 @@ check_defaults(const struct config *c)
 	assert_int_equal(c->daemon.max_age_ms, 30ULL * 86400 * 1000);
 	assert_int_equal(c->daemon.max_count, 5000);
 	assert_int_equal(c->daemon.max_size, 4ULL << 30);
+	assert_false(c->daemon.reclaim_core_pattern);
+	assert_int_equal(c->daemon.delivery_attempts, 10);
+	assert_int_equal(c->daemon.delivery_backoff_ms, 30 * 1000);
+	assert_int_equal(c->daemon.delivery_max_backoff_ms, 3600 * 1000);
+	assert_int_equal(c->daemon.delivery_parallel, 4);
 	assert_null(c->daemon.debuginfod_urls);
 	assert_string_equal(
 	    c->daemon.debuginfod_cache, CONFIG_DEFAULT_DEBUGINFOD_CACHE);
@@ -457,7 +465,7 @@ test_actions(void **state)
 	a = &c.actions[2];
 	assert_string_equal(a->name, "trim_cores");
 	assert_int_equal(a->type, ACTION_DELETE);
-	assert_int_equal(a->what, 1);
+	assert_int_equal(a->what, DELETE_CORE);
 	assert_int_equal(a->after_ms, 7ULL * 86400 * 1000);
 	config_done(&c);
 	assert_string_equal(action_type_to_string(ACTION_EXEC), "exec");
@@ -1113,6 +1121,123 @@ test_failure_leaves_output_untouched(void **state)
 	assert_memory_equal(&c, &before, sizeof(c));
 }
 
+/* What an action holds when its file sets only its name and type. */
+static void
+test_action_defaults(void **state)
+{
+	struct fixture *f = *state;
+	const struct action_config *a;
+	struct config c;
+
+	if (load(f, "actions = ( { name = \"l\"; type = \"log\"; } );\n", &c) !=
+	    0)
+		fail_msg("%s", errors(f));
+	a = &c.actions[0];
+	assert_null(a->match.signals);
+	assert_null(a->match.executables);
+	assert_null(a->match.uids);
+	assert_null(a->match.hostnames);
+	assert_int_equal(a->match.has_core, -1);
+	assert_int_equal(a->match.kinds, 0);
+	assert_null(a->command);
+	assert_int_equal(a->timeout_ms, 30 * 1000);
+	assert_int_equal(a->what, DELETE_DUMP);
+	assert_int_equal(a->after_ms, 0);
+	assert_null(a->to);
+	assert_null(a->from);
+	assert_null(a->smtp);
+	assert_null(a->sendmail);
+	assert_int_equal(a->starttls, STARTTLS_TRY);
+	assert_null(a->auth_file);
+	assert_null(a->subject);
+	assert_false(a->include_environ);
+	assert_null(a->redact);
+	assert_false(a->attach_core);
+	assert_int_equal(a->attach_max, 10 << 20);
+	assert_null(a->url);
+	assert_int_equal(a->format, WEBHOOK_JSON);
+	assert_null(a->headers);
+	assert_null(a->token_file);
+	assert_null(a->path);
+	assert_int_equal(a->max_series, 1000);
+	assert_int_equal(a->attempts, 0);
+	assert_int_equal(a->backoff_ms, 0);
+	assert_int_equal(a->max_backoff_ms, 0);
+	assert_true(a->tls_verify);
+	assert_null(a->ca_file);
+	assert_int_equal(a->connect_timeout_ms, 10 * 1000);
+	config_done(&c);
+}
+
+/* The section a key's path is in: "hook.core" for "hook.core.mode". */
+static void
+check_row_section(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	char section[64];
+
+	if (dot == NULL)
+		return; /* top level */
+	assert_true((size_t)(dot - path) < sizeof(section));
+	memcpy(section, path, (size_t)(dot - path));
+	section[dot - path] = '\0';
+	if (strcmp(section, "actions") != 0 && !config_section_known(section))
+		fail_msg("%s: section %s is not in config_sections[]", path,
+		    section);
+}
+
+/*
+ * What a new row must get right: a unique path in a known section, names
+ * without holes and a default among them, a path default that is
+ * absolute, a count field for a list of numbers, and action types only
+ * on action keys.
+ */
+static void
+check_rows(const struct config_key *keys, size_t n, bool action)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct config_key *k = &keys[i];
+
+		check_row_section(k->path);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(keys[j].path, k->path) == 0)
+				fail_msg("%s: two rows", k->path);
+		if (action)
+			assert_true(strncmp(k->path, "actions.", 8) == 0 &&
+			    k->types != 0);
+		else
+			assert_int_equal(k->types, 0);
+		if (k->type == KEY_ENUM || k->type == KEY_ENUM_SET) {
+			assert_true(k->n_names > 0);
+			for (int j = 0; j < k->n_names; j++)
+				if (k->names[j] == NULL)
+					fail_msg(
+					    "%s: name %d missing", k->path, j);
+		}
+		/* actions.type has no default: it is required. */
+		if (k->type == KEY_ENUM && strcmp(k->path, "actions.type") != 0)
+			assert_true(k->def.i >= 0 && k->def.i < k->n_names);
+		if (k->type == KEY_ENUM_SET)
+			assert_true(
+			    k->def.i >= 0 && k->def.i < (1LL << k->n_names));
+		if (k->type == KEY_STRING && k->absolute && k->def.s)
+			assert_int_equal(k->def.s[0], '/');
+		if (k->type == KEY_SIGNALS || k->type == KEY_UIDS)
+			assert_true(k->count_offset != 0);
+	}
+}
+
+static void
+test_table_rows(void **state)
+{
+	(void)state;
+	check_rows(config_keys, config_n_keys, false);
+	check_rows(config_action_keys, config_n_action_keys, true);
+	assert_non_null(config_key_lookup(
+	    config_action_keys, config_n_action_keys, "actions.type"));
+	assert_null(config_key_lookup(config_keys, config_n_keys, "hook"));
+}
+
 int
 main(void)
 {
@@ -1127,6 +1252,8 @@ main(void)
 		cmocka_unit_test(test_daemon_keys),
 		cmocka_unit_test(test_daemon_errors),
 		cmocka_unit_test(test_actions),
+		cmocka_unit_test(test_action_defaults),
+		cmocka_unit_test(test_table_rows),
 		cmocka_unit_test(test_action_errors),
 		cmocka_unit_test(test_mail_webhook),
 		cmocka_unit_test(test_debuginfod),

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "mail_address.h"
 #include "mail_decode.h"
 #include "mail_msg.h"
 #include "mail_testutil.h"
@@ -251,11 +252,11 @@ test_addresses(void **state)
 	assert_true(mail_decode_check_lines(h.data, h.len) <= MAIL_LINE_SOFT);
 	assert_non_null(strstr(h.data, ",\r\n user"));
 	buf_done(&h);
-	assert_true(mail_msg_address_valid("root@localhost"));
-	assert_false(mail_msg_address_valid("root"));
-	assert_false(mail_msg_address_valid("a b@c"));
-	assert_false(mail_msg_address_valid("a@b,c@d"));
-	assert_false(mail_msg_address_valid("\"a\"@b"));
+	assert_true(mail_address_valid("root@localhost"));
+	assert_false(mail_address_valid("root"));
+	assert_false(mail_address_valid("a b@c"));
+	assert_false(mail_address_valid("a@b,c@d"));
+	assert_false(mail_address_valid("\"a\"@b"));
 }
 
 /* ---- bodies ---- */

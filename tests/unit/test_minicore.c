@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests for hook/minicore.c: a core stream made here (ELF header,
+ * Unit tests for hook/minicore*.c: a core stream made here (ELF header,
  * program headers, notes) and a process's memory in a sparse file (file
  * offset = address) go in; the core.mini that comes out is parsed back
  * and checked: ascending segments, the kept bytes, the holes, the budget,
