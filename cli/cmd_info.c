@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "dump_json.h"
 #include "dump_tsv.h"
 #include "dumps.h"
 #include "escape.h"
@@ -178,13 +179,14 @@ put_ptree(const struct item *it)
 	struct dump_tsv_field f[_DUMP_PTREE_MAX];
 	size_t n = 0, shown;
 	unsigned long long cut = it->more;
+	long long pid;
 	struct dump_tsv t;
 	struct buf b;
 
 	if (it->v[0] == '\0')
 		return;
 	dump_tsv_init(&t, it->v);
-	while (dump_tsv_next(&t, f, _DUMP_PTREE_MAX) > 0) {
+	while (dump_ptree_next(&t, f, &pid) > 0) {
 		void *nl;
 
 		if (t.len == 0)
@@ -372,62 +374,6 @@ print_text(const struct cli_dump *cd, bool show_environ)
 	}
 }
 
-/* "KEY<TAB>..." lines as an array of arrays of their fields. */
-static void
-json_tsv(struct json_writer *w, const char *s)
-{
-	struct dump_tsv t;
-	struct dump_tsv_field f;
-
-	json_begin_array(w);
-	dump_tsv_init(&t, s);
-	while (dump_tsv_next_line(&t)) {
-		json_begin_array(w);
-		while (dump_tsv_next_field(&t, &f))
-			json_strn(w, f.s, f.len);
-		json_end_array(w);
-	}
-	json_end_array(w);
-}
-
-/* Each line of s as a string of an array. */
-static void
-json_lines(struct json_writer *w, const char *s)
-{
-	json_begin_array(w);
-	for (const char *p = s; p && *p;) {
-		const char *nl = strchr(p, '\n');
-
-		json_strn(w, p, nl ? (size_t)(nl - p) : strlen(p));
-		p = nl ? nl + 1 : NULL;
-	}
-	json_end_array(w);
-}
-
-/* backtrace_frames (TSV, see backtrace.h) as an array of objects. */
-static void
-json_frames(struct json_writer *w, const char *s)
-{
-	struct dump_tsv_field f[_DUMP_FRAME_MAX];
-	struct dump_tsv t;
-	size_t n;
-
-	json_begin_array(w);
-	dump_tsv_init(&t, s);
-	while ((n = dump_tsv_next(&t, f, _DUMP_FRAME_MAX)) > 0) {
-		json_begin_object(w);
-		for (size_t i = 0; i < n; i++) {
-			json_key(w, dump_frame_keys[i]);
-			if (dump_frame_field_is_number(i))
-				json_int(w, dump_tsv_number(&f[i], 0));
-			else
-				json_strn(w, f[i].s, f[i].len);
-		}
-		json_end_object(w);
-	}
-	json_end_array(w);
-}
-
 /* The items cut at their cap, as "truncated": { item: bytes not shown }. */
 struct cuts {
 	const char *item[48];
@@ -481,29 +427,29 @@ print_json(int spool_dirfd, const struct cli_dump *cd)
 	}
 	json_key(&w, "frames");
 	item_read(d, DUMP_ITEM_BACKTRACE_FRAMES, true, &it);
-	json_frames(&w, it.v);
+	dump_json_frames(&w, it.v, DUMP_FRAMES_ALL, 0, 0);
 	note_cut(&cuts, DUMP_ITEM_BACKTRACE_FRAMES, &it);
 	free(it.v);
 	for (size_t i = 0; i < sizeof(tsv_items) / sizeof(tsv_items[0]); i++) {
 		json_key(&w, tsv_items[i]);
 		item_read(d, tsv_items[i], true, &it);
-		json_tsv(&w, it.v);
+		dump_json_tsv(&w, it.v, 0);
 		note_cut(&cuts, tsv_items[i], &it);
 		free(it.v);
 	}
 	json_key(&w, DUMP_ITEM_DSO_LIST);
 	item_read(d, DUMP_ITEM_DSO_LIST, true, &it);
-	json_lines(&w, it.v);
+	dump_json_lines(&w, it.v, 0);
 	note_cut(&cuts, DUMP_ITEM_DSO_LIST, &it);
 	free(it.v);
 	json_key(&w, DUMP_ITEM_ENVIRON);
 	item_read(d, DUMP_ITEM_ENVIRON, false, &it);
-	render_json_strv(&w, it.v, it.len);
+	dump_json_strv(&w, it.v, it.len, 0);
 	note_cut(&cuts, DUMP_ITEM_ENVIRON, &it);
 	free(it.v);
 	json_key(&w, DUMP_ITEM_ACTIONS);
 	item_read(d, DUMP_ITEM_ACTIONS, true, &it);
-	json_lines(&w, it.v);
+	dump_json_lines(&w, it.v, 0);
 	note_cut(&cuts, DUMP_ITEM_ACTIONS, &it);
 	free(it.v);
 	if (cuts.n > 0) {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dump_json.h"
 #include "escape.h"
 #include "fsutil.h"
 #include "items.h"
@@ -108,21 +109,6 @@ render_table(const struct dump_set *s, size_t from, bool color)
 }
 
 void
-render_json_strv(struct json_writer *w, const char *data, size_t len)
-{
-	size_t i = 0;
-
-	json_begin_array(w);
-	while (i < len) {
-		size_t n = strnlen(data + i, len - i);
-
-		json_strn(w, data + i, n);
-		i += n + 1;
-	}
-	json_end_array(w);
-}
-
-void
 render_json_fields(
     struct json_writer *w, int spool_dirfd, const struct cli_dump *cd)
 {
@@ -160,7 +146,7 @@ render_json_fields(
 		   : read_file_at(fd, DUMP_ITEM_CMDLINE, RENDER_CMDLINE_CAP,
 			 &cmdline, &len);
 	if (r >= 0)
-		render_json_strv(w, cmdline, len);
+		dump_json_strv(w, cmdline, len, 0);
 	else
 		json_write_null(w);
 	/* Capped: the last argument shown may be cut, and this says so. */

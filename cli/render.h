@@ -22,7 +22,4 @@ void render_json_fields(
 void render_json_summary(
     struct json_writer *w, int spool_dirfd, const struct cli_dump *cd);
 
-/* Writes a NUL-separated vector (cmdline, environ) as an array. */
-void render_json_strv(struct json_writer *w, const char *data, size_t len);
-
 #endif

@@ -35,24 +35,41 @@ dump_read_item(const struct dump *d, const char *item, size_t cap, char **ret)
 	return 0;
 }
 
+/*
+ * The readers of dump_open() take a missing or unreadable item for
+ * absent, but not a failed allocation: that sets *oom, for dump_open()
+ * to fail with -ENOMEM rather than describe the dump wrongly.
+ */
+static int
+read_opt(
+    const struct dump *d, const char *item, size_t cap, char **ret, bool *oom)
+{
+	int r = dump_read_item(d, item, cap, ret);
+
+	if (r == -ENOMEM)
+		*oom = true;
+	return r;
+}
+
 /* Reads a text item; a missing or unreadable one is "". */
 static char *
-item_or_empty(const struct dump *d, const char *item)
+item_or_empty(const struct dump *d, const char *item, bool *oom)
 {
 	char *v = NULL;
 
-	if (dump_read_item(d, item, DUMP_ITEM_CAP, &v) < 0)
+	if (read_opt(d, item, DUMP_ITEM_CAP, &v, oom) < 0)
 		v = strdup("");
 	return v;
 }
 
 static long long
-item_number(const struct dump *d, const char *item, long long fallback)
+item_number(
+    const struct dump *d, const char *item, long long fallback, bool *oom)
 {
 	char *v = NULL, *end;
 	long long n;
 
-	if (dump_read_item(d, item, 64, &v) < 0)
+	if (read_opt(d, item, 64, &v, oom) < 0)
 		return fallback;
 	errno = 0;
 	n = strtoll(v, &end, 10);
@@ -64,11 +81,11 @@ item_number(const struct dump *d, const char *item, long long fallback)
 
 /* "container<TAB>runtime<TAB>id" in namespaces, as "runtime id". */
 static char *
-container_of(const struct dump *d)
+container_of(const struct dump *d, bool *oom)
 {
 	char *ns = NULL, *line, *out;
 
-	if (dump_read_item(d, DUMP_ITEM_NAMESPACES, DUMP_ITEM_CAP, &ns) < 0)
+	if (read_opt(d, DUMP_ITEM_NAMESPACES, DUMP_ITEM_CAP, &ns, oom) < 0)
 		return strdup("");
 	line = strstr(ns, "container\t");
 	if (line && (line == ns || line[-1] == '\n')) {
@@ -97,12 +114,12 @@ const char *const dump_kind_names[_DUMP_KIND_MAX] = {
 };
 
 static enum dump_kind
-kind_of(const struct dump *d)
+kind_of(const struct dump *d, bool *oom)
 {
 	enum dump_kind k = DUMP_KIND_CRASH;
 	char *v = NULL;
 
-	if (dump_read_item(d, DUMP_ITEM_KIND, 64, &v) == 0)
+	if (read_opt(d, DUMP_ITEM_KIND, 64, &v, oom) == 0)
 		for (int i = 0; i < _DUMP_KIND_MAX; i++)
 			if (strcmp(v, dump_kind_names[i]) == 0)
 				k = (enum dump_kind)i;
@@ -116,17 +133,18 @@ kind_of(const struct dump *d)
  * the hook escapes the reason item.
  */
 static char *
-snapshot_reason_of(const struct dump *d)
+snapshot_reason_of(const struct dump *d, bool *oom)
 {
 	const char *exe;
 	char *why = NULL, *nl;
 	struct buf b;
+	int r;
 
 	if (d->executable == NULL)
 		return NULL;
 	exe = strrchr(d->executable, '/');
 	exe = exe ? exe + 1 : d->executable;
-	if (dump_read_item(d, DUMP_ITEM_SNAPSHOT_REASON, 4096, &why) < 0)
+	if (read_opt(d, DUMP_ITEM_SNAPSHOT_REASON, 4096, &why, oom) < 0)
 		why = strdup("");
 	if (why == NULL)
 		return NULL;
@@ -134,13 +152,19 @@ snapshot_reason_of(const struct dump *d)
 	if (nl)
 		*nl = '\0';
 	buf_init(&b, 0);
-	buf_puts(&b, "snapshot of ");
-	escape_c(&b, exe, strlen(exe));
-	if (why[0]) {
-		buf_puts(&b, ": ");
-		escape_c(&b, why, strnlen(why, 256));
+	r = buf_puts(&b, "snapshot of ");
+	if (r >= 0)
+		r = escape_c(&b, exe, strlen(exe));
+	if (r >= 0 && why[0]) {
+		r = buf_puts(&b, ": ");
+		if (r >= 0)
+			r = escape_c(&b, why, strnlen(why, 256));
 	}
 	free(why);
+	if (r < 0) {
+		buf_done(&b);
+		return NULL;
+	}
 	return buf_steal(&b, NULL);
 }
 
@@ -186,9 +210,13 @@ dump_core(const struct dump *d, struct dump_core *ret)
 		c.kind = strcmp(c.item, DUMP_ITEM_CORE_MINI) == 0
 		    ? DUMP_CORE_MINI
 		    : DUMP_CORE_GZ;
-		if (dump_read_item(d, DUMP_ITEM_CORE_INFO, 4096, &info) == 0)
+		r = dump_read_item(d, DUMP_ITEM_CORE_INFO, 4096, &info);
+		if (r == 0)
 			c.truncated = strstr(info, "\ntruncated: yes") != NULL;
 		free(info);
+		/* Not "full" for want of memory to read core_info. */
+		if (r == -ENOMEM)
+			return r;
 	}
 	*ret = c;
 	return 0;
@@ -213,6 +241,7 @@ dump_open(int spool_dirfd, const char *name, struct dump **ret)
 	struct dump *d;
 	struct stat st;
 	char buf[32];
+	bool oom = false;
 	int fd;
 
 	fd = openat(
@@ -231,24 +260,24 @@ dump_open(int spool_dirfd, const char *name, struct dump **ret)
 	}
 	d->dirfd = fd;
 	d->name = strdup(name);
-	d->executable = item_or_empty(d, DUMP_ITEM_EXECUTABLE);
-	d->hostname = item_or_empty(d, DUMP_ITEM_HOSTNAME);
-	d->kind = kind_of(d);
+	d->executable = item_or_empty(d, DUMP_ITEM_EXECUTABLE, &oom);
+	d->hostname = item_or_empty(d, DUMP_ITEM_HOSTNAME, &oom);
+	d->kind = kind_of(d, &oom);
 	d->reason = d->kind == DUMP_KIND_SNAPSHOT
-	    ? snapshot_reason_of(d)
-	    : item_or_empty(d, DUMP_ITEM_REASON);
-	d->container = container_of(d);
-	d->signature = item_or_empty(d, DUMP_ITEM_SIGNATURE);
-	d->signal = (int)item_number(d, DUMP_ITEM_SIGNAL, 0);
-	d->pid = (long)item_number(d, DUMP_ITEM_PID, 0);
-	d->uid = item_number(d, DUMP_ITEM_UID, -1);
-	d->time = item_number(d, DUMP_ITEM_TIME, 0);
+	    ? snapshot_reason_of(d, &oom)
+	    : item_or_empty(d, DUMP_ITEM_REASON, &oom);
+	d->container = container_of(d, &oom);
+	d->signature = item_or_empty(d, DUMP_ITEM_SIGNATURE, &oom);
+	d->signal = (int)item_number(d, DUMP_ITEM_SIGNAL, 0, &oom);
+	d->pid = (long)item_number(d, DUMP_ITEM_PID, 0, &oom);
+	d->uid = item_number(d, DUMP_ITEM_UID, -1, &oom);
+	d->time = item_number(d, DUMP_ITEM_TIME, 0, &oom);
 	d->signal_name = strdup(
 	    signame_from_number(d->signal, buf, sizeof(buf)) ? buf : "unknown");
 	d->has_core = core_at(fd, NULL, NULL) > 0;
 	d->processed =
 	    faccessat(fd, DUMP_ITEM_PROCESSED, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
-	if (!d->name || !d->executable || !d->hostname || !d->reason ||
+	if (oom || !d->name || !d->executable || !d->hostname || !d->reason ||
 	    !d->container || !d->signal_name || !d->signature) {
 		dump_free(d);
 		return -ENOMEM;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dump_tsv.c owns splitting a dump's TSV items (backtrace_frames, ptree,
- * open_fds) into lines and fields, and the names of their fields.
+ * open_fds) into lines and fields, the names of their fields, and the
+ * walks over frames and ancestors.
  */
 #include "dump_tsv.h"
 
@@ -103,4 +104,54 @@ dump_tsv_number(const struct dump_tsv_field *f, long long fallback)
 	errno = 0;
 	v = strtoll(tmp, &end, 10);
 	return errno || end == tmp || *end ? fallback : v;
+}
+
+long long
+dump_frames_crashed_tid(const char *text, long long dump_tid)
+{
+	long long first = -1;
+	struct dump_tsv_field f[1];
+	struct dump_tsv t;
+
+	dump_tsv_init(&t, text);
+	while (dump_tsv_next(&t, f, 1) > 0) {
+		long long tid = dump_tsv_number(&f[DUMP_FRAME_TID], -1);
+
+		if (first < 0)
+			first = tid;
+		if (dump_tid > 0 && tid == dump_tid)
+			return tid;
+	}
+	return first;
+}
+
+void
+dump_frames_init(struct dump_frames *it, const char *text, long long tid)
+{
+	dump_tsv_init(&it->t, text);
+	it->tid = tid;
+}
+
+size_t
+dump_frames_next(
+    struct dump_frames *it, struct dump_tsv_field f[_DUMP_FRAME_MAX])
+{
+	size_t n;
+
+	while ((n = dump_tsv_next(&it->t, f, _DUMP_FRAME_MAX)) > 0)
+		if (it->tid == DUMP_FRAMES_ALL ||
+		    dump_tsv_number(&f[DUMP_FRAME_TID], -1) == it->tid)
+			return n;
+	return 0;
+}
+
+size_t
+dump_ptree_next(struct dump_tsv *t, struct dump_tsv_field f[_DUMP_PTREE_MAX],
+    long long *ret_pid)
+{
+	size_t n = dump_tsv_next(t, f, _DUMP_PTREE_MAX);
+
+	if (n > 0)
+		*ret_pid = dump_tsv_number(&f[DUMP_PTREE_PID], -1);
+	return n;
 }

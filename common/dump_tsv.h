@@ -10,10 +10,13 @@
  * as dump_read_item() returns it); a last line without '\n' counts, an
  * empty text has no line.  A line of n tabs has n + 1 fields: an empty
  * line is one empty field, a trailing tab ends in an empty field.
+ * dump_frames_next() and dump_ptree_next() walk the items by their
+ * fields: the one loop over frames and over ancestors.
  */
 #ifndef CRASHD_DUMP_TSV_H
 #define CRASHD_DUMP_TSV_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -78,6 +81,30 @@ extern const char *const dump_frame_keys[_DUMP_FRAME_MAX];
 /* Whether a frame's field is a number (tid, frame, line), not a string. */
 bool dump_frame_field_is_number(enum dump_frame_field i);
 
+/* The frames of backtrace_frames, one thread's or all, in order. */
+struct dump_frames {
+	struct dump_tsv t;
+	long long tid; /* the thread walked, or DUMP_FRAMES_ALL */
+};
+#define DUMP_FRAMES_ALL LLONG_MIN
+
+/*
+ * The crashing thread's tid in backtrace_frames: dump_tid when frames of
+ * it are listed, else the first thread listed (the unwinder puts the
+ * crashing thread first).  -1 when there are no frames.
+ */
+long long dump_frames_crashed_tid(const char *text, long long dump_tid);
+
+/* Starts a walk over the frames of thread tid (or DUMP_FRAMES_ALL). */
+void dump_frames_init(struct dump_frames *it, const char *text, long long tid);
+
+/*
+ * The next frame's fields in f (those past the count set to "").
+ * Returns their count, or 0 at the end.
+ */
+size_t dump_frames_next(
+    struct dump_frames *it, struct dump_tsv_field f[_DUMP_FRAME_MAX]);
+
 /* ptree: the process first, then each ancestor up to pid 1. */
 enum dump_ptree_field {
 	DUMP_PTREE_PID,
@@ -86,5 +113,13 @@ enum dump_ptree_field {
 	_DUMP_PTREE_MAX,
 };
 extern const char *const dump_ptree_keys[_DUMP_PTREE_MAX];
+
+/*
+ * Steps to the next process of a ptree walk: its fields in f (those past
+ * the count ""), its pid in *ret_pid (-1 when it is no number).  Returns
+ * the count of fields, or 0 at the end (then *ret_pid is unchanged).
+ */
+size_t dump_ptree_next(struct dump_tsv *t,
+    struct dump_tsv_field f[_DUMP_PTREE_MAX], long long *ret_pid);
 
 #endif

@@ -1,37 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * json.c owns JSON output: string escaping that keeps any byte, and a
- * small writer that places commas.
+ * json.c owns JSON output: quoting strings (made text by json_text.c's
+ * rule, which keeps any byte), and a small writer that places commas.
  */
 #include "json.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "utf8.h"
+#include "json_text.h"
 
 int
-json_write_string(struct buf *out, const char *s, size_t len)
+json_write_utf8(struct buf *out, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	int r = buf_putc(out, '"');
 
-	for (size_t i = 0; i < len && r >= 0;) {
-		unsigned char c = p[i];
-		size_t n = utf8_decode(p + i, len - i, NULL);
+	for (size_t i = 0; i < len && r >= 0; i++) {
+		unsigned char c = (unsigned char)s[i];
 		char tmp[8];
 
-		if (n == 0) {
-			snprintf(tmp, sizeof(tmp), "\\udc%02x", c);
-			r = buf_puts(out, tmp);
-			i++;
-			continue;
-		}
-		if (n > 1) {
-			r = buf_append(out, p + i, n);
-			i += n;
-			continue;
-		}
 		switch (c) {
 		case '"':
 			r = buf_puts(out, "\\\"");
@@ -56,9 +43,28 @@ json_write_string(struct buf *out, const char *s, size_t len)
 				r = buf_putc(out, (char)c);
 			}
 		}
-		i++;
 	}
 	return r < 0 ? r : buf_putc(out, '"');
+}
+
+int
+json_write_text(struct buf *out, const char *s, size_t len, unsigned flags)
+{
+	struct buf t;
+	int r;
+
+	buf_init(&t, 0);
+	r = json_text(&t, s, len, flags);
+	if (r >= 0)
+		r = json_write_utf8(out, t.data ? t.data : "", t.len);
+	buf_done(&t);
+	return r;
+}
+
+int
+json_write_string(struct buf *out, const char *s, size_t len)
+{
+	return json_write_text(out, s, len, 0);
 }
 
 void
@@ -145,6 +151,20 @@ json_strn(struct json_writer *w, const char *s, size_t len)
 {
 	value_start(w);
 	check(w, json_write_string(w->out, s, len));
+}
+
+void
+json_textn(struct json_writer *w, const char *s, size_t len, unsigned flags)
+{
+	value_start(w);
+	check(w, json_write_text(w->out, s, len, flags));
+}
+
+void
+json_utf8n(struct json_writer *w, const char *s, size_t len)
+{
+	value_start(w);
+	check(w, json_write_utf8(w->out, s, len));
 }
 
 void

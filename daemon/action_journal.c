@@ -235,7 +235,7 @@ static void
 put_stack(struct buf *m, const struct dump *d)
 {
 	struct dump_tsv_field f[_DUMP_FRAME_MAX], last_tid = { "", 0 };
-	struct dump_tsv t;
+	struct dump_frames it;
 	char *tsv = NULL;
 	size_t len, nf;
 
@@ -245,8 +245,8 @@ put_stack(struct buf *m, const struct dump *d)
 		free(tsv);
 		return;
 	}
-	dump_tsv_init(&t, tsv);
-	while ((nf = dump_tsv_next(&t, f, _DUMP_FRAME_MAX)) > 0) {
+	dump_frames_init(&it, tsv, DUMP_FRAMES_ALL);
+	while ((nf = dump_frames_next(&it, f)) > 0) {
 		const struct dump_tsv_field *fn = &f[DUMP_FRAME_FUNCTION];
 		const struct dump_tsv_field *mod = &f[DUMP_FRAME_MODULE];
 

@@ -28,6 +28,7 @@
 #include "hookstate.h"
 #include "log.h"
 #include "metrics.h"
+#include "notstored.h"
 #include "queue.h"
 #include "registration.h"
 #include "spool.h"
@@ -37,8 +38,11 @@
 #define METRICS_STATE_MAX (256u << 20)
 #define REFRESH_SLOTS 64
 
-/* Whether the last refresh of action i failed (its warning said once). */
-static bool refresh_failed[REFRESH_SLOTS];
+/*
+ * Whether the last refresh (feed) of action i failed (its warning said
+ * once).
+ */
+static bool refresh_failed[REFRESH_SLOTS], feed_failed[REFRESH_SLOTS];
 
 /* The daemon's processing failures, as it last set them. */
 static size_t retries_pending;
@@ -335,6 +339,89 @@ action_metrics_refresh(const struct config *c, int spool_dirfd)
 		refresh_failed[i % REFRESH_SLOTS] = r < 0;
 		metrics_done(&m);
 	}
+}
+
+/* Records counted in one call, per action: the loop stays responsive. */
+#define FEED_BATCH 256
+
+/*
+ * Counts records of the ring (fd, n ever written) past the action's own
+ * next into m.  Returns how many were counted, or -errno.
+ */
+static int
+feed_one(struct metrics *m, int fd, int64_t n, size_t max_series)
+{
+	struct notstored_record rec;
+	uint64_t oldest =
+	    n > NOTSTORED_SLOTS ? (uint64_t)n - NOTSTORED_SLOTS : 0;
+	int counted = 0, r;
+
+	if (m->not_stored_next < oldest) {
+		/* Overwritten while nobody read them (crashd was down). */
+		m->not_stored[METRICS_NOT_STORED_LOST] +=
+		    oldest - m->not_stored_next;
+		m->not_stored_next = oldest;
+		counted = 1;
+	}
+	for (uint64_t seq = m->not_stored_next;
+	     seq < (uint64_t)n && counted < FEED_BATCH; seq++) {
+		r = notstored_get(fd, seq, &rec);
+		if (r < 0 && r != -ESTALE && r != -EBADMSG)
+			return r; /* tried again next time */
+		r = metrics_count_not_stored(
+		    m, seq, r < 0 ? NULL : &rec, max_series);
+		if (r < 0)
+			return r;
+		counted++;
+	}
+	return counted;
+}
+
+void
+action_metrics_feed(const struct config *c, int spool_dirfd)
+{
+	int64_t n;
+	int fd = notstored_open(spool_dirfd);
+
+	if (fd < 0)
+		return; /* -ENOENT: the hook never recorded one */
+	n = notstored_count(fd);
+	for (size_t i = 0; n > 0 && i < c->n_actions; i++) {
+		const struct action_config *ac = &c->actions[i];
+		struct metrics m;
+		struct buf state;
+		int dirfd, r;
+
+		if (ac->type != ACTION_METRICS)
+			continue;
+		metrics_init(&m);
+		buf_init(&state, 0);
+		dirfd = open_state_dir(spool_dirfd);
+		r = dirfd < 0 ? dirfd : load_state(dirfd, ac->name, &m);
+		if (r >= 0 && m.not_stored_next < (uint64_t)n)
+			r = feed_one(&m, fd, n, ac->max_series);
+		else if (r >= 0)
+			r = 0;
+		if (r > 0)
+			r = metrics_format(&m, &state);
+		if (r >= 0 && state.len > 0)
+			r = replace_file_at(
+			    dirfd, ac->name, state.data, state.len, 0600, true);
+		if (r >= 0 && state.len > 0)
+			r = write_prom(ac->path, &m, spool_dirfd);
+		/* Said once per change of fortune, not every second. */
+		if (r < 0 && !feed_failed[i % REFRESH_SLOTS])
+			log_warn_errno(r,
+			    "metrics action %s: count the crashes not "
+			    "stored: %m, trying again",
+			    ac->name);
+		feed_failed[i % REFRESH_SLOTS] = r < 0;
+		if (dirfd >= 0)
+			close(dirfd);
+		buf_done(&state);
+		metrics_done(&m);
+	}
+	safe_close(fd);
 }
 
 const struct action_ops action_metrics_ops = {

@@ -20,6 +20,15 @@
 void action_metrics_refresh(const struct config *c, int spool_dirfd);
 
 /*
+ * Counts, in every metrics action of c, the crashes the hook recorded as
+ * not stored (notstored.h) since the action last did, each once (its
+ * state keeps the next record's seq), at most a batch a call; records
+ * overwritten before they were read count as lost.  Writes the .prom
+ * files that changed.  Called every loop (a second at most).
+ */
+void action_metrics_feed(const struct config *c, int spool_dirfd);
+
+/*
  * What the .prom files say of the daemon's processing failures (retry.h)
  * from now on: the daemon sets it whenever it changes.
  */

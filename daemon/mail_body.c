@@ -120,10 +120,11 @@ put_facts(struct mail_text *t, const struct action_event *ev, const char *bt)
 
 	mail_text_label(t, "executable");
 	mail_text_visible(t, d->executable, strlen(d->executable));
-	v = mail_text_item(d, DUMP_ITEM_EXECUTABLE_DELETED, true, NULL, NULL);
+	v = mail_text_item(
+	    d, DUMP_ITEM_EXECUTABLE_DELETED, true, NULL, NULL, &t->r);
 	if (v[0])
 		mail_text_puts(t, " (deleted while it ran)");
-	free(v);
+	mail_text_item_free(v);
 	mail_text_puts(t, "\n");
 	put_where_line(t, bt);
 	mail_text_label(t, "time");
@@ -133,7 +134,7 @@ put_facts(struct mail_text *t, const struct action_event *ev, const char *bt)
 	mail_text_printf(t, "%s (%d)\n", d->signal_name, d->signal);
 
 	mail_text_label(t, "argv");
-	v = mail_text_item(d, DUMP_ITEM_CMDLINE, false, &len, &cut);
+	v = mail_text_item(d, DUMP_ITEM_CMDLINE, false, &len, &cut, &t->r);
 	if (len == 0)
 		mail_text_puts(t, "(none: the process had no command line)");
 	else if (t->r >= 0)
@@ -141,22 +142,22 @@ put_facts(struct mail_text *t, const struct action_event *ev, const char *bt)
 	if (cut)
 		mail_text_puts(t, " ... (cut)");
 	mail_text_puts(t, "\n");
-	free(v);
+	mail_text_item_free(v);
 
 	mail_text_label(t, "cwd");
-	v = mail_text_item(d, DUMP_ITEM_CWD, true, &len, NULL);
+	v = mail_text_item(d, DUMP_ITEM_CWD, true, &len, NULL, &t->r);
 	mail_text_visible(t, v, len);
 	mail_text_puts(t, "\n");
-	free(v);
+	mail_text_item_free(v);
 
 	mail_text_label(t, "user");
-	v = mail_text_item(d, DUMP_ITEM_USERNAME, true, &len, NULL);
+	v = mail_text_item(d, DUMP_ITEM_USERNAME, true, &len, NULL, &t->r);
 	if (len > 0)
 		mail_text_visible(t, v, len);
 	else
 		mail_text_puts(t, "?");
-	free(v);
-	v = mail_text_item(d, DUMP_ITEM_GID, true, &len, NULL);
+	mail_text_item_free(v);
+	v = mail_text_item(d, DUMP_ITEM_GID, true, &len, NULL, &t->r);
 	if (d->uid >= 0)
 		mail_text_printf(t, " (uid %lld", d->uid);
 	else
@@ -166,7 +167,7 @@ put_facts(struct mail_text *t, const struct action_event *ev, const char *bt)
 		mail_text_visible(t, v, len);
 	}
 	mail_text_puts(t, ")\n");
-	free(v);
+	mail_text_item_free(v);
 
 	if (d->container[0]) {
 		mail_text_label(t, "container");
@@ -224,13 +225,13 @@ put_ancestry(struct mail_text *t, const struct dump *d)
 	size_t n = 0;
 	char *pt;
 
-	pt = mail_text_item(d, DUMP_ITEM_PTREE, true, NULL, NULL);
+	pt = mail_text_item(d, DUMP_ITEM_PTREE, true, NULL, NULL, &t->r);
 	for (const char *p = pt; *p && n < ANCESTRY_MAX;
 	     p = mail_text_next_line(p))
 		if (mail_text_line_len(p) > 0)
 			lines[n++] = p;
 	if (n == 0) {
-		free(pt);
+		mail_text_item_free(pt);
 		return;
 	}
 	mail_text_puts(t, "Ancestry (how it was started)\n");
@@ -244,7 +245,7 @@ put_ancestry(struct mail_text *t, const struct dump *d)
 		mail_text_puts(t, i == 0 ? "   <- crashed\n" : "\n");
 	}
 	mail_text_puts(t, "\n");
-	free(pt);
+	mail_text_item_free(pt);
 }
 
 static void
@@ -276,8 +277,8 @@ put_details(struct mail_text *t, const struct action_config *ac,
 	mail_text_visible(t, core_note, strlen(core_note));
 	mail_text_puts(t, "\n");
 
-	ns_pid = mail_text_item(d, DUMP_ITEM_NS_PID, true, NULL, NULL);
-	tid = mail_text_item(d, DUMP_ITEM_TID, true, NULL, NULL);
+	ns_pid = mail_text_item(d, DUMP_ITEM_NS_PID, true, NULL, NULL, &t->r);
+	tid = mail_text_item(d, DUMP_ITEM_TID, true, NULL, NULL, &t->r);
 	mail_text_label(t, "pid");
 	mail_text_printf(t, "%ld", d->pid);
 	if (ns_pid[0] && atol(ns_pid) != d->pid)
@@ -286,10 +287,10 @@ put_details(struct mail_text *t, const struct action_config *ac,
 	if (tid[0] && atol(tid) != d->pid)
 		mail_text_printf(t, ", thread %ld", atol(tid));
 	mail_text_puts(t, "\n");
-	free(ns_pid);
-	free(tid);
+	mail_text_item_free(ns_pid);
+	mail_text_item_free(tid);
 
-	kernel = mail_text_item(d, DUMP_ITEM_KERNEL, true, NULL, NULL);
+	kernel = mail_text_item(d, DUMP_ITEM_KERNEL, true, NULL, NULL, &t->r);
 	mail_text_label(t, "host");
 	mail_text_visible(t, d->hostname, strlen(d->hostname));
 	if (kernel[0]) {
@@ -297,7 +298,7 @@ put_details(struct mail_text *t, const struct action_config *ac,
 		mail_text_visible(t, kernel, strlen(kernel));
 	}
 	mail_text_puts(t, "\n");
-	free(kernel);
+	mail_text_item_free(kernel);
 
 	mail_text_label(t, "count");
 	mail_text_printf(t, "%llu crash%s of this kind\n",
@@ -350,7 +351,7 @@ put_environ(
 		mail_text_visible(t, *g, strlen(*g));
 	}
 	mail_text_puts(t, " are redacted)\n");
-	env = mail_text_item(d, DUMP_ITEM_ENVIRON, false, &len, &cut);
+	env = mail_text_item(d, DUMP_ITEM_ENVIRON, false, &len, &cut, &t->r);
 	if (len == 0)
 		mail_text_puts(t, "  (none in the dump)\n");
 	while (i < len && t->r >= 0) {
@@ -382,7 +383,7 @@ put_environ(
 	if (cut)
 		mail_text_puts(t, "  ... (cut)\n");
 	mail_text_puts(t, "\n");
-	free(env);
+	mail_text_item_free(env);
 }
 
 int
@@ -401,7 +402,8 @@ mail_body(const struct action_config *ac, const struct action_event *event,
 	e.id = e.id ? e.id : "";
 	e.dump_path = e.dump_path ? e.dump_path : "";
 
-	bt = mail_text_item(ev->dump, DUMP_ITEM_BACKTRACE, true, NULL, NULL);
+	bt = mail_text_item(
+	    ev->dump, DUMP_ITEM_BACKTRACE, true, NULL, NULL, &t.r);
 	put_headline(&t, ev);
 	put_facts(&t, ev, bt);
 	more = put_top_frames(&t, bt);
@@ -412,7 +414,7 @@ mail_body(const struct action_config *ac, const struct action_event *event,
 		put_backtrace(&t, bt);
 	if (ac->include_environ)
 		put_environ(&t, ac, ev->dump);
-	free(bt);
+	mail_text_item_free(bt);
 
 	buf_init(&host, 0);
 	if (t.r >= 0)
@@ -496,7 +498,7 @@ subject_field(
 {
 	const struct dump *d = ev->dump;
 	char *v;
-	int r;
+	int r = 0;
 
 #define IS(name) (n == strlen(name) && memcmp(f, name, n) == 0)
 	if (IS("reason"))
@@ -506,9 +508,10 @@ subject_field(
 	if (IS("executable"))
 		return buf_puts(out, d->executable);
 	if (IS("comm")) {
-		v = mail_text_item(d, DUMP_ITEM_COMM, true, NULL, NULL);
-		r = buf_puts(out, v);
-		free(v);
+		v = mail_text_item(d, DUMP_ITEM_COMM, true, NULL, NULL, &r);
+		if (r >= 0)
+			r = buf_puts(out, v);
+		mail_text_item_free(v);
 		return r;
 	}
 	if (IS("signal"))

@@ -6,6 +6,7 @@
  */
 #include "mail_text.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,9 +87,12 @@ mail_text_label(struct mail_text *t, const char *label)
 	mail_text_printf(t, "  %-11s ", label);
 }
 
+/* What a missing item reads as: nothing to allocate, nothing to fail. */
+static char no_item[1];
+
 char *
 mail_text_item(const struct dump *d, const char *name, bool text,
-    size_t *ret_len, bool *ret_cut)
+    size_t *ret_len, bool *ret_cut, int *err)
 {
 	char *v = NULL;
 	size_t len = 0;
@@ -96,7 +100,9 @@ mail_text_item(const struct dump *d, const char *name, bool text,
 
 	r = read_file_at(d->dirfd, name, BODY_ITEM_CAP, &v, &len);
 	if (r < 0) {
-		v = calloc(1, 1);
+		if (r == -ENOMEM && *err >= 0)
+			*err = r;
+		v = no_item;
 		len = 0;
 	} else if (text && len > 0 && v[len - 1] == '\n') {
 		v[--len] = '\0';
@@ -106,6 +112,13 @@ mail_text_item(const struct dump *d, const char *name, bool text,
 	if (ret_cut)
 		*ret_cut = r == 1;
 	return v;
+}
+
+void
+mail_text_item_free(char *v)
+{
+	if (v != no_item)
+		free(v);
 }
 
 size_t

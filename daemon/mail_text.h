@@ -43,11 +43,15 @@ void mail_text_label(struct mail_text *t, const char *label);
 void mail_text_time(struct mail_text *t, long long when);
 
 /*
- * An item's bytes ("" when missing or unreadable; the caller frees), text
- * items without their trailing newline.  *ret_cut tells a truncated read.
+ * An item's bytes ("" when missing or unreadable; the caller frees it
+ * with mail_text_item_free()), text items without their trailing
+ * newline.  *ret_cut tells a truncated read.  Out of memory, the item is
+ * "" and *err (when it holds no error yet) -ENOMEM: the mail is not
+ * written as if the item were missing.
  */
 char *mail_text_item(const struct dump *d, const char *name, bool text,
-    size_t *ret_len, bool *ret_cut);
+    size_t *ret_len, bool *ret_cut, int *err);
+void mail_text_item_free(char *v);
 
 /* The length of the line at p (up to '\n' or the end). */
 size_t mail_text_line_len(const char *p);

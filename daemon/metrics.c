@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "webhook_text.h"
+#include "json_text.h"
+#include "signame.h"
 
 void
 metrics_init(struct metrics *m)
@@ -132,6 +133,42 @@ parse_series(struct metrics *m, const char *line, size_t n)
 	return add_series(m, count, last, labels, n) < 0 ? -ENOMEM : 1;
 }
 
+const char *
+metrics_not_stored_reason(unsigned i)
+{
+	if (i == METRICS_NOT_STORED_LOST)
+		return "lost";
+	return notstored_reason_to_string((enum notstored_reason)i);
+}
+
+/* "not_stored_next SEQ" or "not_stored REASON COUNT"; else skipped. */
+static void
+parse_not_stored(struct metrics *m, const char *line, size_t n)
+{
+	char buf[96], word[32];
+	unsigned long long v;
+	int used = 0;
+
+	if (n >= sizeof(buf))
+		return;
+	memcpy(buf, line, n);
+	buf[n] = '\0';
+	if (sscanf(buf, "not_stored_next %llu%n", &v, &used) == 1 &&
+	    buf[used] == '\0') {
+		m->not_stored_next = v;
+		return;
+	}
+	if (sscanf(buf, "not_stored %31s %llu%n", word, &v, &used) != 2 ||
+	    buf[used] != '\0')
+		return;
+	for (unsigned i = 0; i < METRICS_NOT_STORED_N; i++) {
+		const char *name = metrics_not_stored_reason(i);
+
+		if (name && strcmp(name, word) == 0)
+			m->not_stored[i] = v;
+	}
+}
+
 int
 metrics_parse(struct metrics *m, const char *text, size_t len)
 {
@@ -147,6 +184,8 @@ metrics_parse(struct metrics *m, const char *text, size_t len)
 				memcpy(m->last_dump, p + 5, n - 5);
 				m->last_dump[n - 5] = '\0';
 			}
+		} else if (n > 0 && (p[0] < '0' || p[0] > '9')) {
+			parse_not_stored(m, p, n);
 		} else if (parse_series(m, p, n) < 0) {
 			return -ENOMEM;
 		}
@@ -162,6 +201,14 @@ metrics_format(const struct metrics *m, struct buf *out)
 
 	if (m->last_dump[0])
 		r = buf_printf(out, "last %s\n", m->last_dump);
+	if (r >= 0 && m->not_stored_next)
+		r = buf_printf(out, "not_stored_next %llu\n",
+		    (unsigned long long)m->not_stored_next);
+	for (unsigned i = 0; i < METRICS_NOT_STORED_N && r >= 0; i++)
+		if (m->not_stored[i])
+			r = buf_printf(out, "not_stored %s %llu\n",
+			    metrics_not_stored_reason(i),
+			    (unsigned long long)m->not_stored[i]);
 	for (size_t i = 0; i < m->n && r >= 0; i++)
 		r = buf_printf(out, "%llu %lld %s\n",
 		    (unsigned long long)m->v[i].count, m->v[i].last,
@@ -177,7 +224,7 @@ label_value(struct buf *out, const char *s, size_t len)
 	int r;
 
 	buf_init(&text, 0);
-	r = webhook_text(&text, s, len, WEBHOOK_TEXT_VISIBLE);
+	r = json_text(&text, s, len, JSON_TEXT_VISIBLE);
 	for (size_t i = 0; r >= 0 && i < text.len; i++) {
 		char c = text.data[i];
 
@@ -252,7 +299,13 @@ struct metric_family {
 };
 
 static const struct metric_family crashes_total = { "crashd_crashes_total",
-	"counter", "Crashes processed by crashd." };
+	"counter", "Crashes the kernel handed to crashd-hook, stored or not." };
+static const struct metric_family not_stored = {
+	"crashd_crashes_not_stored_total", "counter",
+	"Crashes the hook counted but kept no dump of, by reason (also in "
+	"crashd_crashes_total; lost: overwritten in the hook's record before "
+	"crashd read it)."
+};
 static const struct metric_family last_crash = {
 	"crashd_last_crash_timestamp_seconds", "gauge",
 	"When the last crash of the series happened."
@@ -353,6 +406,35 @@ single(struct buf *out, const struct metric_family *f, long long value)
 }
 
 int
+metrics_count_not_stored(struct metrics *m, uint64_t seq,
+    const struct notstored_record *rec, size_t max_series)
+{
+	struct buf labels;
+	char sig[32];
+	int r;
+
+	if (seq < m->not_stored_next)
+		return 0;
+	m->not_stored_next = seq + 1;
+	if (rec == NULL) {
+		m->not_stored[METRICS_NOT_STORED_LOST]++;
+		return 1;
+	}
+	m->not_stored[rec->reason]++;
+	if (!signame_from_number(rec->signal, sig, sizeof(sig)))
+		snprintf(sig, sizeof(sig), "%d", rec->signal);
+	buf_init(&labels, 0);
+	r = metrics_labels(&labels, rec->executable, strlen(rec->executable),
+	    rec->hostname, strlen(rec->hostname),
+	    strncmp(sig, "SIG", 3) == 0 && sig[3] ? sig + 3 : sig);
+	if (r >= 0 &&
+	    metrics_count(m, labels.data, rec->time_ms / 1000, max_series) == 0)
+		r = -ENOMEM;
+	buf_done(&labels);
+	return r < 0 ? r : 1;
+}
+
+int
 metrics_render(const struct metrics *m, struct buf *out)
 {
 	int r = family(out, &crashes_total);
@@ -364,6 +446,16 @@ metrics_render(const struct metrics *m, struct buf *out)
 		r = family(out, &last_crash);
 	for (size_t i = 0; i < m->n && r >= 0; i++)
 		r = sample(out, &last_crash, m->v[i].labels, m->v[i].last);
+	if (r >= 0)
+		r = family(out, &not_stored);
+	for (unsigned i = 1; i < METRICS_NOT_STORED_N && r >= 0; i++) {
+		char labels[64];
+
+		snprintf(labels, sizeof(labels), "{reason=\"%s\"}",
+		    metrics_not_stored_reason(i));
+		r = sample(
+		    out, &not_stored, labels, (long long)m->not_stored[i]);
+	}
 	return r < 0 ? r : 0;
 }
 

@@ -10,11 +10,13 @@
  * without it, its series merged.)  Label values are bytes the
  * crashed process chose (its executable's name, its hostname): they are
  * made valid UTF-8 text with every control character written as \xNN
- * (webhook_text.h's rule, reversible), then escaped as the text format
+ * (json_text.h's rule, reversible), then escaped as the text format
  * wants (\\ and \"), so no name can break the file or add a series.
  *
  * The state file, one line each (only crashd writes it):
  *   last DUMP                    the last dump counted (exactly once)
+ *   not_stored_next SEQ          the next record of the hook's ring
+ *   not_stored REASON COUNT      crashes not stored, by reason
  *   COUNT LAST_TIME {labels}     a series, labels as rendered
  */
 #ifndef CRASHD_METRICS_H
@@ -27,6 +29,7 @@
 #include "action_tally.h"
 #include "buf.h"
 #include "hookstate.h"
+#include "notstored.h"
 
 struct metrics_series {
 	uint64_t count;
@@ -34,8 +37,15 @@ struct metrics_series {
 	char *labels; /* {executable="...",...}, rendered */
 };
 
+/* crashd_crashes_not_stored_total's reasons: notstored.h's, and lost. */
+#define METRICS_NOT_STORED_LOST _NOTSTORED_REASON_MAX
+#define METRICS_NOT_STORED_N (_NOTSTORED_REASON_MAX + 1)
+
 struct metrics {
 	char last_dump[256]; /* "" when none */
+	/* The next record of the hook's ring to count (notstored.h). */
+	uint64_t not_stored_next;
+	uint64_t not_stored[METRICS_NOT_STORED_N]; /* by reason */
 	struct metrics_series *v; /* oldest series first */
 	size_t n, cap;
 };
@@ -69,6 +79,18 @@ int metrics_labels(struct buf *out, const char *executable,
  */
 uint64_t metrics_count(
     struct metrics *m, const char *labels, long long when, size_t max_series);
+
+/*
+ * Counts record seq of the hook's ring of crashes not stored (rec, or
+ * NULL when it was overwritten before it was read: counted as lost), in
+ * its series and by reason, once: a seq below not_stored_next was counted
+ * before.  Returns 1 when counted, 0 when counted before, or -ENOMEM.
+ */
+int metrics_count_not_stored(struct metrics *m, uint64_t seq,
+    const struct notstored_record *rec, size_t max_series);
+
+/* "ignored", ... for a reason of metrics.not_stored[], "lost" last. */
+const char *metrics_not_stored_reason(unsigned i);
 
 /* The .prom file's text. Returns 0 or -errno from out. */
 int metrics_render(const struct metrics *m, struct buf *out);

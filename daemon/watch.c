@@ -277,6 +277,7 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 			    retrying_told, (uint64_t)failures_told);
 			last_metrics = 0; /* written now */
 		}
+		action_metrics_feed(&dm->cfg, dm->spool.dirfd);
 		if (now - last_metrics >= METRICS_REFRESH_S) {
 			last_metrics = now;
 			action_metrics_refresh(&dm->cfg, dm->spool.dirfd);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The bodies a webhook posts, built with jansson: the generic JSON of
+ * The bodies a webhook posts: the generic JSON of
  * schema WEBHOOK_SCHEMA (documented in webhook_json.c), a Slack-compatible
  * message, and an Alertmanager v2 alert list.  Valid JSON for any bytes
- * of the dump (webhook_text.h says how bytes that are not UTF-8 are kept).
+ * of the dump (json_text.h says how bytes that are not UTF-8 are kept).
  */
 #ifndef CRASHD_WEBHOOK_JSON_H
 #define CRASHD_WEBHOOK_JSON_H

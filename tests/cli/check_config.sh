@@ -13,12 +13,14 @@ fail() {
 [[ -x ${CRASHD_CLI:-} ]] || fail "CRASHD_CLI is not set; run the tests through ctest"
 T=$(mktemp -d /tmp/crashd-cli-cc.XXXXXX)
 trap 'rm -rf "$T"' EXIT
+source "$(dirname "$0")/lib_sanitizer.sh"
 
 # run STATUS ARGS...: crashd-cli ARGS must exit STATUS.
 run() {
 	local want=$1 rc=0
 	shift
 	"$CRASHD_CLI" "$@" >"$T/out" 2>"$T/err" || rc=$?
+	check_cli_sanitizer "$*" "$T/err"
 	((rc == want)) || fail "crashd-cli $* exited $rc, expected $want: $(cat "$T/out" "$T/err")"
 }
 

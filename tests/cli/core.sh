@@ -38,20 +38,24 @@ cmp "$T/core.2" "$T/core.ref" >&2 || fail "core -o over an existing file: not th
 info "to a pipe"
 "$CRASHD_CLI" -c "$CONF" core last 2>"$ERR" | cat >"$T/core.3" ||
 	fail "core last | cat failed: $(cat "$ERR")"
+check_cli_sanitizer "core last | cat"
 cmp "$T/core.3" "$T/core.ref" >&2 || fail "core to a pipe differs"
 n=$("$CRASHD_CLI" -c "$CONF" core "$id" 2>"$ERR" | wc -c)
+check_cli_sanitizer "core $id | wc -c"
 expect_eq "core | wc -c" "$kept" "$n"
 
 info "never to a terminal"
 rm -f "$T/tty.out"
 rc=0
 script -qec "$(printf '%q ' "$CRASHD_CLI" -c "$CONF" core "$id")" /dev/null </dev/null >"$T/tty.out" || rc=$?
+check_cli_sanitizer "core $id (on a terminal)" "$T/tty.out"
 expect_eq "core to a terminal: exit status" 1 "$rc"
 grep -q 'refusing to write a core to a terminal' "$T/tty.out" || fail "no refusal on a terminal: $(cat -v "$T/tty.out")"
 grep -q ELF "$T/tty.out" && fail "core bytes reached the terminal"
 # -o on a terminal is fine.
 script -qec "$(printf '%q ' "$CRASHD_CLI" -c "$CONF" core "$id" -o "$T/core.4")" /dev/null </dev/null >"$T/tty.out" ||
 	fail "core -o FILE on a terminal failed: $(cat -v "$T/tty.out")"
+check_cli_sanitizer "core $id -o FILE (on a terminal)" "$T/tty.out"
 cmp "$T/core.4" "$T/core.ref" >&2 || fail "core -o from a terminal differs"
 
 info "a truncated core"

@@ -12,6 +12,7 @@ fail() {
 [[ -x ${CRASHD_CLI:-} ]] || fail "CRASHD_CLI is not set; run the tests through ctest"
 out=$(mktemp /tmp/crashd-cli-help.XXXXXX)
 trap 'rm -f "$out" "$out.err"' EXIT
+source "$(dirname "$0")/lib_sanitizer.sh"
 
 verbs=(list info core gdb rm stats status install uninstall deliveries check-config counters)
 "$CRASHD_CLI" --help >"$out" || fail "crashd-cli --help failed"
@@ -32,6 +33,7 @@ for v in "${verbs[@]}"; do
 done
 rc=0
 "$CRASHD_CLI" nosuchverb >/dev/null 2>"$out.err" || rc=$?
+check_cli_sanitizer nosuchverb "$out.err"
 ((rc == 2)) || fail "an unknown verb exited $rc"
 grep -q 'unknown command "nosuchverb"' "$out.err" || fail "unknown verb: $(cat "$out.err")"
 echo PASS

@@ -141,7 +141,8 @@ cli info "$d_host" --json
 py '
 check(b(out["executable"]) == args[0], "executable %r" % out["executable"])
 check([b(a) for a in out["cmdline"]] == [args[0], b"open", args[0], b"--", args[1]], "cmdline %r" % out["cmdline"])
-check(out["reason"] == open(args[2] + b"/reason").read().rstrip("\n"), "reason %r" % out["reason"])
+# The reason item (escaped by the hook) holds "\\x1b": raw bytes like any item.
+check(b(out["reason"]) == open(args[2] + b"/reason", "rb").read().rstrip(b"\n"), "reason %r" % out["reason"])
 ' "$T/$hostile" "$hostile" "$SPOOL/$d_host"
 
 info "a PID that is also a prefix of every name (the year's digits)"

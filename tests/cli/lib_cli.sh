@@ -13,10 +13,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
 PY=/usr/bin/python3
 [[ -x $PY ]] || skip "$PY is needed to check crashd-cli's JSON"
 
-# A sanitizer report of crashd-cli must fail the test even where the
-# expected exit status is 1 (ASan's default exit code).
-export ASAN_OPTIONS=exitcode=86:abort_on_error=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
-export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}
+source "$(dirname "${BASH_SOURCE[0]}")/lib_sanitizer.sh"
 unset NO_COLOR
 
 # at_exit CMD: runs CMD (eval'd) when the test exits, before lib.sh puts
@@ -64,14 +61,6 @@ cli() {
 	check_cli_sanitizer "$*"
 	[[ ,$want, == *,$CLI_RC,* ]] ||
 		fail "crashd-cli $(printf '%q ' "$@")${pre:+(run by ${pre[*]}) }exited $CLI_RC, expected $want; stdout: $(head -c 1500 "$OUT" | cat -v); stderr: $(head -c 1500 "$ERR" | cat -v)"
-}
-
-# check_cli_sanitizer WHAT: a sanitizer report in $ERR fails the test.
-check_cli_sanitizer() {
-	if grep -Eq 'Sanitizer|runtime error:' "$ERR"; then
-		cat "$ERR" >&2
-		fail "crashd-cli $1: a sanitizer reported an error (above)"
-	fi
 }
 
 # expect_out ERE / expect_err ERE: some line of stdout / stderr matches.
@@ -130,7 +119,8 @@ expect_list() {
 
 # py CODE [ARG...]: runs CODE with the system python; `out` is the JSON
 # value of $OUT (json.loads of the whole output: exactly one value),
-# `args` the arguments as bytes, and `check(cond, msg)` fails the test.
+# `args` the arguments as bytes, `b(s)` a JSON string's bytes (the \xNN
+# rule of crashd-cli(1)), and `check(cond, msg)` fails the test.
 py() {
 	local code=$1
 	shift
@@ -146,8 +136,10 @@ try:
 except Exception as e:
     check(False, "crashd-cli printed no single valid JSON value (%s): %r" % (e, raw[:300]))
 args = [os.fsencode(a) for a in sys.argv[2:]]
+import re
 def b(s):
-    return s.encode("utf-8", "surrogateescape")
+    # crashd-cli(1): each \\xHH is the byte 0xHH, left to right.
+    return re.sub(rb"\\x([0-9a-fA-F]{2})", lambda m: bytes([int(m[1], 16)]), s.encode("utf-8"))
 '"$code" "$OUT" "$@" || fail "the JSON check above failed (output in $OUT: $(head -c 600 "$OUT" | cat -v))"
 }
 

@@ -63,12 +63,14 @@ sort -c -s -k1,2 <(tail -n +2 "$OUT") || fail "list is not oldest first: $(cat "
 info "colour: on a terminal only, never with NO_COLOR"
 script -qec "$(printf '%q ' "$CRASHD_CLI" -c "$CONF" list)" /dev/null </dev/null >"$T/tty.out" ||
 	fail "list on a terminal failed: $(cat -v "$T/tty.out")"
+check_cli_sanitizer "list (on a terminal)" "$T/tty.out"
 grep -q $'\e\\[' "$T/tty.out" || fail "no colour on a terminal: $(cat -v "$T/tty.out")"
 # The hostile name's own escape byte is escaped even there.
 grep -Fq 'nam\xc3\xa9 \x1b[31mx' "$T/tty.out" || fail "the hostile name is not escaped on a terminal: $(cat -v "$T/tty.out")"
 grep -q $'\e\\[31mx' "$T/tty.out" && fail "the hostile name's escape reached the terminal"
 script -qec "NO_COLOR=1 $(printf '%q ' "$CRASHD_CLI" -c "$CONF" list)" /dev/null </dev/null >"$T/tty.out" ||
 	fail "list on a terminal with NO_COLOR failed: $(cat -v "$T/tty.out")"
+check_cli_sanitizer "list (on a terminal, NO_COLOR)" "$T/tty.out"
 grep -q $'\e' "$T/tty.out" && fail "colour despite NO_COLOR: $(cat -v "$T/tty.out")"
 expect_eq "lines on a terminal" 7 "$(wc -l <"$T/tty.out")"
 NO_COLOR=1 cli list

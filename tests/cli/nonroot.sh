@@ -7,20 +7,10 @@
 # directory that is no dump (lost+found) is neither listed nor counted.
 source "$(dirname "$0")/lib_cli.sh"
 
-command -v useradd >/dev/null || skip "useradd is not installed"
 user=crashdclitest
-# A leftover of a killed run.
-if id "$user" >/dev/null 2>&1; then
-	userdel "$user" || fail "cannot remove the leftover user $user"
-fi
-useradd --system --no-create-home --user-group --shell /usr/sbin/nologin "$user" ||
-	fail "useradd $user failed"
-at_exit 'userdel "$user"'
-uid=$(id -u "$user")
-gid=$(id -g "$user")
-as_user() {
-	setpriv --reuid="$uid" --regid="$gid" --clear-groups "$@"
-}
+test_user "$user"
+uid=$TEST_UID
+gid=$TEST_GID
 
 write_config
 cli_register

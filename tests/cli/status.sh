@@ -75,7 +75,12 @@ cp /bin/sleep "$T/crashd"
 "$T/crashd" 60 9>&- {CRASHD_GUARD_FD}>&- &
 fake=$!
 at_exit 'kill -KILL "$fake" 2>/dev/null; wait "$fake" 2>/dev/null'
-[[ $(cat "/proc/$fake/comm") == crashd ]] || fail "the fake's comm is $(cat "/proc/$fake/comm")"
+# (Until the background shell has exec'd, its comm is bash's.)
+for ((i = 0; i < 500; i++)); do
+	[[ $(cat "/proc/$fake/comm") == crashd ]] && break
+	nap 0.01
+done
+[[ $(cat "/proc/$fake/comm") == crashd ]] || fail "the fake's comm is $(cat "/proc/$fake/comm") after 5 s"
 cli status --hook "$HOOK"
 expect_out_line 3 "daemon:   not running"
 

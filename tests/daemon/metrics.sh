@@ -19,6 +19,10 @@
 #     restart count nothing again, a live crash after that counts;
 #   - mode = none and remove_duplicates = true: the duplicate merged
 #     into the first dump (and removed) counts;
+#   - crashes the hook did not store (per_executable = 2/1h: 5 crashes,
+#     3 recorded as not stored) count in crashd_crashes_total too, and in
+#     crashd_crashes_not_stored_total{reason="rate_limited"}, once across
+#     a SIGKILL;
 #   - a second action with max_series = 2 (its own state, its own file
 #     and node_exporter) keeps the two series whose last crash is newest;
 #   - a mail or webhook delivery given up on shows in the queue's gauge
@@ -96,7 +100,7 @@ def problem(s):
 
 def esc(b):
     """The label's value before Prometheus' escaping: the webhook's text
-    rule (daemon/webhook_text.h): valid UTF-8 kept, control characters
+    rule (daemon/json_text.h): valid UTF-8 kept, control characters
     and bytes that are not UTF-8 as \\xNN, a backslash before x and two
     hex digits as \\x5c."""
     out = []
@@ -255,6 +259,12 @@ for line in ftext.split("\n"):
         # The hook's counters and the spool's figures: whole numbers.
         if not re.fullmatch(r"crashd_[a-z_]+ [0-9]+", line):
             problem(f"file: line {line!r} is not NAME COUNT")
+    elif line.startswith("crashd_crashes_not_stored_total"):
+        if not re.fullmatch(r'crashd_crashes_not_stored_total\{reason="'
+                            r'(ignored|rate_limited|spool_full|failed|lost)'
+                            r'"\} [0-9]+', line):
+            problem(f"file: line {line!r} is not "
+                    f'crashd_crashes_not_stored_total{{reason=".."}} COUNT')
     elif line.startswith("crashd_actions_total"):
         if not re.fullmatch(r'crashd_actions_total\{action="[^"\\]+",'
                             r'outcome="(ok|failed|skipped)"\} [0-9]+', line):
@@ -439,6 +449,30 @@ expect_eq "dumps of victim2 left in the spool (the duplicate merged)" 1 \
 expect_metrics textfile counts "$exe" SEGV 4 - "$exe" ABRT 1 - \
 	"$hostile" SEGV 1 - "$exe2" SEGV 2 "$VICTIM_START"
 expect_metrics capped set "$exe" SEGV - - "$exe2" SEGV - -
+stop_daemon
+
+info "crashes the hook did not store count too, from its record of them"
+# per_executable = 2/1h: two dumps (the second merged), three records.
+write_daemon_config mode=none per_executable=2/1h actions="$actions"
+start_daemon
+copy_victim victim4
+for i in 1 2 3 4 5; do
+	run_victim "$T/victim4" segv
+done
+wait_incoming_empty
+wait_all_processed
+expect_metrics textfile counts "$exe" SEGV 4 - "$exe" ABRT 1 - \
+	"$hostile" SEGV 1 - "$exe2" SEGV 2 - "$T/victim4" SEGV 5 -
+expect_metrics capped set "$exe2" SEGV - - "$T/victim4" SEGV - -
+grep -qxF 'crashd_crashes_not_stored_total{reason="rate_limited"} 3' \
+	"$T/textfile/crashd.prom" ||
+	fail "not 3 rate_limited: $(grep crashd_crashes_not_stored "$T/textfile/crashd.prom")"
+info "  and once: a SIGKILL and a restart count none again"
+kill_daemon
+start_daemon
+nap 1.5
+expect_metrics textfile counts "$exe" SEGV 4 - "$exe" ABRT 1 - \
+	"$hostile" SEGV 1 - "$exe2" SEGV 2 - "$T/victim4" SEGV 5 -
 stop_daemon
 
 info "a delivery given up on shows in crashd_deliveries, without a crash"

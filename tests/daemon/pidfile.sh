@@ -9,7 +9,6 @@
 # may write is refused.
 source "$(dirname "$0")/lib_daemon.sh"
 
-command -v useradd >/dev/null || skip "useradd is not installed"
 command -v flock >/dev/null || skip "flock (util-linux) is not installed"
 PY=/usr/bin/python3
 [[ -x $PY ]] || skip "$PY is needed to take a read lock as the user"
@@ -71,11 +70,7 @@ stop_daemon
 
 info "a user locking a stale pid file"
 user=crashdpidtest
-if id "$user" >/dev/null 2>&1; then
-	userdel "$user" || fail "cannot remove the leftover user $user"
-fi
-useradd --system --no-create-home --user-group --shell /usr/sbin/nologin "$user" ||
-	fail "useradd $user failed"
+test_user "$user"
 pidfile_on_exit() {
 	local rc=$? p
 	set +e
@@ -83,15 +78,11 @@ pidfile_on_exit() {
 		kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
-	userdel "$user"
 	(exit "$rc")
 	daemon_on_exit
 }
 trap pidfile_on_exit EXIT
-uid=$(id -u "$user")
-as_user() {
-	setpriv --reuid="$uid" --regid="$(id -g "$user")" --clear-groups "$@"
-}
+uid=$TEST_UID
 # A stale file as a killed daemon leaves it, naming a live process that
 # is merely called crashd.
 cp /bin/sleep "$T/crashd"
@@ -106,7 +97,7 @@ chmod 644 "$PID_FILE"
 mkdir "$T/u"
 chown "$user" "$T/u"
 # (setpriv itself, not as_user: $! must be the process that holds them.)
-setpriv --reuid="$uid" --regid="$(id -g "$user")" --clear-groups "$PY" -I -c '
+"${AS_USER[@]}" "$PY" -I -c '
 import fcntl, os, struct, sys, time
 fd = os.open(sys.argv[1], os.O_RDONLY)
 fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)

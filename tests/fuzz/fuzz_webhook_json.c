@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Fuzzes the webhook bodies: webhook_text() on any bytes gives valid
+ * Fuzzes the webhook bodies: json_text() on any bytes gives valid
  * UTF-8 that a JSON library takes, with no NUL, and (unless the input is
  * marked as crashd's own escaped text) reads back to exactly the input
  * by the documented rule (each \xHH is the byte 0xHH); text for people
@@ -9,7 +9,7 @@
  * format: every body parses with jansson, and the generic body's raw
  * fields read back to their bytes.
  *
- * Input: byte 0 picks webhook_text()'s flags and the cut; the rest is
+ * Input: byte 0 picks json_text()'s flags and the cut; the rest is
  * the text, and, split at 0x1e bytes, the fields of the crash.
  */
 #include <jansson.h>
@@ -19,39 +19,14 @@
 #include "buf.h"
 #include "config.h"
 #include "fuzz.h"
+#include "json_text.h"
 #include "webhook_json.h"
-#include "webhook_text.h"
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* The documented rule, written again: each \xHH is the byte 0xHH. */
+/* The documented rule's inverse: each \xHH is the byte 0xHH. */
 static void
 decode(const char *s, size_t len, struct buf *out)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (size_t i = 0; i < len;) {
-		if (p[i] == '\\' && len - i >= 4 && p[i + 1] == 'x' &&
-		    hexval(p[i + 2]) >= 0 && hexval(p[i + 3]) >= 0) {
-			FUZZ_CHECK(buf_putc(out,
-				       (char)(hexval(p[i + 2]) * 16 +
-					   hexval(p[i + 3]))) == 0);
-			i += 4;
-		} else {
-			FUZZ_CHECK(buf_putc(out, (char)p[i]) == 0);
-			i++;
-		}
-	}
+	FUZZ_CHECK(json_text_decode(out, s, len) == 0);
 }
 
 /* Decodes the next UTF-8 character of valid text; returns its length. */
@@ -102,15 +77,15 @@ check_text(const char *in, size_t len, unsigned flags, size_t cut)
 
 	buf_init(&out, 0);
 	buf_init(&back, 0);
-	FUZZ_CHECK(webhook_text(&out, in, len, flags) == 0);
+	FUZZ_CHECK(json_text(&out, in, len, flags) == 0);
 	FUZZ_CHECK(out.len == 0 || memchr(out.data, '\0', out.len) == NULL);
 	check_json_string(out.data ? out.data : "", out.len);
-	if (!(flags & WEBHOOK_TEXT_ESCAPED)) {
+	if (!(flags & JSON_TEXT_ESCAPED)) {
 		decode(out.data ? out.data : "", out.len, &back);
 		FUZZ_CHECK(back.len == len);
 		FUZZ_CHECK(len == 0 || memcmp(back.data, in, len) == 0);
 	}
-	if (flags & WEBHOOK_TEXT_VISIBLE) {
+	if (flags & JSON_TEXT_VISIBLE) {
 		const unsigned char *p = (const unsigned char *)out.data;
 
 		for (size_t i = 0; i < out.len;) {
@@ -125,7 +100,7 @@ check_text(const char *in, size_t len, unsigned flags, size_t cut)
 	}
 	if (out.len > 0) {
 		size_t max = cut % (out.len + 4);
-		int r = webhook_text_cut(&out, max, "\xe2\x80\xa6");
+		int r = json_text_cut(&out, max, "\xe2\x80\xa6");
 
 		FUZZ_CHECK(r == 0 || r == 1);
 		FUZZ_CHECK(r == 0 || out.len <= (max > 3 ? max : 3));

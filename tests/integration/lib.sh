@@ -172,12 +172,15 @@ check_sanitizer() {
 }
 
 crashd_on_exit() {
-	local rc=$?
+	local rc=$? u
 	trap - EXIT INT TERM HUP
 	set +e
 	if ((rc == 0)); then
 		(check_hooks_done) || rc=1
 	fi
+	for u in "${TEST_USERS[@]}"; do
+		remove_test_user "$u" || echo "crashd_on_exit: cannot remove the test's user $u" >&2
+	done
 	crashd_restore
 	# The kernel must be back where it was, whatever the test did.
 	if [[ $(cat /proc/sys/kernel/core_pattern) != "$CRASHD_SAVED_PATTERN" ]]; then
@@ -575,6 +578,43 @@ expect_elf() {
 # as_nobody CMD...: runs CMD as uid/gid 65534 with no supplementary groups.
 as_nobody() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+# test_user NAME: creates the system user NAME (and its group; no home,
+# no login shell) for a local-user attack, first removing a leftover of a
+# killed run, and removes it when the test exits (crashd_on_exit).  Sets
+# TEST_UID, TEST_GID and AS_USER, the command prefix that runs a command
+# as the user with no supplementary groups (for "bash -c" and the like,
+# which do not see as_user).  Skips without useradd.
+TEST_USERS=()
+test_user() {
+	command -v useradd >/dev/null || skip "useradd is not installed"
+	if id "$1" >/dev/null 2>&1; then
+		remove_test_user "$1" || fail "cannot remove the leftover user $1"
+	fi
+	useradd --system --no-create-home --user-group --shell /usr/sbin/nologin "$1" ||
+		fail "useradd $1 failed"
+	TEST_USERS+=("$1")
+	TEST_UID=$(id -u "$1")
+	TEST_GID=$(id -g "$1")
+	AS_USER=(setpriv --reuid="$TEST_UID" --regid="$TEST_GID" --clear-groups)
+}
+
+# remove_test_user NAME: kills what still runs as NAME (userdel refuses a
+# user with processes: a lock holder of a killed run), then removes it.
+remove_test_user() {
+	local i
+	pkill -KILL -u "$1" 2>/dev/null || true
+	for ((i = 0; i < 100; i++)); do
+		pgrep -u "$1" >/dev/null || break
+		nap 0.02
+	done
+	userdel "$1"
+}
+
+# as_user CMD...: runs CMD as test_user's user.
+as_user() {
+	"${AS_USER[@]}" "$@"
 }
 
 # copy_victim NAME: a copy of the victim at $T/NAME (any bytes), mode 755.

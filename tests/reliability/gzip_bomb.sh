@@ -118,31 +118,33 @@ publish() {
 	mv "$inc" "$SPOOL/$1"
 }
 
+# bomb_case WHAT N DECLARED_FILESZ BYTE COUNT_MIB REASON: a crafted
+# core.gz (make_bomb) published as the Nth hand-made dump; once processed,
+# its backtrace must say where inflating stopped, for REASON (a fixed
+# string).  Sets BOMB_LINE to that line and BOMB_GZ to core.gz's size.
+bomb_case() {
+	local what=$1 n=$2 name
+	make_bomb "$T/bomb.gz" "$3" "$4" "$5"
+	BOMB_GZ=$(stat -c %s "$T/bomb.gz")
+	name=$(date -u +%Y%m%dT%H%M%S).00000${n}Z-$((4241 + n))-bomb
+	publish "$name"
+	wait_until 30 "$name to be processed" test -e "$SPOOL/$name/processed"
+	BOMB_LINE=$(grep 'core.gz inflated to' "$SPOOL/$name/backtrace") ||
+		fail "the $what's backtrace does not say where inflating stopped: $(cat "$SPOOL/$name/backtrace")"
+	grep -qF -- "$6" <<<"$BOMB_LINE" || fail "the $what stopped for another reason: $BOMB_LINE"
+}
+
 info "crafted: headers declare 1 MiB, the stream inflates to 1 GiB of zeros"
-make_bomb "$T/bomb.gz" $((1 << 20)) 0 1024
-zeros_gz=$(stat -c %s "$T/bomb.gz")
-name=$(date -u +%Y%m%dT%H%M%S).000001Z-4242-bomb
-publish "$name"
-wait_until 30 "$name to be processed" test -e "$SPOOL/$name/processed"
-line=$(grep 'core.gz inflated to' "$SPOOL/$name/backtrace") ||
-	fail "the zero bomb's backtrace does not say where inflating stopped: $(cat "$SPOOL/$name/backtrace")"
-inflated=$(sed -E 's/.*inflated to ([0-9]+) bytes.*/\1/' <<<"$line")
-((inflated <= (1 << 20) + 4096)) || fail "inflated $inflated bytes past a declared end of $(((1 << 20) + 4096)): $line"
-grep -q 'the end its headers declare' <<<"$line" || fail "another reason: $line"
-info "zero bomb: core.gz $zeros_gz bytes of 1 GiB; inflated $inflated bytes (declared end $(((1 << 20) + 4096)))"
+bomb_case "zero bomb" 1 $((1 << 20)) 0 1024 'the end its headers declare'
+inflated=$(sed -E 's/.*inflated to ([0-9]+) bytes.*/\1/' <<<"$BOMB_LINE")
+((inflated <= (1 << 20) + 4096)) || fail "inflated $inflated bytes past a declared end of $(((1 << 20) + 4096)): $BOMB_LINE"
+info "zero bomb: core.gz $BOMB_GZ bytes of 1 GiB; inflated $inflated bytes (declared end $(((1 << 20) + 4096)))"
 
 info "crafted: a 3 GiB segment declared, 600 MiB of 'A' (no zeros)"
-make_bomb "$T/bomb.gz" $((3 << 30)) 65 600
-data_gz=$(stat -c %s "$T/bomb.gz")
-name=$(date -u +%Y%m%dT%H%M%S).000002Z-4243-bomb
-publish "$name"
-wait_until 30 "$name to be processed" test -e "$SPOOL/$name/processed"
-line=$(grep 'core.gz inflated to' "$SPOOL/$name/backtrace") ||
-	fail "the data bomb's backtrace does not say where inflating stopped: $(cat "$SPOOL/$name/backtrace")"
-data=$(sed -E 's/.*bytes only, ([0-9]+) of them.*/\1/' <<<"$line")
-grep -q 'its cap on data' <<<"$line" || fail "another reason: $line"
-((data <= (512 << 20) + 65536)) || fail "$data bytes of data inflated, over the 512 MiB cap: $line"
-info "data bomb: core.gz $data_gz bytes; inflated $data bytes of data (cap $((512 << 20)))"
+bomb_case "data bomb" 2 $((3 << 30)) 65 600 'its cap on data'
+data=$(sed -E 's/.*bytes only, ([0-9]+) of them.*/\1/' <<<"$BOMB_LINE")
+((data <= (512 << 20) + 65536)) || fail "$data bytes of data inflated, over the 512 MiB cap: $BOMB_LINE"
+info "data bomb: core.gz $BOMB_GZ bytes; inflated $data bytes of data (cap $((512 << 20)))"
 
 kill "$SAMPLER" 2>/dev/null || true
 wait "$SAMPLER" 2>/dev/null || true

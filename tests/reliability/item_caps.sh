@@ -16,17 +16,8 @@
 # Crashes run as a real unprivileged user created here.
 source "$(dirname "$0")/../daemon/lib_daemon.sh"
 
-command -v useradd >/dev/null || skip "useradd is not installed"
-user=crashdrelcaps
-if id "$user" >/dev/null 2>&1; then
-	userdel "$user" || fail "cannot remove the leftover user $user"
-fi
-useradd --system --no-create-home --user-group --shell /usr/sbin/nologin "$user" ||
-	fail "useradd $user failed"
-trap 'rc=$?; userdel "$user" 2>/dev/null; (exit $rc); daemon_on_exit' EXIT
-uid=$(id -u "$user")
-gid=$(id -g "$user")
-as_user=(setpriv --reuid="$uid" --regid="$gid" --clear-groups)
+test_user crashdrelcaps
+uid=$TEST_UID
 
 # spool_usage: the allocated bytes of the dumps, published and being
 # written (not the hook's and daemon's state: spool_max bounds dumps).
@@ -49,7 +40,7 @@ envs=()
 for i in $(seq 0 9); do
 	envs+=("CRASHD_BIG_$i=$(head -c 75000 /dev/urandom | base64 -w0)")
 done
-crash_and_wait env -i "${envs[@]}" "${as_user[@]}" "$T/victim" maps 60000
+crash_and_wait env -i "${envs[@]}" "${AS_USER[@]}" "$T/victim" maps 60000
 expect_item uid "$uid"
 maps=$(stat -c %s "$DUMP/maps")
 environ=$(stat -c %s "$DUMP/environ")
@@ -76,7 +67,7 @@ spool_estimate() {
 	"$CRASHD_CLI" -c "$CONF" counters | awk '$1 == "spool_bytes" { print $2 }'
 }
 est0=$(spool_estimate)
-crash_and_wait env -i "${envs[@]}" "${as_user[@]}" "$T/victim" maps 60000
+crash_and_wait env -i "${envs[@]}" "${AS_USER[@]}" "$T/victim" maps 60000
 maps=$(stat -c %s "$DUMP/maps")
 environ=$(stat -c %s "$DUMP/environ")
 info "maps $maps bytes, environ $environ bytes (caps 1M each)"
@@ -105,7 +96,7 @@ for round in 1 2 3 4 5; do
 	pids=()
 	for i in 1 2 3 4 5 6; do
 		for k in 1 2 3 4; do
-			bash -c '"$@"; exit $?' crash "${as_user[@]}" "$T/storm$i" maps 20000 \
+			bash -c '"$@"; exit $?' crash "${AS_USER[@]}" "$T/storm$i" maps 20000 \
 				>/dev/null 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
 			pids+=($!)
 		done
@@ -143,7 +134,7 @@ write_daemon_config mode=none spool_max=2G keep_free=0 remove_duplicates=true
 register
 start_daemon
 copy_victim dup
-crash_n 30 "${as_user[@]}" "$T/dup" maps 20000
+crash_n 30 "${AS_USER[@]}" "$T/dup" maps 20000
 wait_all_processed 30
 est=$("$CRASHD_CLI" -c "$CONF" counters | awk '$1 == "spool_bytes" { print $2 }')
 real=0
@@ -166,7 +157,7 @@ copy_victim rootapp
 copy_victim flood
 run_victim "$T/rootapp" segv
 run_victim "$T/rootapp" segv
-crash_n 20 "${as_user[@]}" "$T/flood" segv
+crash_n 20 "${AS_USER[@]}" "$T/flood" segv
 before=$(spool_dumps | wc -l)
 : >"$DLOG"
 start_daemon

@@ -10,20 +10,9 @@
 # on the way is fine.
 source "$(dirname "$0")/../daemon/lib_daemon.sh"
 
-command -v useradd >/dev/null || skip "useradd is not installed"
-user=crashd-rel-sp
-if id "$user" >/dev/null 2>&1; then
-	userdel "$user" || fail "cannot remove the leftover user $user"
-fi
-useradd --system --no-create-home --user-group --shell /usr/sbin/nologin "$user" ||
-	fail "useradd $user failed"
-uid=$(id -u "$user")
-gid=$(id -g "$user")
-eval "sp_exit() $(declare -f daemon_on_exit | tail -n +2)"
-trap 'userdel "$user" 2>/dev/null; sp_exit' EXIT
-as_user() {
-	setpriv --reuid="$uid" --regid="$gid" --clear-groups "$@"
-}
+test_user crashd-rel-sp
+uid=$TEST_UID
+gid=$TEST_GID
 
 # The user's directory on the way, the spool in it, and where the user
 # wants root's dumps to go: a root-owned directory.

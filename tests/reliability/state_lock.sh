@@ -14,19 +14,10 @@
 #     journal, then not stored); crashd-cli counters works meanwhile.
 source "$(dirname "$0")/../daemon/lib_daemon.sh"
 
-command -v useradd >/dev/null || skip "useradd is not installed"
 command -v flock >/dev/null || skip "flock (util-linux) is needed"
-user=crashdlocktest
-if id "$user" >/dev/null 2>&1; then
-	# (A killed run's lock holder may still run as the user.)
-	pkill -KILL -u "$user" 2>/dev/null || true
-	nap 0.2
-	userdel "$user" || fail "cannot remove the leftover user $user"
-fi
-useradd --system --no-create-home --user-group --shell /usr/sbin/nologin "$user" ||
-	fail "useradd $user failed"
-uid=$(id -u "$user")
-gid=$(id -g "$user")
+test_user crashdlocktest
+uid=$TEST_UID
+gid=$TEST_GID
 HOLDERS=()
 reliability_on_exit() {
 	local rc=$? p
@@ -34,7 +25,6 @@ reliability_on_exit() {
 	for p in "${HOLDERS[@]}"; do
 		stop_holder "$p"
 	done
-	userdel "$user" 2>/dev/null
 	(exit "$rc")
 	daemon_on_exit
 }
@@ -45,9 +35,6 @@ stop_holder() {
 	kill -KILL "$1" 2>/dev/null || true
 	wait "$1" 2>/dev/null || true
 	return 0
-}
-as_user() {
-	setpriv --reuid="$uid" --regid="$gid" --clear-groups "$@"
 }
 STATE=$SPOOL/.state/hook
 # Where the user's lock holder says it holds the lock.

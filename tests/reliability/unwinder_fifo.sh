@@ -14,28 +14,18 @@
 # no root, with no capabilities.
 source "$(dirname "$0")/../daemon/lib_daemon.sh"
 
-command -v useradd >/dev/null || skip "useradd is not installed"
 command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
-user=crashdrelfifo
-if id "$user" >/dev/null 2>&1; then
-	userdel "$user" || fail "cannot remove the leftover user $user"
-fi
-useradd --system --no-create-home --user-group --shell /usr/sbin/nologin "$user" ||
-	fail "useradd $user failed"
+test_user crashdrelfifo
 eval "fifo_prev_exit() $(declare -f daemon_on_exit | tail -n +2)"
 daemon_on_exit() {
 	local rc=$?
 	[[ -z ${SAMPLER:-} ]] || kill "$SAMPLER" 2>/dev/null
-	userdel "$user" 2>/dev/null
 	(exit "$rc")
 	fifo_prev_exit
 }
 trap daemon_on_exit EXIT
-uid=$(id -u "$user")
-gid=$(id -g "$user")
-as_user() {
-	setpriv --reuid="$uid" --regid="$gid" --clear-groups "$@"
-}
+uid=$TEST_UID
+gid=$TEST_GID
 
 mkdir "$T/u"
 chown "$uid:$gid" "$T/u"

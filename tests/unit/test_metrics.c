@@ -169,12 +169,17 @@ test_render(void **state)
 	metrics_init(&m);
 	buf_init(&b, 0);
 	assert_int_equal(metrics_render(&m, &b), 0);
-	assert_string_equal(b.data,
-	    "# HELP crashd_crashes_total Crashes processed by crashd.\n"
+	/* No series yet: the families, and the reasons at 0. */
+	assert_non_null(strstr(b.data,
+	    "# HELP crashd_crashes_total Crashes the kernel handed to "
+	    "crashd-hook, stored or not.\n"
 	    "# TYPE crashd_crashes_total counter\n"
 	    "# HELP crashd_last_crash_timestamp_seconds When the last crash "
 	    "of the series happened.\n"
-	    "# TYPE crashd_last_crash_timestamp_seconds gauge\n");
+	    "# TYPE crashd_last_crash_timestamp_seconds gauge\n"
+	    "# HELP crashd_crashes_not_stored_total "));
+	assert_non_null(strstr(b.data,
+	    "\ncrashd_crashes_not_stored_total{reason=\"failed\"} 0\n"));
 	metrics_count(&m, "{s=\"a\"}", 1714564800, 10);
 	metrics_count(&m, "{s=\"a\"}", 1714564801, 10);
 	buf_reset(&b);
@@ -315,6 +320,54 @@ test_action(void **state)
 	free(f.dir);
 }
 
+/* Crashes the hook did not store: counted once each, kept in the state. */
+static void
+test_not_stored(void **state)
+{
+	struct notstored_record rec;
+	struct metrics m, back;
+	struct buf text;
+
+	(void)state;
+	metrics_init(&m);
+	notstored_fill(&rec, NOTSTORED_RATE_LIMITED, "per_executable limit",
+	    1765000000123LL, 41, 6, 0, 0, "/usr/bin/a", "a", "web1");
+	assert_int_equal(metrics_count_not_stored(&m, 0, &rec, 10), 1);
+	assert_int_equal(metrics_count_not_stored(&m, 1, &rec, 10), 1);
+	/* Again (a daemon killed before its state said so): once. */
+	assert_int_equal(metrics_count_not_stored(&m, 1, &rec, 10), 0);
+	assert_int_equal(metrics_count_not_stored(&m, 2, NULL, 10), 1);
+	assert_int_equal(m.n, 1);
+	assert_string_equal(m.v[0].labels,
+	    "{executable=\"/usr/bin/a\",hostname=\"web1\",signal=\"ABRT\"}");
+	assert_int_equal(m.v[0].count, 2);
+	assert_int_equal(m.v[0].last, 1765000000);
+	assert_int_equal(m.not_stored[NOTSTORED_RATE_LIMITED], 2);
+	assert_int_equal(m.not_stored[METRICS_NOT_STORED_LOST], 1);
+	buf_init(&text, 0);
+	assert_int_equal(metrics_format(&m, &text), 0);
+	assert_non_null(strstr(text.data, "not_stored_next 3\n"));
+	assert_non_null(strstr(text.data, "not_stored rate_limited 2\n"));
+	assert_non_null(strstr(text.data, "not_stored lost 1\n"));
+	metrics_init(&back);
+	assert_int_equal(metrics_parse(&back, text.data, text.len), 0);
+	assert_int_equal(back.not_stored_next, 3);
+	assert_int_equal(back.not_stored[NOTSTORED_RATE_LIMITED], 2);
+	assert_int_equal(back.not_stored[METRICS_NOT_STORED_LOST], 1);
+	assert_int_equal(back.n, 1);
+	buf_reset(&text);
+	assert_int_equal(metrics_render(&back, &text), 0);
+	assert_non_null(strstr(text.data,
+	    "# TYPE crashd_crashes_not_stored_total counter\n"
+	    "crashd_crashes_not_stored_total{reason=\"ignored\"} 0\n"
+	    "crashd_crashes_not_stored_total{reason=\"rate_limited\"} 2\n"));
+	assert_non_null(strstr(
+	    text.data, "crashd_crashes_not_stored_total{reason=\"lost\"} 1\n"));
+	buf_done(&text);
+	metrics_done(&back);
+	metrics_done(&m);
+}
+
 /* Health and inventory: build info, the hook's counters, the actions. */
 static void
 test_health(void **state)
@@ -432,6 +485,7 @@ main(void)
 		cmocka_unit_test(test_action),
 		cmocka_unit_test(test_refresh_deliveries),
 		cmocka_unit_test(test_health),
+		cmocka_unit_test(test_not_stored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,10 +19,10 @@
 
 #include "action.h"
 #include "dump.h"
+#include "json_text.h"
 #include "testutil.h"
 #include "webhook_json.h"
 #include "webhook_send.h"
-#include "webhook_text.h"
 
 #define NAME "20240501T120000.000000Z-1234-victim"
 
@@ -362,34 +362,18 @@ test_alertmanager(void **state)
 	done_dump(&f);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* "\xHH" -> the byte 0xHH, left to right: the rule of webhook_text.h. */
+/* "\xHH" -> the byte 0xHH, left to right: the rule of json_text.h. */
 static size_t
 decode(const char *s, size_t len, char *out)
 {
-	size_t n = 0;
+	struct buf b;
+	size_t n;
 
-	for (size_t i = 0; i < len;) {
-		if (s[i] == '\\' && len - i >= 4 && s[i + 1] == 'x' &&
-		    hexval(s[i + 2]) >= 0 && hexval(s[i + 3]) >= 0) {
-			out[n++] =
-			    (char)(hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
-			i += 4;
-		} else {
-			out[n++] = s[i++];
-		}
-	}
+	buf_init(&b, 0);
+	assert_int_equal(json_text_decode(&b, s, len), 0);
+	n = b.len;
+	memcpy(out, b.data ? b.data : "", n);
+	buf_done(&b);
 	return n;
 }
 
@@ -519,7 +503,7 @@ expect_text(const char *in, size_t len, unsigned flags, const char *want)
 	struct buf b;
 
 	buf_init(&b, 0);
-	assert_int_equal(webhook_text(&b, in, len, flags), 0);
+	assert_int_equal(json_text(&b, in, len, flags), 0);
 	assert_string_equal(b.data ? b.data : "", want);
 	buf_done(&b);
 }
@@ -544,13 +528,12 @@ test_text(void **state)
 	expect_text("\\x4", 3, 0, "\\x4");
 	expect_text("\\x41", 4, 0, "\\x5cx41");
 	expect_text("\\\\x41", 5, 0, "\\\\x5cx41");
-	expect_text("\\x41", 4, WEBHOOK_TEXT_ESCAPED, "\\x41");
+	expect_text("\\x41", 4, JSON_TEXT_ESCAPED, "\\x41");
 	/* Controls: JSON escapes them; people get them visible. */
 	expect_text("a\nb\tc", 5, 0, "a\nb\tc");
-	expect_text(
-	    "a\nb\tc\x7f", 6, WEBHOOK_TEXT_VISIBLE, "a\\x0ab\\x09c\\x7f");
+	expect_text("a\nb\tc\x7f", 6, JSON_TEXT_VISIBLE, "a\\x0ab\\x09c\\x7f");
 	expect_text("\xc2\x85|\xe2\x80\xa8|\xe2\x81\xa6|\xe2\x80\x8b", 14,
-	    WEBHOOK_TEXT_VISIBLE,
+	    JSON_TEXT_VISIBLE,
 	    "\\xc2\\x85|\\xe2\\x80\\xa8|\\xe2\\x81\\xa6|\xe2\x80\x8b");
 }
 
@@ -562,8 +545,8 @@ test_text_cut(void **state)
 	(void)state;
 	buf_init(&b, 0);
 	buf_puts(&b, "ab\xc3\xa9xyz");
-	assert_int_equal(webhook_text_cut(&b, 10, "..."), 0);
-	assert_int_equal(webhook_text_cut(&b, 6, "..."), 1);
+	assert_int_equal(json_text_cut(&b, 10, "..."), 0);
+	assert_int_equal(json_text_cut(&b, 6, "..."), 1);
 	/* 3 bytes left for text: not half of the e-acute. */
 	assert_string_equal(b.data, "ab...");
 	buf_done(&b);

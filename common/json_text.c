@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * webhook_text.c owns turning untrusted bytes into valid UTF-8 text for
- * webhook bodies, losslessly (the rule is in webhook_text.h).
+ * json_text.c owns turning untrusted bytes into valid UTF-8 text for JSON
+ * strings, losslessly (the rule is in json_text.h).
  */
-#include "webhook_text.h"
+#include "json_text.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -42,7 +42,7 @@ put_escaped(struct buf *out, const unsigned char *p, size_t n)
 }
 
 int
-webhook_text(struct buf *out, const char *s, size_t len, unsigned flags)
+json_text(struct buf *out, const char *s, size_t len, unsigned flags)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0;
@@ -59,12 +59,12 @@ webhook_text(struct buf *out, const char *s, size_t len, unsigned flags)
 			n = 1;
 		} else if (cp == '\\') {
 			/* "\x41" in the input must not read back as "A". */
-			esc = !(flags & WEBHOOK_TEXT_ESCAPED) && len - i >= 4 &&
+			esc = !(flags & JSON_TEXT_ESCAPED) && len - i >= 4 &&
 			    p[i + 1] == 'x' && is_hex(p[i + 2]) &&
 			    is_hex(p[i + 3]);
 		} else {
 			esc = cp == 0 ||
-			    ((flags & WEBHOOK_TEXT_VISIBLE) && invisible(cp));
+			    ((flags & JSON_TEXT_VISIBLE) && invisible(cp));
 		}
 		if (!esc) {
 			run += n;
@@ -83,7 +83,7 @@ webhook_text(struct buf *out, const char *s, size_t len, unsigned flags)
 }
 
 int
-webhook_text_cut(struct buf *b, size_t max, const char *ellipsis)
+json_text_cut(struct buf *b, size_t max, const char *ellipsis)
 {
 	size_t e = strlen(ellipsis), n;
 	int r;
@@ -101,18 +101,45 @@ webhook_text_cut(struct buf *b, size_t max, const char *ellipsis)
 }
 
 int
-webhook_text_capped(struct buf *out, const char *s, size_t len, unsigned flags,
+json_text_capped(struct buf *out, const char *s, size_t len, unsigned flags,
     size_t max, const char *ellipsis)
 {
 	struct buf t;
 	int r;
 
 	buf_init(&t, 0);
-	r = webhook_text(&t, s, len, flags);
+	r = json_text(&t, s, len, flags);
 	if (r >= 0 && max > 0)
-		r = webhook_text_cut(&t, max, ellipsis);
+		r = json_text_cut(&t, max, ellipsis);
 	if (r >= 0)
 		r = buf_append(out, t.data ? t.data : "", t.len);
 	buf_done(&t);
 	return r < 0 ? r : 0;
+}
+
+/* The value of a hex digit; is_hex() said it is one. */
+static unsigned
+hex_digit(unsigned char c)
+{
+	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+int
+json_text_decode(struct buf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int r = 0;
+
+	for (size_t i = 0; i < len && r >= 0;) {
+		if (p[i] == '\\' && len - i >= 4 && p[i + 1] == 'x' &&
+		    is_hex(p[i + 2]) && is_hex(p[i + 3])) {
+			r = buf_putc(out,
+			    (char)(hex_digit(p[i + 2]) << 4 |
+				hex_digit(p[i + 3])));
+			i += 4;
+		} else {
+			r = buf_putc(out, (char)p[i++]);
+		}
+	}
+	return r;
 }
