@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "buf.h"
 #include "dump.h"
@@ -54,6 +55,14 @@ struct backtrace_result {
  */
 int backtrace_unwind(const struct dump *d, int core_fd, int64_t deadline_ms,
     struct buf *text, struct buf *frames, struct backtrace_result *ret);
+
+/*
+ * backtrace_unwind() with the crashing thread's id known (0: none), read
+ * by the unwinder's child while it may still read the dump.
+ */
+int backtrace_unwind_thread(const struct dump *d, int core_fd, pid_t crashed,
+    int64_t deadline_ms, struct buf *text, struct buf *frames,
+    struct backtrace_result *ret);
 
 /* True when the dump has a core (core.mini or core.gz) and no backtrace. */
 bool backtrace_wanted(const struct dump *d);

@@ -1,32 +1,30 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * daemon.c owns the processing of one dump and of the digests, in the
- * order that makes a restart safe:
+ * daemon.c owns the daemon's state (start, reload, a spool reopened) and
+ * the processing of one dump, in the order that makes a restart safe:
  *   1. the decision is appended to the dump's record (fsync'd);
  *   2. the key's state accounts the dump (idempotent: "last" names it);
  *   3. count/last_occurrence/duplicate_of are written (idempotent);
- *   4. each action: "start", run, "done" (each line fsync'd);
+ *   4. each action: "start", run, "done" (each line fsync'd;
+ *      daemon_actions.c);
  *   5. "processed"; or, for a merged duplicate to remove, the removal.
+ * The digests of held-back crashes are daemon_digest.c's.
  */
 #include "daemon.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "action.h"
-#include "action_tally.h"
 #include "backtrace.h"
 #include "clock.h"
 #include "dedupe.h"
 #include "dump.h"
-#include "escape.h"
 #include "fsutil.h"
 #include "hookstate.h"
 #include "journal.h"
@@ -40,7 +38,6 @@
 #define QUARANTINE_DIR SPOOL_QUARANTINE
 #define DELIVERY_STOP_GRACE_MS 5000
 
-static void pending_scan(struct daemon *dm);
 static bool in_flight(struct daemon *dm, const char *name);
 
 int
@@ -112,7 +109,7 @@ daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
 		return log_error_errno(r, "open %s/%s/%s: %m", dm->cfg.spool,
 		    SPOOL_STATE, QUEUE_DIR);
 	trash_empty(dm->spool.dirfd);
-	pending_scan(dm);
+	daemon_pending_scan(dm);
 	return 0;
 }
 
@@ -159,24 +156,6 @@ daemon_reload(struct daemon *dm, struct config *cfg)
 	dm->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
 	retention_reload(dm->retention);
-}
-
-static void
-pending_add(struct daemon *dm, uint64_t hash)
-{
-	for (size_t i = 0; i < dm->n_pending; i++)
-		if (dm->pending[i] == hash)
-			return;
-	if (dm->n_pending == dm->cap_pending) {
-		size_t cap = dm->cap_pending ? dm->cap_pending * 2 : 16;
-		uint64_t *p = realloc(dm->pending, cap * sizeof(*p));
-
-		if (p == NULL)
-			return; /* found again by the scan at the next start */
-		dm->pending = p;
-		dm->cap_pending = cap;
-	}
-	dm->pending[dm->n_pending++] = hash;
 }
 
 /* Moves something that is no dump out of the way, once, and says so. */
@@ -271,97 +250,6 @@ write_counts(struct daemon *dm, struct dump *d, const struct decision *dec,
 	if (r < 0)
 		log_warn_errno(
 		    r, "%s: merge into %s: %m, ignoring", d->name, dec->first);
-}
-
-int
-daemon_run_action(struct daemon *dm, int record_dirfd, const char *name,
-    const struct journal *j, const struct action_config *ac,
-    const struct action_event *ev, const char *label)
-{
-	const struct action_ops *ops = action_ops_for(ac->type);
-	enum journal_state st = journal_state(j, label);
-	enum action_outcome o;
-	struct buf detail;
-	int r;
-
-	if (ops == NULL || st == JOURNAL_DONE)
-		return 0;
-	if (*dm->stop)
-		return -EINTR;
-	r = journal_append(record_dirfd, "%s start%s", label,
-	    st == JOURNAL_STARTED ? " (again: interrupted in flight)" : "");
-	if (r < 0)
-		return log_error_errno(
-		    r, "%s: record action %s: %m", name, label);
-	buf_init(&detail, 16 * 1024);
-	if (ops->run) {
-		o = ops->run(ac, ev, &detail);
-		action_tally_note(ac->name, o);
-	} else {
-		o = delivery_enqueue(
-		    &dm->delivery, ac, ops, ev, label, &detail);
-	}
-	if (ac->type == ACTION_DELETE && o == ACTION_OK &&
-	    ac->what == DELETE_DUMP) {
-		/* The record went with the dump. */
-		log_info("%s: %s: %s", name, label, detail.data);
-		buf_done(&detail);
-		return 1;
-	}
-	r = journal_append(record_dirfd, "%s done %s: %s", label,
-	    action_outcome_to_string(o), detail.data ? detail.data : "");
-	if (o == ACTION_FAILED)
-		log_warn("%s: action %s failed: %s", name, label,
-		    detail.data ? detail.data : "");
-	buf_done(&detail);
-	if (r < 0)
-		return log_error_errno(
-		    r, "%s: record action %s: %m", name, label);
-	return 0;
-}
-
-/*
- * Runs the actions that apply for an event, each at most once per label.
- * Returns 1 when the dump was removed by an action, 0 when all ran,
- * -EINTR when a stop was asked for.
- */
-static int
-run_actions(struct daemon *dm, struct dump *d, const char *event,
-    uint64_t count, uint64_t held, const char *summary, bool notify,
-    const char *label_suffix)
-{
-	struct journal j;
-	char path[PATH_MAX];
-	int r;
-
-	r = journal_load(d->dirfd, &j);
-	if (r < 0)
-		return r;
-	snprintf(path, sizeof(path), "%s/%s", dm->cfg.spool, d->name);
-	for (size_t i = 0; i < dm->cfg.n_actions; i++) {
-		const struct action_config *ac = &dm->cfg.actions[i];
-		struct action_event ev = { d, path, event, count, held, summary,
-			NULL, dm->spool.dirfd, NULL };
-		char label[160], id[256];
-
-		if (!action_matches(ac, d))
-			continue;
-		if (action_type_notifies(ac->type) != notify &&
-		    action_type_notifies(ac->type))
-			continue;
-		if (label_suffix && !action_type_notifies(ac->type))
-			continue; /* a digest only notifies */
-		snprintf(label, sizeof(label), "%s%s", ac->name,
-		    label_suffix ? label_suffix : "");
-		snprintf(id, sizeof(id), "%s/%s", d->name, label);
-		ev.id = id;
-		r = daemon_run_action(
-		    dm, d->dirfd, d->name, &j, ac, &ev, label);
-		if (r != 0)
-			break;
-	}
-	journal_done(&j);
-	return r;
 }
 
 /* daemon_process(); may_defer: its unwind may be scheduled for later. */
@@ -460,12 +348,12 @@ process(struct daemon *dm, const char *name, bool may_defer)
 		goto out;
 	}
 	if (ks.held_back > 0)
-		pending_add(dm, hash);
+		daemon_pending_add(dm, hash);
 	write_counts(dm, d, &dec, ks.last_seen);
 
 	notify_summary(summary, sizeof(summary), dec.held,
 	    ks.executable ? ks.executable : "?", d->signal, dec.since);
-	r = run_actions(dm, d, dec.event, dec.count, dec.held, summary,
+	r = daemon_run_actions(dm, d, dec.event, dec.count, dec.held, summary,
 	    notify_decision_notifies(&dec), NULL);
 	if (r == 1) {
 		r = 1; /* removed by a delete action */
@@ -539,7 +427,7 @@ in_flight(struct daemon *dm, const char *name)
 	snprintf(path, sizeof(path), "%s/%s", name, JOURNAL_ITEM);
 	if (faccessat(dm->spool.dirfd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 		return false;
-	snprintf(path, sizeof(path), "%s/processed", name);
+	snprintf(path, sizeof(path), "%s/%s", name, DUMP_ITEM_PROCESSED);
 	return faccessat(dm->spool.dirfd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
 }
 
@@ -625,125 +513,6 @@ daemon_reopen_spool(struct daemon *dm)
 	foreign_init(&dm->foreign);
 	dm->n_pending = 0;
 	trash_empty(dm->spool.dirfd);
-	pending_scan(dm);
+	daemon_pending_scan(dm);
 	return 0;
-}
-
-/*
- * Sends (or resumes) the digest of one key when it is due.  Returns true
- * while the key still has held-back crashes.
- */
-static bool
-digest_key(struct daemon *dm, uint64_t hash, long long now)
-{
-	struct keystate ks;
-	struct dump *d = NULL;
-	char summary[512], suffix[48];
-	bool pending;
-	int r;
-
-	if (keystate_load(dm->keys_fd, hash, NULL, &ks) <= 0) {
-		keystate_done(&ks);
-		return false;
-	}
-	if (ks.digest_id == 0) {
-		/*
-		 * Due digest_after after the first crash held back, and no
-		 * sooner than that after the key's previous digest: crashes
-		 * processed late (a backlog, a slow disk) are summed up, not
-		 * sent one digest each.
-		 */
-		if (ks.held_back == 0 ||
-		    (uint64_t)(now - ks.held_since) * 1000 <
-			dm->cfg.daemon.digest_after_ms ||
-		    (now >= ks.last_digest_id &&
-			(uint64_t)(now - ks.last_digest_id) * 1000 <
-			    dm->cfg.daemon.digest_after_ms))
-			goto out;
-		/*
-		 * Recorded before it is sent, so that it is sent once.  The
-		 * id names the digest's actions in the first dump's record:
-		 * it must differ from every earlier digest of the key, or
-		 * the new one would pass for done there.
-		 */
-		ks.digest_id =
-		    now > ks.last_digest_id ? now : ks.last_digest_id + 1;
-		ks.digest_count = ks.held_back;
-		ks.held_back = 0;
-		r = keystate_save(dm->keys_fd, &ks);
-		if (r < 0) {
-			log_error_errno(r, "save digest of %s: %m", ks.key);
-			goto out;
-		}
-	}
-	notify_summary(summary, sizeof(summary), ks.digest_count, ks.executable,
-	    ks.signal, ks.held_since);
-	/* duplicates may be gone; the first dump holds the count. */
-	if (dump_open(dm->spool.dirfd, ks.first, &d) < 0 &&
-	    dump_open(dm->spool.dirfd, ks.last, &d) < 0) {
-		log_warn("digest of %s: %s (no dump left to attach it to)",
-		    ks.key, summary);
-	} else {
-		snprintf(suffix, sizeof(suffix), "@digest-%lld", ks.digest_id);
-		r = run_actions(dm, d, "digest", ks.count, ks.digest_count,
-		    summary, true, suffix);
-		retention_forget(dm->retention, d->name); /* its record grew */
-		if (r < 0)
-			goto out; /* resumed on the next tick or the next start
-				   */
-	}
-	ks.last_digest_id = ks.digest_id;
-	ks.digest_id = 0;
-	ks.digest_count = 0;
-	if (ks.held_back == 0)
-		ks.held_since = 0; /* else: held while it was in flight */
-	ks.last_notified = now;
-	r = keystate_save(dm->keys_fd, &ks);
-	if (r < 0)
-		log_error_errno(r, "save digest of %s: %m", ks.key);
-out:
-	pending = keystate_pending(&ks);
-	dump_free(d);
-	keystate_done(&ks);
-	return pending;
-}
-
-void
-daemon_digests(struct daemon *dm)
-{
-	long long now = (long long)time(NULL);
-	size_t i = 0;
-
-	while (i < dm->n_pending && !*dm->stop) {
-		if (digest_key(dm, dm->pending[i], now))
-			i++;
-		else
-			dm->pending[i] = dm->pending[--dm->n_pending];
-	}
-}
-
-/* Finds the keys left with held-back crashes by an earlier run. */
-static void
-pending_scan(struct daemon *dm)
-{
-	struct dirent *de;
-	DIR *dir;
-	int r;
-
-	r = opendir_at(dm->keys_fd, ".", &dir);
-	if (r < 0)
-		return;
-	while ((de = readdir(dir)) != NULL) {
-		struct keystate ks;
-		char *end;
-		unsigned long long hash = strtoull(de->d_name, &end, 16);
-
-		if (strlen(de->d_name) != 16 || *end != '\0')
-			continue;
-		if (keystate_load(dm->keys_fd, hash, NULL, &ks) > 0 &&
-		    keystate_pending(&ks))
-			pending_add(dm, hash);
-		keystate_done(&ks);
-	}
-	closedir(dir);
 }

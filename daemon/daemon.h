@@ -101,6 +101,27 @@ int daemon_run_action(struct daemon *dm, int record_dirfd, const char *name,
     const struct journal *j, const struct action_config *ac,
     const struct action_event *ev, const char *label);
 
+/*
+ * Runs the actions of dm's config that apply for an event of the dump d,
+ * each at most once per label (the action's name and label_suffix, a
+ * digest's): the notifying ones only when notify, and only those for a
+ * digest (label_suffix not NULL).  daemon_actions.c.  Returns 1 when the
+ * dump was removed by an action, 0 when all ran, -EINTR when a stop was
+ * asked for, another -errno when the record could not be read or written.
+ */
+int daemon_run_actions(struct daemon *dm, struct dump *d, const char *event,
+    uint64_t count, uint64_t held, const char *summary, bool notify,
+    const char *label_suffix);
+
+/*
+ * Notes that the key hash has held-back crashes, for daemon_digests()
+ * (daemon_digest.c); without memory it is found again at the next start.
+ */
+void daemon_pending_add(struct daemon *dm, uint64_t hash);
+
+/* Finds the keys left with held-back crashes by an earlier run. */
+void daemon_pending_scan(struct daemon *dm);
+
 /* Swaps in a new config, keeping the spool. Takes ownership of cfg. */
 void daemon_reload(struct daemon *dm, struct config *cfg);
 

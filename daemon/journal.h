@@ -14,7 +14,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define JOURNAL_ITEM "actions"
+#include "items.h"
+
+#define JOURNAL_ITEM DUMP_ITEM_ACTIONS
 
 enum journal_state {
 	JOURNAL_NONE, /* never started */
