@@ -28,13 +28,15 @@ safe_close(int fd)
 	return -1;
 }
 
-int
-write_all(int fd, const void *buf, size_t len)
+/* write() (off < 0) or pwrite() at off of all len bytes, EINTR retried. */
+static int
+write_loop(int fd, const void *buf, size_t len, off_t off)
 {
 	const char *p = buf;
 
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n =
+		    off < 0 ? write(fd, p, len) : pwrite(fd, p, len, off);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -44,31 +46,23 @@ write_all(int fd, const void *buf, size_t len)
 		if (n == 0)
 			return -EIO;
 		p += n;
+		if (off >= 0)
+			off += n;
 		len -= (size_t)n;
 	}
 	return 0;
 }
 
 int
+write_all(int fd, const void *buf, size_t len)
+{
+	return write_loop(fd, buf, len, -1);
+}
+
+int
 pwrite_all(int fd, const void *buf, size_t len, off_t off)
 {
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		p += n;
-		off += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return off < 0 ? -EINVAL : write_loop(fd, buf, len, off);
 }
 
 int
@@ -145,6 +139,21 @@ fd_verify_regular(int fd)
 	if (S_ISLNK(st.st_mode))
 		return -ELOOP;
 	return -EBADFD;
+}
+
+int
+open_regular_at(int dirfd, const char *name, int flags)
+{
+	int fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	r = fd_verify_regular(fd);
+	if (r < 0) {
+		safe_close(fd);
+		return r;
+	}
+	return fd;
 }
 
 int

@@ -46,6 +46,12 @@ int readlink_alloc_at(int dirfd, const char *name, char **ret);
 int fd_verify_regular(int fd);
 
 /*
+ * openat(dirfd, name, flags) without following a symlink, for a regular
+ * file only (fd_verify_regular()).  Returns the fd or -errno.
+ */
+int open_regular_at(int dirfd, const char *name, int flags);
+
+/*
  * flock(fd, op) (LOCK_EX or LOCK_SH), waiting timeout_ms at most, polling
  * with a growing step so that short waits stay short.  Returns 0,
  * -ETIMEDOUT or -errno.

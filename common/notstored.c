@@ -148,18 +148,9 @@ int
 notstored_open(int spool_dirfd)
 {
 	char path[64];
-	int fd, r;
 
 	ring_path(path, sizeof(path));
-	fd = openat(spool_dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = fd_verify_regular(fd);
-	if (r < 0) {
-		safe_close(fd);
-		return r;
-	}
-	return fd;
+	return open_regular_at(spool_dirfd, path, O_RDONLY);
 }
 
 int64_t

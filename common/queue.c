@@ -351,20 +351,11 @@ queue_open_payload(struct queue *q, enum queue_list l, const char *qid)
 {
 	char path[sizeof(((struct queue_entry *)0)->qid) +
 	    sizeof(PAYLOAD_FILE) + 1];
-	int fd, r;
 
 	if (strlen(qid) + sizeof(PAYLOAD_FILE) + 1 > sizeof(path))
 		return -ENAMETOOLONG;
 	snprintf(path, sizeof(path), "%s/%s", qid, PAYLOAD_FILE);
-	fd = openat(q->list_fd[l], path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	r = fd_verify_regular(fd);
-	if (r < 0) {
-		safe_close(fd);
-		return r;
-	}
-	return fd;
+	return open_regular_at(q->list_fd[l], path, O_RDONLY);
 }
 
 int
