@@ -3,6 +3,7 @@
  * dumps.c owns loading the spool for the CLI and resolving IDs.
  */
 #include "dumps.h"
+#include "array.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -87,10 +88,9 @@ dump_set_load(
 		/* Keep no fd per dump: a spool may hold thousands. */
 		cd.d->dirfd = safe_close(cd.d->dirfd);
 		if (s.n == cap) {
-			struct cli_dump *p;
+			struct cli_dump *p =
+			    array_grow(s.v, &cap, s.n, sizeof(*s.v), 64);
 
-			cap = cap ? cap * 2 : 64;
-			p = realloc(s.v, cap * sizeof(*p));
 			if (p == NULL) {
 				dump_free(cd.d);
 				r = -ENOMEM;

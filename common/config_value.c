@@ -13,6 +13,7 @@
 #include "config.h"
 #include "config_key.h"
 #include "signame.h"
+#include "strv.h"
 #include "units.h"
 
 /* KEY_ENUM fields are enums, stored through an int. */
@@ -21,35 +22,6 @@ _Static_assert(sizeof(enum action_type) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum delete_what) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum mail_starttls) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum webhook_format) == sizeof(int), "enum size");
-
-static void
-strv_free(char **g)
-{
-	if (g == NULL)
-		return;
-	for (char **p = g; *p; p++)
-		free(*p);
-	free(g);
-}
-
-static char **
-strv_copy(const char *const *v)
-{
-	size_t n = 0;
-	char **g;
-
-	while (v[n])
-		n++;
-	g = calloc(n + 1, sizeof(char *));
-	for (size_t i = 0; g && i < n; i++) {
-		g[i] = strdup(v[i]);
-		if (g[i] == NULL) {
-			strv_free(g);
-			return NULL;
-		}
-	}
-	return g;
-}
 
 void
 config_key_free(const struct config_key *k, void *base)

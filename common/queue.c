@@ -5,6 +5,7 @@
  * listing and pruning deliveries.
  */
 #include "queue.h"
+#include "array.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -399,8 +400,8 @@ queue_entries(
 		if (de->d_name[0] == '.')
 			continue;
 		if (len == cap) {
-			size_t c = cap ? cap * 2 : 16;
-			struct queue_entry *p = realloc(v, c * sizeof(*p));
+			struct queue_entry *p =
+			    array_grow(v, &cap, len, sizeof(*v), 16);
 
 			if (p == NULL) {
 				free(v);
@@ -408,7 +409,6 @@ queue_entries(
 				return -ENOMEM;
 			}
 			v = p;
-			cap = c;
 		}
 		if (queue_load(q, l, de->d_name, &v[len]) >= 0)
 			len++;

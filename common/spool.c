@@ -4,6 +4,7 @@
  * creating items and publishing a dump with one rename.
  */
 #include "spool.h"
+#include "array.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -359,10 +360,9 @@ spool_list(int spool_dirfd, char ***ret, size_t *ret_n)
 		if (de->d_name[0] == '.')
 			continue;
 		if (n == cap) {
-			char **p;
+			char **p =
+			    array_grow(names, &cap, n, sizeof(*names), 256);
 
-			cap = cap ? cap * 2 : 256;
-			p = realloc(names, cap * sizeof(char *));
 			if (p == NULL) {
 				r = -ENOMEM;
 				break;

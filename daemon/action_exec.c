@@ -28,6 +28,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "sdnotify.h"
+#include "strv.h"
 
 #define EXEC_OUTPUT_CAP 4096
 #define EXEC_KILL_GRACE_MS 2000
@@ -76,14 +77,6 @@ env_add_escaped(char **env, size_t *n, const char *name, const char *value)
 	return 0;
 }
 
-static void
-env_free(char **env)
-{
-	for (char **p = env; p && *p; p++)
-		free(*p);
-	free(env);
-}
-
 /*
  * A host event's environment: CRASHD_EVENT (its kind), CRASHD_EVENT_ID,
  * CRASHD_SUMMARY (the line that says it), CRASHD_HOSTNAME,
@@ -114,7 +107,7 @@ build_host_env(const struct action_event *ev)
 	    ? r
 	    : env_add(env, &n, "CRASHD_RECLAIMED", h->reclaimed ? "1" : "0");
 	if (r < 0) {
-		env_free(env);
+		strv_free(env);
 		return NULL;
 	}
 	return env;
@@ -280,7 +273,7 @@ action_exec_run(const struct action_config *ac, const struct action_event *ev,
 	}
 	if (pipe2(go, O_CLOEXEC) < 0) {
 		buf_printf(detail, "pipe: %s", strerror(errno));
-		env_free(env);
+		strv_free(env);
 		return ACTION_FAILED;
 	}
 	co.keep_fds = &go[0];
@@ -289,7 +282,7 @@ action_exec_run(const struct action_config *ac, const struct action_event *ev,
 		buf_printf(detail, "fork: %s", strerror(-r));
 		safe_close(go[0]);
 		safe_close(go[1]);
-		env_free(env);
+		strv_free(env);
 		return ACTION_FAILED;
 	}
 	if (r == 0) {
@@ -297,7 +290,7 @@ action_exec_run(const struct action_config *ac, const struct action_event *ev,
 		child_exec(ac, ev, env, go[0]);
 	}
 	safe_close(go[0]);
-	env_free(env);
+	strv_free(env);
 	pgid = c.pid;
 	if (ev->spool_dirfd >= 0 &&
 	    exec_group_record(ev->spool_dirfd, pgid, ev->id ? ev->id : "-") < 0)

@@ -5,6 +5,7 @@
  * in the spool root).
  */
 #include "foreign.h"
+#include "array.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,17 +35,12 @@ foreign_done(struct foreign *f)
 static void
 remember(struct foreign *f, const char *name)
 {
-	char *copy;
+	char *copy, **v;
 
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 8;
-		char **v = realloc(f->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return;
-		f->v = v;
-		f->cap = cap;
-	}
+	v = array_grow(f->v, &f->cap, f->n, sizeof(*f->v), 8);
+	if (v == NULL)
+		return;
+	f->v = v;
 	copy = strdup(name);
 	if (copy != NULL)
 		f->v[f->n++] = copy;

@@ -4,6 +4,7 @@
  * format, their label sets and their Prometheus text rendering.
  */
 #include "metrics.h"
+#include "array.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -33,17 +34,13 @@ static int
 add_series(struct metrics *m, uint64_t count, long long last,
     const char *labels, size_t len)
 {
+	struct metrics_series *v;
 	char *copy;
 
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 16;
-		struct metrics_series *v = realloc(m->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return -ENOMEM;
-		m->v = v;
-		m->cap = cap;
-	}
+	v = array_grow(m->v, &m->cap, m->n, sizeof(*m->v), 16);
+	if (v == NULL)
+		return -ENOMEM;
+	m->v = v;
 	copy = strndup(labels, len);
 	if (copy == NULL)
 		return -ENOMEM;

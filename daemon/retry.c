@@ -7,6 +7,7 @@
  * array; each lookup is a linear scan.
  */
 #include "retry.h"
+#include "array.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -65,17 +66,13 @@ backoff_ms(unsigned failures)
 static struct retry_entry *
 add(struct retry *rt, const char *name)
 {
+	struct retry_entry *v;
 	char *copy;
 
-	if (rt->n == rt->cap) {
-		size_t cap = rt->cap ? rt->cap * 2 : 16;
-		struct retry_entry *v = realloc(rt->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return NULL;
-		rt->v = v;
-		rt->cap = cap;
-	}
+	v = array_grow(rt->v, &rt->cap, rt->n, sizeof(*rt->v), 16);
+	if (v == NULL)
+		return NULL;
+	rt->v = v;
 	copy = strdup(name);
 	if (copy == NULL)
 		return NULL;

@@ -8,6 +8,7 @@
  * auxiliary vector.  Counts and offsets of the stream are checked before
  * they are used: no read past what was read, no loop past a cap.
  */
+#include "array.h"
 #include "minicore_local.h"
 
 #include <errno.h>
@@ -127,19 +128,16 @@ minicore_head_scan_notes(struct mini *m)
 			continue;
 		if (nh->n_type == NT_PRSTATUS) {
 			int so = sp_offset(m->machine, nh->n_descsz);
+			uint64_t *v;
 
 			m->res.threads++;
 			if (so < 0)
 				continue;
-			if (m->nsps == cap) {
-				size_t nc = cap ? cap * 2 : 64;
-				uint64_t *v = realloc(m->sps, nc * sizeof(*v));
-
-				if (v == NULL)
-					return -ENOMEM;
-				m->sps = v;
-				cap = nc;
-			}
+			v = array_grow(
+			    m->sps, &cap, m->nsps, sizeof(*m->sps), 64);
+			if (v == NULL)
+				return -ENOMEM;
+			m->sps = v;
 			memcpy(&m->sps[m->nsps++], desc + so, 8);
 		} else if (nh->n_type == NT_FILE && m->files == NULL) {
 			m->files = desc;

@@ -9,6 +9,7 @@
  * memory (gdb) are untrusted: every loop is bounded by the number of
  * segments, threads or link_map entries, each capped.
  */
+#include "array.h"
 #include "minicore_local.h"
 
 #include <errno.h>
@@ -98,6 +99,7 @@ keep(struct mini *m, uint64_t start, uint64_t end)
 	end = (end + MINI_PAGE - 1) & ~(MINI_PAGE - 1);
 	while (start < end) {
 		const Elf64_Phdr *seg = segment_of(m, start);
+		struct region *v;
 		uint64_t to;
 
 		if (seg == NULL)
@@ -111,15 +113,10 @@ keep(struct mini *m, uint64_t start, uint64_t end)
 			if (to <= start)
 				return 0;
 		}
-		if (m->n == m->cap) {
-			size_t nc = m->cap ? m->cap * 2 : 64;
-			struct region *v = realloc(m->v, nc * sizeof(*v));
-
-			if (v == NULL)
-				return -ENOMEM;
-			m->v = v;
-			m->cap = nc;
-		}
+		v = array_grow(m->v, &m->cap, m->n, sizeof(*m->v), 64);
+		if (v == NULL)
+			return -ENOMEM;
+		m->v = v;
 		m->v[m->n++] = (struct region){ start, to, seg->p_flags };
 		m->left -= to - start;
 		start = to;

@@ -10,6 +10,7 @@
  * splitting them would part one format's reading from its parsing.
  */
 #include "proc.h"
+#include "array.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -392,10 +393,8 @@ proc_list_fds(int procfd, struct buf *out)
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		if (n == cap) {
-			int *nf;
+			int *nf = array_grow(fds, &cap, n, sizeof(*fds), 64);
 
-			cap = cap ? cap * 2 : 64;
-			nf = realloc(fds, cap * sizeof(int));
 			if (nf == NULL) {
 				r = -ENOMEM;
 				goto out;
