@@ -51,7 +51,7 @@ cmd_stats(const struct cli *cli, int argc, char **argv)
 {
 	struct dump_filter f = DUMP_FILTER_NONE;
 	struct group *g = NULL;
-	struct dump_set s;
+	struct dump_set s = { NULL, 0, 0 };
 	struct config c;
 	struct spool sp;
 	struct hookstate st;
@@ -73,7 +73,7 @@ cmd_stats(const struct cli *cli, int argc, char **argv)
 	g = calloc(s.n + 1, sizeof(*g));
 	if (g == NULL) {
 		r = -ENOMEM;
-		goto done;
+		goto out;
 	}
 	for (size_t i = 0; i < s.n; i++) {
 		const struct dump *d = s.v[i].d;
@@ -164,10 +164,9 @@ cmd_stats(const struct cli *cli, int argc, char **argv)
 		    "%zu dumps this user may not read are not counted\n",
 		    s.hidden);
 	r = 0;
-done:
+out:
 	free(g);
 	dump_set_done(&s);
-out:
 	spool_done(&sp);
 	config_done(&c);
 	return r < 0 ? 1 : 0;
