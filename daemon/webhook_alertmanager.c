@@ -15,6 +15,12 @@
 #include "webhook_jansson.h"
 #include "webhook_render.h"
 
+/*
+ * How long a crash's alert fires: ProcessCrashed's window in the shipped
+ * rules.  A repeat that notifies posts it again, later; with no repeat,
+ * Alertmanager resolves it then.
+ */
+#define CRASH_ALERT_FIRES_S (15LL * 60)
 /* A year: how long a loss fires unless its recovery resolves it. */
 #define HOST_ALERT_FIRES_S (365LL * 24 * 3600)
 
@@ -101,6 +107,10 @@ webhook_alertmanager_crash(const struct webhook_crash *c, struct buf *out)
 	webhook_jansson_set_human(
 	    &b, a.labels, "signal", c->signal_name, JSON_TEXT_ESCAPED);
 	webhook_jansson_set_human(&b, a.labels, "container", c->container, 0);
+	/* One bug across hosts: Alertmanager groups by it (group_by). */
+	if (c->signature && c->signature[0])
+		webhook_jansson_set_human(&b, a.labels, "signature",
+		    c->signature, JSON_TEXT_ESCAPED);
 
 	buf_init(&t, 0);
 	r = webhook_card_title(&t, c);
@@ -125,6 +135,7 @@ webhook_alertmanager_crash(const struct webhook_crash *c, struct buf *out)
 		webhook_jansson_set_number_text(&b, a.ann, "pid", c->pid);
 	alert_parts_done(&b, &a);
 	set_time(&b, a.alert, "startsAt", c->time);
+	set_time(&b, a.alert, "endsAt", c->time + CRASH_ALERT_FIRES_S);
 	return webhook_jansson_finish(b, alert_done(&b, &a), out);
 }
 

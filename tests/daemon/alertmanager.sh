@@ -6,8 +6,9 @@
 # "alertmanager" posting to its /api/v2/alerts.  Alertmanager accepts the
 # body, and GET /api/v2/alerts lists one active alert with the labels
 # alertname, host, executable (whose byte that is not UTF-8 is escaped
-# and reads back) and signal, the crash's time as startsAt and the
-# notification's id as an annotation.
+# and reads back) and signal, the crash's time as startsAt, endsAt 15
+# minutes later (so that it resolves) and the notification's id as an
+# annotation.
 source "$(dirname "$0")/lib_daemon.sh"
 source "$(dirname "$0")/webhook_lib.sh"
 
@@ -99,6 +100,10 @@ if a["annotations"].get("crashd_id") != f"{name}/am":
 if not a["annotations"].get("summary", "").endswith(" killed by SIGSEGV on "
                                                       + want["host"]):
     sys.exit(f"annotation summary: {a['annotations'].get('summary')!r}")
+# Resolved by Alertmanager after ProcessCrashed's window (15 m).
+ends = (when + datetime.timedelta(minutes=15)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+if a["endsAt"] != ends:
+    sys.exit(f"endsAt {a['endsAt']!r}, expected {ends!r}")
 if a["status"]["state"] != "active":
     sys.exit(f"state {a['status']['state']!r}")
 EOF

@@ -334,9 +334,11 @@ test_alertmanager(void **state)
 	assert_int_equal(json_array_size(j), 1);
 	a = json_array_get(j, 0);
 	assert_string_equal(str_at(a, "startsAt"), "2024-05-01T12:00:00Z");
-	assert_null(json_object_get(a, "endsAt"));
+	/* Resolved after ProcessCrashed's window unless posted again. */
+	assert_string_equal(str_at(a, "endsAt"), "2024-05-01T12:15:00Z");
 	l = json_object_get(a, "labels");
-	assert_int_equal(json_object_size(l), 5);
+	assert_int_equal(json_object_size(l), 6);
+	assert_string_equal(str_at(l, "signature"), "0123456789abcdef");
 	assert_string_equal(str_at(l, "alertname"), "ProcessCrashed");
 	assert_string_equal(str_at(l, "host"), "web1");
 	assert_string_equal(str_at(l, "executable"), "/usr/bin/victim");
