@@ -169,7 +169,12 @@ struct action_config {
 	uint64_t attach_max; /* bytes */
 
 	/* webhook */
-	char *url;
+	char *url; /* the first of urls */
+	/*
+	 * Every URL url = [ ... ] lists (an Alertmanager HA pair: each is
+	 * posted to); NULL when url is one string.
+	 */
+	char **urls;
 	enum webhook_format format;
 	char **headers; /* "Name: value", NULL-terminated */
 	char *token_file; /* bearer token, root's alone */

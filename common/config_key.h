@@ -45,6 +45,11 @@ struct config_key {
 	unsigned types; /* action keys: bit (1 << enum action_type) */
 	long long min, max; /* see enum key_type */
 	bool absolute; /* KEY_STRING: must start with '/' */
+	/*
+	 * KEY_STRING: a list of strings is taken too, stored there (char **),
+	 * its first also as the string; 0: a string only.
+	 */
+	size_t list_offset;
 	bool alone; /* KEY_ENUM_SET: one name may be written alone */
 	const char *const *names; /* KEY_ENUM, KEY_ENUM_SET */
 	int n_names;

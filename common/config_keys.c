@@ -242,7 +242,8 @@ const struct config_key config_action_keys[] = {
 	KEY("actions.attach_max", KEY_SIZE, ACT(attach_max), .max = 64LL << 20,
 	    .types = TYPE(ACTION_MAIL), .def.i = 10LL << 20),
 
-	KEY("actions.url", KEY_STRING, ACT(url), .types = TYPE(ACTION_WEBHOOK)),
+	KEY("actions.url", KEY_STRING, ACT(url), .list_offset = ACT(urls),
+	    .types = TYPE(ACTION_WEBHOOK)),
 	KEY("actions.format", KEY_ENUM, ACT(format),
 	    NAMES(config_webhook_format_names), .types = TYPE(ACTION_WEBHOOK),
 	    .def.i = WEBHOOK_JSON),

@@ -32,6 +32,10 @@ config_key_free(const struct config_key *k, void *base)
 	case KEY_STRING:
 		free(*(char **)field);
 		*(char **)field = NULL;
+		if (k->list_offset) {
+			strv_free(*(char ***)((char *)base + k->list_offset));
+			*(char ***)((char *)base + k->list_offset) = NULL;
+		}
 		return;
 	case KEY_GLOBS:
 	case KEY_ARGV:
@@ -206,6 +210,30 @@ apply_strv(struct config_loader *l, const config_setting_t *s,
 	*field = g;
 }
 
+/*
+ * A string key that takes a list too (k->list_offset): the list, not
+ * empty, and its first as the string.
+ */
+static void
+apply_string_list(struct config_loader *l, const config_setting_t *s,
+    const struct config_key *k, void *base, void *field)
+{
+	struct config_key as_list = *k;
+	char ***list = (char ***)((char *)base + k->list_offset);
+
+	as_list.type = KEY_STRINGS;
+	apply_strv(l, s, &as_list, list);
+	if (*list == NULL || (*list)[0] == NULL) {
+		if (*list != NULL)
+			config_problem(l, s, k->path, "must not be empty");
+		return;
+	}
+	free(*(char **)field);
+	*(char **)field = strdup((*list)[0]);
+	if (*(char **)field == NULL)
+		config_problem(l, s, k->path, "out of memory");
+}
+
 /* [ "SEGV", "SIGABRT", 6 ] or [ 0, 1000 ] into an int array. */
 static void
 apply_numbers(struct config_loader *l, const config_setting_t *s,
@@ -298,6 +326,12 @@ config_apply(struct config_loader *l, const config_setting_t *s,
 
 	switch (k->type) {
 	case KEY_STRING:
+		if (k->list_offset &&
+		    (config_setting_type(s) == CONFIG_TYPE_ARRAY ||
+			config_setting_type(s) == CONFIG_TYPE_LIST)) {
+			apply_string_list(l, s, k, base, field);
+			return;
+		}
 		v = want_string(l, s, k->path, "a string");
 		if (v == NULL)
 			return;

@@ -29,17 +29,27 @@ valid_header(const char *h)
 	    strncasecmp(h, "Host:", 5) != 0;
 }
 
+static bool
+valid_url(const char *u)
+{
+	return strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0;
+}
+
 void
 config_webhook_check(struct config_loader *l, const config_setting_t *g,
     const struct action_config *a)
 {
-	if (a->url == NULL)
+	if (a->url == NULL && a->urls == NULL) /* (an empty list: said) */
 		config_problem(l, g, "actions.url",
 		    "a webhook action needs url = \"https://...\"");
-	else if (strncmp(a->url, "http://", 7) != 0 &&
-	    strncmp(a->url, "https://", 8) != 0)
+	else if (a->urls == NULL && !valid_url(a->url))
 		config_problem(l, config_member_or(g, "url"), "actions.url",
 		    "\"%s\": expected http://... or https://...", a->url);
+	for (char **u = a->urls; u && *u; u++)
+		if (!valid_url(*u))
+			config_problem(l, config_member_or(g, "url"),
+			    "actions.url",
+			    "\"%s\": expected http://... or https://...", *u);
 	for (char **h = a->headers; h && *h; h++)
 		if (!valid_header(*h))
 			config_problem(l, config_member_or(g, "headers"),

@@ -293,29 +293,26 @@ put_response(struct buf *detail, const struct buf *response)
 		buf_puts(detail, "...");
 }
 
-enum send_result
-webhook_send(const struct action_config *ac, const char *id,
-    const char *payload, size_t len, struct buf *detail)
+/* One POST of payload to url.  Says what came of it in detail. */
+static enum send_result
+post(const struct action_config *ac, const char *url,
+    struct curl_slist *headers, const char *payload, size_t len,
+    struct buf *detail)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
-	struct curl_slist *headers;
 	enum send_result res;
 	struct buf response;
 	long status = 0;
 	CURLcode cc;
 	CURL *c;
 
-	headers = headers_for(ac, id, &res, detail);
-	if (headers == NULL)
-		return res;
 	c = curl_easy_init();
 	if (c == NULL) {
-		curl_slist_free_all(headers);
 		buf_puts(detail, "curl_easy_init failed");
 		return SEND_RETRY;
 	}
 	buf_init(&response, RESPONSE_CAP + 1);
-	curl_easy_setopt(c, CURLOPT_URL, ac->url);
+	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -341,7 +338,7 @@ webhook_send(const struct action_config *ac, const char *id,
 	res = webhook_classify(cc, status);
 	if (cc != CURLE_OK) {
 		buf_puts(detail, "POST to ");
-		put_origin(detail, ac->url);
+		put_origin(detail, url);
 		buf_puts(detail, " failed: ");
 		if (errbuf[0])
 			escape_c(detail, errbuf, strlen(errbuf));
@@ -351,7 +348,7 @@ webhook_send(const struct action_config *ac, const char *id,
 		char *location = NULL;
 
 		buf_printf(detail, "HTTP %ld from ", status);
-		put_origin(detail, ac->url);
+		put_origin(detail, url);
 		if (status >= 300 && status <= 399) {
 			curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location);
 			buf_puts(detail, ": redirects");
@@ -368,6 +365,35 @@ webhook_send(const struct action_config *ac, const char *id,
 	}
 	buf_done(&response);
 	curl_easy_cleanup(c);
-	curl_slist_free_all(headers);
 	return res;
+}
+
+/*
+ * To url, or to every URL of urls (an Alertmanager HA pair, as its
+ * clients do): delivered when one accepted it, tried again when none did
+ * and one may yet, dead when every one refused for good.
+ */
+enum send_result
+webhook_send(const struct action_config *ac, const char *id,
+    const char *payload, size_t len, struct buf *detail)
+{
+	const char *one[] = { ac->url, NULL };
+	const char *const *urls =
+	    ac->urls ? (const char *const *)ac->urls : one;
+	struct curl_slist *headers;
+	bool ok = false, retry = false;
+	enum send_result res;
+
+	headers = headers_for(ac, id, &res, detail);
+	if (headers == NULL)
+		return res;
+	for (size_t i = 0; urls[i]; i++) {
+		if (i > 0)
+			buf_puts(detail, "; ");
+		res = post(ac, urls[i], headers, payload, len, detail);
+		ok = ok || res == SEND_OK;
+		retry = retry || res == SEND_RETRY;
+	}
+	curl_slist_free_all(headers);
+	return ok ? SEND_OK : retry ? SEND_RETRY : SEND_DEAD;
 }

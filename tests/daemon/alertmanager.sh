@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # A crash becomes an alert in a real Alertmanager (issue 5): Debian's
-# prometheus-alertmanager on loopback (no clustering, its storage in $T,
-# one route to a null receiver), and a webhook action of format
-# "alertmanager" posting to its /api/v2/alerts.  Alertmanager accepts the
-# body, and GET /api/v2/alerts lists one active alert with the labels
-# alertname, host, executable (whose byte that is not UTF-8 is escaped
+# prometheus-alertmanager on loopback (two, an HA pair not clustered here,
+# each its storage in $T and one route to a null receiver), and a webhook
+# action of format "alertmanager" whose url lists both /api/v2/alerts
+# (issue 13: posted to each, as Alertmanager's clients do).  Both accept
+# the body, and GET /api/v2/alerts of each lists one active alert with the
+# labels alertname, host, executable (whose byte that is not UTF-8 is escaped
 # and reads back) and signal, the crash's time as startsAt, endsAt 15
 # minutes later (so that it resolves) and the notification's id as an
 # annotation.
@@ -32,20 +33,27 @@ route:
 receivers:
   - name: "null"
 EOF
-# A free port (the kernel's choice); Alertmanager cannot report its own.
-port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-setpriv --pdeathsig KILL "$AM" --config.file="$T/am.yml" \
-	--web.listen-address="127.0.0.1:$port" --cluster.listen-address= \
-	--storage.path="$T/am-data" </dev/null >>"$T/am.log" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
-SERVER_PIDS+=($!)
-am=http://127.0.0.1:$port
-am_ready() {
-	curl -sf -o /dev/null --max-time 1 "$am/-/ready"
+# start_am N: Alertmanager N on a free port (the kernel's choice; it
+# cannot report its own), not clustered; sets AM_URL[N].
+declare -a AM_URL
+start_am() {
+	local port
+	port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	setpriv --pdeathsig KILL "$AM" --config.file="$T/am.yml" \
+		--web.listen-address="127.0.0.1:$port" --cluster.listen-address= \
+		--storage.path="$T/am-data-$1" </dev/null >>"$T/am.log" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
+	SERVER_PIDS+=($!)
+	AM_URL[$1]=http://127.0.0.1:$port
+	wait_until 30 "Alertmanager $1 to be ready at ${AM_URL[$1]}" \
+		curl -sf -o /dev/null --max-time 1 "${AM_URL[$1]}/-/ready"
 }
-wait_until 30 "Alertmanager to be ready at $am" am_ready
-info "Alertmanager ready at $am"
+# An HA pair: url lists both, and both get the alert.
+start_am 0
+start_am 1
+am=${AM_URL[0]}
+info "Alertmanagers ready at ${AM_URL[0]} and ${AM_URL[1]}"
 
-write_daemon_config actions="$(webhook_action am alertmanager "$am/api/v2/alerts"), $(log_action)"
+write_daemon_config actions="{ name = \"am\"; type = \"webhook\"; format = \"alertmanager\"; url = [ \"${AM_URL[0]}/api/v2/alerts\", \"${AM_URL[1]}/api/v2/alerts\" ]; }, $(log_action)"
 register
 start_daemon
 
@@ -53,9 +61,10 @@ name=$'crash me\xff'
 copy_victim "$name"
 d_crash "$T/$name" segv
 wait_processed "$DUMP"
-wait_journal 20 "$DUMP" '^[0-9T:-]+Z am delivered \(attempt 1\): HTTP 200 from http://127\.0\.0\.1:[0-9]+$'
+wait_journal 20 "$DUMP" '^[0-9T:-]+Z am delivered \(attempt 1\): HTTP 200 from http://127\.0\.0\.1:[0-9]+; HTTP 200 from http://127\.0\.0\.1:[0-9]+$'
 
-info "GET /api/v2/alerts lists the crash"
+for am in "${AM_URL[@]}"; do
+info "GET $am/api/v2/alerts lists the crash"
 curl -sf --max-time 5 -G "$am/api/v2/alerts" \
 	--data-urlencode 'filter=alertname="ProcessCrashed"' >"$T/alerts.json" ||
 	fail "GET $am/api/v2/alerts failed"
@@ -107,5 +116,6 @@ if a["endsAt"] != ends:
 if a["status"]["state"] != "active":
     sys.exit(f"state {a['status']['state']!r}")
 EOF
+done
 stop_daemon
 echo "PASS"

@@ -233,16 +233,25 @@ eq("alert: path", "/api/v2/alerts", r["path"])
 if j is not None:
     check("alert: a list of one alert", isinstance(j, list) and len(j) == 1)
     a = j[0] if isinstance(j, list) and j else {}
-    eq("alert: keys", {"labels", "annotations", "startsAt"}, set(a))
+    eq("alert: keys", {"labels", "annotations", "startsAt", "endsAt"},
+       set(a))
     lab = a.get("labels", {})
+    sig = open(os.path.join(dump, "signature")).read().strip() \
+        if os.path.exists(os.path.join(dump, "signature")) else ""
     eq("alert: label names", {"alertname", "host", "executable", "signal"} |
-       ({"container"} if container else set()), set(lab))
+       ({"container"} if container else set()) |
+       ({"signature"} if sig else set()), set(lab))
+    if sig:
+        eq("alert: signature", sig, lab.get("signature"))
     eq("alert: alertname", "ProcessCrashed", lab.get("alertname"))
     eq("alert: host", host, lab.get("host"))
     eq("alert: signal", "SIGSEGV", lab.get("signal"))
     visible("alert: executable", lab.get("executable", ""))
     eq("alert: executable read back", exe, unescape(lab.get("executable", "")))
     eq("alert: startsAt", when, a.get("startsAt"))
+    eq("alert: endsAt (ProcessCrashed's 15 m)",
+       datetime.datetime.fromtimestamp(t + 900, datetime.timezone.utc)
+       .strftime("%Y-%m-%dT%H:%M:%SZ"), a.get("endsAt"))
     an = a.get("annotations", {})
     eq("alert: summary", f"{reason} on {host}", an.get("summary"))
     eq("alert: crashd_id", f"{name}/alert", an.get("crashd_id"))

@@ -644,6 +644,33 @@ test_mail_webhook(void **state)
 	    "actions = ( { name = \"a\"; type = \"webhook\";\n"
 	    "  url = \"https://x\"; to = [ \"a@b\" ]; } );\n",
 	    2, "actions.to: does not apply to an action of type \"webhook\"");
+	/* An HA pair: url lists both; each one checked; not empty. */
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"webhook\";\n"
+	    "  url = [ \"https://am1/x\", \"ftp://am2/x\" ]; } );\n",
+	    2,
+	    "actions.url: \"ftp://am2/x\": expected http://... or https://...");
+	expect_only_error(f,
+	    "actions = ( { name = \"a\"; type = \"webhook\";\n"
+	    "  url = [ ]; } );\n",
+	    2, "actions.url: must not be empty");
+	{
+		struct config pair;
+
+		assert_int_equal(load(f,
+				     "actions = ( { name = \"a\"; type = "
+				     "\"webhook\"; format = \"alertmanager\";\n"
+				     "  url = [ \"http://am1/api/v2/alerts\", "
+				     "\"http://am2/api/v2/alerts\" ]; } );\n",
+				     &pair),
+		    0);
+		assert_string_equal(
+		    pair.actions[0].url, "http://am1/api/v2/alerts");
+		assert_string_equal(
+		    pair.actions[0].urls[1], "http://am2/api/v2/alerts");
+		assert_null(pair.actions[0].urls[2]);
+		config_done(&pair);
+	}
 }
 
 static void
