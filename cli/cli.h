@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "dumps.h"
 #include "spool.h"
 
 struct cli {
@@ -37,6 +38,20 @@ int cli_load_config(const struct cli *cli, struct config *ret);
 /* Loads the config and opens its spool to read. Prints why on failure. */
 int cli_open_spool(
     const struct cli *cli, struct config *ret_config, struct spool *ret_spool);
+
+/*
+ * The dumps of sp (c's spool) that f selects, into s (empty on failure,
+ * so that dump_set_done() is always right).  Says why not.  0 or -errno.
+ */
+int cli_load_dumps(const struct config *c, const struct spool *sp,
+    const struct dump_filter *f, struct dump_set *s);
+
+/*
+ * The index in s of the one dump id names (dump_set_resolve()), or
+ * -errno having said why: no such dump, several (listed), and how many
+ * this user may not read were not searched.
+ */
+int cli_find_dump(const struct dump_set *s, const char *id);
 
 /* True when stdout is a terminal and NO_COLOR is not set. */
 bool cli_color(void);

@@ -27,27 +27,18 @@ open_dump(const struct cli *cli, const char *id, struct config *c,
 {
 	struct dump_filter f = DUMP_FILTER_NONE;
 	struct dump_set s;
-	struct buf err;
-	int i, r;
+	int i = -1, r;
 
 	if (cli_open_spool(cli, c, sp) < 0)
 		return 1;
-	r = dump_set_load(sp->dirfd, &f, &s);
-	if (r < 0) {
-		log_error_errno(r, "read spool %s: %m", c->spool);
-		goto fail;
-	}
-	buf_init(&err, 0);
-	i = dump_set_resolve(&s, id, &err);
-	if (i < 0)
-		log_error("%s", err.data);
-	else if ((r = dump_open(sp->dirfd, s.v[i].d->name, ret)) < 0)
+	r = cli_load_dumps(c, sp, &f, &s);
+	if (r >= 0)
+		i = cli_find_dump(&s, id);
+	if (i >= 0 && (r = dump_open(sp->dirfd, s.v[i].d->name, ret)) < 0)
 		log_error_errno(r, "open %s: %m", s.v[i].d->name);
-	buf_done(&err);
 	dump_set_done(&s);
 	if (i >= 0 && r >= 0)
 		return 0;
-fail:
 	spool_done(sp);
 	config_done(c);
 	return 1;

@@ -478,10 +478,9 @@ cmd_info(const struct cli *cli, int argc, char **argv)
 	};
 	struct dump_filter f = DUMP_FILTER_NONE;
 	bool json = false, environ_ = false;
-	struct dump_set s;
+	struct dump_set s = { NULL, 0, 0 };
 	struct config c;
 	struct spool sp;
-	struct buf err;
 	struct dump *d = NULL;
 	int opt, r, i;
 
@@ -512,21 +511,12 @@ cmd_info(const struct cli *cli, int argc, char **argv)
 	}
 	if (cli_open_spool(cli, &c, &sp) < 0)
 		return 1;
-	buf_init(&err, 0);
-	r = dump_set_load(sp.dirfd, &f, &s);
-	if (r < 0) {
-		log_error_errno(r, "read spool %s: %m", c.spool);
+	r = cli_load_dumps(&c, &sp, &f, &s);
+	if (r < 0)
 		goto out;
-	}
-	i = dump_set_resolve(&s, argv[optind], &err);
+	i = cli_find_dump(&s, argv[optind]);
 	if (i < 0) {
 		r = i;
-		log_error("%s", err.data);
-		if (s.hidden > 0)
-			fprintf(stderr,
-			    "(%zu dumps this user may not read are not "
-			    "searched)\n",
-			    s.hidden);
 	} else {
 		/* Reopen: the set keeps no descriptors. */
 		r = dump_open(sp.dirfd, s.v[i].d->name, &d);
@@ -544,9 +534,8 @@ cmd_info(const struct cli *cli, int argc, char **argv)
 			dump_free(d);
 		}
 	}
-	dump_set_done(&s);
 out:
-	buf_done(&err);
+	dump_set_done(&s);
 	spool_done(&sp);
 	config_done(&c);
 	return r < 0 ? 1 : 0;

@@ -64,11 +64,9 @@ cmd_list(const struct cli *cli, int argc, char **argv)
 		return r == 3 ? 0 : r;
 	if (cli_open_spool(cli, &c, &sp) < 0)
 		return 1;
-	r = dump_set_load(sp.dirfd, &f, &s);
-	if (r < 0) {
-		log_error_errno(r, "read spool %s: %m", c.spool);
+	r = cli_load_dumps(&c, &sp, &f, &s);
+	if (r < 0)
 		goto out;
-	}
 	if (limit > 0 && s.n > (size_t)limit)
 		from = s.n - (size_t)limit;
 	if (json)

@@ -82,11 +82,9 @@ cmd_rm(const struct cli *cli, int argc, char **argv)
 	}
 	if (older)
 		f.until = (long long)time(NULL) - (long long)(older_ms / 1000);
-	r = dump_set_load(sp.dirfd, &f, &s);
-	if (r < 0) {
-		log_error_errno(r, "read spool %s: %m", c.spool);
+	r = cli_load_dumps(&c, &sp, &f, &s);
+	if (r < 0)
 		goto out;
-	}
 	if (older) {
 		for (size_t i = 0; i < s.n; i++) {
 			r = trash_dump(sp.dirfd, s.v[i].d->name);

@@ -85,6 +85,39 @@ cli_load_config(const struct cli *cli, struct config *ret)
 }
 
 int
+cli_load_dumps(const struct config *c, const struct spool *sp,
+    const struct dump_filter *f, struct dump_set *s)
+{
+	int r;
+
+	*s = (struct dump_set){ NULL, 0, 0 };
+	r = dump_set_load(sp->dirfd, f, s);
+	if (r < 0)
+		log_error_errno(r, "read spool %s: %m", c->spool);
+	return r;
+}
+
+int
+cli_find_dump(const struct dump_set *s, const char *id)
+{
+	struct buf err;
+	int i;
+
+	buf_init(&err, 0);
+	i = dump_set_resolve(s, id, &err);
+	if (i < 0) {
+		log_error("%s", err.data ? err.data : "no such dump");
+		if (s->hidden > 0)
+			fprintf(stderr,
+			    "(%zu dumps this user may not read are not "
+			    "searched)\n",
+			    s->hidden);
+	}
+	buf_done(&err);
+	return i;
+}
+
+int
 cli_open_spool(
     const struct cli *cli, struct config *ret_config, struct spool *ret_spool)
 {
