@@ -69,6 +69,17 @@ item_number(const struct dump *d, const char *name, int *err)
 	return n;
 }
 
+/* Says why the body of ac's format could not be rendered (r). */
+static void
+render_failed(const struct action_config *ac, int r, struct buf *detail)
+{
+	const char *format = webhook_format_to_string(ac->format);
+
+	buf_printf(detail, "render the %s body: %s",
+	    format ? format : "unknown",
+	    r == -E2BIG ? "too large" : strerror(-r));
+}
+
 /* A host event's body (no dump). */
 static int
 render_host(const struct action_config *ac, const struct action_event *ev,
@@ -89,11 +100,7 @@ render_host(const struct action_config *ac, const struct action_event *ev,
 
 	r = webhook_json_render_host(ac->format, &w, payload);
 	if (r < 0)
-		buf_printf(detail, "render the %s body: %s",
-		    webhook_format_to_string(ac->format)
-			? webhook_format_to_string(ac->format)
-			: "unknown",
-		    r == -E2BIG ? "too large" : strerror(-r));
+		render_failed(ac, r, detail);
 	return r;
 }
 
@@ -172,11 +179,7 @@ render(const struct action_config *ac, const struct action_event *ev,
 
 	r = err < 0 ? err : webhook_json_render(ac->format, &c, payload);
 	if (r < 0)
-		buf_printf(detail, "render the %s body: %s",
-		    webhook_format_to_string(ac->format)
-			? webhook_format_to_string(ac->format)
-			: "unknown",
-		    r == -E2BIG ? "too large" : strerror(-r));
+		render_failed(ac, r, detail);
 	for (size_t i = 0; i < I_MAX; i++)
 		free(v[i]);
 	return r;
