@@ -289,8 +289,15 @@ action_metrics_run(const struct action_config *ac,
 		goto out;
 	}
 	signal_label(d, sig, sizeof(sig));
-	r = metrics_labels(&labels, d->executable, strlen(d->executable),
-	    d->hostname, strlen(d->hostname), sig);
+	/* A snapshot is no crash: crashd_snapshots_total's series. */
+	r = d->kind == DUMP_KIND_SNAPSHOT ? buf_puts(&labels, METRICS_SNAPSHOT)
+					  : 0;
+	if (r >= 0 && d->kind == DUMP_KIND_SNAPSHOT)
+		r = buf_puts(&other, METRICS_SNAPSHOT);
+	if (r >= 0)
+		r = metrics_labels(&labels, d->executable,
+		    strlen(d->executable), d->hostname, strlen(d->hostname),
+		    sig);
 	if (r >= 0)
 		r = metrics_other_labels(
 		    &other, d->hostname, strlen(d->hostname));
@@ -320,7 +327,12 @@ action_metrics_run(const struct action_config *ac,
 		goto out;
 	}
 	if (counted)
-		buf_printf(detail, "crashd_crashes_total%s %llu in ", as,
+		buf_printf(detail, "crashd_%s_total%s %llu in ",
+		    d->kind == DUMP_KIND_SNAPSHOT ? "snapshots" : "crashes",
+		    as +
+			(d->kind == DUMP_KIND_SNAPSHOT
+				? strlen(METRICS_SNAPSHOT)
+				: 0),
 		    (unsigned long long)count);
 	else
 		buf_puts(detail, "counted before (interrupted); wrote ");

@@ -120,11 +120,18 @@ parse_series(struct metrics *m, const char *line, size_t n)
 	/* (%llu would take "-1".) */
 	if (head[0] < '0' || head[0] > '9' ||
 	    sscanf(head, "%llu %lld %n", &count, &last, &used) != 2 ||
-	    head[used] != '\0' || count == 0)
+	    count == 0)
+		return 0;
+	/* "" or a snapshot's METRICS_SNAPSHOT, just before the labels. */
+	if (head[used] != '\0' && strcmp(head + used, METRICS_SNAPSHOT) != 0)
 		return 0;
 	n -= (size_t)(labels - line);
 	if (!labels_ok(labels, n))
 		return 0;
+	if (head[used] != '\0') {
+		labels -= strlen(METRICS_SNAPSHOT);
+		n += strlen(METRICS_SNAPSHOT);
+	}
 	if (strip_core(&labels, &n))
 		return merge_series(m, count, last, labels, n);
 	return add_series(m, count, last, labels, n) < 0 ? -ENOMEM : 1;
@@ -309,6 +316,10 @@ struct metric_family {
 
 static const struct metric_family crashes_total = { "crashd_crashes_total",
 	"counter", "Crashes the kernel handed to crashd-hook, stored or not." };
+static const struct metric_family snapshots_total = { "crashd_snapshots_total",
+	"counter",
+	"Snapshots of live processes (libcrashd's crashd_snapshot()) crashd "
+	"processed: not crashes, apart from crashd_crashes_total." };
 static const struct metric_family not_stored = {
 	"crashd_crashes_not_stored_total", "counter",
 	"Crashes the hook counted but kept no dump of, by reason (also in "
@@ -449,18 +460,41 @@ metrics_count_not_stored(struct metrics *m, uint64_t seq,
 	return r < 0 ? r : 1;
 }
 
+/* The label set of series i without its family's prefix, or NULL. */
+static const char *
+series_labels(const struct metrics_series *v, bool snapshots)
+{
+	bool is_snapshot =
+	    strncmp(v->labels, METRICS_SNAPSHOT, strlen(METRICS_SNAPSHOT)) == 0;
+
+	if (is_snapshot != snapshots)
+		return NULL;
+	return v->labels + (is_snapshot ? strlen(METRICS_SNAPSHOT) : 0);
+}
+
 int
 metrics_render(const struct metrics *m, struct buf *out)
 {
 	int r = family(out, &crashes_total);
 
 	for (size_t i = 0; i < m->n && r >= 0; i++)
-		r = sample(out, &crashes_total, m->v[i].labels,
-		    (long long)m->v[i].count);
+		if (series_labels(&m->v[i], false))
+			r = sample(out, &crashes_total,
+			    series_labels(&m->v[i], false),
+			    (long long)m->v[i].count);
 	if (r >= 0)
 		r = family(out, &last_crash);
 	for (size_t i = 0; i < m->n && r >= 0; i++)
-		r = sample(out, &last_crash, m->v[i].labels, m->v[i].last);
+		if (series_labels(&m->v[i], false))
+			r = sample(out, &last_crash,
+			    series_labels(&m->v[i], false), m->v[i].last);
+	if (r >= 0)
+		r = family(out, &snapshots_total);
+	for (size_t i = 0; i < m->n && r >= 0; i++)
+		if (series_labels(&m->v[i], true))
+			r = sample(out, &snapshots_total,
+			    series_labels(&m->v[i], true),
+			    (long long)m->v[i].count);
 	if (r >= 0)
 		r = family(out, &not_stored);
 	for (unsigned i = 1; i < METRICS_NOT_STORED_N && r >= 0; i++) {

@@ -72,6 +72,12 @@ int metrics_labels(struct buf *out, const char *executable,
     size_t executable_len, const char *hostname, size_t hostname_len,
     const char *signal);
 
+/*
+ * The prefix of a snapshot's label set (metrics_count()'s labels): its
+ * series is crashd_snapshots_total's, not crashd_crashes_total's.
+ */
+#define METRICS_SNAPSHOT "snapshot"
+
 /* The executable and signal of the series that counts the rest. */
 #define METRICS_OTHER "other"
 

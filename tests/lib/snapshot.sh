@@ -29,8 +29,9 @@ cc -g -O1 -Wall -Werror -pthread -o "$T/server" "$(dirname "$0")/snapshot_server
 	$flags -Wl,-rpath,"$libdir" 2>"$T/cc.log" || fail "building the server: $(cat "$T/cc.log")"
 
 # Two exec actions: one for snapshots alone, one for crashes alone.
+mkdir -p "$T/prom"
 write_daemon_config mode=mini remove_duplicates=false every=1 \
-	actions="$(log_action), $(rec_action snap 'match = { kind = "snapshot"; };'), $(rec_action crash 'match = { kind = [ "crash" ]; };')"
+	actions="$(log_action), $(rec_action snap 'match = { kind = "snapshot"; };'), $(rec_action crash 'match = { kind = [ "crash" ]; };'), { name = \"metrics\"; type = \"metrics\"; path = \"$T/prom/crashd.prom\"; }"
 register
 start_daemon
 seen0=$(counter seen)
@@ -113,6 +114,13 @@ grep -q -- '-server ' "$T/list.out" && fail "list --kind crash shows the snapsho
 "$CRASHD_CLI" -c "$CONF" list --json >"$T/list.json"
 /usr/bin/python3 -c 'import json, sys; v = [d for d in json.load(open(sys.argv[1])) if d["kind"] == "snapshot"]; assert len(v) == 2, v' "$T/list.json" ||
 	fail "list --json has not two dumps of kind snapshot"
+
+# Counted as snapshots, not as crashes.
+prom=$T/prom/crashd.prom
+grep -qE '^crashd_snapshots_total\{executable="[^"]*/server",.*\} 2$' "$prom" ||
+	fail "no crashd_snapshots_total of the server at 2: $(grep -E 'snapshots|crashes_total' "$prom")"
+grep -qE '^crashd_crashes_total\{executable="[^"]*/server"' "$prom" &&
+	fail "the snapshots are in crashd_crashes_total: $(grep crashes_total "$prom")"
 
 info "no zombie left to the server"
 zombies=$(ps -o stat= --ppid "$SERVER" | grep -c '^Z' || true)

@@ -186,14 +186,39 @@ test_render(void **state)
 	    "# HELP crashd_last_crash_timestamp_seconds When the last crash "
 	    "of the series happened.\n"
 	    "# TYPE crashd_last_crash_timestamp_seconds gauge\n"
+	    "# HELP crashd_snapshots_total "));
+	assert_non_null(strstr(b.data,
+	    "# TYPE crashd_snapshots_total counter\n"
 	    "# HELP crashd_crashes_not_stored_total "));
 	assert_non_null(strstr(b.data,
 	    "\ncrashd_crashes_not_stored_total{reason=\"failed\"} 0\n"));
 	metrics_count(&m, "{s=\"a\"}", NULL, 1714564800, 10, NULL);
 	metrics_count(&m, "{s=\"a\"}", NULL, 1714564801, 10, NULL);
+	/* A snapshot's series is crashd_snapshots_total's alone. */
+	metrics_count(
+	    &m, METRICS_SNAPSHOT "{s=\"a\"}", NULL, 1714564802, 10, NULL);
 	buf_reset(&b);
 	assert_int_equal(metrics_render(&m, &b), 0);
+	assert_non_null(
+	    strstr(b.data, "\ncrashd_snapshots_total{s=\"a\"} 1\n"));
+	assert_null(strstr(b.data, "snapshot{"));
 	assert_non_null(strstr(b.data, "\ncrashd_crashes_total{s=\"a\"} 2\n"));
+	/* Kept as such in the state. */
+	{
+		struct metrics back;
+		struct buf text;
+
+		buf_init(&text, 0);
+		assert_int_equal(metrics_format(&m, &text), 0);
+		assert_non_null(
+		    strstr(text.data, "1 1714564802 snapshot{s=\"a\"}\n"));
+		metrics_init(&back);
+		assert_int_equal(metrics_parse(&back, text.data, text.len), 0);
+		assert_int_equal(back.n, 2);
+		assert_string_equal(back.v[1].labels, "snapshot{s=\"a\"}");
+		metrics_done(&back);
+		buf_done(&text);
+	}
 	assert_non_null(strstr(b.data,
 	    "\ncrashd_last_crash_timestamp_seconds{s=\"a\"} 1714564801\n"));
 	buf_done(&b);
