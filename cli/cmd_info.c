@@ -277,6 +277,27 @@ print_text(const struct cli_dump *cd, bool show_environ)
 	v = escaped_text(d->reason);
 	printf("  %-11s %s\n", "reason", v ? v : "");
 	free(v);
+	if (d->kind != DUMP_KIND_CRASH)
+		printf("  %-11s %s\n", "kind", dump_kind_names[d->kind]);
+	/* A crash the hook did not store: crashd's dump of its record. */
+	item_read(d, DUMP_ITEM_NOT_STORED, true, &it);
+	if (it.v[0]) {
+		char *tab = strchr(it.v, '\t');
+
+		if (tab)
+			*tab = '\0';
+		v = escaped_text(it.v);
+		printf(
+		    "  %-11s not stored by the hook: %s", "dump", v ? v : "");
+		free(v);
+		if (tab) {
+			v = escaped_text(tab + 1);
+			printf(" (%s)", v ? v : "");
+			free(v);
+		}
+		printf("; only what identifies the crash was kept\n");
+	}
+	free(it.v);
 	when_format(d->time, when, sizeof(when));
 	v = text(d, DUMP_ITEM_LAST_OCCURRENCE, NULL);
 	t = atoll(v);

@@ -43,6 +43,9 @@ expect_eq "its pid" "$abrt_pid" "$(cat "$NS_DUMP/pid")"
 expect_eq "its signal" 6 "$(cat "$NS_DUMP/signal")"
 expect_eq "its executable" "$T/victim" "$(cat "$NS_DUMP/executable")"
 expect_eq "why" "$(printf 'rate_limited\tper_executable limit')" "$(cat "$NS_DUMP/not_stored")"
+info_out=$("$CRASHD_CLI" -c "$CONF" info "${NS_DUMP##*/}") || fail "crashd-cli info of the dump failed"
+grep -qF 'not stored by the hook: rate_limited (per_executable limit)' <<<"$info_out" ||
+	fail "crashd-cli info does not say the crash was not stored: $info_out"
 wait_messages 30 "$SMTP_DIR" 2
 nap 1
 expect_eq "mails (the first SEGV, the ABRT)" 2 "$(messages "$SMTP_DIR")"

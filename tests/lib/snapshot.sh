@@ -94,6 +94,8 @@ for d in $(spool_dumps | grep -- '-server$'); do
 	wait_processed "$DUMP"
 	expect_item kind snapshot
 	expect_item signal 6
+	"$CRASHD_CLI" -c "$CONF" info "${DUMP##*/}" >"$T/info.out" || fail "crashd-cli info failed"
+	grep -qE '^  kind +snapshot$' "$T/info.out" || fail "crashd-cli info does not say snapshot: $(head -5 "$T/info.out")"
 	reason=$(cat "$DUMP/snapshot_reason")
 	[[ $reason == 'assertion failed: strcmp(path, "/assert") != 0 at '*'snapshot_server.c:'[0-9]*' in check_invariant()' ]] ||
 		fail "snapshot_reason: $reason"
