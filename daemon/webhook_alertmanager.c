@@ -109,8 +109,8 @@ webhook_alertmanager_crash(const struct webhook_crash *c, struct buf *out)
 	webhook_jansson_set_human(&b, a.labels, "container", c->container, 0);
 	/* One bug across hosts: Alertmanager groups by it (group_by). */
 	if (c->signature && c->signature[0])
-		webhook_jansson_set_human(&b, a.labels, "signature",
-		    c->signature, JSON_TEXT_ESCAPED);
+		webhook_jansson_set_human(
+		    &b, a.labels, "signature", c->signature, JSON_TEXT_ESCAPED);
 
 	buf_init(&t, 0);
 	r = webhook_card_title(&t, c);

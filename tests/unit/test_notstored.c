@@ -17,7 +17,6 @@
 #include "spool.h"
 #include "testutil.h"
 
-
 static void
 put(int dirfd, int pid, const char *exe)
 {
