@@ -248,6 +248,17 @@ record(int spool_dirfd, const struct queue_entry *e, const char *fmt, ...)
 	safe_close(fd);
 }
 
+/* How many receivers one attempt of ac sends to (url = [ ... ]). */
+static uint64_t
+urls_of(const struct action_config *ac)
+{
+	uint64_t n = 0;
+
+	for (char **u = ac->urls; u && *u; u++)
+		n++;
+	return n > 0 ? n : 1;
+}
+
 /* Records what an attempt came to and moves the delivery on. */
 static void
 finish(struct delivery *dl, const struct config *cfg, int spool_dirfd,
@@ -447,9 +458,10 @@ start(struct delivery *dl, const struct config *cfg, int spool_dirfd,
 	}
 	safe_close(p[1]);
 	s->fd = p[0];
-	s->timeout_ms = ac->timeout_ms;
+	/* A webhook to several URLs posts to each in turn: each its time. */
+	s->timeout_ms = ac->timeout_ms * urls_of(ac);
 	s->deadline_ms = clock_now_ms(CLOCK_MONOTONIC) +
-	    (int64_t)ac->timeout_ms + KILL_GRACE_MS;
+	    (int64_t)s->timeout_ms + KILL_GRACE_MS;
 	snprintf(s->qid, sizeof(s->qid), "%s", e->qid);
 	return true;
 }

@@ -322,9 +322,9 @@ static const struct metric_family snapshots_total = { "crashd_snapshots_total",
 	"processed: not crashes, apart from crashd_crashes_total." };
 static const struct metric_family not_stored = {
 	"crashd_crashes_not_stored_total", "counter",
-	"Crashes the hook counted but kept no dump of, by reason (also in "
-	"crashd_crashes_total; lost: overwritten in the hook's record before "
-	"crashd read it)."
+	"Crashes the hook counted but kept no dump of, by reason (the ones "
+	"recorded also in crashd_crashes_total; lost: overwritten in the "
+	"hook's record before crashd read it)."
 };
 static const struct metric_family last_crash = {
 	"crashd_last_crash_timestamp_seconds", "gauge",

@@ -5,6 +5,7 @@
  */
 #include "notstored_dumps.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "clock.h"
 #include "daemon.h"
 #include "dedupe.h"
@@ -68,6 +70,32 @@ cursor_save(int spool_dirfd, uint64_t next)
  * Whether an unprocessed dump of the spool has the key hash: one the
  * hook stored before its limit was reached, that crashd has not got to.
  */
+/*
+ * Whether a dump of a process named comm is being written in .incoming
+ * (its items may not be there yet: its name says "-PID-COMM").
+ */
+static bool
+incoming_dump_of(struct daemon *dm, const char *comm)
+{
+	char tail[SPOOL_NAME_MAX + 2];
+	struct dirent *de;
+	bool found = false;
+	size_t n;
+	DIR *dir;
+
+	tail[0] = '-';
+	n = 1 + spool_sanitize(tail + 1, sizeof(tail) - 1, comm, strlen(comm));
+	if (dm->spool.incoming_fd < 0 ||
+	    opendir_at(dm->spool.incoming_fd, ".", &dir) < 0)
+		return false;
+	while (!found && (de = readdir(dir)) != NULL)
+		found = de->d_name[0] != '.' &&
+		    bytes_has_suffix(de->d_name, strlen(de->d_name), tail) &&
+		    strlen(de->d_name) > n;
+	closedir(dir);
+	return found;
+}
+
 static bool
 pending_dump_of(struct daemon *dm, uint64_t hash)
 {
@@ -129,7 +157,8 @@ key_seen(struct daemon *dm, const struct notstored_record *rec)
 		    dm->keys_fd, hash, key.data ? key.data : "", &ks);
 	keystate_done(&ks);
 	buf_done(&key);
-	if (r == 0 && pending_dump_of(dm, hash))
+	if (r == 0 &&
+	    (incoming_dump_of(dm, rec->comm) || pending_dump_of(dm, hash)))
 		r = 1;
 	return r;
 }
@@ -185,6 +214,10 @@ write_dump(struct daemon *dm, const struct notstored_record *rec)
 	if (r >= 0)
 		r = buf_printf(&why, " killed by %s, no dump kept: %s (%s)\n",
 		    sig, reason, rec->detail);
+	/* First: a dump left half-written by a kill is still crashd's. */
+	if (r >= 0)
+		r = item(dirfd, DUMP_ITEM_NOT_STORED, "%s\t%s\n", reason,
+		    rec->detail);
 	if (r >= 0)
 		r = item(dirfd, DUMP_ITEM_VERSION, "%d\n", SPOOL_VERSION);
 	if (r >= 0)
@@ -208,9 +241,6 @@ write_dump(struct daemon *dm, const struct notstored_record *rec)
 		r = item(dirfd, DUMP_ITEM_COMM, "%s\n", rec->comm);
 	if (r >= 0)
 		r = item(dirfd, DUMP_ITEM_REASON, "%s", why.data);
-	if (r >= 0)
-		r = item(dirfd, DUMP_ITEM_NOT_STORED, "%s\t%s\n", reason,
-		    rec->detail);
 	if (r >= 0 && rec->truncated)
 		r = item(dirfd, DUMP_ITEM_INCOMPLETE,
 		    "executable: truncated at %d bytes (the hook's record)\n",
@@ -238,7 +268,7 @@ notstored_dumps_feed(struct daemon *dm)
 {
 	struct notstored_record rec;
 	uint64_t next, start;
-	int64_t n;
+	int64_t n, grace;
 	int fd = notstored_open(dm->spool.dirfd), r = 0;
 
 	if (fd < 0)
@@ -248,6 +278,8 @@ notstored_dumps_feed(struct daemon *dm)
 		safe_close(fd);
 		return;
 	}
+	grace =
+	    2 * (int64_t)dm->cfg.hook.time_budget_ms + NOTSTORED_DUMPS_GRACE_MS;
 	next = start = cursor_load(dm->spool.dirfd, n);
 	if (n > NOTSTORED_SLOTS && next < (uint64_t)n - NOTSTORED_SLOTS)
 		next =
@@ -256,17 +288,24 @@ notstored_dumps_feed(struct daemon *dm)
 	     next++) {
 		if (notstored_get(fd, next, &rec) < 0)
 			continue; /* overwritten or garbage: counted as lost */
-		/* The dumps stored before it are published and seen first. */
-		if (clock_now_ms(CLOCK_REALTIME) - rec.time_ms <
-		    NOTSTORED_DUMPS_GRACE_MS)
+		int64_t now = clock_now_ms(CLOCK_REALTIME), tat = dumps_tat;
+
+		/*
+		 * The dumps the hook stored before it (being written for up
+		 * to its time budget) are published and seen first.  (A time
+		 * ahead of the clock, the clock stepped back: not waited for.)
+		 */
+		if (now - rec.time_ms < grace && rec.time_ms <= now + grace)
 			break;
+		/* No token, no dump: the spool is not read for nothing. */
+		if (!ratelimit_allow(&tat, &dumps_rate, now))
+			continue;
 		r = key_seen(dm, &rec);
 		if (r < 0)
 			break; /* tried again next time */
-		if (r > 0 ||
-		    !ratelimit_allow(
-			&dumps_tat, &dumps_rate, clock_now_ms(CLOCK_REALTIME)))
+		if (r > 0)
 			continue;
+		dumps_tat = tat;
 		r = write_dump(dm, &rec);
 		if (r < 0) {
 			log_warn_errno(r,

@@ -17,9 +17,9 @@
 struct daemon;
 
 /*
- * A record is looked at this long after its crash: the dumps the hook
- * stored of its key before (still being written, or published and not
- * processed yet) are seen first.
+ * A record is looked at twice the hook's time budget and this long after
+ * its crash: the dumps the hook stored of its key before (still being
+ * written, or published and not processed yet) are seen first.
  */
 #define NOTSTORED_DUMPS_GRACE_MS 3000
 
