@@ -15,8 +15,6 @@
 #include "watch.h"
 
 #include <errno.h>
-#include <inotifytools/inotify.h>
-#include <inotifytools/inotifytools.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,6 +29,7 @@
 #include "registration.h"
 #include "retention.h"
 #include "sdnotify.h"
+#include "spool_watch.h"
 #include "unwinds.h"
 
 #define RETENTION_EVERY_S 60
@@ -74,24 +73,18 @@ reload_config(struct daemon *dm)
 	buf_done(&errors);
 }
 
+/* The one watch on the spool root (its buffer is 16 KiB: not on the stack). */
+static struct spool_watch sw = { .fd = -1 };
+
 /*
- * A fresh inotify instance watching the spool's path.  Fresh: after the
- * spool was replaced, libinotifytools still knows the old directory by
- * the same path.  Returns 0 or -errno (no instance left then).
+ * A fresh inotify instance watching the spool's path (after the spool was
+ * replaced, the new directory).  Returns 0 or -errno (none left then).
  */
 static int
 watch_spool(const struct daemon *dm)
 {
-	int r;
-
-	if (!inotifytools_initialize())
-		return -inotifytools_error();
-	if (!inotifytools_watch_file(dm->cfg.spool, SPOOL_EVENTS)) {
-		r = -inotifytools_error();
-		inotifytools_cleanup();
-		return r < 0 ? r : -EIO;
-	}
-	return 0;
+	spool_watch_close(&sw);
+	return spool_watch_open(&sw, dm->cfg.spool, SPOOL_EVENTS);
 }
 
 /*
@@ -135,8 +128,6 @@ follow_spool(struct daemon *dm, const char *fate, bool *watching, bool *told)
 		*told = true;
 		return false;
 	}
-	if (*watching)
-		inotifytools_cleanup();
 	r = watch_spool(dm);
 	*watching = r >= 0;
 	if (r < 0) {
@@ -212,7 +203,7 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 	delivery_tick(&dm->delivery, &dm->cfg, dm->spool.dirfd);
 
 	while (!*dm->stop) {
-		struct inotify_event *ev = NULL;
+		const struct inotify_event *ev = NULL;
 		const char *fate = NULL;
 		time_t now;
 
@@ -222,11 +213,11 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 		 */
 		if (unwinds_busy(&dm->unwinds)) {
 			if (watching)
-				ev = inotifytools_next_event(0);
+				ev = spool_watch_next(&sw, 0);
 			if (ev == NULL)
 				(void)unwinds_poll(dm, UNWIND_TICK_MS);
 		} else if (watching) {
-			ev = inotifytools_next_event(1);
+			ev = spool_watch_next(&sw, 1000);
 		} else {
 			(void)nanosleep(&(struct timespec){ 1, 0 }, NULL);
 		}
@@ -303,7 +294,6 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 	/* Killed: no backtrace written, so they are unwound next start. */
 	unwinds_done(&dm->unwinds);
 	kmsg_close(&kmsg);
-	if (watching)
-		inotifytools_cleanup();
+	spool_watch_close(&sw);
 	return 0;
 }

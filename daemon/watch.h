@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The daemon's main loop: inotify on the spool root (libinotifytools),
+ * The daemon's main loop: inotify on the spool root (spool_watch.h),
  * the backlog at start, digests and retention on timers, SIGHUP reloads
  * and SIGTERM stops.
  */
