@@ -56,27 +56,27 @@ queue_open(int spool_dirfd, bool create, struct queue *q)
 	if (state_fd < 0)
 		return state_fd;
 	if (create && (r = mkdir_at_safe(state_fd, QUEUE_DIR, 0700)) < 0)
-		goto fail;
+		goto out;
 	q->dirfd = open_dir_at(state_fd, QUEUE_DIR);
 	if (q->dirfd < 0) {
 		r = q->dirfd;
-		goto fail;
+		goto out;
 	}
 	for (int i = 0; i < _QUEUE_LIST_MAX; i++) {
 		if (create &&
 		    (r = mkdir_at_safe(q->dirfd, list_names[i], 0700)) < 0)
-			goto fail;
+			goto out;
 		q->list_fd[i] = open_dir_at(q->dirfd, list_names[i]);
 		if (q->list_fd[i] < 0) {
 			r = q->list_fd[i];
-			goto fail;
+			goto out;
 		}
 	}
+	r = 0;
+out:
 	safe_close(state_fd);
-	return 0;
-fail:
-	safe_close(state_fd);
-	queue_close(q);
+	if (r < 0)
+		queue_close(q);
 	return r;
 }
 
@@ -285,13 +285,13 @@ queue_add(struct queue *q, const struct queue_entry *e, const char *payload,
 	entry_fd = open_dir_at(q->dirfd, tmp);
 	if (entry_fd < 0) {
 		r = entry_fd;
-		goto fail;
+		goto out;
 	}
 	fd = openat(entry_fd, PAYLOAD_FILE,
 	    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		r = -errno;
-		goto fail;
+		goto out;
 	}
 	r = write_all(fd, payload, len);
 	if (r >= 0 && fsync(fd) < 0)
@@ -300,20 +300,22 @@ queue_add(struct queue *q, const struct queue_entry *e, const char *payload,
 	if (r >= 0)
 		r = write_state(entry_fd, e);
 	if (r < 0)
-		goto fail;
+		goto out;
 	if (renameat(q->dirfd, tmp, q->list_fd[QUEUE_PENDING], e->qid) < 0) {
 		r = -errno;
-		goto fail;
+		goto out;
 	}
-	safe_close(entry_fd);
+	tmp[0] = '\0'; /* queued: nothing to take back */
 	r = fsync_dir(q->list_fd[QUEUE_PENDING]);
 	if (r >= 0)
 		r = fsync_dir(q->dirfd);
-	return r < 0 ? r : 1;
-fail:
+	if (r >= 0)
+		r = 1;
+out:
 	safe_close(fd);
 	safe_close(entry_fd);
-	(void)remove_entry(q->dirfd, tmp);
+	if (r < 0 && tmp[0] != '\0')
+		(void)remove_entry(q->dirfd, tmp);
 	return r;
 }
 

@@ -49,37 +49,38 @@ spool_open(const char *path, bool create, struct spool *ret)
 		return -errno;
 	if (fstat(s.dirfd, &st) < 0) {
 		r = -errno;
-		goto fail;
+		goto out;
 	}
 	/* Only root may create, change or delete a dump. */
 	if (create && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
 		r = -EPERM;
-		goto fail;
+		goto out;
 	}
 	if (create) {
 		r = mkdir_at_safe(s.dirfd, SPOOL_INCOMING, 0700);
 		if (r < 0)
-			goto fail;
+			goto out;
 		r = mkdir_at_safe(s.dirfd, SPOOL_STATE, SPOOL_STATE_MODE);
 		if (r < 0)
-			goto fail;
+			goto out;
 		/* Made 0755 by an older crashd: root's alone now. */
 		if (fstatat(s.dirfd, SPOOL_STATE, &st, AT_SYMLINK_NOFOLLOW) ==
 			0 &&
 		    (st.st_mode & 07777) != SPOOL_STATE_MODE &&
 		    fchmodat(s.dirfd, SPOOL_STATE, SPOOL_STATE_MODE, 0) < 0) {
 			r = -errno;
-			goto fail;
+			goto out;
 		}
 	}
 	s.incoming_fd = open_dir_at(s.dirfd, SPOOL_INCOMING);
 	if (s.incoming_fd < 0 && create) {
 		r = s.incoming_fd;
-		goto fail;
+		goto out;
 	}
 	*ret = s;
-	return 0;
-fail:
+	s.dirfd = -1; /* now the caller's */
+	r = 0;
+out:
 	safe_close(s.dirfd);
 	return r;
 }
@@ -205,13 +206,12 @@ spool_write_item(
 		return -errno;
 	if (fchmod(fd, mode) < 0) {
 		r = -errno;
-		goto fail;
+		goto out;
 	}
 	r = write_all(fd, data, len);
-	if (r < 0)
-		goto fail;
-	return fd;
-fail:
+	if (r >= 0)
+		return fd;
+out:
 	safe_close(fd);
 	unlinkat(dirfd, name, 0);
 	return r;

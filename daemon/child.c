@@ -147,12 +147,12 @@ child_fork(const struct child_options *o, struct child *ret)
 	    (pipe2(out, O_CLOEXEC) < 0 ||
 		fcntl(out[0], F_SETFL, O_NONBLOCK) < 0)) {
 		r = -errno;
-		goto fail;
+		goto out;
 	}
 	pid = fork();
 	if (pid < 0) {
 		r = -errno;
-		goto fail;
+		goto out;
 	}
 	if (pid == 0) {
 		/* (The parent's ends: no EOF would ever come with them here.)
@@ -172,14 +172,13 @@ child_fork(const struct child_options *o, struct child *ret)
 	/* (Both set it: neither may signal a group not made yet.) */
 	if (o->flags & CHILD_GROUP)
 		(void)setpgid(pid, pid);
-	safe_close(in[1]);
-	safe_close(out[1]);
 	ret->pid = pid;
 	ret->group = (o->flags & CHILD_GROUP) != 0;
 	ret->in_fd = in[0];
 	ret->out_fd = out[0];
-	return 1;
-fail:
+	in[0] = out[0] = -1; /* now the caller's */
+	r = 1;
+out:
 	safe_close(in[0]);
 	safe_close(in[1]);
 	safe_close(out[0]);
