@@ -19,6 +19,7 @@
 #include "crashd.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -55,14 +56,34 @@ crashd_snapshot_limit(unsigned n, unsigned per_seconds)
 	atomic_store(&window, 0);
 }
 
+/* Decimal digits at *p up to UINT_MAX, *p moved past them; false if none. */
+static bool
+parse_unsigned(const char **p, unsigned *ret)
+{
+	unsigned long long v = 0;
+	const char *s = *p;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (unsigned)(*s - '0');
+		if (v > UINT_MAX)
+			return false;
+	}
+	*p = s;
+	*ret = (unsigned)v;
+	return true;
+}
+
+/* "N/SECONDS", exactly (sscanf's %u would take "-1" as UINT_MAX). */
 __attribute__((constructor)) static void
 limit_from_environment(void)
 {
 	const char *e = getenv("CRASHD_SNAPSHOT_LIMIT");
 	unsigned n, per;
-	char end;
 
-	if (e && sscanf(e, "%u/%u%c", &n, &per, &end) == 2)
+	if (e && parse_unsigned(&e, &n) && *e++ == '/' &&
+	    parse_unsigned(&e, &per) && *e == '\0')
 		crashd_snapshot_limit(n, per);
 }
 
@@ -181,10 +202,22 @@ snapshot_process(const char *reason)
 	__builtin_unreachable();
 }
 
+/*
+ * Sets the calling thread's mask as the kernel counts signals (raw: glibc
+ * would leave its own two unblocked), the old one in *old.
+ */
+static void
+set_mask(const sigset_t *set, sigset_t *old)
+{
+	(void)syscall(
+	    SYS_rt_sigprocmask, SIG_SETMASK, set, old, (_NSIG - 1) / 8);
+}
+
 int
 crashd_snapshot(const char *reason, unsigned flags)
 {
 	int status, saved = errno;
+	sigset_t all, old;
 	long pid;
 
 	if (flags != 0)
@@ -194,32 +227,37 @@ crashd_snapshot(const char *reason, unsigned flags)
 		return -EPERM;
 	if (!take_slot())
 		return 0;
+	/*
+	 * The intermediate has a copy of the program's handlers and runs in
+	 * its memory: a signal there (the SIGCHLD of a snapshot process that
+	 * dies before the intermediate is gone, a signal to the process
+	 * group) would run the program's handler on the program's stack.
+	 * So it starts with every signal blocked; the snapshot process
+	 * unblocks SIGABRT alone.
+	 */
+	sigfillset(&all);
+	set_mask(&all, &old);
 #if defined(__x86_64__)
 	pid = crashd_vclone_snapshot();
 	if (pid == 0)
 		snapshot_process(reason ? reason : "");
-	if (pid < 0) {
-		errno = saved;
-		return (int)pid;
-	}
 #else
 	pid = raw_clone(0); /* no exit signal: no SIGCHLD for the program */
-	if (pid < 0) {
-		int r = -errno;
-
-		errno = saved;
-		return r;
-	}
+	if (pid < 0)
+		pid = -errno;
 	if (pid == 0) {
 		if (raw_clone(SIGCHLD) == 0)
 			snapshot_process(reason ? reason : "");
 		syscall(SYS_exit_group, 0);
 	}
 #endif
-	while (waitpid((pid_t)pid, &status, __WCLONE) < 0 && errno == EINTR)
-		;
+	if (pid > 0)
+		while (waitpid((pid_t)pid, &status, __WCLONE) < 0 &&
+		    errno == EINTR)
+			;
+	set_mask(&old, NULL);
 	errno = saved;
-	return 1;
+	return pid < 0 ? (int)pid : 1;
 }
 
 static bool
