@@ -194,12 +194,13 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 	if (r < 0)
 		return log_error_errno(r, "watch %s: %m", dm->cfg.spool);
 	watching = true;
-	r = kmsg_open(&kmsg, dm->spool.dirfd);
+	r = kmsg_open(&kmsg, dm);
 	if (r < 0)
 		log_warn_errno(r,
 		    "kernel log: %m, crashes the kernel drops "
-		    "over core_pipe_limit are not counted");
-	kmsg_scan(&kmsg, dm->spool.dirfd);
+		    "over core_pipe_limit are not counted, kernel reports "
+		    "not followed");
+	kmsg_scan(&kmsg, dm);
 	/* Before "watching": a change from now on is seen as one. */
 	registration_check(dm);
 	last_registration = time(NULL);
@@ -267,7 +268,7 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 		}
 		/* Unwinds that ended go on; waiting ones start. */
 		(void)unwinds_poll(dm, 0);
-		kmsg_scan(&kmsg, dm->spool.dirfd);
+		kmsg_scan(&kmsg, dm);
 		daemon_digests(dm);
 		delivery_tick(&dm->delivery, &dm->cfg, dm->spool.dirfd);
 		if (retry_pending(&dm->retry) != retrying_told ||
@@ -302,7 +303,7 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 	sdnotify_stopping();
 	/* Killed: no backtrace written, so they are unwound next start. */
 	unwinds_done(&dm->unwinds);
-	kmsg_close(&kmsg);
+	kmsg_close(&kmsg, dm);
 	if (watching)
 		inotifytools_cleanup();
 	return 0;
