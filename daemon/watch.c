@@ -28,6 +28,7 @@
 #include "kmsg.h"
 #include "log.h"
 #include "notstored_dumps.h"
+#include "pstore.h"
 #include "registration.h"
 #include "retention.h"
 #include "sdnotify.h"
@@ -201,6 +202,8 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 		    "over core_pipe_limit are not counted, kernel reports "
 		    "not followed");
 	kmsg_scan(&kmsg, dm);
+	/* The panics of earlier boots, once (pstore.h). */
+	pstore_harvest(dm);
 	/* Before "watching": a change from now on is seen as one. */
 	registration_check(dm);
 	last_registration = time(NULL);
