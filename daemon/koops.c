@@ -206,7 +206,8 @@ append(struct koops *k, const struct kmsg_record *rec, int64_t now_ms)
 	struct koops_report *r = &k->cur;
 	int ret;
 
-	r->last_seq = rec->seq;
+	if (rec->seq > r->last_seq)
+		r->last_seq = rec->seq;
 	k->last_ts_us = rec->ts_us;
 	k->last_ms = now_ms;
 	if (r->truncated)
