@@ -185,7 +185,7 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 {
 	time_t last_sweep = 0, last_metrics = 0, last_registration;
 	time_t last_spool_check;
-	uint64_t told = 0, failures_told = 0;
+	uint64_t told = 0, failures_told = 0, kmsg_dropped_told = 0;
 	size_t retrying_told = 0;
 	bool watching, spool_told = false;
 	struct kmsg kmsg;
@@ -272,6 +272,11 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 		/* Unwinds that ended go on; waiting ones start. */
 		(void)unwinds_poll(dm, 0);
 		kmsg_scan(&kmsg, dm);
+		if (kmsg_dropped(&kmsg) != kmsg_dropped_told) {
+			kmsg_dropped_told = kmsg_dropped(&kmsg);
+			action_metrics_set_kernel_log(kmsg_dropped_told);
+			last_metrics = 0; /* written now */
+		}
 		daemon_digests(dm);
 		delivery_tick(&dm->delivery, &dm->cfg, dm->spool.dirfd);
 		if (retry_pending(&dm->retry) != retrying_told ||

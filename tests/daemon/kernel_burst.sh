@@ -4,14 +4,16 @@
 # (tests/fixtures/kernel/warning_radeon.txt, its call trace cut to its top
 # frames) written 1,000 times into the real /dev/kmsg is one dump whose
 # count is 1000, and its mails stay within the notify limits (the first,
-# and at most the every-Nth), to the real SMTP server.
+# and at most the every-Nth), to the real SMTP server; the metrics action
+# counts 1000 reports in crashd_kernel_reports_total{kind="kernel"}.
 source "$(dirname "$0")/lib_daemon.sh"
 source "$(dirname "$0")/mail_lib.sh"
 source "$(dirname "$0")/kernel_lib.sh"
 
 start_smtp main
 write_daemon_config kernel='accept_user_records = true;' every=100 rate=10/1h \
-	actions="$(mail_action page "$SMTP_PORT"), $(log_action)"
+	actions="$(mail_action page "$SMTP_PORT"),
+  { name = \"prom\"; type = \"metrics\"; path = \"$T/crashd.prom\"; }, $(log_action)"
 start_daemon
 
 # The report, short: its marker lines and its first call trace frames.
@@ -40,4 +42,10 @@ nap 2
 n=$(messages "$SMTP_DIR")
 ((n >= 1 && n <= 2)) || fail "$n mails for one WARNING, expected the first and at most one every-100th"
 grep -q '^X-Crashd-Event: first' "$SMTP_DIR"/*.eml || fail "no mail of the first WARNING"
+khost=$(cat "$first/hostname")
+wait_until 10 "the WARNINGs in $T/crashd.prom: $(grep kernel "$T/crashd.prom" 2>/dev/null)" \
+	grep -qx "crashd_kernel_reports_total{hostname=\"$khost\",kind=\"kernel\"} 1000" "$T/crashd.prom"
+grep -q '^crashd_kernel_log_dropped_total 0$' "$T/crashd.prom" ||
+	fail "crashd_kernel_log_dropped_total: $(grep dropped "$T/crashd.prom")"
+grep -q '^crashd_crashes_total{' "$T/crashd.prom" && fail "a WARNING counted as a crash: $(grep crashes_total "$T/crashd.prom")"
 stop_daemon
