@@ -322,7 +322,8 @@ take(struct kmsg *k, struct daemon *dm, const char *rec, size_t n,
 	if (!k->reports || seq <= k->read_seq)
 		return;
 	k->read_seq = seq;
-	if (!accepted(dm, &r))
+	/* Turned off by a reload: what is logged meanwhile is not read. */
+	if (!dm->cfg.daemon.kernel.enabled || !accepted(dm, &r))
 		return;
 	if (koops_feed(&k->koops, &r, now_ms, &rep) == 1)
 		kernel_dumps_report(&k->dumps, dm, &rep, now_ms);
@@ -368,6 +369,7 @@ kmsg_scan(struct kmsg *k, struct daemon *dm)
 		    KMSG_PATH);
 	now = clock_now_ms(CLOCK_MONOTONIC);
 	written = k->dumps.written;
+	k->koops.markers = dm->cfg.daemon.kernel.markers; /* a reload's */
 	for (size_t off = 0; off + sizeof(uint32_t) <= len && !*dm->stop;) {
 		uint32_t n;
 

@@ -4,12 +4,14 @@
  * kernel log records (a line that is no record becomes the message of
  * one), grouped into reports, each read as the daemon reads it.  Kernel
  * log text carries what any driver prints and what any process names
- * itself.
+ * itself.  The same bytes are read as a pstore record too
+ * (daemon/pstore.c: its header and line prefixes).
  */
 #include <string.h>
 
 #include "fuzz.h"
 #include "koops.h"
+#include "pstore.h"
 
 static void
 check(struct koops_report *rep)
@@ -37,9 +39,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *p = (const char *)data, *end = p + size;
 	struct koops k;
 	struct koops_report rep;
+	struct koops_facts f;
 	uint64_t seq = 1;
 	int64_t now = 0;
 
+	{
+		struct buf text;
+		char why[16];
+
+		buf_init(&text, 0);
+		if (pstore_record_text(p, size, &text, why, sizeof(why)) == 0) {
+			FUZZ_CHECK(strlen(why) < sizeof(why));
+			FUZZ_CHECK(text.len <= size + 1);
+			if (koops_analyze(KOOPS_PANIC,
+				text.data ? text.data : "", text.len, &f) == 0)
+				koops_facts_done(&f);
+		}
+		buf_done(&text);
+	}
 	koops_init(&k, (1u << _KOOPS_MARKER_MAX) - 1);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
