@@ -305,6 +305,10 @@ take(struct kmsg *k, struct daemon *dm, const char *rec, size_t n,
 
 	if (drop < 0 || kmsg_record_parse(rec, n, &r) < 0)
 		return;
+	/* The first record read: what the cursor awaits may be gone too. */
+	if (k->next_seq == 0 && k->reports && k->read_seq > 0 &&
+	    seq > k->read_seq + 1)
+		k->next_seq = k->read_seq + 1;
 	if (k->next_seq != 0 && seq > k->next_seq) {
 		log_warn("the kernel log dropped %llu record(s) before crashd "
 			 "read them (records %llu-%llu)",
