@@ -73,6 +73,34 @@ enum dedupe_field {
 	_DEDUPE_FIELD_MAX,
 };
 
+/*
+ * The kernel reports the kernel-log follower recognises, by the line that
+ * starts one (daemon.kernel.markers; daemon/koops.h).
+ */
+enum koops_marker {
+	KOOPS_OOPS, /* "Oops: ", "Internal error: Oops", "Unable to handle" */
+	KOOPS_BUG, /* "BUG: ", "kernel BUG at " */
+	KOOPS_WARNING, /* "WARNING: ", "------------[ cut here ]------------" */
+	KOOPS_PANIC, /* "Kernel panic - not syncing" */
+	KOOPS_LOCKUP, /* soft lockup, hard LOCKUP */
+	KOOPS_HUNG_TASK, /* "INFO: task NAME:PID blocked for more than" */
+	KOOPS_MCE, /* "[Hardware Error]: " */
+	KOOPS_OOM, /* "invoked oom-killer", "Killed process" */
+	_KOOPS_MARKER_MAX,
+};
+
+/* The kernel log and pstore (daemon.kernel; daemon/kmsg.h). */
+struct kernel_config {
+	bool enabled; /* follow /dev/kmsg and harvest pstore */
+	unsigned kinds; /* bit (1 << enum dump_kind): kernel, oom, panic */
+	unsigned markers; /* bit (1 << enum koops_marker) */
+	struct rate rate; /* new kernel dumps */
+	char **pstore; /* directories read at start, NULL-terminated */
+	bool clear_pstore; /* remove what was harvested */
+	/* For tests: records user space wrote to /dev/kmsg count too. */
+	bool accept_user_records;
+};
+
 struct daemon_config {
 	unsigned dedupe_key; /* bit (1 << enum dedupe_field) per field */
 	uint64_t dedupe_window_ms;
@@ -100,6 +128,7 @@ struct daemon_config {
 	char *debuginfod_urls;
 	char *debuginfod_cache; /* their files, kept */
 	char *pid_file; /* absolute: the daemon holds it locked (pidfile.h) */
+	struct kernel_config kernel;
 };
 
 enum action_type {

@@ -141,6 +141,7 @@ void config_metrics_check(struct config_loader *l, const config_setting_t *g,
 extern const char *const config_core_mode_names[_CORE_MODE_MAX];
 extern const char *const config_action_type_names[_ACTION_TYPE_MAX];
 extern const char *const config_dedupe_field_names[_DEDUPE_FIELD_MAX];
+extern const char *const config_koops_marker_names[_KOOPS_MARKER_MAX];
 extern const char *const config_delete_what_names[_DELETE_WHAT_MAX];
 extern const char *const config_starttls_names[_STARTTLS_MAX];
 extern const char *const config_webhook_format_names[_WEBHOOK_FORMAT_MAX];

@@ -50,6 +50,7 @@ static const char *const config_sections[] = {
 	"daemon.retention",
 	"daemon.delivery",
 	"daemon.backtrace",
+	"daemon.kernel",
 	"actions.match",
 };
 
@@ -96,6 +97,26 @@ check_debuginfod_urls(struct config_loader *l, const config_setting_t *s,
 		p += strspn(p, " ");
 	}
 }
+
+#define KERNEL_KINDS                                                           \
+	(1u << DUMP_KIND_KERNEL | 1u << DUMP_KIND_OOM | 1u << DUMP_KIND_PANIC)
+
+/* daemon.kernel.kinds: what the kernel log gives, no crash or snapshot. */
+static void
+check_kernel_kinds(struct config_loader *l, const config_setting_t *s,
+    const struct config_key *k, const void *base)
+{
+	unsigned v = *(const unsigned *)((const char *)base + k->offset);
+
+	if (v & ~KERNEL_KINDS)
+		config_problem(l, s, k->path,
+		    "expected kernel, oom or panic (crashes and snapshots "
+		    "are the hook's)");
+}
+
+/* Where the kernel's pstore, or systemd-pstore's copy of it, is. */
+static const char *const default_pstore[] = { "/sys/fs/pstore",
+	"/var/lib/systemd/pstore", NULL };
 
 const struct config_key config_keys[] = {
 	KEY("spool", KEY_STRING, TOP(spool), .absolute = true,
@@ -185,6 +206,22 @@ const struct config_key config_keys[] = {
 	    .def.s = CONFIG_DEFAULT_DEBUGINFOD_CACHE),
 	KEY("daemon.pid_file", KEY_STRING, DAEMON(pid_file), .absolute = true,
 	    .def.s = CONFIG_DEFAULT_PID_FILE),
+	KEY("daemon.kernel.enabled", KEY_BOOL, DAEMON(kernel.enabled),
+	    .def.i = true),
+	KEY("daemon.kernel.kinds", KEY_ENUM_SET, DAEMON(kernel.kinds),
+	    .alone = true, NAMES(dump_kind_names), .check = check_kernel_kinds,
+	    .def.i = KERNEL_KINDS),
+	KEY("daemon.kernel.markers", KEY_ENUM_SET, DAEMON(kernel.markers),
+	    .alone = true, NAMES(config_koops_marker_names),
+	    .def.i = (1u << _KOOPS_MARKER_MAX) - 1),
+	KEY("daemon.kernel.rate", KEY_RATE, DAEMON(kernel.rate), .min = 1,
+	    .def.rate = { 20, 600 }),
+	KEY("daemon.kernel.pstore", KEY_STRINGS, DAEMON(kernel.pstore),
+	    .def.strv = default_pstore),
+	KEY("daemon.kernel.clear_pstore", KEY_BOOL, DAEMON(kernel.clear_pstore),
+	    .def.i = false),
+	KEY("daemon.kernel.accept_user_records", KEY_BOOL,
+	    DAEMON(kernel.accept_user_records), .def.i = false),
 };
 
 const size_t config_n_keys = sizeof(config_keys) / sizeof(config_keys[0]);

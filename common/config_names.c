@@ -105,3 +105,14 @@ action_type_notifies(enum action_type t)
 {
 	return t == ACTION_EXEC || t == ACTION_MAIL || t == ACTION_WEBHOOK;
 }
+
+const char *const config_koops_marker_names[_KOOPS_MARKER_MAX] = {
+	[KOOPS_OOPS] = "oops",
+	[KOOPS_BUG] = "bug",
+	[KOOPS_WARNING] = "warning",
+	[KOOPS_PANIC] = "panic",
+	[KOOPS_LOCKUP] = "lockup",
+	[KOOPS_HUNG_TASK] = "hung_task",
+	[KOOPS_MCE] = "mce",
+	[KOOPS_OOM] = "oom",
+};

@@ -29,6 +29,11 @@ enum dump_kind {
 };
 extern const char *const dump_kind_names[_DUMP_KIND_MAX];
 
+/* A kind crashd writes from the kernel log or pstore (kernel, oom, panic). */
+#define DUMP_KIND_IS_KERNEL(k)                                                 \
+	((k) == DUMP_KIND_KERNEL || (k) == DUMP_KIND_OOM ||                    \
+	    (k) == DUMP_KIND_PANIC)
+
 struct dump {
 	char *name; /* the directory's name in the spool root */
 	int dirfd;
@@ -43,6 +48,7 @@ struct dump {
 	long pid;
 	long long uid; /* -1 when missing */
 	long long time; /* the crash's time, seconds */
+	unsigned long long repeats; /* reports it stands for: 1 but kernel's */
 	bool has_core; /* a regular core.mini or core.gz: dump_core() */
 	bool processed;
 };

@@ -49,6 +49,22 @@
  * (notstored.h): "REASON\tDETAIL"; the dump holds only what identifies it.
  */
 #define DUMP_ITEM_NOT_STORED "not_stored"
+/*
+ * Written by crashd for a kernel report (kind kernel, oom or panic): the
+ * report's text as the kernel printed it, its taint flags, the modules
+ * it lists, where in the kernel log it was ("BOOT_ID FIRST LAST", the
+ * records' sequence numbers), the identical reports it stands for (a
+ * count, when more than one), and where pstore kept it.  The call trace
+ * is its backtrace, the process it names pid and comm, the OOM killer's
+ * victim's memory cgroup the cgroup item, the memory figures oom_memory.
+ */
+#define DUMP_ITEM_KERNEL_LOG "kernel_log"
+#define DUMP_ITEM_TAINT "taint"
+#define DUMP_ITEM_MODULES "modules"
+#define DUMP_ITEM_KMSG_SEQ "kmsg_seq"
+#define DUMP_ITEM_REPEATS "repeats"
+#define DUMP_ITEM_OOM_MEMORY "oom_memory"
+#define DUMP_ITEM_PSTORE "pstore"
 #define DUMP_ITEM_CORE_GZ "core.gz"
 #define DUMP_ITEM_CORE_MINI "core.mini"
 #define DUMP_ITEM_CORE_INFO "core_info"

@@ -28,6 +28,8 @@
 
 /* systemd's SD_MESSAGE_COREDUMP: what coredumpctl looks for. */
 #define COREDUMP_MESSAGE_ID "fc2e22bc6ee647b6b90729ab34a250b1"
+/* crashd's own, for a kernel report (oops, OOM kill, panic). */
+#define KERNEL_MESSAGE_ID "b62a3dfc3b264561a330e0ee57318bd5"
 #define FIELDS_MAX 64
 #define SMALL_CAP 4096
 #define TEXT_CAP (64 * 1024) /* status, limits, cgroup */
@@ -327,44 +329,84 @@ field_core(struct fields *f, const struct action_event *ev, struct buf *detail)
 		field(f, "COREDUMP_TRUNCATED", "1", 1);
 }
 
+/* A crash's entry: systemd-coredump's fields. */
+static void
+fields_crash(struct fields *f, const struct action_config *ac,
+    const struct action_event *ev, struct buf *detail)
+{
+	const struct dump *d = ev->dump;
+	char sig[32];
+
+	field(
+	    f, "MESSAGE_ID", COREDUMP_MESSAGE_ID, strlen(COREDUMP_MESSAGE_ID));
+	field(f, "PRIORITY", "2", 1); /* LOG_CRIT, as systemd-coredump */
+	field_message(f, d);
+	fieldf(f, "COREDUMP_PID", "%ld", d->pid);
+	field_item(f, "COREDUMP_UID", d, DUMP_ITEM_UID, SMALL_CAP);
+	field_item(f, "COREDUMP_GID", d, DUMP_ITEM_GID, SMALL_CAP);
+	fieldf(f, "COREDUMP_SIGNAL", "%d", d->signal);
+	if (signame_from_number(d->signal, sig, sizeof(sig)))
+		fieldf(f, "COREDUMP_SIGNAL_NAME", "%s%s",
+		    strncmp(sig, "SIG", 3) == 0 ? "" : "SIG", sig);
+	fieldf(f, "COREDUMP_TIMESTAMP", "%lld000000", d->time);
+	field_rlimit(f, d);
+	if (d->hostname[0])
+		field(f, "COREDUMP_HOSTNAME", d->hostname, strlen(d->hostname));
+	if (d->executable[0])
+		field(f, "COREDUMP_EXE", d->executable, strlen(d->executable));
+	field_cmdline(f, d);
+	field_item(f, "COREDUMP_CWD", d, DUMP_ITEM_CWD, SMALL_CAP);
+	field_item(f, "COREDUMP_ROOT", d, DUMP_ITEM_ROOT, SMALL_CAP);
+	field_units(f, d);
+	field_item(f, "COREDUMP_PROC_STATUS", d, DUMP_ITEM_STATUS, TEXT_CAP);
+	field_item(f, "COREDUMP_PROC_MAPS", d, DUMP_ITEM_MAPS, MAPS_CAP);
+	field_item(f, "COREDUMP_PROC_LIMITS", d, DUMP_ITEM_LIMITS, TEXT_CAP);
+	field_item(f, "COREDUMP_PROC_CGROUP", d, DUMP_ITEM_CGROUP, TEXT_CAP);
+	if (ac->include_environ)
+		field_environ(f, ac, d);
+	field_core(f, ev, detail);
+}
+
+/*
+ * A kernel report's entry (kernel_dumps.h): crashd's own message id, its
+ * reason and text; no COREDUMP_ field, for no core was dumped
+ * (coredumpctl does not list it).
+ */
+static void
+fields_kernel(struct fields *f, const struct dump *d)
+{
+	size_t len;
+	char *text = item(d, DUMP_ITEM_KERNEL_LOG, TEXT_CAP, &len);
+	struct buf m;
+
+	field(f, "MESSAGE_ID", KERNEL_MESSAGE_ID, strlen(KERNEL_MESSAGE_ID));
+	field(f, "PRIORITY", "2", 1);
+	buf_init(&m, 0);
+	buf_printf(&m, "%s\n", d->reason);
+	if (text)
+		buf_append(&m, text, len);
+	field(f, "MESSAGE", m.data ? m.data : "", m.len);
+	buf_done(&m);
+	free(text);
+	if (d->hostname[0])
+		field(f, "CRASHD_HOSTNAME", d->hostname, strlen(d->hostname));
+	field_item(f, "CRASHD_KERNEL_COMM", d, DUMP_ITEM_COMM, SMALL_CAP);
+	if (d->pid > 0)
+		fieldf(f, "CRASHD_KERNEL_PID", "%ld", d->pid);
+}
+
 static enum action_outcome
 action_journal_run(const struct action_config *ac,
     const struct action_event *ev, struct buf *detail)
 {
 	const struct dump *d = ev->dump;
 	struct fields f = { .n = 0 };
-	char sig[32];
 	int r;
 
-	field(
-	    &f, "MESSAGE_ID", COREDUMP_MESSAGE_ID, strlen(COREDUMP_MESSAGE_ID));
-	field(&f, "PRIORITY", "2", 1); /* LOG_CRIT, as systemd-coredump */
-	field_message(&f, d);
-	fieldf(&f, "COREDUMP_PID", "%ld", d->pid);
-	field_item(&f, "COREDUMP_UID", d, DUMP_ITEM_UID, SMALL_CAP);
-	field_item(&f, "COREDUMP_GID", d, DUMP_ITEM_GID, SMALL_CAP);
-	fieldf(&f, "COREDUMP_SIGNAL", "%d", d->signal);
-	if (signame_from_number(d->signal, sig, sizeof(sig)))
-		fieldf(&f, "COREDUMP_SIGNAL_NAME", "%s%s",
-		    strncmp(sig, "SIG", 3) == 0 ? "" : "SIG", sig);
-	fieldf(&f, "COREDUMP_TIMESTAMP", "%lld000000", d->time);
-	field_rlimit(&f, d);
-	if (d->hostname[0])
-		field(
-		    &f, "COREDUMP_HOSTNAME", d->hostname, strlen(d->hostname));
-	if (d->executable[0])
-		field(&f, "COREDUMP_EXE", d->executable, strlen(d->executable));
-	field_cmdline(&f, d);
-	field_item(&f, "COREDUMP_CWD", d, DUMP_ITEM_CWD, SMALL_CAP);
-	field_item(&f, "COREDUMP_ROOT", d, DUMP_ITEM_ROOT, SMALL_CAP);
-	field_units(&f, d);
-	field_item(&f, "COREDUMP_PROC_STATUS", d, DUMP_ITEM_STATUS, TEXT_CAP);
-	field_item(&f, "COREDUMP_PROC_MAPS", d, DUMP_ITEM_MAPS, MAPS_CAP);
-	field_item(&f, "COREDUMP_PROC_LIMITS", d, DUMP_ITEM_LIMITS, TEXT_CAP);
-	field_item(&f, "COREDUMP_PROC_CGROUP", d, DUMP_ITEM_CGROUP, TEXT_CAP);
-	if (ac->include_environ)
-		field_environ(&f, ac, d);
-	field_core(&f, ev, detail);
+	if (DUMP_KIND_IS_KERNEL(d->kind))
+		fields_kernel(&f, d);
+	else
+		fields_crash(&f, ac, ev, detail);
 	field(&f, "CRASHD_ID", d->name, strlen(d->name));
 	field(&f, "CRASHD_KIND", dump_kind_names[d->kind],
 	    strlen(dump_kind_names[d->kind]));

@@ -16,6 +16,15 @@ action_log_run(const struct action_config *ac, const struct action_event *ev,
 	struct buf exe;
 
 	(void)ac;
+	/* A kernel report's reason is its line (escaped by kernel_dumps.c). */
+	if (DUMP_KIND_IS_KERNEL(d->kind)) {
+		log_info("%s: %s: %s, count %llu (%s)%s%s",
+		    dump_kind_names[d->kind], d->name, d->reason,
+		    (unsigned long long)ev->count, ev->event,
+		    ev->summary[0] ? "; " : "", ev->summary);
+		buf_puts(detail, "logged");
+		return ACTION_OK;
+	}
 	buf_init(&exe, 0);
 	escape_c(&exe, d->executable, strlen(d->executable));
 	log_info("crash: %s: \"%s\" pid %ld uid %lld %s, count %llu (%s)%s%s",

@@ -49,6 +49,15 @@ static bool refresh_failed[REFRESH_SLOTS], feed_failed[REFRESH_SLOTS];
 static size_t retries_pending;
 static uint64_t retries_failures;
 
+/* The kernel log's records dropped before they were read (kmsg.h). */
+static uint64_t kernel_log_dropped;
+
+void
+action_metrics_set_kernel_log(uint64_t dropped)
+{
+	kernel_log_dropped = dropped;
+}
+
 void
 action_metrics_set_retries(size_t retrying, uint64_t failures)
 {
@@ -226,6 +235,8 @@ write_prom(const char *path, const struct metrics *m, int spool_dirfd)
 		r = metrics_render_retries(
 		    &text, retries_pending, retries_failures);
 	if (r >= 0)
+		r = metrics_render_kernel_log(&text, kernel_log_dropped);
+	if (r >= 0)
 		r = render_quarantined(spool_dirfd, &text);
 	if (r >= 0)
 		r = render_spool(spool_dirfd, &text);
@@ -255,6 +266,44 @@ not_stored(const struct dump *d)
 
 	free(v);
 	return r >= 0;
+}
+
+/*
+ * A crash's label sets (a snapshot's: crashd_snapshots_total's series),
+ * the one it has and the one it is counted under past max_series.
+ */
+static int
+crash_labels(const struct dump *d, const char *sig, struct buf *labels,
+    struct buf *other)
+{
+	int r = d->kind == DUMP_KIND_SNAPSHOT
+	    ? buf_puts(labels, METRICS_SNAPSHOT)
+	    : 0;
+
+	if (r >= 0 && d->kind == DUMP_KIND_SNAPSHOT)
+		r = buf_puts(other, METRICS_SNAPSHOT);
+	if (r >= 0)
+		r = metrics_labels(labels, d->executable, strlen(d->executable),
+		    d->hostname, strlen(d->hostname), sig);
+	if (r >= 0)
+		r = metrics_other_labels(
+		    other, d->hostname, strlen(d->hostname));
+	return r;
+}
+
+/* A kernel report's: crashd_kernel_reports_total{hostname,kind}. */
+static int
+kernel_labels(const struct dump *d, struct buf *labels, struct buf *other)
+{
+	const char *kind = dump_kind_names[d->kind];
+	int r = buf_puts(labels, METRICS_KERNEL);
+
+	if (r >= 0)
+		r = metrics_kernel_labels(
+		    labels, d->hostname, strlen(d->hostname), kind);
+	if (r >= 0)
+		r = buf_puts(other, labels->data);
+	return r;
 }
 
 static enum action_outcome
@@ -289,22 +338,19 @@ action_metrics_run(const struct action_config *ac,
 		goto out;
 	}
 	signal_label(d, sig, sizeof(sig));
-	/* A snapshot is no crash: crashd_snapshots_total's series. */
-	r = d->kind == DUMP_KIND_SNAPSHOT ? buf_puts(&labels, METRICS_SNAPSHOT)
-					  : 0;
-	if (r >= 0 && d->kind == DUMP_KIND_SNAPSHOT)
-		r = buf_puts(&other, METRICS_SNAPSHOT);
-	if (r >= 0)
-		r = metrics_labels(&labels, d->executable,
-		    strlen(d->executable), d->hostname, strlen(d->hostname),
-		    sig);
-	if (r >= 0)
-		r = metrics_other_labels(
-		    &other, d->hostname, strlen(d->hostname));
+	if (DUMP_KIND_IS_KERNEL(d->kind))
+		r = kernel_labels(d, &labels, &other);
+	else
+		r = crash_labels(d, sig, &labels, &other);
 	if (r >= 0 && strcmp(m.last_dump, d->name) != 0) {
 		count = metrics_count(
 		    &m, labels.data, other.data, d->time, ac->max_series, &as);
 		r = count > 0 ? 0 : -ENOMEM;
+		/* A kernel dump standing for a burst counts every report. */
+		if (r >= 0 && d->repeats > 1) {
+			metrics_add(&m, as, d->repeats - 1);
+			count += d->repeats - 1;
+		}
 		snprintf(m.last_dump, sizeof(m.last_dump), "%s", d->name);
 		if (r >= 0)
 			r = metrics_format(&m, &state);
@@ -328,12 +374,10 @@ action_metrics_run(const struct action_config *ac,
 	}
 	if (counted)
 		buf_printf(detail, "crashd_%s_total%s %llu in ",
-		    d->kind == DUMP_KIND_SNAPSHOT ? "snapshots" : "crashes",
-		    as +
-			(d->kind == DUMP_KIND_SNAPSHOT
-				? strlen(METRICS_SNAPSHOT)
-				: 0),
-		    (unsigned long long)count);
+		    d->kind == DUMP_KIND_SNAPSHOT      ? "snapshots"
+			: DUMP_KIND_IS_KERNEL(d->kind) ? "kernel_reports"
+						       : "crashes",
+		    as + strcspn(as, "{"), (unsigned long long)count);
 	else
 		buf_puts(detail, "counted before (interrupted); wrote ");
 	escape_c(detail, ac->path, strlen(ac->path));

@@ -34,4 +34,7 @@ void action_metrics_feed(const struct config *c, int spool_dirfd);
  */
 void action_metrics_set_retries(size_t retrying, uint64_t failures);
 
+/* The kernel log's dropped records (kmsg_dropped()), as the daemon sets it. */
+void action_metrics_set_kernel_log(uint64_t dropped);
+
 #endif

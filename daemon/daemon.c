@@ -188,6 +188,12 @@ quarantine(struct daemon *dm, const char *name, int why)
 static bool
 dump_identified(const struct dump *d, char *missing, size_t size)
 {
+	/* A kernel report's (kernel_dumps.c): its time and what it says. */
+	if (DUMP_KIND_IS_KERNEL(d->kind)) {
+		snprintf(missing, size, "%s%s", d->time <= 0 ? " time" : "",
+		    d->reason[0] == '\0' ? " reason" : "");
+		return missing[0] == '\0';
+	}
 	snprintf(missing, size, "%s%s%s%s%s", d->time <= 0 ? " time" : "",
 	    d->pid <= 0 ? " pid" : "", d->uid < 0 ? " uid" : "",
 	    d->signal <= 0 ? " signal" : "",
@@ -302,7 +308,7 @@ process(struct daemon *dm, const char *name, bool may_defer)
 		quarantine(dm, name, -EBADMSG);
 		return 0;
 	}
-	if (d->executable[0] == '\0')
+	if (d->executable[0] == '\0' && !DUMP_KIND_IS_KERNEL(d->kind))
 		log_warn("%s: malformed dump (missing or garbage: executable), "
 			 "processing what it has",
 		    name);

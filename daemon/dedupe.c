@@ -16,11 +16,32 @@
 #include "fsutil.h"
 #include "hookstate.h"
 
+/*
+ * A kernel report's key: its kind and signature (kernel_dumps.h), the
+ * same bug whatever process it hit; executable and signal mean nothing
+ * there.
+ */
+static int
+kernel_key(const struct dump *d, struct buf *out, uint64_t *ret_hash)
+{
+	int r = buf_printf(out, "kind=%s signature=", dump_kind_names[d->kind]);
+
+	if (r >= 0)
+		r = escape_c(out, d->signature, strlen(d->signature));
+	if (r < 0)
+		return r;
+	*ret_hash = hookstate_key(out->data);
+	return 0;
+}
+
 int
 dedupe_key(
     unsigned fields, const struct dump *d, struct buf *out, uint64_t *ret_hash)
 {
 	int r = 0;
+
+	if (DUMP_KIND_IS_KERNEL(d->kind))
+		return kernel_key(d, out, ret_hash);
 
 	for (int f = 0; f < _DEDUPE_FIELD_MAX && r >= 0; f++) {
 		const char *v = NULL;

@@ -57,11 +57,14 @@ put_headline(struct mail_text *t, const struct action_event *ev)
 		    "A snapshot: the process took it and goes on "
 		    "running.\n");
 	if (strcmp(ev->event, "first") == 0)
-		mail_text_printf(
-		    t, "The first %s of its kind.\n", dump_kind_names[d->kind]);
+		mail_text_printf(t, "The first %s of its kind.\n",
+		    DUMP_KIND_IS_KERNEL(d->kind) ? "report"
+						 : dump_kind_names[d->kind]);
 	else if (strcmp(ev->event, "every") == 0)
 		mail_text_printf(t, "%s number %llu of its kind.\n",
-		    d->kind == DUMP_KIND_SNAPSHOT ? "Snapshot" : "Crash",
+		    d->kind == DUMP_KIND_SNAPSHOT      ? "Snapshot"
+			: DUMP_KIND_IS_KERNEL(d->kind) ? "Report"
+						       : "Crash",
 		    (unsigned long long)ev->count);
 	else if (strcmp(ev->event, "regression") == 0)
 		mail_text_puts(t,
@@ -70,6 +73,78 @@ put_headline(struct mail_text *t, const struct action_event *ev)
 	else
 		mail_text_printf(t, "Event: %.64s.\n", ev->event);
 	mail_text_puts(t, "\n");
+}
+
+/* One item's text after a label, when the dump has it. */
+static void
+put_item_line(struct mail_text *t, const struct dump *d, const char *label,
+    const char *item)
+{
+	size_t len;
+	char *v = mail_text_item(d, item, true, &len, NULL, &t->r);
+
+	if (len > 0) {
+		mail_text_label(t, label);
+		mail_text_visible(t, v, len);
+		mail_text_puts(t, "\n");
+	}
+	mail_text_item_free(v);
+}
+
+/*
+ * A kernel report's facts (kernel_dumps.c): the process it names, the
+ * kernel and its taint, the OOM killer's figures, then the call trace.
+ */
+static void
+put_kernel_facts(struct mail_text *t, const struct dump *d, const char *bt)
+{
+	put_item_line(t, d, "process", DUMP_ITEM_COMM);
+	if (d->pid > 0) {
+		mail_text_label(t, "pid");
+		mail_text_printf(t, "%ld\n", d->pid);
+	}
+	mail_text_label(t, "time");
+	mail_text_time(t, d->time);
+	mail_text_puts(t, "\n");
+	put_item_line(t, d, "kernel", DUMP_ITEM_KERNEL);
+	put_item_line(t, d, "taint", DUMP_ITEM_TAINT);
+	if (d->kind == DUMP_KIND_OOM) {
+		put_item_line(t, d, "cgroup", DUMP_ITEM_CGROUP);
+		put_item_line(t, d, "memory", DUMP_ITEM_OOM_MEMORY);
+	}
+	put_item_line(t, d, "pstore", DUMP_ITEM_PSTORE);
+	if (d->repeats > 1) {
+		mail_text_label(t, "reports");
+		mail_text_printf(
+		    t, "%llu identical, in this dump\n", d->repeats);
+	}
+	mail_text_puts(t, "\n");
+	if (bt[0]) {
+		mail_text_puts(t, "Call trace\n");
+		for (const char *p = bt; *p; p = mail_text_next_line(p)) {
+			mail_text_puts(t, "  ");
+			mail_text_escaped(t, p, mail_text_line_len(p));
+			mail_text_puts(t, "\n");
+		}
+		mail_text_puts(t, "\n");
+	}
+}
+
+/* The report as the kernel printed it. */
+static void
+put_kernel_log(struct mail_text *t, const struct dump *d)
+{
+	char *log =
+	    mail_text_item(d, DUMP_ITEM_KERNEL_LOG, true, NULL, NULL, &t->r);
+
+	mail_text_puts(t, "Kernel log\n");
+	for (const char *p = log; *p; p = mail_text_next_line(p)) {
+		mail_text_puts(t, "  ");
+		mail_text_escaped(t, p, mail_text_line_len(p));
+		mail_text_puts(t, "\n");
+	}
+	mail_text_puts(t, "\n");
+	mail_text_item_free(log);
 }
 
 /* The crash site: frame #0 of the backtrace without its address. */
@@ -405,11 +480,19 @@ mail_body(const struct action_config *ac, const struct action_event *event,
 	bt = mail_text_item(
 	    ev->dump, DUMP_ITEM_BACKTRACE, true, NULL, NULL, &t.r);
 	put_headline(&t, ev);
-	put_facts(&t, ev, bt);
-	more = put_top_frames(&t, bt);
-	put_ancestry(&t, ev->dump);
-	put_held_back(&t, ev);
-	put_details(&t, ac, ev, core_note);
+	if (DUMP_KIND_IS_KERNEL(ev->dump->kind)) {
+		put_kernel_facts(&t, ev->dump, bt);
+		put_held_back(&t, ev);
+		put_details(&t, ac, ev, core_note);
+		put_kernel_log(&t, ev->dump);
+		more = false;
+	} else {
+		put_facts(&t, ev, bt);
+		more = put_top_frames(&t, bt);
+		put_ancestry(&t, ev->dump);
+		put_held_back(&t, ev);
+		put_details(&t, ac, ev, core_note);
+	}
 	if (more)
 		put_backtrace(&t, bt);
 	if (ac->include_environ)
@@ -537,11 +620,31 @@ subject_field(
 	return r < 0 ? r : buf_putc(out, '}');
 }
 
+/*
+ * A kernel report's subject when none is configured: "[crashd] kernel
+ * oops on HOST: REASON" rather than a crash's.
+ */
+static const char *
+kernel_subject(const struct dump *d)
+{
+	switch (d->kind) {
+	case DUMP_KIND_OOM:
+		return "[crashd] OOM kill on {hostname}: {reason}";
+	case DUMP_KIND_PANIC:
+		return "[crashd] kernel panic on {hostname}: {reason}";
+	default:
+		return "[crashd] kernel oops on {hostname}: {reason}";
+	}
+}
+
 int
 mail_body_subject(const struct action_config *ac, const struct action_event *ev,
     struct buf *out)
 {
-	const char *tpl = ac->subject ? ac->subject : CONFIG_DEFAULT_SUBJECT;
+	const char *tpl = ac->subject ? ac->subject
+	    : ev->dump && DUMP_KIND_IS_KERNEL(ev->dump->kind)
+	    ? kernel_subject(ev->dump)
+	    : CONFIG_DEFAULT_SUBJECT;
 	struct buf s;
 	size_t cut;
 	int r = 0;

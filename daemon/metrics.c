@@ -122,15 +122,16 @@ parse_series(struct metrics *m, const char *line, size_t n)
 	    sscanf(head, "%llu %lld %n", &count, &last, &used) != 2 ||
 	    count == 0)
 		return 0;
-	/* "" or a snapshot's METRICS_SNAPSHOT, just before the labels. */
-	if (head[used] != '\0' && strcmp(head + used, METRICS_SNAPSHOT) != 0)
+	/* "", a snapshot's or a kernel report's prefix, before the labels. */
+	if (head[used] != '\0' && strcmp(head + used, METRICS_SNAPSHOT) != 0 &&
+	    strcmp(head + used, METRICS_KERNEL) != 0)
 		return 0;
 	n -= (size_t)(labels - line);
 	if (!labels_ok(labels, n))
 		return 0;
 	if (head[used] != '\0') {
-		labels -= strlen(METRICS_SNAPSHOT);
-		n += strlen(METRICS_SNAPSHOT);
+		labels -= strlen(head + used);
+		n += strlen(head + used);
 	}
 	if (strip_core(&labels, &n))
 		return merge_series(m, count, last, labels, n);
@@ -303,6 +304,33 @@ metrics_count(struct metrics *m, const char *labels, const char *other,
 }
 
 int
+metrics_kernel_labels(struct buf *out, const char *hostname,
+    size_t hostname_len, const char *kind)
+{
+	int r = buf_puts(out, "{hostname=\"");
+
+	if (r >= 0)
+		r = label_value(out, hostname, hostname_len);
+	if (r >= 0)
+		r = buf_puts(out, "\",kind=\"");
+	if (r >= 0)
+		r = label_value(out, kind, strlen(kind));
+	if (r >= 0)
+		r = buf_puts(out, "\"}");
+	return r < 0 ? r : 0;
+}
+
+void
+metrics_add(struct metrics *m, const char *labels, uint64_t n)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->v[i].labels, labels) == 0) {
+			m->v[i].count += n;
+			return;
+		}
+}
+
+int
 metrics_other_labels(struct buf *out, const char *hostname, size_t hostname_len)
 {
 	return metrics_labels(out, METRICS_OTHER, strlen(METRICS_OTHER),
@@ -320,6 +348,13 @@ static const struct metric_family snapshots_total = { "crashd_snapshots_total",
 	"counter",
 	"Snapshots of live processes (libcrashd's crashd_snapshot()) crashd "
 	"processed: not crashes, apart from crashd_crashes_total." };
+static const struct metric_family kernel_reports_total = {
+	"crashd_kernel_reports_total", "counter",
+	"Kernel reports crashd read (oopses, BUG:, WARNING:, lockups, hung "
+	"tasks, machine checks: kind kernel; OOM kills: oom; panics: panic), "
+	"each report of a burst of repeats counted: not crashes, apart from "
+	"crashd_crashes_total."
+};
 static const struct metric_family not_stored = {
 	"crashd_crashes_not_stored_total", "counter",
 	"Crashes the hook counted but kept no dump of, by reason (the ones "
@@ -344,6 +379,11 @@ static const struct metric_family dumps_retrying = { "crashd_dumps_retrying",
 static const struct metric_family dump_failures = {
 	"crashd_dump_failures_total", "counter",
 	"Failed attempts at processing a dump since crashd started."
+};
+static const struct metric_family kernel_log_dropped = {
+	"crashd_kernel_log_dropped_total", "counter",
+	"Records of the kernel log its ring overwrote before crashd read them, "
+	"this boot: kernel reports in them are not seen."
 };
 static const struct metric_family quarantined = { "crashd_spool_quarantined",
 	"gauge",
@@ -460,16 +500,24 @@ metrics_count_not_stored(struct metrics *m, uint64_t seq,
 	return r < 0 ? r : 1;
 }
 
-/* The label set of series i without its family's prefix, or NULL. */
+/*
+ * The label set of series v without its family's prefix ("" for
+ * crashd_crashes_total's, METRICS_SNAPSHOT, METRICS_KERNEL), or NULL
+ * when it is another family's.
+ */
 static const char *
-series_labels(const struct metrics_series *v, bool snapshots)
+series_labels(const struct metrics_series *v, const char *prefix)
 {
-	bool is_snapshot =
-	    strncmp(v->labels, METRICS_SNAPSHOT, strlen(METRICS_SNAPSHOT)) == 0;
+	static const char *const prefixes[] = { METRICS_SNAPSHOT,
+		METRICS_KERNEL };
+	const char *own = "";
 
-	if (is_snapshot != snapshots)
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(v->labels, prefixes[i], strlen(prefixes[i])) == 0)
+			own = prefixes[i];
+	if (strcmp(own, prefix) != 0)
 		return NULL;
-	return v->labels + (is_snapshot ? strlen(METRICS_SNAPSHOT) : 0);
+	return v->labels + strlen(own);
 }
 
 int
@@ -478,23 +526,24 @@ metrics_render(const struct metrics *m, struct buf *out)
 	int r = family(out, &crashes_total);
 
 	for (size_t i = 0; i < m->n && r >= 0; i++)
-		if (series_labels(&m->v[i], false))
+		if (series_labels(&m->v[i], ""))
 			r = sample(out, &crashes_total,
-			    series_labels(&m->v[i], false),
+			    series_labels(&m->v[i], ""),
 			    (long long)m->v[i].count);
 	if (r >= 0)
 		r = family(out, &last_crash);
 	for (size_t i = 0; i < m->n && r >= 0; i++)
-		if (series_labels(&m->v[i], false))
+		if (series_labels(&m->v[i], ""))
 			r = sample(out, &last_crash,
-			    series_labels(&m->v[i], false), m->v[i].last);
+			    series_labels(&m->v[i], ""), m->v[i].last);
 	if (r >= 0)
 		r = family(out, &snapshots_total);
 	for (size_t i = 0; i < m->n && r >= 0; i++)
-		if (series_labels(&m->v[i], true))
+		if (series_labels(&m->v[i], METRICS_SNAPSHOT))
 			r = sample(out, &snapshots_total,
-			    series_labels(&m->v[i], true),
+			    series_labels(&m->v[i], METRICS_SNAPSHOT),
 			    (long long)m->v[i].count);
+
 	if (r >= 0)
 		r = family(out, &not_stored);
 	for (unsigned i = 1; i < METRICS_NOT_STORED_N && r >= 0; i++) {
@@ -505,6 +554,13 @@ metrics_render(const struct metrics *m, struct buf *out)
 		r = sample(
 		    out, &not_stored, labels, (long long)m->not_stored[i]);
 	}
+	if (r >= 0)
+		r = family(out, &kernel_reports_total);
+	for (size_t i = 0; i < m->n && r >= 0; i++)
+		if (series_labels(&m->v[i], METRICS_KERNEL))
+			r = sample(out, &kernel_reports_total,
+			    series_labels(&m->v[i], METRICS_KERNEL),
+			    (long long)m->v[i].count);
 	return r < 0 ? r : 0;
 }
 
@@ -534,6 +590,12 @@ metrics_render_retries(struct buf *out, size_t retrying, uint64_t failures)
 	int r = single(out, &dumps_retrying, (long long)retrying);
 
 	return r < 0 ? r : single(out, &dump_failures, (long long)failures);
+}
+
+int
+metrics_render_kernel_log(struct buf *out, uint64_t dropped)
+{
+	return single(out, &kernel_log_dropped, (long long)dropped);
 }
 
 int

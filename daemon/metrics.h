@@ -78,6 +78,22 @@ int metrics_labels(struct buf *out, const char *executable,
  */
 #define METRICS_SNAPSHOT "snapshot"
 
+/*
+ * The prefix of a kernel report's label set (kernel_dumps.h): its series,
+ * {hostname="...",kind="oom"}, is crashd_kernel_reports_total's.
+ */
+#define METRICS_KERNEL "kernel"
+
+/* A kernel report's label set: {hostname="...",kind="..."}.  0 or -errno. */
+int metrics_kernel_labels(struct buf *out, const char *hostname,
+    size_t hostname_len, const char *kind);
+
+/*
+ * Adds n more to the series of labels (counted by metrics_count() just
+ * before): a kernel dump standing for n + 1 identical reports.
+ */
+void metrics_add(struct metrics *m, const char *labels, uint64_t n);
+
 /* The executable and signal of the series that counts the rest. */
 #define METRICS_OTHER "other"
 
@@ -132,6 +148,12 @@ int metrics_render_registered(struct buf *out, bool registered);
  * the daemon started).  0 or -errno from out.
  */
 int metrics_render_retries(struct buf *out, size_t retrying, uint64_t failures);
+
+/*
+ * Appends crashd_kernel_log_dropped_total: the records of the kernel log
+ * its ring overwrote before crashd read them, this boot (kmsg.h).
+ */
+int metrics_render_kernel_log(struct buf *out, uint64_t dropped);
 
 /*
  * Appends crashd_spool_quarantined (what the daemon moved to the spool's

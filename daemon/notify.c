@@ -33,17 +33,20 @@ notify_decide(const struct daemon_config *dc, struct keystate *ks,
 	    (uint64_t)(t - ks->first_seen) * 1000 > dc->dedupe_window_ms;
 	bool quiet = ks->count > 0 && t > ks->last_seen &&
 	    (uint64_t)(t - ks->last_seen) * 1000 >= dc->regression_after_ms;
+	/* A kernel dump may stand for a burst of identical reports. */
+	uint64_t n = d->repeats ? d->repeats : 1;
 	int64_t tat;
 
 	memset(&dec, 0, sizeof(dec));
-	dec.count = fresh ? 1 : ks->count + 1;
+	dec.count = fresh ? n : ks->count + n;
 	if (!fresh)
 		snprintf(dec.first, sizeof(dec.first), "%s", ks->first);
 	if (quiet)
 		snprintf(dec.event, sizeof(dec.event), "regression");
 	else if (fresh)
 		snprintf(dec.event, sizeof(dec.event), "first");
-	else if (dc->notify_every > 0 && dec.count % dc->notify_every == 0)
+	else if (dc->notify_every > 0 &&
+	    dec.count / dc->notify_every > (dec.count - n) / dc->notify_every)
 		snprintf(dec.event, sizeof(dec.event), "every");
 	else
 		snprintf(dec.event, sizeof(dec.event), "hold");
@@ -94,8 +97,9 @@ notify_account(
 		ks->held_since = 0;
 		ks->last_notified = d->time;
 	} else {
-		if (ks->held_back++ == 0)
+		if (ks->held_back == 0)
 			ks->held_since = d->time;
+		ks->held_back += d->repeats ? d->repeats : 1;
 	}
 	buf_init(&exe, 0);
 	r = escape_c(&exe, d->executable, strlen(d->executable));

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "dedupe.h"
+#include "dump_writer.h"
 #include "escape.h"
 #include "fsutil.h"
 #include "items.h"
@@ -163,103 +164,59 @@ key_seen(struct daemon *dm, const struct notstored_record *rec)
 	return r;
 }
 
-static int item(int dirfd, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-item(int dirfd, const char *name, const char *fmt, ...)
-{
-	char *text = NULL;
-	va_list ap;
-	int n, fd;
-
-	va_start(ap, fmt);
-	n = vasprintf(&text, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -ENOMEM;
-	fd = spool_write_item(dirfd, name, text, (size_t)n, 0640);
-	free(text);
-	if (fd < 0)
-		return fd;
-	close(fd);
-	return 0;
-}
-
 /* Writes, publishes and processes the dump of rec.  0 or -errno. */
 static int
 write_dump(struct daemon *dm, const struct notstored_record *rec)
 {
 	struct timespec ts = { rec->time_ms / 1000,
 		(rec->time_ms % 1000) * 1000000 };
-	char base[SPOOL_NAME_MAX], name[SPOOL_NAME_MAX + 16], sig[32];
+	char sig[32];
 	const char *reason = notstored_reason_to_string(rec->reason);
 	const char *slash = strrchr(rec->executable, '/');
+	struct dump_writer w;
 	struct buf why;
-	int dirfd, r;
+	int r;
 
 	if (!signame_from_number(rec->signal, sig, sizeof(sig)))
 		snprintf(sig, sizeof(sig), "signal %d", rec->signal);
-	r = spool_dump_name(
-	    base, sizeof(base), &ts, rec->pid, rec->comm, strlen(rec->comm));
+	r = dump_writer_begin(&w, &dm->spool, &ts, rec->pid, rec->comm);
 	if (r < 0)
 		return r;
-	dirfd =
-	    spool_create_incoming(&dm->spool, base, 0750, name, sizeof(name));
-	if (dirfd < 0)
-		return dirfd;
 	buf_init(&why, 0);
 	r = escape_c(&why, slash ? slash + 1 : rec->executable,
 	    strlen(slash ? slash + 1 : rec->executable));
 	if (r >= 0)
 		r = buf_printf(&why, " killed by %s, no dump kept: %s (%s)\n",
 		    sig, reason, rec->detail);
+	if (r < 0)
+		w.r = r;
 	/* First: a dump left half-written by a kill is still crashd's. */
-	if (r >= 0)
-		r = item(dirfd, DUMP_ITEM_NOT_STORED, "%s\t%s\n", reason,
-		    rec->detail);
-	if (r >= 0)
-		r = item(dirfd, DUMP_ITEM_VERSION, "%d\n", SPOOL_VERSION);
-	if (r >= 0)
-		r = item(dirfd, DUMP_ITEM_TIME, "%lld\n",
-		    (long long)(rec->time_ms / 1000));
-	if (r >= 0)
-		r = item(dirfd, DUMP_ITEM_PID, "%d\n", (int)rec->pid);
-	if (r >= 0)
-		r = item(dirfd, DUMP_ITEM_SIGNAL, "%d\n", (int)rec->signal);
-	if (r >= 0)
-		r = item(dirfd, DUMP_ITEM_SIGNAL_NAME, "%s\n", sig);
-	if (r >= 0)
-		r = item(dirfd, DUMP_ITEM_UID, "%u\n", (unsigned)rec->uid);
-	if (r >= 0)
-		r = item(dirfd, DUMP_ITEM_GID, "%u\n", (unsigned)rec->gid);
-	if (r >= 0)
-		r = item(dirfd, DUMP_ITEM_HOSTNAME, "%s\n", rec->hostname);
-	if (r >= 0)
-		r = item(dirfd, DUMP_ITEM_EXECUTABLE, "%s\n", rec->executable);
-	if (r >= 0)
-		r = item(dirfd, DUMP_ITEM_COMM, "%s\n", rec->comm);
-	if (r >= 0)
-		r = item(dirfd, DUMP_ITEM_REASON, "%s", why.data);
-	if (r >= 0 && rec->truncated)
-		r = item(dirfd, DUMP_ITEM_INCOMPLETE,
+	dump_writer_item(
+	    &w, DUMP_ITEM_NOT_STORED, "%s\t%s\n", reason, rec->detail);
+	dump_writer_item(&w, DUMP_ITEM_VERSION, "%d\n", SPOOL_VERSION);
+	dump_writer_item(
+	    &w, DUMP_ITEM_TIME, "%lld\n", (long long)(rec->time_ms / 1000));
+	dump_writer_item(&w, DUMP_ITEM_PID, "%d\n", (int)rec->pid);
+	dump_writer_item(&w, DUMP_ITEM_SIGNAL, "%d\n", (int)rec->signal);
+	dump_writer_item(&w, DUMP_ITEM_SIGNAL_NAME, "%s\n", sig);
+	dump_writer_item(&w, DUMP_ITEM_UID, "%u\n", (unsigned)rec->uid);
+	dump_writer_item(&w, DUMP_ITEM_GID, "%u\n", (unsigned)rec->gid);
+	dump_writer_item(&w, DUMP_ITEM_HOSTNAME, "%s\n", rec->hostname);
+	dump_writer_item(&w, DUMP_ITEM_EXECUTABLE, "%s\n", rec->executable);
+	dump_writer_item(&w, DUMP_ITEM_COMM, "%s\n", rec->comm);
+	dump_writer_item(&w, DUMP_ITEM_REASON, "%s", why.data ? why.data : "");
+	if (rec->truncated)
+		dump_writer_item(&w, DUMP_ITEM_INCOMPLETE,
 		    "executable: truncated at %d bytes (the hook's record)\n",
 		    NOTSTORED_EXE_MAX - 1);
 	buf_done(&why);
-	if (r >= 0)
-		r = spool_sync_dir(dirfd);
-	close(dirfd);
-	if (r < 0) {
-		(void)spool_discard_incoming(&dm->spool, name);
-		return r;
-	}
-	r = spool_publish(&dm->spool, name, true);
+	r = dump_writer_publish(&w);
 	if (r < 0)
 		return r;
 	log_info("%s: the first crash of a key, not stored by the hook (%s)",
-	    name, reason);
+	    w.name, reason);
 	/* Now: the next record of its key must find it seen. */
-	r = daemon_process(dm, name);
+	r = daemon_process(dm, w.name);
 	return r < 0 && r != -EINTR ? r : 0;
 }
 

@@ -26,6 +26,7 @@
 #include "kmsg.h"
 #include "log.h"
 #include "notstored_dumps.h"
+#include "pstore.h"
 #include "registration.h"
 #include "retention.h"
 #include "sdnotify.h"
@@ -175,7 +176,7 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 {
 	time_t last_sweep = 0, last_metrics = 0, last_registration;
 	time_t last_spool_check;
-	uint64_t told = 0, failures_told = 0;
+	uint64_t told = 0, failures_told = 0, kmsg_dropped_told = 0;
 	size_t retrying_told = 0;
 	bool watching, spool_told = false;
 	struct kmsg kmsg;
@@ -185,12 +186,15 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 	if (r < 0)
 		return log_error_errno(r, "watch %s: %m", dm->cfg.spool);
 	watching = true;
-	r = kmsg_open(&kmsg, dm->spool.dirfd);
+	r = kmsg_open(&kmsg, dm);
 	if (r < 0)
 		log_warn_errno(r,
 		    "kernel log: %m, crashes the kernel drops "
-		    "over core_pipe_limit are not counted");
-	kmsg_scan(&kmsg, dm->spool.dirfd);
+		    "over core_pipe_limit are not counted, kernel reports "
+		    "not followed");
+	kmsg_scan(&kmsg, dm);
+	/* The panics of earlier boots, once (pstore.h). */
+	pstore_harvest(dm);
 	/* Before "watching": a change from now on is seen as one. */
 	registration_check(dm);
 	last_registration = time(NULL);
@@ -258,7 +262,12 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 		}
 		/* Unwinds that ended go on; waiting ones start. */
 		(void)unwinds_poll(dm, 0);
-		kmsg_scan(&kmsg, dm->spool.dirfd);
+		kmsg_scan(&kmsg, dm);
+		if (kmsg_dropped(&kmsg) != kmsg_dropped_told) {
+			kmsg_dropped_told = kmsg_dropped(&kmsg);
+			action_metrics_set_kernel_log(kmsg_dropped_told);
+			last_metrics = 0; /* written now */
+		}
 		daemon_digests(dm);
 		delivery_tick(&dm->delivery, &dm->cfg, dm->spool.dirfd);
 		if (retry_pending(&dm->retry) != retrying_told ||
@@ -293,7 +302,7 @@ watch_run(struct daemon *dm, volatile sig_atomic_t *reload)
 	sdnotify_stopping();
 	/* Killed: no backtrace written, so they are unwound next start. */
 	unwinds_done(&dm->unwinds);
-	kmsg_close(&kmsg);
+	kmsg_close(&kmsg, dm);
 	spool_watch_close(&sw);
 	return 0;
 }

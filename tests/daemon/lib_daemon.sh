@@ -115,8 +115,9 @@ pkill_runs() {
 # digest_after retention_max_age retention_max_count retention_max_size
 # reclaim_core_pattern pid_file (default $T/run/crashd.pid: test daemons
 # never share one, nor use the system's /run/crashd/crashd.pid),
-# delivery and backtrace (the content of daemon.delivery = { ... } and
-# daemon.backtrace = { ... }, e.g. delivery='backoff = "1s";') and actions (libconfig list content; default: the recording exec action
+# delivery, backtrace and kernel (the content of daemon.delivery = { ... },
+# daemon.backtrace = { ... } and daemon.kernel = { ... }, e.g.
+# delivery='backoff = "1s";') and actions (libconfig list content; default: the recording exec action
 # "rec", then a log action "log").  crashd-cli check-config must accept
 # the result.
 write_daemon_config() {
@@ -128,7 +129,8 @@ write_daemon_config() {
 		[retention_max_age]=30d [retention_max_count]=5000
 		[retention_max_size]=4G [delivery]='' [backtrace]=''
 		[pid_file]=$PID_FILE
-		[reclaim_core_pattern]=false
+		[reclaim_core_pattern]=false [kernel]=''
+
 		[actions]="$(rec_action), $(log_action)"
 	)
 	local -a hook=(mode=none per_executable=1000/1h global=10000/1h
@@ -151,6 +153,7 @@ daemon = {
   backtrace = { ${d[backtrace]} };
   pid_file = "${d[pid_file]}";
   reclaim_core_pattern = ${d[reclaim_core_pattern]};
+  kernel = { ${d[kernel]} };
 };
 actions = (
   ${d[actions]}

@@ -271,6 +271,18 @@ for line in ftext.split("\n"):
                             r'outcome="(ok|failed|skipped)"\} [0-9]+', line):
             problem(f"file: line {line!r} is not crashd_actions_total"
                     f'{{action="..",outcome="ok|failed|skipped"}} COUNT')
+    elif line.startswith("crashd_kernel_log_dropped_total"):
+        # The kernel log's records dropped before crashd read them.
+        if not re.fullmatch(r"crashd_kernel_log_dropped_total [0-9]+", line):
+            problem(f"file: line {line!r} is not "
+                    f"crashd_kernel_log_dropped_total COUNT")
+    elif line.startswith("crashd_kernel_reports_total"):
+        # Kernel reports (kernel_dumps.h): none is made here, but the
+        # host's kernel may log one meanwhile.
+        if not re.fullmatch(r'crashd_kernel_reports_total\{hostname=%s,'
+                            r'kind="(kernel|oom|panic)"\} [0-9]+' % val, line):
+            problem(f"file: line {line!r} is not crashd_kernel_reports_total"
+                    f'{{hostname="..",kind=".."}} COUNT')
     elif line.startswith("crashd_spool_quarantined"):
         # What the daemon moved out of the way: nothing, here.
         if line != "crashd_spool_quarantined 0":

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "config_key.h"
 #include "config_raw.h"
+#include "dump.h"
 
 struct fixture {
 	char *dir;
@@ -160,6 +161,18 @@ check_defaults(const struct config *c)
 	assert_string_equal(
 	    c->daemon.debuginfod_cache, CONFIG_DEFAULT_DEBUGINFOD_CACHE);
 	assert_string_equal(c->daemon.pid_file, "/run/crashd/crashd.pid");
+	assert_true(c->daemon.kernel.enabled);
+	assert_int_equal(c->daemon.kernel.kinds,
+	    1u << DUMP_KIND_KERNEL | 1u << DUMP_KIND_OOM |
+		1u << DUMP_KIND_PANIC);
+	assert_int_equal(
+	    c->daemon.kernel.markers, (1u << _KOOPS_MARKER_MAX) - 1);
+	assert_string_equal(c->daemon.kernel.pstore[0], "/sys/fs/pstore");
+	assert_string_equal(
+	    c->daemon.kernel.pstore[1], "/var/lib/systemd/pstore");
+	assert_null(c->daemon.kernel.pstore[2]);
+	assert_false(c->daemon.kernel.clear_pstore);
+	assert_false(c->daemon.kernel.accept_user_records);
 }
 
 static void
@@ -503,6 +516,16 @@ test_debuginfod(void **state)
 	    1,
 	    "daemon.backtrace.debuginfod_urls: \"http://\": expected "
 	    "http://host... or https://host... (several separated by spaces)");
+	expect_only_error(f,
+	    "daemon = { kernel = { kinds = [ \"kernel\", \"crash\" ]; }; };\n",
+	    1,
+	    "daemon.kernel.kinds: expected kernel, oom or panic (crashes and "
+	    "snapshots are the hook's)");
+	expect_only_error(f,
+	    "daemon = { kernel = { markers = \"oopses\"; }; };\n", 1,
+	    "daemon.kernel.markers: expected names from oops, bug, warning, "
+	    "panic, "
+	    "lockup, hung_task, mce, oom, got \"oopses\"");
 	expect_only_error(f,
 	    "daemon = { backtrace = { debuginfod_cache = \"cache\"; }; };\n", 1,
 	    "daemon.backtrace.debuginfod_cache: expected an absolute path, "
