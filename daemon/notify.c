@@ -124,10 +124,18 @@ notify_summary(char *buf, size_t size, uint64_t held, const char *exe,
 		buf[0] = '\0';
 		return 0;
 	}
-	if (!signame_from_number(signal, sig, sizeof(sig)))
-		snprintf(sig, sizeof(sig), "signal %d", signal);
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	/* A kernel report (kernel, oom, panic) has no executable of its own. */
+	if (exe == NULL || exe[0] == '\0') {
+		snprintf(buf, size,
+		    "%llu more kernel report%s of this "
+		    "signature since %s",
+		    (unsigned long long)held, held == 1 ? "" : "s", when);
+		return 1;
+	}
+	if (!signame_from_number(signal, sig, sizeof(sig)))
+		snprintf(sig, sizeof(sig), "signal %d", signal);
 	snprintf(buf, size, "%llu more crash%s of %s %s since %s",
 	    (unsigned long long)held, held == 1 ? "" : "es", exe, sig, when);
 	return 1;
