@@ -187,7 +187,13 @@ hook_run(const struct config *c, const struct hook_args *a)
 	w.share = a->dumpable == 1 && a->uid != 0 &&
 	    acl_grant_read(w.dirfd, a->uid, true) == 0;
 
-	w.defer = !dec.keep_core || c->hook.core_mode == CORE_MODE_NONE;
+	/*
+	 * Held until the pipe is released, unless a core that may take
+	 * seconds is read: a hook killed meanwhile leaves its metadata for
+	 * crashd to publish.
+	 */
+	w.defer = !dec.keep_core || c->hook.core_mode == CORE_MODE_NONE ||
+	    c->hook.core_mode == CORE_MODE_MINI;
 	collect_identity(&w, a, &p, signame);
 	collect_process(&w, procfd, a, &p);
 	coredump_keep(&w, procfd, a, &p, &dec, &delta, deadline);

@@ -70,6 +70,8 @@ writer_missing(struct dump_writer *w, const char *item, int r)
 static int item_write(
     struct dump_writer *w, const char *name, const void *data, size_t len);
 
+static uint64_t item_charge(size_t len);
+
 /* Holds an item for writer_flush(); 0, or -ENOMEM (then write it now). */
 static int
 item_defer(
@@ -91,6 +93,7 @@ item_defer(
 	it->len = len;
 	strcpy(it->name, name);
 	w->n_deferred++;
+	w->deferred_charge += item_charge(len);
 	return 0;
 }
 
@@ -107,6 +110,7 @@ writer_flush(struct dump_writer *w)
 	free(w->deferred);
 	w->deferred = NULL;
 	w->n_deferred = 0;
+	w->deferred_charge = 0;
 }
 
 /*
@@ -156,7 +160,10 @@ room_left(const struct dump_writer *w)
 	return room > w->used + ROOM_TAIL ? room - w->used - ROOM_TAIL : 0;
 }
 
-/* The free bytes above the floor on the spool's file system, now. */
+/*
+ * The free bytes above the floor on the spool's file system, now, less
+ * what the held items (defer) will take when they are written.
+ */
 static uint64_t
 fs_left(const struct dump_writer *w)
 {
@@ -166,6 +173,7 @@ fs_left(const struct dump_writer *w)
 	if (fstatvfs(w->dirfd, &vfs) < 0)
 		return UINT64_MAX;
 	free_bytes = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	floor += w->deferred_charge;
 	return free_bytes > floor ? free_bytes - floor : 0;
 }
 

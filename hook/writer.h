@@ -38,13 +38,16 @@ struct dump_writer {
 	/* An identifying item could not be written: not published. */
 	int identity_error;
 	/*
-	 * When no core is kept, items are held in memory and written after
-	 * the pipe is released: the kernel lets the process go once /proc
-	 * is read, not once 30 files are written.
+	 * When no core is kept, or only a minicore (read in milliseconds),
+	 * items are held in memory and written after the pipe is released:
+	 * the kernel lets the process go once /proc is read, not once 30
+	 * files are written.  What they will take on disk (deferred_charge)
+	 * is kept free for them meanwhile (the core's room).
 	 */
 	bool defer;
 	struct writer_item *deferred;
 	size_t n_deferred;
+	uint64_t deferred_charge;
 };
 
 /* Without a directory yet, and no room cap: writer_done() is safe. */
