@@ -48,6 +48,12 @@ struct dump_writer {
 	struct writer_item *deferred;
 	size_t n_deferred;
 	uint64_t deferred_charge;
+	/*
+	 * A core created before the directory (writer_create() with dirfd
+	 * -1): a memfd, copied in by writer_flush().
+	 */
+	int held_fd;
+	char held_name[32];
 };
 
 /* Without a directory yet, and no room cap: writer_done() is safe. */
@@ -88,14 +94,18 @@ void writer_buf_init(struct dump_writer *w, struct buf *b, const char *name);
 /* What an item read from the process may keep (policy_item_cap()). */
 uint64_t writer_cap(const struct dump_writer *w, const char *name);
 
-/* Writes the held items, in the order they came; defer ends. */
+/*
+ * Writes the held core and items, in the order they came; defer ends.
+ * Nothing while there is no directory (dirfd -1).
+ */
 void writer_flush(struct dump_writer *w);
 /* Writes "incomplete" when something is missing; true if it did. */
 bool writer_incomplete(struct dump_writer *w);
 
 /*
  * An empty item for a core, readable by uid when shared: the fd, or
- * -errno.  writer_discard() removes it again.
+ * -errno.  writer_discard() removes it again.  Before the directory is
+ * made (dirfd -1), one such item is held in memory until writer_flush().
  */
 int writer_create(struct dump_writer *w, const char *name);
 void writer_discard(struct dump_writer *w, const char *name);
