@@ -151,8 +151,6 @@ writer_flush(struct dump_writer *w)
 {
 	if (w->dirfd < 0)
 		return; /* held until there is a directory */
-	if (w->held_fd >= 0)
-		held_write(w);
 	w->defer = false;
 	for (size_t i = 0; i < w->n_deferred; i++) {
 		struct writer_item *it = &w->deferred[i];
@@ -164,6 +162,9 @@ writer_flush(struct dump_writer *w)
 	w->deferred = NULL;
 	w->n_deferred = 0;
 	w->deferred_charge = 0;
+	/* The core last: the items, identifying ones first, have the room. */
+	if (w->held_fd >= 0)
+		held_write(w);
 }
 
 /*

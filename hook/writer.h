@@ -95,8 +95,8 @@ void writer_buf_init(struct dump_writer *w, struct buf *b, const char *name);
 uint64_t writer_cap(const struct dump_writer *w, const char *name);
 
 /*
- * Writes the held core and items, in the order they came; defer ends.
- * Nothing while there is no directory (dirfd -1).
+ * Writes the held items, in the order they came, then the held core;
+ * defer ends.  Nothing while there is no directory (dirfd -1).
  */
 void writer_flush(struct dump_writer *w);
 /* Writes "incomplete" when something is missing; true if it did. */
