@@ -9,9 +9,12 @@
  * crashing process (and whoever waits for it: a supervisor's restart).
  *
  *   crashbench crash --helper PATH --mib N --reps R [--warmup W]
+ *                    [--threads T] [--fill mixed|random|text] [--no-core]
+ *                    [--wait-exe PATH] [--available CMD] [--settled CMD]
  *                    [--spool DIR] [--keep] [--verbose]
  *   crashbench populate --spool DIR --template DUMP --count N [--first K]
- *   crashbench victim MIB     (internal: the crashing process)
+ *   crashbench victim MIB [THREADS FILL CORE] (internal: the crashing
+ *                    process)
  *
  * Each victim is a fresh exec of this program, so its core is the same in
  * every case and never carries the driver's heap (say, a readdir buffer
@@ -25,6 +28,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -51,11 +55,35 @@
 /* The victim's end of the two pipes, across exec. */
 #define VICTIM_READY_FD 3
 #define VICTIM_GO_FD 4
+#define MAX_THREADS 256
+/* --available: polled every AVAIL_POLL_MS, for at most AVAIL_WAIT_MS. */
+#define AVAIL_POLL_MS 5
+#define AVAIL_WAIT_MS (120 * 1000)
+
+/* What the big victim's pages hold (see template_fill). */
+enum crashbench_fill {
+	CRASHBENCH_FILL_MIXED,
+	CRASHBENCH_FILL_RANDOM,
+	CRASHBENCH_FILL_TEXT,
+	CRASHBENCH_FILL_MAX,
+};
+
+static const char *const crashbench_fill_names[CRASHBENCH_FILL_MAX] = {
+	[CRASHBENCH_FILL_MIXED] = "mixed",
+	[CRASHBENCH_FILL_RANDOM] = "random",
+	[CRASHBENCH_FILL_TEXT] = "text",
+};
 
 struct opts {
 	const char *helper;
+	const char *wait_exe; /* the process to wait for: --helper's path */
+	const char *available; /* shell command polled after the crash */
+	const char *settled; /* and then until the dump may be removed */
 	const char *spool;
 	unsigned long mib;
+	int threads;
+	enum crashbench_fill fill;
+	bool no_core;
 	int reps;
 	int warmup;
 	bool keep;
@@ -69,6 +97,9 @@ struct sample {
 	uint64_t bytes; /* apparent size of all files in the dump */
 	uint64_t core_read, core_gz, core_kept;
 	char stopped[32]; /* core_info's "stopped:", "-" without one */
+	int pid; /* the victim's */
+	double avail_ms; /* crash to --available's success, -1: never */
+	char avail_out[64]; /* its first line of output, "-" without */
 };
 
 static void die(const char *fmt, ...)
@@ -141,9 +172,11 @@ xorshift64(uint64_t *s)
  * random words (deflate gets roughly 3:1), so gzip does real work on every
  * page and the whole compresses to about 60%.  The template is longer than
  * deflate's 32 KiB window, so repeating it gives gzip no shortcut.
+ * fill random: every byte pseudo-random (incompressible); fill text:
+ * every byte text (compressible); both then spread by stream_fill().
  */
 static void
-template_fill(unsigned char *t)
+template_fill(unsigned char *t, enum crashbench_fill fill)
 {
 	static const char *const words[16] = { "crash ", "core ", "dump ",
 		"the ", "kernel ", "pipe ", "spool ", "process ", "signal ",
@@ -155,7 +188,11 @@ template_fill(unsigned char *t)
 		unsigned char *p = t + page;
 		size_t i;
 
-		for (i = 0; i < PAGE / 2; i += 8) {
+		size_t random = fill == CRASHBENCH_FILL_RANDOM ? PAGE
+		    : fill == CRASHBENCH_FILL_TEXT             ? 0
+							       : PAGE / 2;
+
+		for (i = 0; i < random; i += 8) {
 			uint64_t x = xorshift64(&s);
 
 			memcpy(p + i, &x, 8);
@@ -173,25 +210,74 @@ template_fill(unsigned char *t)
 }
 
 /*
- * The crashing process, after exec.  Touches every page of mib MiB, says
- * it is ready on fd 3, waits for the go on fd 4, writes the time to fd 3
- * and raises SIGSEGV.
+ * fill random and text: the whole mapping generated, nothing repeated, so
+ * that no compressor with a long window (zstd's are megabytes) finds the
+ * template again.  random: xorshift64, 8 bytes a step; text: 8-byte runs
+ * of the word text in t (the template), one of 4096 at random a step, so
+ * that it compresses about as text does.
+ */
+static void
+stream_fill(unsigned char *m, size_t len, enum crashbench_fill fill,
+    const unsigned char *t)
+{
+	uint64_t s = 0x2545f4914f6cdd1dULL;
+
+	for (size_t off = 0; off + 8 <= len; off += 8) {
+		uint64_t x = xorshift64(&s);
+
+		if (fill == CRASHBENCH_FILL_TEXT)
+			memcpy(m + off, t + (x & 4095) * 8, 8);
+		else
+			memcpy(m + off, &x, 8);
+	}
+}
+
+/* A victim's other threads: they wait, blocked, until the process dies. */
+static void *
+victim_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * The crashing process, after exec.  Starts threads - 1 more threads,
+ * touches every page of mib MiB (filled as fill says), says it is ready on
+ * fd 3, waits for the go on fd 4, writes the time to fd 3 and raises
+ * SIGSEGV.  core "0": RLIMIT_CORE 0 (a file core_pattern writes nothing).
  */
 static int
-victim_main(const char *arg)
+victim_main(int argc, char **argv)
 {
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	enum crashbench_fill fill = CRASHBENCH_FILL_MIXED;
 	unsigned char *tmpl = NULL;
+	unsigned long mib, threads = 1;
 	struct timespec ts;
-	unsigned long mib;
 	sigset_t set;
 	size_t len;
 	char c, *end;
 
-	errno = 0;
-	mib = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || mib > (1UL << 20))
+	if (argc != 3 && argc != 6)
 		return 2;
+	errno = 0;
+	mib = strtoul(argv[2], &end, 10);
+	if (errno || end == argv[2] || *end || mib > (1UL << 20))
+		return 2;
+	if (argc == 6) {
+		threads = strtoul(argv[3], &end, 10);
+		if (*end || threads < 1 || threads > MAX_THREADS)
+			return 2;
+		for (fill = 0; fill < CRASHBENCH_FILL_MAX; fill++)
+			if (strcmp(argv[4], crashbench_fill_names[fill]) == 0)
+				break;
+		if (fill == CRASHBENCH_FILL_MAX)
+			return 2;
+		if (strcmp(argv[5], "0") == 0)
+			rl.rlim_cur = rl.rlim_max = 0;
+	}
 	len = (size_t)mib << 20;
 	prctl(PR_SET_NAME, "crashbench-vic");
 	/* A pipe helper gets the core whatever RLIMIT_CORE says but 1. */
@@ -200,6 +286,12 @@ victim_main(const char *arg)
 	sigemptyset(&set);
 	sigaddset(&set, SIGSEGV);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	for (unsigned long i = 1; i < threads; i++) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, victim_thread, NULL) != 0)
+			return 89;
+	}
 	if (len > 0) {
 		unsigned char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -207,8 +299,11 @@ victim_main(const char *arg)
 		tmpl = malloc(TEMPLATE_SIZE);
 		if (m == MAP_FAILED || tmpl == NULL)
 			return 90;
-		template_fill(tmpl);
-		for (size_t off = 0; off < len; off += TEMPLATE_SIZE) {
+		template_fill(tmpl, fill);
+		if (fill != CRASHBENCH_FILL_MIXED)
+			stream_fill(m, len, fill, tmpl);
+		for (size_t off = 0; fill == CRASHBENCH_FILL_MIXED && off < len;
+		     off += TEMPLATE_SIZE) {
 			size_t n = len - off < TEMPLATE_SIZE ? len - off
 							     : TEMPLATE_SIZE;
 
@@ -232,10 +327,10 @@ victim_main(const char *arg)
 }
 
 /* In the forked child: fds 3 and 4 become the pipes, then exec a victim. */
-static void __attribute__((noreturn))
-victim_exec(unsigned long mib, int ready_fd, int go_fd)
+static void __attribute__((noreturn)) victim_exec(const struct opts *o,
+    unsigned long mib, int threads, int ready_fd, int go_fd)
 {
-	char arg[32];
+	char arg[32], targ[16];
 	int r, g;
 
 	/* Out of the way first: either may already sit on 3 or 4. */
@@ -245,7 +340,10 @@ victim_exec(unsigned long mib, int ready_fd, int go_fd)
 	    dup2(g, VICTIM_GO_FD) < 0)
 		_exit(94);
 	snprintf(arg, sizeof(arg), "%lu", mib);
-	execl("/proc/self/exe", "crashbench", "victim", arg, (char *)NULL);
+	snprintf(targ, sizeof(targ), "%d", threads);
+	execl("/proc/self/exe", "crashbench", "victim", arg, targ,
+	    crashbench_fill_names[o->fill], o->no_core ? "0" : "inf",
+	    (char *)NULL);
 	_exit(95);
 }
 
@@ -400,9 +498,79 @@ dump_find(const char *spool, pid_t pid, bool keep, struct sample *s)
 	close(fd);
 }
 
+/*
+ * Runs "/bin/sh -c cmd" with CRASHBENCH_PID=pid in its environment; true if
+ * it exits 0, with the first line of its output in out.
+ */
+static bool
+avail_try(const char *cmd, pid_t pid, char *out, size_t size)
+{
+	char env[32], buf[512];
+	size_t len = 0;
+	int p[2], status;
+	pid_t child;
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		die("pipe: %s", strerror(errno));
+	child = fork();
+	if (child < 0)
+		die("fork: %s", strerror(errno));
+	if (child == 0) {
+		snprintf(env, sizeof(env), "%d", (int)pid);
+		setenv("CRASHBENCH_PID", env, 1);
+		if (dup2(p[1], STDOUT_FILENO) < 0)
+			_exit(126);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((n = read(p[0], buf + len, sizeof(buf) - 1 - len)) > 0 ||
+	    (n < 0 && errno == EINTR))
+		if (n > 0)
+			len += (size_t)n;
+	close(p[0]);
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid: %s", strerror(errno));
+	buf[len] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	for (char *q = buf; *q; q++)
+		if (*q == ' ' || *q == '\t')
+			*q = '_'; /* one word on the sample line */
+	if (buf[0] == '\0')
+		snprintf(buf, sizeof(buf), "-");
+	len = strlen(buf) < size ? strlen(buf) : size - 1;
+	memcpy(out, buf, len);
+	out[len] = '\0';
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/*
+ * Polls cmd until it succeeds: s->avail_ms from the crash (t0,
+ * monotonic ms), or -1 after AVAIL_WAIT_MS.
+ */
+static void
+avail_wait(const char *cmd, pid_t pid, double t0, struct sample *s)
+{
+	struct timespec pause = { 0, AVAIL_POLL_MS * 1000 * 1000 };
+	double deadline = bench_now_ms() + AVAIL_WAIT_MS;
+
+	s->avail_ms = -1;
+	snprintf(s->avail_out, sizeof(s->avail_out), "-");
+	while (bench_now_ms() < deadline) {
+		if (avail_try(cmd, pid, s->avail_out, sizeof(s->avail_out))) {
+			s->avail_ms = bench_now_ms() - t0;
+			return;
+		}
+		nanosleep(&pause, NULL);
+	}
+}
+
 /* Crashes one victim of mib MiB and measures it. */
 static void
-crash_once(const struct opts *o, unsigned long mib, struct sample *s)
+crash_once(
+    const struct opts *o, unsigned long mib, int threads, struct sample *s)
 {
 	int ready[2], go[2], status;
 	struct timespec t0;
@@ -412,7 +580,9 @@ crash_once(const struct opts *o, unsigned long mib, struct sample *s)
 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->stopped, sizeof(s->stopped), "-");
-	wait_helpers_gone(o->helper);
+	snprintf(s->avail_out, sizeof(s->avail_out), "-");
+	s->avail_ms = -1;
+	wait_helpers_gone(o->wait_exe);
 	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0)
 		die("pipe: %s", strerror(errno));
 	pid = fork();
@@ -421,7 +591,7 @@ crash_once(const struct opts *o, unsigned long mib, struct sample *s)
 	if (pid == 0) {
 		close(ready[0]);
 		close(go[1]);
-		victim_exec(mib, ready[1], go[0]);
+		victim_exec(o, mib, threads, ready[1], go[0]);
 	}
 	close(ready[1]);
 	close(go[0]);
@@ -441,8 +611,20 @@ crash_once(const struct opts *o, unsigned long mib, struct sample *s)
 		die("victim %d ended with status 0x%x, not SIGSEGV", (int)pid,
 		    status);
 	s->ms = t1 - ((double)t0.tv_sec * 1e3 + (double)t0.tv_nsec / 1e6);
+	s->pid = (int)pid;
+	if (o->available)
+		avail_wait(o->available, pid,
+		    (double)t0.tv_sec * 1e3 + (double)t0.tv_nsec / 1e6, s);
 	/* Let the helper finish (and publish) before the next crash. */
-	wait_helpers_gone(o->helper);
+	wait_helpers_gone(o->wait_exe);
+	if (o->settled) {
+		struct sample t;
+
+		avail_wait(o->settled, pid, bench_now_ms(), &t);
+		if (t.avail_ms < 0)
+			die("--settled \"%s\" did not succeed in %d s",
+			    o->settled, AVAIL_WAIT_MS / 1000);
+	}
 	if (o->spool)
 		dump_find(o->spool, pid, o->keep, s);
 }
@@ -476,12 +658,12 @@ cmd_crash(const struct opts *o)
 	for (int i = 0; i < o->warmup; i++) {
 		struct sample w;
 
-		crash_once(o, 0, &w);
+		crash_once(o, 0, 1, &w);
 		if (o->verbose)
 			fprintf(stderr, "warm-up %d: %.2f ms\n", i + 1, w.ms);
 	}
 	for (int i = 0; i < o->reps; i++) {
-		crash_once(o, o->mib, &s[i]);
+		crash_once(o, o->mib, o->threads, &s[i]);
 		if (o->verbose)
 			fprintf(stderr,
 			    "rep %d: %.2f ms, dump %s, %llu bytes, "
@@ -490,13 +672,15 @@ cmd_crash(const struct opts *o)
 			    (unsigned long long)s[i].bytes,
 			    (unsigned long long)s[i].core_read,
 			    (unsigned long long)s[i].core_gz, s[i].stopped);
-		printf("sample ms=%.3f bytes=%llu core_read=%llu core_gz=%llu "
-		       "core_kept=%llu stopped=%s found=%d\n",
+		printf(
+		    "sample ms=%.3f bytes=%llu core_read=%llu core_gz=%llu "
+		    "core_kept=%llu stopped=%s found=%d pid=%d avail_ms=%.3f "
+		    "avail_out=%s\n",
 		    s[i].ms, (unsigned long long)s[i].bytes,
 		    (unsigned long long)s[i].core_read,
 		    (unsigned long long)s[i].core_gz,
 		    (unsigned long long)s[i].core_kept, s[i].stopped,
-		    s[i].found);
+		    s[i].found, s[i].pid, s[i].avail_ms, s[i].avail_out);
 		ms[i] = s[i].ms;
 		bytes[i] = s[i].bytes;
 		cread[i] = s[i].core_read;
@@ -640,25 +824,43 @@ cmd_populate(const char *spool, const char *template, long count, long first,
 static void
 usage(FILE *f)
 {
-	fputs("Usage: crashbench crash --helper PATH --mib N --reps R "
-	      "[--warmup W]\n"
-	      "                        [--spool DIR] [--keep] [--verbose]\n"
-	      "       crashbench populate --spool DIR --template DUMP "
-	      "--count N\n"
-	      "                           [--first K] [--link]\n"
-	      "\n"
-	      "crash: crashes W tiny warm-up victims, then R victims that "
-	      "touched\n"
-	      "N MiB, through the registered core_pattern helper PATH. "
-	      "Prints a\n"
-	      "\"sample\" line per victim (milliseconds from crash to "
-	      "reaped and,\n"
-	      "with --spool, the size and core_info of its dump, which is "
-	      "then\n"
-	      "removed unless --keep) and one \"result\" line.\n"
-	      "populate: adds N copies of the dump directory DUMP to the "
-	      "spool\n"
-	      "(--link: hard links instead of copies).  Run by bench/run.\n",
+	fputs(
+	    "Usage: crashbench crash --helper PATH --mib N --reps R "
+	    "[--warmup W]\n"
+	    "                        [--threads T] [--fill mixed|random|text] "
+	    "[--no-core]\n"
+	    "                        [--wait-exe PATH] [--available CMD] "
+	    "[--settled CMD]\n"
+	    "                        [--spool DIR] [--keep] [--verbose]\n"
+	    "       crashbench populate --spool DIR --template DUMP "
+	    "--count N\n"
+	    "                           [--first K] [--link]\n"
+	    "\n"
+	    "crash: crashes W tiny warm-up victims, then R victims that "
+	    "touched\n"
+	    "N MiB, through the registered core_pattern helper PATH. "
+	    "Prints a\n"
+	    "\"sample\" line per victim (milliseconds from crash to "
+	    "reaped and,\n"
+	    "with --spool, the size and core_info of its dump, which is "
+	    "then\n"
+	    "removed unless --keep) and one \"result\" line.\n"
+	    "--threads: the victim has T threads; --fill: what its pages "
+	    "hold;\n"
+	    "--no-core: its RLIMIT_CORE is 0.  --wait-exe: the process "
+	    "waited for\n"
+	    "before and after each crash (default: PATH).  --available: "
+	    "after the\n"
+	    "crash, \"sh -c CMD\" (CRASHBENCH_PID set) is run every 5 ms "
+	    "until it\n"
+	    "exits 0: avail_ms is the time from the crash, avail_out its "
+	    "output.\n"
+	    "--settled CMD: polled the same way (untimed) once the helper is "
+	    "gone,\n"
+	    "before the dump is measured and removed.\n"
+	    "populate: adds N copies of the dump directory DUMP to the "
+	    "spool\n"
+	    "(--link: hard links instead of copies).  Run by bench/run.\n",
 	    f);
 }
 
@@ -680,6 +882,12 @@ main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "helper", required_argument, NULL, 'H' },
+		{ "wait-exe", required_argument, NULL, 'W' },
+		{ "available", required_argument, NULL, 'a' },
+		{ "settled", required_argument, NULL, 'S' },
+		{ "threads", required_argument, NULL, 'T' },
+		{ "fill", required_argument, NULL, 'F' },
+		{ "no-core", no_argument, NULL, 'N' },
 		{ "spool", required_argument, NULL, 's' },
 		{ "mib", required_argument, NULL, 'm' },
 		{ "reps", required_argument, NULL, 'r' },
@@ -693,9 +901,9 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .reps = 5, .warmup = 1 };
+	struct opts o = { .reps = 5, .warmup = 1, .threads = 1 };
 	const char *template = NULL, *cmd;
-	char helper[PATH_MAX];
+	char helper[PATH_MAX], wait_exe[PATH_MAX];
 	long count = -1, first = 0;
 	bool hardlink = false;
 	int opt;
@@ -707,12 +915,36 @@ main(int argc, char **argv)
 	}
 	cmd = argv[1];
 	if (strcmp(cmd, "victim") == 0)
-		return argc == 3 ? victim_main(argv[2]) : 2;
+		return victim_main(argc, argv);
 	optind = 2;
 	while ((opt = getopt_long(argc, argv, "hv", options, NULL)) != -1) {
 		switch (opt) {
 		case 'H':
 			o.helper = optarg;
+			break;
+		case 'W':
+			o.wait_exe = optarg;
+			break;
+		case 'a':
+			o.available = optarg;
+			break;
+		case 'S':
+			o.settled = optarg;
+			break;
+		case 'T':
+			o.threads = (int)parse_num(optarg, MAX_THREADS);
+			break;
+		case 'F':
+			for (o.fill = 0; o.fill < CRASHBENCH_FILL_MAX; o.fill++)
+				if (strcmp(optarg,
+					crashbench_fill_names[o.fill]) == 0)
+					break;
+			if (o.fill == CRASHBENCH_FILL_MAX)
+				die("bad --fill \"%s\" (mixed, random, text)",
+				    optarg);
+			break;
+		case 'N':
+			o.no_core = true;
 			break;
 		case 's':
 			o.spool = optarg;
@@ -766,11 +998,17 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (o.helper == NULL || o.reps < 1)
-		die("crash needs --helper and --reps >= 1");
+	if (o.helper == NULL || o.reps < 1 || o.threads < 1)
+		die("crash needs --helper, --reps >= 1 and --threads >= 1");
 	/* /proc/PID/exe shows the resolved path. */
 	if (realpath(o.helper, helper) == NULL)
 		die("helper %s: %s", o.helper, strerror(errno));
 	o.helper = helper;
+	if (o.wait_exe == NULL)
+		o.wait_exe = o.helper;
+	else if (realpath(o.wait_exe, wait_exe) == NULL)
+		die("--wait-exe %s: %s", o.wait_exe, strerror(errno));
+	else
+		o.wait_exe = wait_exe;
 	return cmd_crash(&o);
 }

@@ -101,6 +101,32 @@ failed(struct hookstate_record *delta)
 	delta->failed = 1;
 }
 
+/*
+ * Makes the dump's directory in .incoming (name: its name there) for w,
+ * readable by the crashing uid where the security model allows it.
+ */
+static int
+make_dump_dir(struct spool *spool, const struct hook_args *a,
+    const struct proc_process *p, const struct timespec *now,
+    struct dump_writer *w, char *name, size_t name_size)
+{
+	char base[SPOOL_NAME_MAX];
+	int r;
+
+	r = spool_dump_name(
+	    base, sizeof(base), now, a->pid, p->comm, strlen(p->comm));
+	if (r >= 0)
+		r = spool_create_incoming(spool, base, 0750, name, name_size);
+	if (r < 0)
+		return r;
+	w->dirfd = r;
+	/* Security model: the crashing uid may read a dumpable process's dump.
+	 */
+	w->share = a->dumpable == 1 && a->uid != 0 &&
+	    acl_grant_read(w->dirfd, a->uid, true) == 0;
+	return 0;
+}
+
 int
 hook_run(const struct config *c, const struct hook_args *a)
 {
@@ -111,7 +137,7 @@ hook_run(const struct config *c, const struct hook_args *a)
 	struct spool spool = { -1, -1 };
 	struct proc_process p;
 	struct timespec now;
-	char signame[32], base[SPOOL_NAME_MAX], name[SPOOL_NAME_MAX + 16];
+	char signame[32], name[SPOOL_NAME_MAX + 16];
 	unsigned long long bytes = 0;
 	int64_t deadline;
 	int procfd, r;
@@ -166,31 +192,28 @@ hook_run(const struct config *c, const struct hook_args *a)
 	}
 	writer_set_room(&w, &dec, spool.dirfd);
 
-	r = spool_dump_name(
-	    base, sizeof(base), &now, a->pid, p.comm, strlen(p.comm));
-	if (r >= 0)
-		r = spool_create_incoming(
-		    &spool, base, 0750, name, sizeof(name));
-	if (r < 0) {
-		log_error_errno(r,
-		    "create dump for pid %d in %s: %m, crash lost", (int)a->pid,
-		    c->spool);
-		failed(&delta);
-		coredump_release();
-		note_not_stored(
-		    spool.dirfd, a, &p, &now, NOTSTORED_FAILED, "create");
-		goto account;
-	}
-	w.dirfd = r;
-	/* Security model: the crashing uid may read a dumpable process's dump.
+	/*
+	 * Held until the pipe is released, unless a core that may take
+	 * seconds is read: a hook killed meanwhile leaves its metadata for
+	 * crashd to publish.  Held, the dump's directory is made after the
+	 * release too (a minicore waits in memory): the process is let go
+	 * once /proc is read.
 	 */
-	w.share = a->dumpable == 1 && a->uid != 0 &&
-	    acl_grant_read(w.dirfd, a->uid, true) == 0;
-
-	w.defer = !dec.keep_core || c->hook.core_mode == CORE_MODE_NONE;
+	w.defer = !dec.keep_core || c->hook.core_mode == CORE_MODE_NONE ||
+	    c->hook.core_mode == CORE_MODE_MINI;
+	if (!w.defer) {
+		r = make_dump_dir(&spool, a, &p, &now, &w, name, sizeof(name));
+		if (r < 0)
+			goto create_failed;
+	}
 	collect_identity(&w, a, &p, signame);
 	collect_process(&w, procfd, a, &p);
 	coredump_keep(&w, procfd, a, &p, &dec, &delta, deadline);
+	if (w.dirfd < 0) {
+		r = make_dump_dir(&spool, a, &p, &now, &w, name, sizeof(name));
+		if (r < 0)
+			goto create_failed;
+	}
 	/* The pipe is released by now: write what was held. */
 	writer_flush(&w);
 	if (w.identity_error < 0) {
@@ -228,6 +251,12 @@ hook_run(const struct config *c, const struct hook_args *a)
 	log_info("stored %s: pid %d, %s", name, (int)a->pid, signame);
 	r = 1;
 	goto out;
+create_failed:
+	log_error_errno(r, "create dump for pid %d in %s: %m, crash lost",
+	    (int)a->pid, c->spool);
+	failed(&delta);
+	coredump_release();
+	note_not_stored(spool.dirfd, a, &p, &now, NOTSTORED_FAILED, "create");
 account:
 	account_settle(spool.dirfd, &delta, bytes, w.room.reserved);
 out:

@@ -8,10 +8,14 @@
 #include "writer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -37,7 +41,8 @@ writer_init(struct dump_writer *w, const struct config *c, uid_t uid)
 		.uid = uid,
 		.dirfd = -1,
 		.room = { .room = UINT64_MAX },
-		.spool_dirfd = -1 };
+		.spool_dirfd = -1,
+		.held_fd = -1 };
 	buf_init(&w->missing, 0);
 }
 
@@ -58,6 +63,14 @@ void
 writer_done(struct dump_writer *w)
 {
 	writer_flush(w);
+	/* Never written (no directory): dropped. */
+	for (size_t i = 0; i < w->n_deferred; i++)
+		free(w->deferred[i].data);
+	free(w->deferred);
+	w->deferred = NULL;
+	w->n_deferred = 0;
+	safe_close(w->held_fd);
+	w->held_fd = -1;
 	buf_done(&w->missing);
 }
 
@@ -69,6 +82,8 @@ writer_missing(struct dump_writer *w, const char *item, int r)
 
 static int item_write(
     struct dump_writer *w, const char *name, const void *data, size_t len);
+
+static uint64_t item_charge(size_t len);
 
 /* Holds an item for writer_flush(); 0, or -ENOMEM (then write it now). */
 static int
@@ -91,12 +106,51 @@ item_defer(
 	it->len = len;
 	strcpy(it->name, name);
 	w->n_deferred++;
+	w->deferred_charge += item_charge(len);
 	return 0;
+}
+
+/* Copies the held file (writer_create() before the directory) into it. */
+static void
+held_write(struct dump_writer *w)
+{
+	int held = w->held_fd, fd, r = 0;
+	struct stat st;
+	off_t off = 0;
+
+	w->held_fd = -1;
+	fd = writer_create(w, w->held_name);
+	if (fd < 0) {
+		writer_missing(w, w->held_name, fd);
+		goto out;
+	}
+	if (fstat(held, &st) < 0)
+		r = -errno;
+	while (r == 0 && off < st.st_size) {
+		ssize_t n =
+		    sendfile(fd, held, &off, (size_t)(st.st_size - off));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			r = n < 0 ? -errno : -EIO;
+	}
+	safe_close(fd);
+	if (r < 0) {
+		if (r == -ENOSPC || r == -EDQUOT)
+			w->no_space = true;
+		writer_discard(w, w->held_name);
+		writer_missing(w, w->held_name, r);
+	}
+out:
+	safe_close(held);
 }
 
 void
 writer_flush(struct dump_writer *w)
 {
+	if (w->dirfd < 0)
+		return; /* held until there is a directory */
 	w->defer = false;
 	for (size_t i = 0; i < w->n_deferred; i++) {
 		struct writer_item *it = &w->deferred[i];
@@ -107,6 +161,10 @@ writer_flush(struct dump_writer *w)
 	free(w->deferred);
 	w->deferred = NULL;
 	w->n_deferred = 0;
+	w->deferred_charge = 0;
+	/* The core last: the items, identifying ones first, have the room. */
+	if (w->held_fd >= 0)
+		held_write(w);
 }
 
 /*
@@ -156,16 +214,21 @@ room_left(const struct dump_writer *w)
 	return room > w->used + ROOM_TAIL ? room - w->used - ROOM_TAIL : 0;
 }
 
-/* The free bytes above the floor on the spool's file system, now. */
+/*
+ * The free bytes above the floor on the spool's file system, now, less
+ * what the held items (defer) will take when they are written.
+ */
 static uint64_t
 fs_left(const struct dump_writer *w)
 {
 	uint64_t floor = POLICY_FLOOR(w->c->hook.keep_free), free_bytes;
 	struct statvfs vfs;
 
-	if (fstatvfs(w->dirfd, &vfs) < 0)
+	/* Before the dump's directory exists: the spool's file system. */
+	if (fstatvfs(w->dirfd >= 0 ? w->dirfd : w->spool_dirfd, &vfs) < 0)
 		return UINT64_MAX;
 	free_bytes = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	floor += w->deferred_charge;
 	return free_bytes > floor ? free_bytes - floor : 0;
 }
 
@@ -374,8 +437,20 @@ writer_incomplete(struct dump_writer *w)
 int
 writer_create(struct dump_writer *w, const char *name)
 {
-	int fd = spool_write_item(w->dirfd, name, NULL, 0, 0640);
+	int fd;
 
+	if (w->dirfd < 0) {
+		/* No directory yet: in memory, written by writer_flush(). */
+		if (w->held_fd >= 0 || strlen(name) >= sizeof(w->held_name))
+			return -EBUSY;
+		w->held_fd = memfd_create(name, MFD_CLOEXEC);
+		if (w->held_fd < 0)
+			return -errno;
+		strcpy(w->held_name, name);
+		fd = fcntl(w->held_fd, F_DUPFD_CLOEXEC, 3);
+		return fd < 0 ? -errno : fd;
+	}
+	fd = spool_write_item(w->dirfd, name, NULL, 0, 0640);
 	if (fd >= 0 && w->share)
 		(void)acl_grant_read(fd, w->uid, false);
 	return fd;
@@ -384,7 +459,13 @@ writer_create(struct dump_writer *w, const char *name)
 void
 writer_discard(struct dump_writer *w, const char *name)
 {
-	unlinkat(w->dirfd, name, 0);
+	if (w->held_fd >= 0 && strcmp(name, w->held_name) == 0) {
+		safe_close(w->held_fd);
+		w->held_fd = -1;
+		return;
+	}
+	if (w->dirfd >= 0)
+		unlinkat(w->dirfd, name, 0);
 }
 
 /* gzip adds a little to what it cannot compress: a little less. */

@@ -38,13 +38,22 @@ struct dump_writer {
 	/* An identifying item could not be written: not published. */
 	int identity_error;
 	/*
-	 * When no core is kept, items are held in memory and written after
-	 * the pipe is released: the kernel lets the process go once /proc
-	 * is read, not once 30 files are written.
+	 * When no core is kept, or only a minicore (read in milliseconds),
+	 * items are held in memory and written after the pipe is released:
+	 * the kernel lets the process go once /proc is read, not once 30
+	 * files are written.  What they will take on disk (deferred_charge)
+	 * is kept free for them meanwhile (the core's room).
 	 */
 	bool defer;
 	struct writer_item *deferred;
 	size_t n_deferred;
+	uint64_t deferred_charge;
+	/*
+	 * A core created before the directory (writer_create() with dirfd
+	 * -1): a memfd, copied in by writer_flush().
+	 */
+	int held_fd;
+	char held_name[32];
 };
 
 /* Without a directory yet, and no room cap: writer_done() is safe. */
@@ -85,14 +94,18 @@ void writer_buf_init(struct dump_writer *w, struct buf *b, const char *name);
 /* What an item read from the process may keep (policy_item_cap()). */
 uint64_t writer_cap(const struct dump_writer *w, const char *name);
 
-/* Writes the held items, in the order they came; defer ends. */
+/*
+ * Writes the held items, in the order they came, then the held core;
+ * defer ends.  Nothing while there is no directory (dirfd -1).
+ */
 void writer_flush(struct dump_writer *w);
 /* Writes "incomplete" when something is missing; true if it did. */
 bool writer_incomplete(struct dump_writer *w);
 
 /*
  * An empty item for a core, readable by uid when shared: the fd, or
- * -errno.  writer_discard() removes it again.
+ * -errno.  writer_discard() removes it again.  Before the directory is
+ * made (dirfd -1), one such item is held in memory until writer_flush().
  */
 int writer_create(struct dump_writer *w, const char *name);
 void writer_discard(struct dump_writer *w, const char *name);

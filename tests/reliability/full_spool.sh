@@ -8,14 +8,20 @@
 # crashed (log line, crashd_spool_quarantined) instead of merging,
 # notifying on or ageing it.  On a real full file system: a tmpfs mounted
 # here (lib.sh unmounts it on every exit path).
+# With the argument "mini" the hook keeps minicores: its items are then
+# held in memory until the minicore is taken, and the space they need
+# must still be there for them (issue 17).
 source "$(dirname "$0")/../daemon/lib_daemon.sh"
+
+CORE_MODE=${1:-none}
+[[ $CORE_MODE == none || $CORE_MODE == mini ]] || fail "usage: full_spool.sh [none|mini]"
 
 mkdir "$T/tiny"
 mount -t tmpfs -o size=4M,mode=755 crashd-rel-full "$T/tiny" ||
 	skip "cannot mount a tmpfs"
 SPOOL=$T/tiny/spool
 mkdir -p "$T/textfile"
-write_daemon_config keep_free=0 spool_max=0 retention_max_age=1h remove_duplicates=false \
+write_daemon_config mode="$CORE_MODE" keep_free=0 spool_max=0 retention_max_age=1h remove_duplicates=false \
 	actions="$(rec_action), { name = \"metrics\"; type = \"metrics\"; path = \"$T/textfile/crashd.prom\"; }"
 register
 start_daemon
