@@ -89,7 +89,8 @@ expect_out_line() {
 }
 
 # TABLE_IDS: the ID column of list's table in $OUT, in order.  Checks the
-# header and that every other line is a row (a dump name in column 3).
+# header and that every other line is a row (TIME with its zone, then a
+# dump name).
 table_ids() {
 	local line n=0
 	TABLE_IDS=()
@@ -100,7 +101,7 @@ table_ids() {
 				fail "list's header is $(printf '%q' "$line")"
 			continue
 		fi
-		[[ $line =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9:]{8}\ +([0-9]{8}T[0-9]{6}\.[0-9]{6}Z-[0-9]+-[A-Za-z0-9._-]+)\ +[0-9]+\ + ]] ||
+		[[ $line =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9:]{8}\ [A-Za-z0-9+-]+\ +([0-9]{8}T[0-9]{6}\.[0-9]{6}Z-[0-9]+-[A-Za-z0-9._-]+)\ +[0-9]+\ + ]] ||
 			fail "list's line $n is no row: $(printf '%q' "$line")"
 		TABLE_IDS+=("${BASH_REMATCH[1]}")
 	done <"$OUT"
