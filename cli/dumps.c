@@ -75,20 +75,29 @@ all_digits(const char *s)
 	return true;
 }
 
-/* The item a match names and the value it wants (into *ret_value). */
-static const char *
-match_split(const char *m, const char **ret_value)
+/*
+ * The item a match names (into item, NUL-terminated) and the value it
+ * wants (into *ret_value).
+ */
+static void
+match_split(const char *m, char item[DUMPS_FIELD_MAX + 1], const char **ret_value)
 {
-	const char *eq = strchr(m, '=');
+	const char *eq = strchr(m, '='), *it;
 
-	if (eq && filter_field_item(m, (size_t)(eq - m))) {
+	it = eq ? filter_field_item(m, (size_t)(eq - m)) : NULL;
+	if (it) {
+		size_t n = it == m ? (size_t)(eq - m) : strlen(it);
+
+		memcpy(item, it, n);
+		item[n] = '\0';
 		*ret_value = eq + 1;
-		return filter_field_item(m, (size_t)(eq - m));
+		return;
 	}
 	*ret_value = m;
-	if (all_digits(m))
-		return DUMP_ITEM_PID;
-	return strchr(m, '/') ? DUMP_ITEM_EXECUTABLE : DUMP_ITEM_COMM;
+	snprintf(item, DUMPS_FIELD_MAX + 1, "%s",
+	    all_digits(m)	    ? DUMP_ITEM_PID
+		: strchr(m, '/') ? DUMP_ITEM_EXECUTABLE
+				 : DUMP_ITEM_COMM);
 }
 
 static bool
@@ -111,22 +120,23 @@ match_one(int dirfd, const struct dump *d, const char *item, const char *want)
 static bool
 matches_pass(int dirfd, const struct dump *d, const struct dump_filter *f)
 {
+	char item[DUMPS_FIELD_MAX + 1], other[DUMPS_FIELD_MAX + 1];
+	const char *v, *w;
+
 	for (size_t i = 0; i < f->n_matches; i++) {
-		const char *vi, *item = match_split(f->matches[i], &vi);
 		bool seen = false, ok = false;
 
+		match_split(f->matches[i], item, &v);
 		for (size_t j = 0; j < i && !seen; j++) {
-			const char *vj;
-
-			seen = strcmp(match_split(f->matches[j], &vj), item) == 0;
+			match_split(f->matches[j], other, &w);
+			seen = strcmp(other, item) == 0;
 		}
 		if (seen)
 			continue; /* that field was decided */
 		for (size_t j = i; j < f->n_matches && !ok; j++) {
-			const char *vj;
-
-			if (strcmp(match_split(f->matches[j], &vj), item) == 0)
-				ok = match_one(dirfd, d, item, vj);
+			match_split(f->matches[j], other, &w);
+			if (strcmp(other, item) == 0)
+				ok = match_one(dirfd, d, item, w);
 		}
 		if (!ok)
 			return false;

@@ -42,6 +42,9 @@ struct dump_filter {
 	size_t n_matches;
 };
 
+/* The longest FIELD a match or -F names (filter_field_item()). */
+#define DUMPS_FIELD_MAX 64
+
 struct dump_set {
 	struct cli_dump *v;
 	size_t n;

@@ -47,7 +47,7 @@ filter_field_item(const char *field, size_t len)
 		if (strlen(journal_fields[i].field) == len &&
 		    strncmp(field, journal_fields[i].field, len) == 0)
 			return journal_fields[i].item;
-	if (len == 0 || len > 64)
+	if (len == 0 || len > DUMPS_FIELD_MAX)
 		return NULL;
 	/* An item's name: what the spool may hold, never a path. */
 	for (size_t i = 0; i < len; i++)

@@ -15,8 +15,9 @@ int filter_set(struct dump_filter *f, enum cli_opt o, const char *value);
 
 /*
  * The item a match's or -F's FIELD names: a spool item name, or
- * coredumpctl's journal field (COREDUMP_EXE is executable, ...).  NULL
- * for a field no dump has.
+ * coredumpctl's journal field (COREDUMP_EXE is executable, ...): the
+ * item's name, or field itself (not NUL-terminated at len: copy len
+ * bytes) for an item name; NULL for a field no dump has.
  */
 const char *filter_field_item(const char *field, size_t len);
 
