@@ -21,7 +21,7 @@
 static const struct {
 	const char *name;
 	int short_name; /* 0: none */
-	int has_arg;	/* no_argument, required_argument, optional_argument */
+	int has_arg; /* no_argument, required_argument, optional_argument */
 	const char *arg;
 	const char *help;
 } table[_CLI_OPT_MAX] = {
@@ -66,8 +66,8 @@ static const struct {
 	    required_argument, "ARGS", "pass ARGS (split on blanks) to it" },
 	[CLI_OPT_ENVIRON] = { "environ", 0, no_argument, NULL,
 	    "show the environment too" },
-	[CLI_OPT_OLDER_THAN] = { "older-than", 0, required_argument,
-	    "DURATION", "dumps older than DURATION (e.g. 30d)" },
+	[CLI_OPT_OLDER_THAN] = { "older-than", 0, required_argument, "DURATION",
+	    "dumps older than DURATION (e.g. 30d)" },
 	[CLI_OPT_HOOK] = { "hook", 0, required_argument, "PATH",
 	    "the hook at PATH (default " CRASHD_HOOK_PATH ")" },
 	[CLI_OPT_FORCE] = { "force", 'f', no_argument, NULL,
@@ -87,7 +87,8 @@ cli_args_usage(const struct cli_verb *v, FILE *f)
 	    v->opts ? " [OPTIONS]" : "", v->operands[0] ? " " : "",
 	    v->operands);
 	if (v->alias)
-		fprintf(f, "       crashd-cli %s ... (coredumpctl's spelling)\n",
+		fprintf(f,
+		    "       crashd-cli %s ... (coredumpctl's spelling)\n",
 		    v->alias);
 	fprintf(f, "%s\n", v->summary);
 	if (v->opts)

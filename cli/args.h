@@ -70,10 +70,10 @@ struct cli_verb {
 	const char *name;
 	int (*run)(struct cli *cli, int argc, char **argv);
 	const char *operands; /* for the usage line: "ID [-- ARGS]" */
-	const char *summary;  /* one line for crashd-cli --help */
-	uint64_t opts;	      /* CLI_OPT() bits it takes */
+	const char *summary; /* one line for crashd-cli --help */
+	uint64_t opts; /* CLI_OPT() bits it takes */
 	int min_operands, max_operands; /* max -1: any number */
-	const char *alias;		/* coredumpctl's name for it, or NULL */
+	const char *alias; /* coredumpctl's name for it, or NULL */
 };
 
 struct cli_args {
@@ -82,9 +82,9 @@ struct cli_args {
 	long limit; /* -n, -1; 0: all */
 	bool reverse, no_legend, quiet, no_pager, environ_, force;
 	bool not_stored, all, dead;
-	const char *field;	   /* -F */
-	const char *output;	   /* -o */
-	const char *debugger;	   /* --debugger, or NULL */
+	const char *field; /* -F */
+	const char *output; /* -o */
+	const char *debugger; /* --debugger, or NULL */
 	const char *debugger_args; /* -A, split on blanks, or NULL */
 	uint64_t older_than_ms;
 	const char *hook;
@@ -100,7 +100,8 @@ struct cli_args {
  * *ret (-D goes to cli->spool_dir).  Returns 0, 2 on a usage error (said,
  * usage on stderr), or 3 when --help printed the usage on stdout.
  */
-int cli_args_parse(struct cli *cli, int argc, char **argv, struct cli_args *ret);
+int cli_args_parse(
+    struct cli *cli, int argc, char **argv, struct cli_args *ret);
 
 /* The verb's usage, from its operands and its options' help lines. */
 void cli_args_usage(const struct cli_verb *v, FILE *f);

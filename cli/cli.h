@@ -14,7 +14,7 @@
 
 struct cli {
 	const char *config_path; /* -c, or NULL for the default */
-	const char *spool_dir;	 /* -D, or NULL for the config's */
+	const char *spool_dir; /* -D, or NULL for the config's */
 	const struct cli_verb *verb; /* the verb running */
 };
 

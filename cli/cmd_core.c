@@ -35,7 +35,8 @@ open_dump(struct cli *cli, char **argv, struct cli_args *a, struct config *c,
 
 	if (a->n_operands == 0 && strcmp(argv[0], cli->verb->name) == 0 &&
 	    !(a->given &
-		(CLI_OPTS_FILTER | CLI_OPT(CLI_OPT_ONE) | CLI_OPT(CLI_OPT_LIMIT)) &
+		(CLI_OPTS_FILTER | CLI_OPT(CLI_OPT_ONE) |
+		    CLI_OPT(CLI_OPT_LIMIT)) &
 		~(CLI_OPT(CLI_OPT_DIRECTORY) | CLI_OPT(CLI_OPT_QUIET)))) {
 		cli_args_usage(cli->verb, stderr);
 		return 2;
@@ -181,7 +182,8 @@ cmd_core(struct cli *cli, int argc, char **argv)
 static char **
 debugger_argv(const struct cli_args *a, char *exe, char *core, char **ret_words)
 {
-	const char *prog = a->debugger ? a->debugger : getenv("SYSTEMD_DEBUGGER");
+	const char *prog =
+	    a->debugger ? a->debugger : getenv("SYSTEMD_DEBUGGER");
 	size_t n = 0, cap;
 	char **v, *w, *save = NULL;
 
@@ -260,7 +262,8 @@ cmd_gdb(struct cli *cli, int argc, char **argv)
 		goto out_unlink;
 	}
 	if (pid == 0) {
-		char *words = NULL, **dargv = debugger_argv(&a, exe, path, &words);
+		char *words = NULL,
+		     **dargv = debugger_argv(&a, exe, path, &words);
 
 		if (dargv == NULL)
 			_exit(127);

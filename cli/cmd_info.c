@@ -15,10 +15,10 @@
 #include "dump_tsv.h"
 #include "dumps.h"
 #include "escape.h"
-#include "pager.h"
 #include "fsutil.h"
 #include "json.h"
 #include "log.h"
+#include "pager.h"
 #include "render.h"
 #include "term.h"
 #include "units.h"
@@ -480,8 +480,7 @@ put_json(struct json_writer *w, int spool_dirfd, const struct cli_dump *cd)
  * descriptors), as text or JSON (one object for one dump, else an array).
  */
 static int
-show(int spool_dirfd, struct dump_set *s, size_t from,
-    const struct cli_args *a)
+show(int spool_dirfd, struct dump_set *s, size_t from, const struct cli_args *a)
 {
 	size_t shown = s->n - from;
 	struct json_writer w;
@@ -538,7 +537,8 @@ cmd_info(struct cli *cli, int argc, char **argv)
 	/* No ID and no option that selects: crashd's usage error. */
 	if (a.n_operands == 0 &&
 	    !(a.given &
-		(CLI_OPTS_FILTER | CLI_OPT(CLI_OPT_ONE) | CLI_OPT(CLI_OPT_LIMIT)) &
+		(CLI_OPTS_FILTER | CLI_OPT(CLI_OPT_ONE) |
+		    CLI_OPT(CLI_OPT_LIMIT)) &
 		~(CLI_OPT(CLI_OPT_DIRECTORY) | CLI_OPT(CLI_OPT_QUIET)))) {
 		cli_args_usage(cli->verb, stderr);
 		return 2;

@@ -61,8 +61,8 @@ print_field(int spool_dirfd, const struct dump_set *s, size_t from,
 	if (seen == NULL)
 		return -ENOMEM;
 	for (size_t k = from; k < s->n; k++) {
-		const struct dump *d = s->v[a->reverse ? s->n - 1 - (k - from)
-						       : k].d;
+		const struct dump *d =
+		    s->v[a->reverse ? s->n - 1 - (k - from) : k].d;
 		int fd = open_dir_at(spool_dirfd, d->name);
 		bool dup = false;
 		char *v = NULL;

@@ -46,7 +46,8 @@ cmd_rm(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (older)
-		f.until = (long long)time(NULL) - (long long)(a.older_than_ms / 1000);
+		f.until =
+		    (long long)time(NULL) - (long long)(a.older_than_ms / 1000);
 	r = cli_load_dumps(&c, &sp, &f, &s);
 	if (r < 0)
 		goto out;

@@ -127,7 +127,8 @@ cmd_stats(struct cli *cli, int argc, char **argv)
 					continue;
 				json_key(&w, hookstate_counter_infos[i].name);
 				json_int(&w,
-				    (long long)hookstate_counter(&st.counters, i));
+				    (long long)hookstate_counter(
+					&st.counters, i));
 			}
 			json_end_object(&w);
 		}
@@ -152,8 +153,8 @@ cmd_stats(struct cli *cli, int argc, char **argv)
 			struct buf line;
 
 			buf_init(&line, 0);
-			hookstate_counters_phrase(&line, &st.counters,
-			    HOOKSTATE_COUNTER_NOT_STORED);
+			hookstate_counters_phrase(
+			    &line, &st.counters, HOOKSTATE_COUNTER_NOT_STORED);
 			printf("\nNot stored by the hook: %s.\n",
 			    line.data ? line.data : "");
 			buf_done(&line);

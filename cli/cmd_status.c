@@ -228,7 +228,7 @@ cmd_status(struct cli *cli, int argc, char **argv)
 		}
 		printf("crashes:  %s\n", line.data ? line.data : "");
 		buf_done(&line);
-	}	else
+	} else
 		printf("crashes:  no hook counters yet\n");
 	print_deliveries(sp.dirfd);
 	spool_done(&sp);

@@ -42,7 +42,7 @@ dump_set_field(int dirfd, const struct dump *d, const char *item, char **ret)
 	    strcmp(item, DUMP_ITEM_TIME) == 0 ||
 	    (strcmp(item, DUMP_ITEM_UID) == 0 && d->uid >= 0)) {
 		snprintf(num, sizeof(num), "%lld",
-		    item[0] == 'p'	 ? (long long)d->pid
+		    item[0] == 'p'       ? (long long)d->pid
 			: item[0] == 's' ? (long long)d->signal
 			: item[0] == 't' ? d->time
 					 : d->uid);
@@ -80,7 +80,8 @@ all_digits(const char *s)
  * wants (into *ret_value).
  */
 static void
-match_split(const char *m, char item[DUMPS_FIELD_MAX + 1], const char **ret_value)
+match_split(
+    const char *m, char item[DUMPS_FIELD_MAX + 1], const char **ret_value)
 {
 	const char *eq = strchr(m, '='), *it;
 
@@ -95,7 +96,7 @@ match_split(const char *m, char item[DUMPS_FIELD_MAX + 1], const char **ret_valu
 	}
 	*ret_value = m;
 	snprintf(item, DUMPS_FIELD_MAX + 1, "%s",
-	    all_digits(m)	    ? DUMP_ITEM_PID
+	    all_digits(m)        ? DUMP_ITEM_PID
 		: strchr(m, '/') ? DUMP_ITEM_EXECUTABLE
 				 : DUMP_ITEM_COMM);
 }

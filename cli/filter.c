@@ -42,8 +42,8 @@ static const struct {
 const char *
 filter_field_item(const char *field, size_t len)
 {
-	for (size_t i = 0; i < sizeof(journal_fields) / sizeof(journal_fields[0]);
-	     i++)
+	for (size_t i = 0;
+	     i < sizeof(journal_fields) / sizeof(journal_fields[0]); i++)
 		if (strlen(journal_fields[i].field) == len &&
 		    strncmp(field, journal_fields[i].field, len) == 0)
 			return journal_fields[i].item;
@@ -52,7 +52,8 @@ filter_field_item(const char *field, size_t len)
 	/* An item's name: what the spool may hold, never a path. */
 	for (size_t i = 0; i < len; i++)
 		if (!((field[i] >= 'a' && field[i] <= 'z') || field[i] == '_' ||
-			field[i] == '.' || (field[i] >= '0' && field[i] <= '9')))
+			field[i] == '.' ||
+			(field[i] >= '0' && field[i] <= '9')))
 			return NULL;
 	return field;
 }
@@ -100,8 +101,9 @@ filter_set(struct dump_filter *f, enum cli_opt o, const char *v)
 			if (strcmp(v, dump_kind_names[k]) == 0)
 				f->kind = k;
 		if (f->kind < 0) {
-			log_error("--kind: expected crash, snapshot, kernel, oom "
-				  "or panic, got \"%s\"",
+			log_error(
+			    "--kind: expected crash, snapshot, kernel, oom "
+			    "or panic, got \"%s\"",
 			    v);
 			return -EINVAL;
 		}

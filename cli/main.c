@@ -53,16 +53,14 @@ static const struct cli_verb verbs[] = {
 	    "Register the hook in core_pattern (--force: over another's).",
 	    CLI_OPT(CLI_OPT_FORCE) | CLI_OPT(CLI_OPT_HOOK), 0, 0, NULL },
 	{ "uninstall", cmd_uninstall, "",
-	    "Put back the core_pattern that install replaced.", 0, 0, 0,
-	    NULL },
-	{ "deliveries", cmd_deliveries,
-	    "[retry QID...|--dead] | [drop QID...]",
+	    "Put back the core_pattern that install replaced.", 0, 0, 0, NULL },
+	{ "deliveries", cmd_deliveries, "[retry QID...|--dead] | [drop QID...]",
 	    "Pending and dead mail/webhook deliveries; retry or drop them.",
 	    CLI_OPT(CLI_OPT_ALL) | CLI_OPT(CLI_OPT_JSON) |
 		CLI_OPT(CLI_OPT_DEAD) | CLI_OPT(CLI_OPT_DIRECTORY),
 	    0, -1, NULL },
-	{ "check-config", cmd_check_config, "[FILE]",
-	    "Validate a config file.", 0, 0, 1, NULL },
+	{ "check-config", cmd_check_config, "[FILE]", "Validate a config file.",
+	    0, 0, 1, NULL },
 	{ "counters", cmd_counters, "",
 	    "The hook's counters, \"name value\" lines.",
 	    CLI_OPT(CLI_OPT_NOT_STORED) | CLI_OPT(CLI_OPT_DIRECTORY), 0, 0,
@@ -274,7 +272,8 @@ find_verb(int argc, char **argv, int first)
 		/* Rotate: the verb first, then the options it was given. */
 		char *verb = argv[v];
 
-		memmove(argv + first + 1, argv + first, (size_t)n * sizeof(*argv));
+		memmove(
+		    argv + first + 1, argv + first, (size_t)n * sizeof(*argv));
 		argv[first] = verb;
 		return first;
 	}

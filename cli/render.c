@@ -15,8 +15,8 @@
 #include "dump_json.h"
 #include "escape.h"
 #include "fsutil.h"
-#include "term.h"
 #include "items.h"
+#include "term.h"
 #include "units.h"
 #include "when.h"
 
@@ -152,8 +152,8 @@ put_cell(const char *s, size_t width, bool last, const char *color)
 }
 
 void
-render_table(const struct dump_set *s, size_t from,
-    const struct render_table_opts *o)
+render_table(
+    const struct dump_set *s, size_t from, const struct render_table_opts *o)
 {
 	static char cells[N_COLS][4096];
 	size_t width[N_COLS], exe_w;
@@ -183,7 +183,8 @@ render_table(const struct dump_set *s, size_t from,
 			fputs(COLOR_BOLD, stdout);
 		for (int c = 0; c < N_COLS; c++)
 			if (shown[c])
-				put_cell(headers[c], width[c], c == lastc, NULL);
+				put_cell(
+				    headers[c], width[c], c == lastc, NULL);
 		printf("%s\n", o->color ? COLOR_RESET : "");
 	}
 	for (size_t k = from; k < s->n; k++) {
@@ -194,7 +195,8 @@ render_table(const struct dump_set *s, size_t from,
 		for (int c = 0; c < N_COLS; c++)
 			if (shown[c])
 				put_cell(cells[c], width[c], c == lastc,
-				    o->color && c == COL_SIG ? COLOR_RED : NULL);
+				    o->color && c == COL_SIG ? COLOR_RED
+							     : NULL);
 		putchar('\n');
 	}
 }
@@ -225,7 +227,8 @@ put_pretty(const char *s, size_t len)
 		case '{':
 		case '[':
 			putchar(c);
-			if (i + 1 < len && (s[i + 1] == '}' || s[i + 1] == ']')) {
+			if (i + 1 < len &&
+			    (s[i + 1] == '}' || s[i + 1] == ']')) {
 				putchar(s[++i]);
 				break;
 			}

@@ -16,10 +16,10 @@
 #include "buf.h"
 
 struct render_table_opts {
-	bool color;	/* SIG in red, the header bold */
-	bool legend;	/* the header line (not with --no-legend) */
-	bool reverse;	/* newest first */
-	bool quiet;	/* no "No crashes." */
+	bool color; /* SIG in red, the header bold */
+	bool legend; /* the header line (not with --no-legend) */
+	bool reverse; /* newest first */
+	bool quiet; /* no "No crashes." */
 	size_t columns; /* fit rows in this width; 0: no limit */
 };
 
@@ -28,8 +28,8 @@ struct render_table_opts {
  * least needed go first, EXE is cut in the middle), times with their
  * zone, names escaped for the terminal (term_escape()).
  */
-void render_table(const struct dump_set *s, size_t from,
-    const struct render_table_opts *o);
+void render_table(
+    const struct dump_set *s, size_t from, const struct render_table_opts *o);
 
 /*
  * The signal column's spelling, list's and stats' alike: "SEGV", or the

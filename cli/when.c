@@ -73,8 +73,8 @@ when_parse_span(const char *s, size_t len, long long *ret)
 		}
 		while (p < end && *p == ' ')
 			p++;
-		for (size_t i = 0; i < sizeof(span_units) / sizeof(span_units[0]);
-		     i++) {
+		for (size_t i = 0;
+		     i < sizeof(span_units) / sizeof(span_units[0]); i++) {
 			size_t n = strlen(span_units[i].unit);
 
 			if ((size_t)(end - p) >= n &&
@@ -152,7 +152,8 @@ when_parse(const char *in, long long now, long long *ret)
 	if (n > 4 && strcmp(s + n - 4, " UTC") == 0) {
 		s[n -= 4] = '\0';
 		utc = true;
-	} else if (n > 1 && s[n - 1] == 'Z' && isdigit((unsigned char)s[n - 2])) {
+	} else if (n > 1 && s[n - 1] == 'Z' &&
+	    isdigit((unsigned char)s[n - 2])) {
 		s[--n] = '\0';
 		utc = true;
 	}
@@ -168,7 +169,9 @@ when_parse(const char *in, long long now, long long *ret)
 			localtime_r(&t, &tm);
 		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 		tm.tm_isdst = -1;
-		tm.tm_mday += s[0] == 'y' ? -1 : s[1] == 'o' && s[2] == 'm' ? 1 : 0;
+		tm.tm_mday += s[0] == 'y'        ? -1
+		    : s[1] == 'o' && s[2] == 'm' ? 1
+						 : 0;
 		t = utc ? timegm(&tm) : mktime(&tm);
 		*ret = (long long)t;
 		return t == (time_t)-1 ? -EINVAL : 0;

@@ -123,8 +123,9 @@ shell_quote(struct buf *out, const char *s, size_t len, bool utf8)
 			r = buf_append(out, s + i, n);
 			i += n - 1;
 		} else {
-			r = s[i] == '\'' ? buf_puts(out, "\\'")
-					 : escape_byte(out, (unsigned char)s[i]);
+			r = s[i] == '\''
+			    ? buf_puts(out, "\\'")
+			    : escape_byte(out, (unsigned char)s[i]);
 		}
 	}
 	return r < 0 ? r : buf_putc(out, '\'');

@@ -57,19 +57,19 @@ struct hookstate_counters {
  */
 #define HOOKSTATE_N_COUNTERS 8
 enum hookstate_counter_group {
-	HOOKSTATE_COUNTER_CRASHES,    /* seen, stored */
+	HOOKSTATE_COUNTER_CRASHES, /* seen, stored */
 	HOOKSTATE_COUNTER_NOT_STORED, /* why a crash was not stored */
-	HOOKSTATE_COUNTER_DUMPS,      /* what the stored dumps have */
+	HOOKSTATE_COUNTER_DUMPS, /* what the stored dumps have */
 	_HOOKSTATE_COUNTER_GROUP_MAX,
 };
-extern const char *const
-    hookstate_counter_group_names[_HOOKSTATE_COUNTER_GROUP_MAX];
+extern const char
+    *const hookstate_counter_group_names[_HOOKSTATE_COUNTER_GROUP_MAX];
 
 struct hookstate_counter_info {
-	const char *name;   /* "rate_limited" */
-	size_t offset;	    /* in struct hookstate_counters */
+	const char *name; /* "rate_limited" */
+	size_t offset; /* in struct hookstate_counters */
 	const char *metric; /* "crashd_hook_crashes_rate_limited_total" */
-	const char *help;   /* the metric's HELP */
+	const char *help; /* the metric's HELP */
 	const char *phrase; /* "over a rate limit" */
 	enum hookstate_counter_group group;
 };

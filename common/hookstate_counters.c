@@ -11,20 +11,21 @@
 #include <string.h>
 
 _Static_assert(sizeof(struct hookstate_counters) ==
-		HOOKSTATE_N_COUNTERS * sizeof(uint64_t),
+	HOOKSTATE_N_COUNTERS * sizeof(uint64_t),
     "a counter without its name");
 
-#define COUNTER(field, metric, phrase, group, help)                       \
+#define COUNTER(field, metric, phrase, group, help)                            \
 	{                                                                      \
-		#field, offsetof(struct hookstate_counters, field), metric,    \
-		    help, phrase, HOOKSTATE_COUNTER_##group                                   \
+#field, offsetof(struct hookstate_counters, field), metric,    \
+		    help, phrase, HOOKSTATE_COUNTER_##group                    \
 	}
 
-const char *const hookstate_counter_group_names[_HOOKSTATE_COUNTER_GROUP_MAX] = {
-	[HOOKSTATE_COUNTER_CRASHES] = "crashes",
-	[HOOKSTATE_COUNTER_NOT_STORED] = "not stored",
-	[HOOKSTATE_COUNTER_DUMPS] = "dumps",
-};
+const char
+    *const hookstate_counter_group_names[_HOOKSTATE_COUNTER_GROUP_MAX] = {
+	    [HOOKSTATE_COUNTER_CRASHES] = "crashes",
+	    [HOOKSTATE_COUNTER_NOT_STORED] = "not stored",
+	    [HOOKSTATE_COUNTER_DUMPS] = "dumps",
+    };
 
 const struct hookstate_counter_info
     hookstate_counter_infos[HOOKSTATE_N_COUNTERS] = {
@@ -48,7 +49,8 @@ const struct hookstate_counter_info
 		DUMPS,
 		"Dumps stored with items missing or cut (see their "
 		"incomplete item)."),
-	    COUNTER(failed, "crashd_hook_crashes_failed_total", "failed", NOT_STORED,
+	    COUNTER(failed, "crashd_hook_crashes_failed_total", "failed",
+		NOT_STORED,
 		"Crashes whose dump could not be written (a full spool, an "
 		"I/O error)."),
     };
@@ -58,8 +60,8 @@ hookstate_counter(const struct hookstate_counters *c, size_t i)
 {
 	uint64_t v;
 
-	memcpy(&v, (const char *)c + hookstate_counter_infos[i].offset,
-	    sizeof(v));
+	memcpy(
+	    &v, (const char *)c + hookstate_counter_infos[i].offset, sizeof(v));
 	return v;
 }
 

@@ -219,11 +219,13 @@ record_occurrence(const struct dump *first, const struct dump *d)
 	int r;
 
 	buf_init(&b, 0);
-	if (dump_read_item(first, DUMP_ITEM_OCCURRENCES, 64 * 1024, &old) == 0 &&
+	if (dump_read_item(first, DUMP_ITEM_OCCURRENCES, 64 * 1024, &old) ==
+		0 &&
 	    old[0]) {
 		snprintf(line, sizeof(line), " %s", d->name);
 		for (p = strstr(old, line); p; p = strstr(p + 1, line))
-			if (p[strlen(line)] == '\n' || p[strlen(line)] == '\0') {
+			if (p[strlen(line)] == '\n' ||
+			    p[strlen(line)] == '\0') {
 				r = 0;
 				goto out;
 			}
@@ -241,7 +243,8 @@ record_occurrence(const struct dump *first, const struct dump *d)
 	snprintf(line, sizeof(line), "%lld %s\n", d->time, d->name);
 	r = buf_puts(&b, line);
 	if (r >= 0)
-		r = dump_replace_item(first, DUMP_ITEM_OCCURRENCES, b.data, b.len);
+		r = dump_replace_item(
+		    first, DUMP_ITEM_OCCURRENCES, b.data, b.len);
 out:
 	free(old);
 	buf_done(&b);

@@ -367,7 +367,6 @@ static const struct metric_family kernel_dropped = {
 	"log says."
 };
 
-
 static int
 family(struct buf *out, const struct metric_family *f)
 {
@@ -538,11 +537,13 @@ metrics_render_hook(struct buf *out, const struct hookstate *st)
 
 	/* The hook's counters (hookstate.h), one family each. */
 	for (size_t i = 0; i < HOOKSTATE_N_COUNTERS && r >= 0; i++) {
-		const struct metric_family f = { hookstate_counter_infos[i].metric,
-			"counter", hookstate_counter_infos[i].help };
+		const struct metric_family f = {
+			hookstate_counter_infos[i].metric, "counter",
+			hookstate_counter_infos[i].help
+		};
 
-		r = single(out, &f,
-		    (long long)hookstate_counter(&st->counters, i));
+		r = single(
+		    out, &f, (long long)hookstate_counter(&st->counters, i));
 	}
 	if (r >= 0)
 		r = single(out, &kernel_dropped, (long long)st->kernel_dropped);

@@ -25,8 +25,8 @@ check(const char *s, long long want)
 	if (r != 0)
 		fail_msg("when_parse(\"%s\") = %d, want %lld", s, r, want);
 	if (v != want)
-		fail_msg("when_parse(\"%s\") = %lld, want %lld (off by %lld)", s,
-		    v, want, v - want);
+		fail_msg("when_parse(\"%s\") = %lld, want %lld (off by %lld)",
+		    s, v, want, v - want);
 }
 
 static void
