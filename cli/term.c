@@ -4,7 +4,6 @@
  * that output piped into the pager still fits the terminal and keeps its
  * colours.
  */
-#define _XOPEN_SOURCE 700
 #include "term.h"
 
 #include <langinfo.h>
@@ -33,7 +32,11 @@ term_init(void)
 	char *end;
 	long n;
 
-	setlocale(LC_ALL, "");
+	/*
+	 * The character set only: numbers and sizes keep the C locale's
+	 * spelling ("1.5G"), which scripts read.
+	 */
+	setlocale(LC_CTYPE, "");
 	cs = nl_langinfo(CODESET);
 	term.utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 	term.tty = isatty(STDOUT_FILENO);

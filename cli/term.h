@@ -12,7 +12,7 @@
 
 #include "buf.h"
 
-/* Reads the locale (setlocale(LC_ALL, "")), stdout, COLUMNS, NO_COLOR. */
+/* Reads the locale (setlocale(LC_CTYPE, "")), stdout, COLUMNS, NO_COLOR. */
 void term_init(void);
 
 /* stdout was a terminal at start. */
