@@ -9,18 +9,18 @@
 #include "config.h"
 
 int
-cmd_check_config(const struct cli *cli, int argc, char **argv)
+cmd_check_config(struct cli *cli, int argc, char **argv)
 {
 	struct cli one = *cli;
+	struct cli_args a;
 	struct config c;
+	int r;
 
-	if (argc > 2 || cli_wants_help(argc, argv)) {
-		fprintf(argc > 2 ? stderr : stdout,
-		    "Usage: crashd-cli check-config [FILE]\n");
-		return argc > 2 ? 2 : 0;
-	}
-	if (argc == 2)
-		one.config_path = argv[1];
+	r = cli_args_parse(cli, argc, argv, &a);
+	if (r)
+		return r == 3 ? 0 : r;
+	if (a.n_operands == 1)
+		one.config_path = a.operands[0];
 	if (one.config_path == NULL)
 		one.config_path = CONFIG_DEFAULT_PATH;
 	if (cli_load_config(&one, &c) < 0)

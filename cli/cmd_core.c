@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,24 +19,38 @@
 #include "fsutil.h"
 #include "log.h"
 
-/* Opens the one dump that id names. Returns 0 and *ret, or 1 (said). */
+/*
+ * Opens the dump the verb's ID or matches name (the newest of them).
+ * "core" and "gdb" want an ID or an option that selects; coredumpctl's
+ * "dump" and "debug" take the newest dump without one.  Returns 0 and
+ * *ret, 1 (said) or 2 (usage).
+ */
 static int
-open_dump(const struct cli *cli, const char *id, struct config *c,
+open_dump(struct cli *cli, char **argv, struct cli_args *a, struct config *c,
     struct spool *sp, struct dump **ret)
 {
-	struct dump_filter f = DUMP_FILTER_NONE;
 	struct dump_set s;
-	int i = -1, r;
+	size_t from;
+	int r;
 
-	if (cli_open_spool(cli, c, sp) < 0)
+	if (a->n_operands == 0 && strcmp(argv[0], cli->verb->name) == 0 &&
+	    !(a->given &
+		(CLI_OPTS_FILTER | CLI_OPT(CLI_OPT_ONE) |
+		    CLI_OPT(CLI_OPT_LIMIT)) &
+		~(CLI_OPT(CLI_OPT_DIRECTORY) | CLI_OPT(CLI_OPT_QUIET)))) {
+		cli_args_usage(cli->verb, stderr);
+		return 2;
+	}
+	if (cli_select(cli, a, c, sp, &s, &from) < 0)
 		return 1;
-	r = cli_load_dumps(c, sp, &f, &s);
-	if (r >= 0)
-		i = cli_find_dump(&s, id);
-	if (i >= 0 && (r = dump_open(sp->dirfd, s.v[i].d->name, ret)) < 0)
-		log_error_errno(r, "open %s: %m", s.v[i].d->name);
+	if (s.n - from > 1 && !a->quiet)
+		fprintf(stderr, "%zu dumps match; the newest, %s\n", s.n - from,
+		    s.v[s.n - 1].d->name);
+	r = dump_open(sp->dirfd, s.v[s.n - 1].d->name, ret);
+	if (r < 0)
+		log_error_errno(r, "open %s: %m", s.v[s.n - 1].d->name);
 	dump_set_done(&s);
-	if (i >= 0 && r >= 0)
+	if (r >= 0)
 		return 0;
 	spool_done(sp);
 	config_done(c);
@@ -110,51 +123,29 @@ core_of(const struct dump *d, struct dump_core *ret)
 }
 
 int
-cmd_core(const struct cli *cli, int argc, char **argv)
+cmd_core(struct cli *cli, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *output = NULL;
+	const char *output;
+	struct cli_args a;
 	struct config c;
 	struct spool sp;
 	struct dump_core core;
 	struct dump *d;
-	int opt, fd, r;
+	int fd, r;
 
-	/*
-	 * 0, not 1: glibc then starts afresh, forgetting the "+" of main's
-	 * optstring, so options may follow operands ("info ID --json").
-	 */
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "o:h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			output = optarg;
-			break;
-		case 'h':
-			printf("Usage: crashd-cli core ID [-o FILE]\n");
-			return 0;
-		default:
-			fprintf(
-			    stderr, "Usage: crashd-cli core ID [-o FILE]\n");
-			return 2;
-		}
-	}
-	if (optind + 1 != argc) {
-		fprintf(stderr, "Usage: crashd-cli core ID [-o FILE]\n");
-		return 2;
-	}
+	r = cli_args_parse(cli, argc, argv, &a);
+	if (r)
+		return r == 3 ? 0 : r;
+	output = a.output;
 	if (output == NULL && isatty(STDOUT_FILENO)) {
 		log_error(
 		    "refusing to write a core to a terminal: use -o FILE or "
 		    "a pipe");
 		return 1;
 	}
-	if (open_dump(cli, argv[optind], &c, &sp, &d))
-		return 1;
+	r = open_dump(cli, argv, &a, &c, &sp, &d);
+	if (r)
+		return r;
 	core_of(d, &core);
 	r = 0;
 	fd = STDOUT_FILENO;
@@ -183,10 +174,46 @@ cmd_core(const struct cli *cli, int argc, char **argv)
 	return r < 0 ? 1 : 0;
 }
 
+/*
+ * The debugger's argv: PROG (--debugger, $SYSTEMD_DEBUGGER, gdb), -A's
+ * words, the words after "--", the executable and the core (lldb wants
+ * "-c CORE").  NULL when out of memory; the caller frees the array only.
+ */
+static char **
+debugger_argv(const struct cli_args *a, char *exe, char *core, char **ret_words)
+{
+	const char *prog =
+	    a->debugger ? a->debugger : getenv("SYSTEMD_DEBUGGER");
+	size_t n = 0, cap;
+	char **v, *w, *save = NULL;
+
+	if (prog == NULL || prog[0] == '\0')
+		prog = "gdb";
+	*ret_words = strdup(a->debugger_args ? a->debugger_args : "");
+	if (*ret_words == NULL)
+		return NULL;
+	cap = strlen(*ret_words) / 2 + (size_t)a->n_rest + 6;
+	v = calloc(cap, sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	v[n++] = (char *)prog;
+	for (w = strtok_r(*ret_words, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save))
+		v[n++] = w;
+	for (int i = 0; i < a->n_rest; i++)
+		v[n++] = a->rest[i];
+	v[n++] = exe;
+	if (strstr(prog, "lldb"))
+		v[n++] = "-c";
+	v[n++] = core;
+	return v;
+}
+
 int
-cmd_gdb(const struct cli *cli, int argc, char **argv)
+cmd_gdb(struct cli *cli, int argc, char **argv)
 {
 	char path[] = "/tmp/crashd-core.XXXXXX";
+	struct cli_args a;
 	struct config c;
 	struct spool sp;
 	struct dump_core core;
@@ -196,15 +223,12 @@ cmd_gdb(const struct cli *cli, int argc, char **argv)
 	int fd, r, status = 0;
 	pid_t pid;
 
-	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "--help") == 0 ||
-	    (argc > 2 && strcmp(argv[2], "--") != 0)) {
-		fprintf(argc < 2 ? stderr : stdout,
-		    "Usage: crashd-cli gdb ID [-- GDB-ARGS...]\n");
-		return argc < 2 || argc > 2 ? 2 : 0;
-	}
-	if (open_dump(cli, argv[1], &c, &sp, &d))
-		return 1;
+	r = cli_args_parse(cli, argc, argv, &a);
+	if (r)
+		return r == 3 ? 0 : r;
+	r = open_dump(cli, argv, &a, &c, &sp, &d);
+	if (r)
+		return r;
 	exe = d->executable;
 	if (faccessat(d->dirfd, DUMP_ITEM_EXECUTABLE_DELETED, F_OK,
 		AT_SYMLINK_NOFOLLOW) == 0)
@@ -238,18 +262,14 @@ cmd_gdb(const struct cli *cli, int argc, char **argv)
 		goto out_unlink;
 	}
 	if (pid == 0) {
-		char **gargv = calloc((size_t)argc + 4, sizeof(char *));
-		int n = 0;
+		char *words = NULL,
+		     **dargv = debugger_argv(&a, exe, path, &words);
 
-		if (gargv == NULL)
+		if (dargv == NULL)
 			_exit(127);
-		gargv[n++] = "gdb";
-		for (int i = 3; i < argc; i++)
-			gargv[n++] = argv[i];
-		gargv[n++] = exe;
-		gargv[n++] = path;
-		execvp("gdb", gargv);
-		fprintf(stderr, "crashd-cli: exec gdb: %s\n", strerror(errno));
+		execvp(dargv[0], dargv);
+		fprintf(stderr, "crashd-cli: exec %s: %s\n", dargv[0],
+		    strerror(errno));
 		_exit(127);
 	}
 	/* gdb owns the terminal; the temporary core goes when it is done. */

@@ -74,27 +74,21 @@ print_not_stored(const char *spool, int spool_dirfd)
 }
 
 int
-cmd_counters(const struct cli *cli, int argc, char **argv)
+cmd_counters(struct cli *cli, int argc, char **argv)
 {
+	struct cli_args a;
 	struct config c;
 	struct spool s;
 	struct hookstate st;
-	bool not_stored = argc == 2 && strcmp(argv[1], "--not-stored") == 0;
+	bool not_stored;
 	int r;
 
-	if (argc != 1 && !not_stored) {
-		fprintf(cli_wants_help(argc, argv) ? stdout : stderr,
-		    "Usage: crashd-cli counters [--not-stored]\n");
-		return cli_wants_help(argc, argv) ? 0 : 2;
-	}
-	if (cli_load_config(cli, &c) < 0)
+	r = cli_args_parse(cli, argc, argv, &a);
+	if (r)
+		return r == 3 ? 0 : r;
+	not_stored = a.not_stored;
+	if (cli_open_spool(cli, &c, &s) < 0)
 		return 1;
-	r = spool_open(c.spool, false, &s);
-	if (r < 0) {
-		log_error_errno(r, "open spool %s: %m", c.spool);
-		config_done(&c);
-		return 1;
-	}
 	if (not_stored) {
 		r = print_not_stored(c.spool, s.dirfd);
 		spool_done(&s);
@@ -120,18 +114,10 @@ cmd_counters(const struct cli *cli, int argc, char **argv)
 		config_done(&c);
 		return 1;
 	}
-	printf(
-	    "seen %llu\nstored %llu\nignored %llu\nrate_limited %llu\n"
-	    "cores_kept %llu\ncores_skipped %llu\ndegraded %llu\nfailed %llu\n"
-	    "spool_bytes %llu\nkernel_dropped %llu\n",
-	    (unsigned long long)st.counters.seen,
-	    (unsigned long long)st.counters.stored,
-	    (unsigned long long)st.counters.ignored,
-	    (unsigned long long)st.counters.rate_limited,
-	    (unsigned long long)st.counters.cores_kept,
-	    (unsigned long long)st.counters.cores_skipped,
-	    (unsigned long long)st.counters.degraded,
-	    (unsigned long long)st.counters.failed,
+	for (size_t i = 0; i < HOOKSTATE_N_COUNTERS; i++)
+		printf("%s %llu\n", hookstate_counter_infos[i].name,
+		    (unsigned long long)hookstate_counter(&st.counters, i));
+	printf("spool_bytes %llu\nkernel_dropped %llu\n",
 	    (unsigned long long)st.spool_bytes,
 	    (unsigned long long)st.kernel_dropped);
 	config_done(&c);

@@ -6,7 +6,6 @@
  * retried delivery up within seconds.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,21 +18,6 @@
 #include "log.h"
 #include "queue.h"
 #include "when.h"
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "Usage: crashd-cli deliveries [--all] [--json]\n"
-	    "       crashd-cli deliveries retry QID... | --dead\n"
-	    "       crashd-cli deliveries drop QID...\n"
-	    "\n"
-	    "Lists the pending and dead deliveries of mail and webhook "
-	    "actions\n"
-	    "(--all: also those sent in the last 7 days); retries dead ones "
-	    "(from\n"
-	    "the first attempt again); drops pending or dead ones.\n");
-}
 
 static void
 print_table(struct queue_entry *v[], const enum queue_list *lists, size_t n)
@@ -225,56 +209,36 @@ drop(struct queue *q, int argc, char **argv)
 }
 
 int
-cmd_deliveries(const struct cli *cli, int argc, char **argv)
+cmd_deliveries(struct cli *cli, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "dead", no_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool all = false, json = false, dead = false;
+	bool all, json, dead;
 	const char *verb = NULL;
+	struct cli_args a;
 	struct config c;
 	struct spool sp;
 	struct queue q;
-	int opt, r;
+	int r;
 
-	optind = 0; /* see cmd_rm.c */
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'a':
-			all = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'd':
-			dead = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		verb = argv[optind++];
+	r = cli_args_parse(cli, argc, argv, &a);
+	if (r)
+		return r == 3 ? 0 : r;
+	all = a.all;
+	json = a.json != CLI_JSON_OFF;
+	dead = a.dead;
+	if (a.n_operands > 0) {
+		verb = a.operands[0];
 		if (strcmp(verb, "retry") != 0 && strcmp(verb, "drop") != 0) {
 			log_error("unknown deliveries command \"%s\"", verb);
-			usage(stderr);
+			cli_args_usage(cli->verb, stderr);
 			return 2;
 		}
 		if (all || json || (dead && strcmp(verb, "retry") != 0) ||
-		    (optind == argc && !dead)) {
-			usage(stderr);
+		    (a.n_operands == 1 && !dead)) {
+			cli_args_usage(cli->verb, stderr);
 			return 2;
 		}
 	} else if (dead) {
-		usage(stderr);
+		cli_args_usage(cli->verb, stderr);
 		return 2;
 	}
 	if (cli_open_spool(cli, &c, &sp) < 0)
@@ -298,9 +262,9 @@ cmd_deliveries(const struct cli *cli, int argc, char **argv)
 	if (verb == NULL)
 		r = list(&q, all, json);
 	else if (strcmp(verb, "retry") == 0)
-		r = retry(&q, argc - optind, argv + optind, dead);
+		r = retry(&q, a.n_operands - 1, a.operands + 1, dead);
 	else
-		r = drop(&q, argc - optind, argv + optind);
+		r = drop(&q, a.n_operands - 1, a.operands + 1);
 	if (r < 0 && verb == NULL)
 		log_error_errno(r, "read the delivery queue: %m");
 	queue_close(&q);

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +18,9 @@
 #include "fsutil.h"
 #include "json.h"
 #include "log.h"
+#include "pager.h"
 #include "render.h"
+#include "term.h"
 #include "units.h"
 #include "when.h"
 
@@ -32,14 +33,6 @@
 #define INFO_BIG_ITEM_CAP (512 * 1024) /* backtrace, frames, actions */
 #define INFO_PTREE_LINES 64 /* ancestors shown (a real chain is short) */
 #define INFO_PTREE_INDENT 16 /* levels of indentation at most */
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "Usage: crashd-cli info ID [--json] [--environ]\n"
-	    "ID: a dump's name, a unique prefix of it, a PID, or \"last\".\n");
-}
 
 /* An item read up to a cap: what was read, and how much was left. */
 struct item {
@@ -110,7 +103,7 @@ put_escaped(const char *label, const char *s)
 	struct buf b;
 
 	buf_init(&b, 0);
-	escape_c(&b, s, strlen(s));
+	term_escape(&b, s, strlen(s));
 	printf("  %-11s %s\n", label, b.data ? b.data : "");
 	buf_done(&b);
 }
@@ -130,7 +123,7 @@ put_escaped_text(struct buf *b, const char *s, size_t n)
 		if (c >= 0x20 && c < 0x7f)
 			buf_putc(b, (char)c);
 		else
-			escape_c(b, s + i, 1);
+			term_escape(b, s + i, 1);
 	}
 }
 
@@ -317,7 +310,7 @@ print_text(const struct cli_dump *cd, bool show_environ)
 
 	item_read(d, DUMP_ITEM_CMDLINE, false, &it);
 	buf_init(&b, 0);
-	escape_argv(&b, it.v, it.len);
+	term_escape_argv(&b, it.v, it.len);
 	printf("  %-11s %s\n", "argv", b.data ? b.data : "");
 	buf_done(&b);
 	put_truncated(it.more);
@@ -338,15 +331,15 @@ print_text(const struct cli_dump *cd, bool show_environ)
 			printf(", thread %ld", atol(tid));
 		b = (struct buf){ 0 };
 		buf_init(&b, 0);
-		escape_c(
+		term_escape(
 		    &b, user[0] ? user : "?", strlen(user[0] ? user : "?"));
 		printf("\n  %-11s %s (uid %lld, gid %ld)\n", "user",
 		    b.data ? b.data : "", d->uid, atol(gid));
 		buf_done(&b);
 		buf_init(&b, 0);
-		escape_c(&b, d->hostname, strlen(d->hostname));
+		term_escape(&b, d->hostname, strlen(d->hostname));
 		buf_puts(&b, ", kernel ");
-		escape_c(&b, kernel, strlen(kernel));
+		term_escape(&b, kernel, strlen(kernel));
 		printf("  %-11s %s\n", "host", b.data ? b.data : "");
 		buf_done(&b);
 		free(ns_pid);
@@ -385,7 +378,7 @@ print_text(const struct cli_dump *cd, bool show_environ)
 			size_t n = strnlen(it.v + i, it.len - i);
 
 			buf_init(&b, 0);
-			escape_c(&b, it.v + i, n);
+			term_escape(&b, it.v + i, n);
 			printf("  %s\n", b.data ? b.data : "");
 			buf_done(&b);
 			i += n + 1;
@@ -411,8 +404,9 @@ note_cut(struct cuts *c, const char *item, const struct item *it)
 	}
 }
 
+/* One dump's object into w. */
 static void
-print_json(int spool_dirfd, const struct cli_dump *cd)
+put_json(struct json_writer *w, int spool_dirfd, const struct cli_dump *cd)
 {
 	static const char *const text_items[] = { DUMP_ITEM_NS_PID,
 		DUMP_ITEM_TID, DUMP_ITEM_GID, DUMP_ITEM_USERNAME,
@@ -426,136 +420,134 @@ print_json(int spool_dirfd, const struct cli_dump *cd)
 	static const char *const tsv_items[] = { DUMP_ITEM_PTREE,
 		DUMP_ITEM_OPEN_FDS, DUMP_ITEM_NAMESPACES };
 	const struct dump *d = cd->d;
-	struct json_writer w;
 	struct cuts cuts = { 0 };
 	struct item it;
-	struct buf out;
 
-	buf_init(&out, 0);
-	json_writer_init(&w, &out);
-	json_begin_object(&w);
-	render_json_fields(&w, spool_dirfd, cd);
+	json_begin_object(w);
+	render_json_fields(w, spool_dirfd, cd);
 	for (size_t i = 0; i < sizeof(text_items) / sizeof(text_items[0]);
 	     i++) {
 		if (item_read(d, text_items[i], true, &it) < 0) {
 			free(it.v);
 			continue;
 		}
-		json_key(&w, text_items[i]);
-		json_strn(&w, it.v, it.len);
+		json_key(w, text_items[i]);
+		json_strn(w, it.v, it.len);
 		note_cut(&cuts, text_items[i], &it);
 		free(it.v);
 	}
-	json_key(&w, "frames");
+	json_key(w, "frames");
 	item_read(d, DUMP_ITEM_BACKTRACE_FRAMES, true, &it);
-	dump_json_frames(&w, it.v, DUMP_FRAMES_ALL, 0, 0);
+	dump_json_frames(w, it.v, DUMP_FRAMES_ALL, 0, 0);
 	note_cut(&cuts, DUMP_ITEM_BACKTRACE_FRAMES, &it);
 	free(it.v);
 	for (size_t i = 0; i < sizeof(tsv_items) / sizeof(tsv_items[0]); i++) {
-		json_key(&w, tsv_items[i]);
+		json_key(w, tsv_items[i]);
 		item_read(d, tsv_items[i], true, &it);
-		dump_json_tsv(&w, it.v, 0);
+		dump_json_tsv(w, it.v, 0);
 		note_cut(&cuts, tsv_items[i], &it);
 		free(it.v);
 	}
-	json_key(&w, DUMP_ITEM_DSO_LIST);
+	json_key(w, DUMP_ITEM_DSO_LIST);
 	item_read(d, DUMP_ITEM_DSO_LIST, true, &it);
-	dump_json_lines(&w, it.v, 0);
+	dump_json_lines(w, it.v, 0);
 	note_cut(&cuts, DUMP_ITEM_DSO_LIST, &it);
 	free(it.v);
-	json_key(&w, DUMP_ITEM_ENVIRON);
+	json_key(w, DUMP_ITEM_ENVIRON);
 	item_read(d, DUMP_ITEM_ENVIRON, false, &it);
-	dump_json_strv(&w, it.v, it.len, 0);
+	dump_json_strv(w, it.v, it.len, 0);
 	note_cut(&cuts, DUMP_ITEM_ENVIRON, &it);
 	free(it.v);
-	json_key(&w, DUMP_ITEM_ACTIONS);
+	json_key(w, DUMP_ITEM_ACTIONS);
 	item_read(d, DUMP_ITEM_ACTIONS, true, &it);
-	dump_json_lines(&w, it.v, 0);
+	dump_json_lines(w, it.v, 0);
 	note_cut(&cuts, DUMP_ITEM_ACTIONS, &it);
 	free(it.v);
 	if (cuts.n > 0) {
-		json_key(&w, "truncated");
-		json_begin_object(&w);
+		json_key(w, "truncated");
+		json_begin_object(w);
 		for (size_t i = 0; i < cuts.n; i++) {
-			json_key(&w, cuts.item[i]);
-			json_int(&w, (long long)cuts.more[i]);
+			json_key(w, cuts.item[i]);
+			json_int(w, (long long)cuts.more[i]);
 		}
-		json_end_object(&w);
+		json_end_object(w);
 	}
-	json_end_object(&w);
-	buf_putc(&out, '\n');
-	fwrite(out.data, 1, out.len, stdout);
+	json_end_object(w);
+}
+
+/*
+ * Shows each of the dumps s->v[from..] (reopened: the set keeps no
+ * descriptors), as text or JSON (one object for one dump, else an array).
+ */
+static int
+show(int spool_dirfd, struct dump_set *s, size_t from, const struct cli_args *a)
+{
+	size_t shown = s->n - from;
+	struct json_writer w;
+	struct buf out;
+	int r = 0;
+
+	buf_init(&out, 0);
+	json_writer_init(&w, &out);
+	if (a->json != CLI_JSON_OFF && shown > 1)
+		json_begin_array(&w);
+	for (size_t k = from; k < s->n; k++) {
+		size_t i = a->reverse ? s->n - 1 - (k - from) : k;
+		struct dump *keep = s->v[i].d, *d = NULL;
+		int q = dump_open(spool_dirfd, keep->name, &d);
+
+		if (q < 0) {
+			r = log_error_errno(q, "open %s: %m", keep->name);
+			continue;
+		}
+		s->v[i].d = d;
+		if (a->json != CLI_JSON_OFF) {
+			put_json(&w, spool_dirfd, &s->v[i]);
+		} else {
+			if (k > from)
+				putchar('\n');
+			print_text(&s->v[i], a->environ_);
+		}
+		s->v[i].d = keep;
+		dump_free(d);
+	}
+	if (a->json != CLI_JSON_OFF) {
+		if (shown > 1)
+			json_end_array(&w);
+		buf_putc(&out, '\n');
+		render_json_print(&out, a->json);
+	}
 	buf_done(&out);
+	return r;
 }
 
 int
-cmd_info(const struct cli *cli, int argc, char **argv)
+cmd_info(struct cli *cli, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "environ", no_argument, NULL, 'e' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct dump_filter f = DUMP_FILTER_NONE;
-	bool json = false, environ_ = false;
 	struct dump_set s = { NULL, 0, 0 };
+	struct cli_args a;
 	struct config c;
 	struct spool sp;
-	struct dump *d = NULL;
-	int opt, r, i;
+	size_t from;
+	int r;
 
-	/*
-	 * 0, not 1: glibc then starts afresh, forgetting the "+" of main's
-	 * optstring, so options may follow operands ("info ID --json").
-	 */
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			json = true;
-			break;
-		case 'e':
-			environ_ = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind + 1 != argc) {
-		usage(stderr);
+	r = cli_args_parse(cli, argc, argv, &a);
+	if (r)
+		return r == 3 ? 0 : r;
+	/* No ID and no option that selects: crashd's usage error. */
+	if (a.n_operands == 0 &&
+	    !(a.given &
+		(CLI_OPTS_FILTER | CLI_OPT(CLI_OPT_ONE) |
+		    CLI_OPT(CLI_OPT_LIMIT)) &
+		~(CLI_OPT(CLI_OPT_DIRECTORY) | CLI_OPT(CLI_OPT_QUIET)))) {
+		cli_args_usage(cli->verb, stderr);
 		return 2;
 	}
-	if (cli_open_spool(cli, &c, &sp) < 0)
+	if (cli_select(cli, &a, &c, &sp, &s, &from) < 0)
 		return 1;
-	r = cli_load_dumps(&c, &sp, &f, &s);
-	if (r < 0)
-		goto out;
-	i = cli_find_dump(&s, argv[optind]);
-	if (i < 0) {
-		r = i;
-	} else {
-		/* Reopen: the set keeps no descriptors. */
-		r = dump_open(sp.dirfd, s.v[i].d->name, &d);
-		if (r < 0) {
-			log_error_errno(r, "open %s: %m", s.v[i].d->name);
-		} else {
-			struct dump *keep = s.v[i].d;
-
-			s.v[i].d = d;
-			if (json)
-				print_json(sp.dirfd, &s.v[i]);
-			else
-				print_text(&s.v[i], environ_);
-			s.v[i].d = keep;
-			dump_free(d);
-		}
-	}
-out:
+	/* ~100 lines: through the pager on a terminal (as coredumpctl). */
+	pager_open(a.no_pager || a.json != CLI_JSON_OFF);
+	r = show(sp.dirfd, &s, from, &a);
 	dump_set_done(&s);
 	spool_done(&sp);
 	config_done(&c);

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,61 +88,22 @@ saved_dir(const struct config *c, bool create)
 	return r;
 }
 
-static void
-usage(FILE *f, const char *verb)
-{
-	if (strcmp(verb, "install") == 0)
-		fprintf(f,
-		    "Usage: crashd-cli install [--force] [--hook PATH]\n"
-		    "Registers crashd-hook (default " CRASHD_HOOK_PATH ") in "
-		    "core_pattern.\n");
-	else
-		fprintf(f,
-		    "Usage: crashd-cli uninstall\n"
-		    "Puts back the core_pattern that install replaced.\n");
-}
-
 int
-cmd_install(const struct cli *cli, int argc, char **argv)
+cmd_install(struct cli *cli, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "hook", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *hook = CRASHD_HOOK_PATH, *owner;
+	const char *hook, *owner;
 	char cur[4096], line[4096], limit[32], suid[32];
-	bool force = false;
+	struct cli_args a;
+	bool force;
 	struct config c;
 	struct buf saved;
-	int opt, r, dfd = -1, fd;
+	int r, dfd = -1, fd;
 
-	/*
-	 * 0, not 1: glibc then starts afresh, forgetting the "+" of main's
-	 * optstring, so options may follow operands ("info ID --json").
-	 */
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "fh", options, NULL)) != -1) {
-		switch (opt) {
-		case 'f':
-			force = true;
-			break;
-		case 'k':
-			hook = optarg;
-			break;
-		case 'h':
-			usage(stdout, "install");
-			return 0;
-		default:
-			usage(stderr, "install");
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr, "install");
-		return 2;
-	}
+	r = cli_args_parse(cli, argc, argv, &a);
+	if (r)
+		return r == 3 ? 0 : r;
+	hook = a.hook;
+	force = a.force;
 	if (cli_load_config(cli, &c) < 0)
 		return 1;
 	buf_init(&saved, 0);
@@ -225,19 +185,18 @@ out:
 }
 
 int
-cmd_uninstall(const struct cli *cli, int argc, char **argv)
+cmd_uninstall(struct cli *cli, int argc, char **argv)
 {
 	char cur[4096], *data = NULL, *pattern = "core", *limit = "0",
 			*suid = "0";
 	struct config c;
 	size_t len;
+	struct cli_args a;
 	int r, dfd;
 
-	if (argc != 1) {
-		usage(
-		    cli_wants_help(argc, argv) ? stdout : stderr, "uninstall");
-		return cli_wants_help(argc, argv) ? 0 : 2;
-	}
+	r = cli_args_parse(cli, argc, argv, &a);
+	if (r)
+		return r == 3 ? 0 : r;
 	if (cli_load_config(cli, &c) < 0)
 		return 1;
 	r = kernel_read(KERNEL_CORE_PATTERN, cur, sizeof(cur));

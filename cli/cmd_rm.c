@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -15,59 +14,25 @@
 #include "dumps.h"
 #include "log.h"
 #include "trash.h"
-#include "units.h"
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "Usage: crashd-cli rm ID...\n"
-	    "       crashd-cli rm --older-than DURATION   (e.g. 30d)\n");
-}
 
 int
-cmd_rm(const struct cli *cli, int argc, char **argv)
+cmd_rm(struct cli *cli, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "older-than", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct dump_filter f = DUMP_FILTER_NONE;
-	uint64_t older_ms = 0;
-	bool older = false;
+	struct cli_args a;
+	bool older;
 	struct dump_set s;
 	struct config c;
 	struct spool sp;
 	size_t removed = 0;
-	int opt, r, failed = 0;
+	int r, failed = 0;
 
-	/*
-	 * 0, not 1: glibc then starts afresh, forgetting the "+" of main's
-	 * optstring, so options may follow operands ("info ID --json").
-	 */
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			if (units_parse_duration_ms(optarg, &older_ms) < 0) {
-				log_error("--older-than wants a duration like "
-					  "30d, got \"%s\"",
-				    optarg);
-				return 2;
-			}
-			older = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (older == (optind < argc)) {
-		usage(stderr);
+	r = cli_args_parse(cli, argc, argv, &a);
+	if (r)
+		return r == 3 ? 0 : r;
+	older = a.given & CLI_OPT(CLI_OPT_OLDER_THAN);
+	if (older == (a.n_operands > 0)) {
+		cli_args_usage(cli->verb, stderr);
 		return 2;
 	}
 	if (cli_open_spool(cli, &c, &sp) < 0)
@@ -81,7 +46,8 @@ cmd_rm(const struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (older)
-		f.until = (long long)time(NULL) - (long long)(older_ms / 1000);
+		f.until =
+		    (long long)time(NULL) - (long long)(a.older_than_ms / 1000);
 	r = cli_load_dumps(&c, &sp, &f, &s);
 	if (r < 0)
 		goto out;
@@ -97,12 +63,12 @@ cmd_rm(const struct cli *cli, int argc, char **argv)
 			}
 		}
 	}
-	for (int a = optind; !older && a < argc; a++) {
+	for (int k = 0; !older && k < a.n_operands; k++) {
 		struct buf err;
 		int i;
 
 		buf_init(&err, 0);
-		i = dump_set_resolve(&s, argv[a], &err);
+		i = dump_set_resolve(&s, a.operands[k], &err);
 		if (i < 0) {
 			log_error("%s", err.data);
 			failed = 1;

@@ -16,9 +16,12 @@
 #include "hookstate.h"
 #include "json.h"
 #include "log.h"
+#include "pager.h"
+#include "render.h"
 #include "when.h"
 
 struct group {
+	const struct dump *d; /* the first of the group: its signal's name */
 	const char *executable;
 	int signal;
 	const char *signal_name;
@@ -26,15 +29,6 @@ struct group {
 	unsigned long long dumps; /* directories */
 	long long last;
 };
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "Usage: crashd-cli stats [--json] [--since TIME] [--until TIME]\n"
-	    "                        [--exe GLOB] [--signal SIG] [--uid UID] "
-	    "[--host GLOB]\n");
-}
 
 static int
 cmp_group(const void *a, const void *b)
@@ -47,25 +41,26 @@ cmp_group(const void *a, const void *b)
 }
 
 int
-cmd_stats(const struct cli *cli, int argc, char **argv)
+cmd_stats(struct cli *cli, int argc, char **argv)
 {
-	struct dump_filter f = DUMP_FILTER_NONE;
+	struct cli_args a;
 	struct group *g = NULL;
 	struct dump_set s = { NULL, 0, 0 };
 	struct config c;
 	struct spool sp;
 	struct hookstate st;
-	bool json = false, have_state = false;
-	long limit = 0;
+	bool have_state = false;
 	size_t n = 0;
 	int r;
 
-	r = filter_parse(argc, argv, &f, &json, &limit, usage);
+	r = cli_args_parse(cli, argc, argv, &a);
 	if (r)
 		return r == 3 ? 0 : r;
+	a.filter.matches = a.operands;
+	a.filter.n_matches = (size_t)a.n_operands;
 	if (cli_open_spool(cli, &c, &sp) < 0)
 		return 1;
-	r = cli_load_dumps(&c, &sp, &f, &s);
+	r = cli_load_dumps(&c, &sp, &a.filter, &s);
 	if (r < 0)
 		goto out;
 	g = calloc(s.n + 1, sizeof(*g));
@@ -82,17 +77,22 @@ cmd_stats(const struct cli *cli, int argc, char **argv)
 			    strcmp(g[k].executable, d->executable) == 0)
 				break;
 		if (k == n)
-			g[n++] = (struct group){ d->executable, d->signal,
+			g[n++] = (struct group){ d, d->executable, d->signal,
 				d->signal_name, 0, 0, 0 };
-		/* A kept duplicate is counted in its first dump's count. */
-		g[k].crashes += s.v[i].duplicate ? 0 : s.v[i].count;
+		/*
+		 * A kept duplicate is counted in its first dump's count, and
+		 * with --since/--until, its first dump's occurrences in the
+		 * window are (in_window).
+		 */
+		g[k].crashes += s.v[i].duplicate ? 0 : s.v[i].in_window;
 		g[k].dumps++;
 		if (d->time > g[k].last)
 			g[k].last = d->time;
 	}
 	qsort(g, n, sizeof(*g), cmp_group);
 	have_state = hookstate_snapshot(sp.dirfd, &st) == 0;
-	if (json) {
+	pager_open(a.no_pager || a.json != CLI_JSON_OFF);
+	if (a.json != CLI_JSON_OFF) {
 		struct json_writer w;
 		struct buf out;
 
@@ -121,43 +121,46 @@ cmd_stats(const struct cli *cli, int argc, char **argv)
 		if (have_state) {
 			json_key(&w, "not_stored");
 			json_begin_object(&w);
-			json_key(&w, "ignored");
-			json_int(&w, (long long)st.counters.ignored);
-			json_key(&w, "rate_limited");
-			json_int(&w, (long long)st.counters.rate_limited);
-			json_key(&w, "failed");
-			json_int(&w, (long long)st.counters.failed);
+			for (size_t i = 0; i < HOOKSTATE_N_COUNTERS; i++) {
+				if (hookstate_counter_infos[i].group !=
+				    HOOKSTATE_COUNTER_NOT_STORED)
+					continue;
+				json_key(&w, hookstate_counter_infos[i].name);
+				json_int(&w,
+				    (long long)hookstate_counter(
+					&st.counters, i));
+			}
 			json_end_object(&w);
 		}
 		json_end_object(&w);
 		buf_putc(&out, '\n');
-		fwrite(out.data, 1, out.len, stdout);
+		render_json_print(&out, a.json);
 		buf_done(&out);
 	} else {
-		printf("%-8s %-6s %-10s %-19s %s\n", "CRASHES", "DUMPS",
-		    "SIGNAL", "LAST", "EXECUTABLE");
+		if (!a.no_legend)
+			printf("%-8s %-6s %-7s %-23s %s\n", "CRASHES", "DUMPS",
+			    "SIGNAL", "LAST", "EXECUTABLE");
 		for (size_t k = 0; k < n; k++) {
-			char when[32];
-			struct buf exe;
+			char when[64], sig[32], exe[4096];
 
-			buf_init(&exe, 0);
-			escape_c(
-			    &exe, g[k].executable, strlen(g[k].executable));
+			render_signal(g[k].d, sig, sizeof(sig));
+			render_exe(g[k].executable, exe, sizeof(exe));
 			when_format(g[k].last, when, sizeof(when));
-			printf("%-8llu %-6llu %-10s %-19s %s\n", g[k].crashes,
-			    g[k].dumps, g[k].signal_name, when,
-			    exe.data ? exe.data : "");
-			buf_done(&exe);
+			printf("%-8llu %-6llu %-7s %-23s %s\n", g[k].crashes,
+			    g[k].dumps, sig, when, exe);
 		}
-		if (have_state)
-			printf("\nNot stored by the hook: %llu ignored, %llu "
-			       "over a "
-			       "rate limit, %llu failed.\n",
-			    (unsigned long long)st.counters.ignored,
-			    (unsigned long long)st.counters.rate_limited,
-			    (unsigned long long)st.counters.failed);
+		if (have_state && !a.quiet) {
+			struct buf line;
+
+			buf_init(&line, 0);
+			hookstate_counters_phrase(
+			    &line, &st.counters, HOOKSTATE_COUNTER_NOT_STORED);
+			printf("\nNot stored by the hook: %s.\n",
+			    line.data ? line.data : "");
+			buf_done(&line);
+		}
 	}
-	if (s.hidden > 0)
+	if (s.hidden > 0 && !a.quiet)
 		fprintf(stderr,
 		    "%zu dumps this user may not read are not counted\n",
 		    s.hidden);

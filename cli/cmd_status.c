@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,58 +137,35 @@ print_deliveries(int spool_dirfd)
 	    n[0] + n[1] ? " (crashd-cli deliveries)" : "");
 }
 
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "Usage: crashd-cli status [--hook PATH]\n"
-	    "Says whether core_pattern holds crashd's line for this config "
-	    "(for the\n"
-	    "hook at PATH, default " CRASHD_HOOK_PATH "), whether the daemon "
-	    "runs,\n"
-	    "and how full the spool is.\n");
-}
-
 int
-cmd_status(const struct cli *cli, int argc, char **argv)
+cmd_status(struct cli *cli, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "hook", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct dump_filter f = DUMP_FILTER_NONE;
 	char pattern[4096], limit[32], suid[32], a[16], b[16], e[16];
 	unsigned long long total = 0;
+	struct cli_args args;
 	struct hookstate st;
 	struct statvfs vfs;
 	struct dump_set s;
 	struct config c;
 	struct spool sp = { -1, -1 };
-	const char *hook = CRASHD_HOOK_PATH;
-	int r, fd, opt;
+	const char *hook;
+	int r, fd;
 
-	/* 0: glibc starts afresh (see cmd_install()). */
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'k':
-			hook = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
+	r = cli_args_parse(cli, argc, argv, &args);
+	if (r)
+		return r == 3 ? 0 : r;
+	hook = args.hook;
 	if (cli_load_config(cli, &c) < 0)
 		return 1;
+	if (cli->spool_dir) {
+		free(c.spool);
+		c.spool = strdup(cli->spool_dir);
+		if (c.spool == NULL) {
+			config_done(&c);
+			return 1;
+		}
+	}
 	if (kernel_read(KERNEL_CORE_PATTERN, pattern, sizeof(pattern)) < 0)
 		snprintf(pattern, sizeof(pattern), "?");
 	if (kernel_read(KERNEL_CORE_PIPE_LIMIT, limit, sizeof(limit)) < 0)
@@ -239,19 +215,20 @@ cmd_status(const struct cli *cli, int argc, char **argv)
 	fd = hookstate_snapshot(sp.dirfd, &st);
 	if (fd == -EACCES)
 		printf("crashes:  the hook's counters are root's alone\n");
-	else if (fd == 0)
-		printf("crashes:  %llu seen, %llu stored; not stored: %llu "
-		       "ignored, "
-		       "%llu over a rate limit, %llu failed; cores kept %llu, "
-		       "skipped %llu\n",
-		    (unsigned long long)st.counters.seen,
-		    (unsigned long long)st.counters.stored,
-		    (unsigned long long)st.counters.ignored,
-		    (unsigned long long)st.counters.rate_limited,
-		    (unsigned long long)st.counters.failed,
-		    (unsigned long long)st.counters.cores_kept,
-		    (unsigned long long)st.counters.cores_skipped);
-	else
+	else if (fd == 0) {
+		struct buf line;
+
+		buf_init(&line, 0);
+		for (int g = 0; g < _HOOKSTATE_COUNTER_GROUP_MAX; g++) {
+			buf_printf(&line, "%s%s", g == 0 ? "" : "; ",
+			    g == 0 ? "" : hookstate_counter_group_names[g]);
+			buf_puts(&line, g == 0 ? "" : ": ");
+			hookstate_counters_phrase(&line, &st.counters,
+			    (enum hookstate_counter_group)g);
+		}
+		printf("crashes:  %s\n", line.data ? line.data : "");
+		buf_done(&line);
+	} else
 		printf("crashes:  no hook counters yet\n");
 	print_deliveries(sp.dirfd);
 	spool_done(&sp);

@@ -18,6 +18,12 @@ struct cli_dump {
 	const char *core; /* dump_core_state(): "none", "mini", ... */
 	unsigned long long size; /* bytes on disk */
 	bool duplicate; /* it has duplicate_of */
+	/*
+	 * Its crashes in the filter's time window: count without one; with
+	 * one, those of its occurrences (its own time and the repeats merged
+	 * into it, DUMP_ITEM_OCCURRENCES) that fall in the window.
+	 */
+	unsigned long long in_window;
 };
 
 struct dump_filter {
@@ -27,7 +33,17 @@ struct dump_filter {
 	long long uid; /* -1: any */
 	const char *host; /* hostname glob, or NULL */
 	int kind; /* an enum dump_kind, or -1: any */
+	/*
+	 * Matches as coredumpctl takes them: a PID, a COMM, an executable's
+	 * path (with a '/') or FIELD=VALUE (filter_field_item()).  Matches
+	 * of one field are alternatives; of different fields, all must hold.
+	 */
+	char *const *matches;
+	size_t n_matches;
 };
+
+/* The longest FIELD a match or -F names (filter_field_item()). */
+#define DUMPS_FIELD_MAX 64
 
 struct dump_set {
 	struct cli_dump *v;
@@ -37,13 +53,21 @@ struct dump_set {
 
 #define DUMP_FILTER_NONE                                                       \
 	{                                                                      \
-		0, 0, NULL, 0, -1, NULL, -1                                    \
+		0, 0, NULL, 0, -1, NULL, -1, NULL, 0                           \
 	}
 
 /* Loads the dumps of the spool that pass f, oldest first. 0 or -errno. */
 int dump_set_load(
     int spool_dirfd, const struct dump_filter *f, struct dump_set *ret);
 void dump_set_done(struct dump_set *s);
+
+/*
+ * The value of a dump's field (an item name, "id", or a field of struct
+ * dump) as text, into *ret (the caller frees it), reading items from
+ * dirfd (the dump's directory).  0, or -errno (-ENOENT: it has none).
+ */
+int dump_set_field(
+    int dirfd, const struct dump *d, const char *item, char **ret);
 
 /*
  * Finds the one dump id names: a full name, a unique prefix of one, a

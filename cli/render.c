@@ -16,6 +16,7 @@
 #include "escape.h"
 #include "fsutil.h"
 #include "items.h"
+#include "term.h"
 #include "units.h"
 #include "when.h"
 
@@ -42,11 +43,43 @@ enum {
 static const char *const headers[N_COLS] = { "TIME", "ID", "PID", "UID", "SIG",
 	"EXE", "COUNT", "CORE", "SIZE" };
 
+/*
+ * Which columns go first when the terminal is too narrow for all, last to
+ * go first: SIZE, UID, CORE, COUNT, TIME (the ID starts with the UTC
+ * time), PID.  ID, SIG and EXE stay; EXE is cut in the middle to fit.
+ */
+static const int drop_order[] = { COL_SIZE, COL_UID, COL_CORE, COL_COUNT,
+	COL_TIME, COL_PID };
+
+/* EXE keeps at least this many columns before another column goes. */
+#define RENDER_EXE_MIN 24
+
+void
+render_signal(const struct dump *d, char *buf, size_t size)
+{
+	/* A snapshot (or a kernel dump) is no process killed by a signal. */
+	snprintf(buf, size, "%s",
+	    d->kind != DUMP_KIND_CRASH ? dump_kind_names[d->kind]
+		: strncmp(d->signal_name, "SIG", 3) == 0 ? d->signal_name + 3
+							 : d->signal_name);
+}
+
+void
+render_exe(const char *exe, char *buf, size_t size)
+{
+	struct buf b;
+
+	/* Room for term_ellipsize()'s "…" past the NUL. */
+	buf_init(&b, size > 8 ? size - 8 : 1);
+	term_escape(&b, exe, strlen(exe));
+	snprintf(buf, size, "%s", b.data ? b.data : "?");
+	buf_done(&b);
+}
+
 static void
 row_cells(const struct cli_dump *cd, char cells[N_COLS][4096])
 {
 	const struct dump *d = cd->d;
-	struct buf exe;
 
 	when_format(d->time, cells[COL_TIME], sizeof(cells[0]));
 	snprintf(cells[COL_ID], sizeof(cells[0]), "%s", d->name);
@@ -55,57 +88,178 @@ row_cells(const struct cli_dump *cd, char cells[N_COLS][4096])
 		snprintf(cells[COL_UID], sizeof(cells[0]), "%lld", d->uid);
 	else
 		snprintf(cells[COL_UID], sizeof(cells[0]), "?");
-	/* A snapshot (or a kernel dump) is no process killed by a signal. */
-	snprintf(cells[COL_SIG], sizeof(cells[0]), "%s",
-	    d->kind != DUMP_KIND_CRASH ? dump_kind_names[d->kind]
-		: strncmp(d->signal_name, "SIG", 3) == 0 ? d->signal_name + 3
-							 : d->signal_name);
-	buf_init(&exe, sizeof(cells[0]) - 1);
-	escape_c(&exe, d->executable, strlen(d->executable));
-	snprintf(
-	    cells[COL_EXE], sizeof(cells[0]), "%s", exe.data ? exe.data : "?");
-	buf_done(&exe);
+	render_signal(d, cells[COL_SIG], sizeof(cells[0]));
+	render_exe(d->executable, cells[COL_EXE], sizeof(cells[0]));
 	snprintf(cells[COL_COUNT], sizeof(cells[0]), "%llu", cd->count);
 	snprintf(cells[COL_CORE], sizeof(cells[0]), "%s", cd->core);
 	units_format_size(cd->size, cells[COL_SIZE], sizeof(cells[0]));
 }
 
-void
-render_table(const struct dump_set *s, size_t from, bool color)
+/* The row's width with the columns shown, EXE at exe columns. */
+static size_t
+row_width(const size_t width[N_COLS], const bool shown[N_COLS], size_t exe)
 {
-	static char cells[N_COLS][4096];
-	size_t width[N_COLS];
+	size_t w = 0, n = 0;
 
 	for (int c = 0; c < N_COLS; c++)
-		width[c] = strlen(headers[c]);
+		if (shown[c]) {
+			w += c == COL_EXE ? exe : width[c];
+			n++;
+		}
+	return w + (n > 0 ? 2 * (n - 1) : 0);
+}
+
+/*
+ * Decides the columns shown and EXE's width for a terminal of columns
+ * (0: no limit).  Returns EXE's width.
+ */
+static size_t
+fit(const size_t width[N_COLS], bool shown[N_COLS], size_t columns)
+{
+	size_t exe = width[COL_EXE];
+
+	for (int c = 0; c < N_COLS; c++)
+		shown[c] = true;
+	if (columns == 0)
+		return exe;
+	for (size_t k = 0; k < sizeof(drop_order) / sizeof(drop_order[0]);
+	     k++) {
+		size_t rest;
+
+		/* Row without EXE, and what it leaves EXE. */
+		rest = row_width(width, shown, 0);
+		if (rest + exe <= columns)
+			return exe;
+		if (rest < columns && columns - rest >= RENDER_EXE_MIN)
+			return columns - rest;
+		shown[drop_order[k]] = false;
+	}
+	if (row_width(width, shown, 0) + exe <= columns)
+		return exe;
+	return columns > row_width(width, shown, 0) + 4
+	    ? columns - row_width(width, shown, 0)
+	    : 4;
+}
+
+static void
+put_cell(const char *s, size_t width, bool last, const char *color)
+{
+	size_t w = term_width(s);
+
+	printf("%s%s%s", color ? color : "", s, color ? COLOR_RESET : "");
+	if (!last)
+		printf("%*s", (int)(width > w ? width - w : 0) + 2, "");
+}
+
+void
+render_table(
+    const struct dump_set *s, size_t from, const struct render_table_opts *o)
+{
+	static char cells[N_COLS][4096];
+	size_t width[N_COLS], exe_w;
+	bool shown[N_COLS];
+	int lastc = 0;
+
+	if (s->n == from) {
+		if (!o->quiet)
+			printf("No crashes.\n");
+		return;
+	}
+	for (int c = 0; c < N_COLS; c++)
+		width[c] = o->legend ? strlen(headers[c]) : 0;
 	for (size_t i = from; i < s->n; i++) {
 		row_cells(&s->v[i], cells);
 		for (int c = 0; c < N_COLS; c++)
-			if (strlen(cells[c]) > width[c])
-				width[c] = strlen(cells[c]);
+			if (term_width(cells[c]) > width[c])
+				width[c] = term_width(cells[c]);
 	}
-	if (s->n == from) {
-		printf("No crashes.\n");
-		return;
-	}
-	if (color)
-		fputs(COLOR_BOLD, stdout);
+	exe_w = fit(width, shown, o->columns);
+	width[COL_EXE] = exe_w;
 	for (int c = 0; c < N_COLS; c++)
-		printf("%-*s%s", c == N_COLS - 1 ? 0 : (int)width[c],
-		    headers[c], c == N_COLS - 1 ? "" : "  ");
-	printf("%s\n", color ? COLOR_RESET : "");
-	for (size_t i = from; i < s->n; i++) {
-		row_cells(&s->v[i], cells);
-		for (int c = 0; c < N_COLS; c++) {
-			bool red = color && c == COL_SIG;
+		if (shown[c])
+			lastc = c;
+	if (o->legend) {
+		if (o->color)
+			fputs(COLOR_BOLD, stdout);
+		for (int c = 0; c < N_COLS; c++)
+			if (shown[c])
+				put_cell(
+				    headers[c], width[c], c == lastc, NULL);
+		printf("%s\n", o->color ? COLOR_RESET : "");
+	}
+	for (size_t k = from; k < s->n; k++) {
+		size_t i = o->reverse ? s->n - 1 - (k - from) : k;
 
-			printf("%s%-*s%s%s", red ? COLOR_RED : "",
-			    c == N_COLS - 1 ? 0 : (int)width[c], cells[c],
-			    red ? COLOR_RESET : "",
-			    c == N_COLS - 1 ? "" : "  ");
-		}
+		row_cells(&s->v[i], cells);
+		term_ellipsize(cells[COL_EXE], exe_w);
+		for (int c = 0; c < N_COLS; c++)
+			if (shown[c])
+				put_cell(cells[c], width[c], c == lastc,
+				    o->color && c == COL_SIG ? COLOR_RED
+							     : NULL);
 		putchar('\n');
 	}
+}
+
+/* Re-indents compact JSON (json.c's) by two spaces a level. */
+static void
+put_pretty(const char *s, size_t len)
+{
+	int depth = 0;
+	bool in_str = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (in_str) {
+			putchar(c);
+			if (c == '\\' && i + 1 < len)
+				putchar(s[++i]);
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		switch (c) {
+		case '"':
+			in_str = true;
+			putchar(c);
+			break;
+		case '{':
+		case '[':
+			putchar(c);
+			if (i + 1 < len &&
+			    (s[i + 1] == '}' || s[i + 1] == ']')) {
+				putchar(s[++i]);
+				break;
+			}
+			printf("\n%*s", 2 * ++depth, "");
+			break;
+		case '}':
+		case ']':
+			printf("\n%*s%c", 2 * (depth > 0 ? --depth : 0), "", c);
+			break;
+		case ',':
+			printf(",\n%*s", 2 * depth, "");
+			break;
+		case ':':
+			fputs(": ", stdout);
+			break;
+		case '\n':
+			break;
+		default:
+			putchar(c);
+		}
+	}
+	putchar('\n');
+}
+
+void
+render_json_print(const struct buf *b, enum cli_json mode)
+{
+	if (mode == CLI_JSON_PRETTY)
+		put_pretty(b->data, b->len);
+	else
+		fwrite(b->data, 1, b->len, stdout);
 }
 
 void

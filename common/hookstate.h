@@ -28,7 +28,10 @@
 #define CRASHD_HOOKSTATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "buf.h"
 
 #define HOOKSTATE_FILE "hook"
 #define HOOKSTATE_MAGIC 0x63726873u /* "crhs" */
@@ -46,6 +49,39 @@ struct hookstate_counters {
 	uint64_t degraded; /* published with items missing */
 	uint64_t failed; /* nothing could be published */
 };
+
+/*
+ * The counters by name, in struct hookstate_counters' order (the order
+ * "crashd-cli counters" prints them): name as printed there, where the
+ * field is, the metric's name and help, and how prose says it.
+ */
+#define HOOKSTATE_N_COUNTERS 8
+enum hookstate_counter_group {
+	HOOKSTATE_COUNTER_CRASHES, /* seen, stored */
+	HOOKSTATE_COUNTER_NOT_STORED, /* why a crash was not stored */
+	HOOKSTATE_COUNTER_DUMPS, /* what the stored dumps have */
+	_HOOKSTATE_COUNTER_GROUP_MAX,
+};
+extern const char
+    *const hookstate_counter_group_names[_HOOKSTATE_COUNTER_GROUP_MAX];
+
+struct hookstate_counter_info {
+	const char *name; /* "rate_limited" */
+	size_t offset; /* in struct hookstate_counters */
+	const char *metric; /* "crashd_hook_crashes_rate_limited_total" */
+	const char *help; /* the metric's HELP */
+	const char *phrase; /* "over a rate limit" */
+	enum hookstate_counter_group group;
+};
+extern const struct hookstate_counter_info
+    hookstate_counter_infos[HOOKSTATE_N_COUNTERS];
+
+/* The value of counter i (an index of hookstate_counter_infos). */
+uint64_t hookstate_counter(const struct hookstate_counters *c, size_t i);
+
+/* Appends group g's counters as "2 seen, 2 stored".  0 or -errno. */
+int hookstate_counters_phrase(struct buf *out,
+    const struct hookstate_counters *c, enum hookstate_counter_group g);
 
 struct hookstate_slot {
 	uint64_t key; /* hash of the executable path; 0: free */

@@ -77,6 +77,13 @@
 #define DUMP_ITEM_PACKAGE "package"
 #define DUMP_ITEM_COUNT "count"
 #define DUMP_ITEM_LAST_OCCURRENCE "last_occurrence"
+/*
+ * The repeats merged into a first dump, one "TIME NAME" line each (epoch
+ * seconds, the repeat's dump name) in the order they were merged; the
+ * newest DUMP_OCCURRENCES_MAX.
+ */
+#define DUMP_ITEM_OCCURRENCES "occurrences"
+#define DUMP_OCCURRENCES_MAX 1000
 #define DUMP_ITEM_DUPLICATE_OF "duplicate_of"
 #define DUMP_ITEM_ACTIONS "actions"
 #define DUMP_ITEM_PROCESSED "processed" /* written last */

@@ -210,6 +210,54 @@ dump_exists(struct daemon *dm, const char *name)
 }
 
 /*
+ * Appends a repeat's "TIME NAME" line to the first dump's occurrences
+ * (so that crashd-cli --since counts every crash, not only first ones),
+ * keeping the newest DUMP_OCCURRENCES_MAX.  A repeat already there (the
+ * daemon was stopped before "processed") is not added twice.  0 or -errno.
+ */
+static int
+record_occurrence(const struct dump *first, const struct dump *d)
+{
+	char *old = NULL, line[64 + NAME_MAX];
+	struct buf b;
+	size_t lines = 0;
+	const char *p;
+	int r;
+
+	buf_init(&b, 0);
+	if (dump_read_item(first, DUMP_ITEM_OCCURRENCES, 64 * 1024, &old) ==
+		0 &&
+	    old[0]) {
+		snprintf(line, sizeof(line), " %s", d->name);
+		for (p = strstr(old, line); p; p = strstr(p + 1, line))
+			if (p[strlen(line)] == '\n' ||
+			    p[strlen(line)] == '\0') {
+				r = 0;
+				goto out;
+			}
+		for (p = old; *p; p++)
+			lines += *p == '\n';
+		lines++; /* the last line's newline was dropped */
+		p = old;
+		while (lines >= DUMP_OCCURRENCES_MAX && strchr(p, '\n')) {
+			p = strchr(p, '\n') + 1;
+			lines--;
+		}
+		buf_puts(&b, p);
+		buf_putc(&b, '\n');
+	}
+	snprintf(line, sizeof(line), "%lld %s\n", d->time, d->name);
+	r = buf_puts(&b, line);
+	if (r >= 0)
+		r = dump_replace_item(
+		    first, DUMP_ITEM_OCCURRENCES, b.data, b.len);
+out:
+	free(old);
+	buf_done(&b);
+	return r;
+}
+
+/*
  * Writes what the daemon adds to a dump's items for dedupe; last_seen is
  * the key's newest crash (dumps may be processed out of time order).
  */
@@ -248,6 +296,8 @@ write_counts(struct daemon *dm, struct dump *d, const struct decision *dec,
 		if (r >= 0)
 			r = dump_replace_item(
 			    first, DUMP_ITEM_LAST_OCCURRENCE, num, strlen(num));
+		if (r >= 0)
+			r = record_occurrence(first, d);
 		if (r >= 0)
 			r = dump_sync(first);
 		dump_free(first);

@@ -407,38 +407,6 @@ static const struct metric_family kernel_dropped = {
 	"log says."
 };
 
-/* The hook's counters (hookstate.h), one family each. */
-static const struct {
-	struct metric_family f;
-	size_t offset;
-} hook_counters[] = {
-#define HOOK_COUNTER(name, field, help)                                        \
-	{                                                                      \
-		{ name, "counter", help },                                     \
-		    offsetof(struct hookstate_counters, field)                 \
-	}
-	HOOK_COUNTER("crashd_hook_crashes_seen_total", seen,
-	    "Crashes the kernel handed to crashd-hook."),
-	HOOK_COUNTER("crashd_hook_crashes_stored_total", stored,
-	    "Crashes crashd-hook stored a dump of."),
-	HOOK_COUNTER("crashd_hook_crashes_ignored_total", ignored,
-	    "Crashes not stored: matched hook.ignore."),
-	HOOK_COUNTER("crashd_hook_crashes_rate_limited_total", rate_limited,
-	    "Crashes not stored: a dump limit of hook.limits was reached."),
-	HOOK_COUNTER("crashd_hook_crashes_failed_total", failed,
-	    "Crashes whose dump could not be written (a full spool, an I/O "
-	    "error)."),
-	HOOK_COUNTER("crashd_hook_cores_kept_total", cores_kept,
-	    "Dumps stored with a core."),
-	HOOK_COUNTER("crashd_hook_cores_skipped_total", cores_skipped,
-	    "Dumps stored without the core the mode asked for (a core limit, "
-	    "no room)."),
-	HOOK_COUNTER("crashd_hook_dumps_degraded_total", degraded,
-	    "Dumps stored with items missing or cut (see their incomplete "
-	    "item)."),
-#undef HOOK_COUNTER
-};
-
 static int
 family(struct buf *out, const struct metric_family *f)
 {
@@ -629,15 +597,15 @@ metrics_render_hook(struct buf *out, const struct hookstate *st)
 {
 	int r = 0;
 
-	for (size_t i = 0;
-	     i < sizeof(hook_counters) / sizeof(hook_counters[0]) && r >= 0;
-	     i++) {
-		uint64_t v;
+	/* The hook's counters (hookstate.h), one family each. */
+	for (size_t i = 0; i < HOOKSTATE_N_COUNTERS && r >= 0; i++) {
+		const struct metric_family f = {
+			hookstate_counter_infos[i].metric, "counter",
+			hookstate_counter_infos[i].help
+		};
 
-		memcpy(&v,
-		    (const char *)&st->counters + hook_counters[i].offset,
-		    sizeof(v));
-		r = single(out, &hook_counters[i].f, (long long)v);
+		r = single(
+		    out, &f, (long long)hookstate_counter(&st->counters, i));
 	}
 	if (r >= 0)
 		r = single(out, &kernel_dropped, (long long)st->kernel_dropped);

@@ -57,7 +57,10 @@ cli -x 1 info 4194305
 expect_err 'no dump is named "4194305"'
 cli -x 1 info "${d_segv}x"
 cli -x 2 info
-cli -x 2 info "$d_segv" "$d_abrt"
+# Several operands are coredumpctl's matches (PID, COMM, EXE, FIELD=VALUE):
+# two dump names match nothing.
+cli -x 1 info "$d_segv" "$d_abrt"
+expect_err 'no dump matches'
 
 info "text: reason, argv as shell words, ancestry"
 cli info "$d_segv"

@@ -89,7 +89,8 @@ expect_out_line() {
 }
 
 # TABLE_IDS: the ID column of list's table in $OUT, in order.  Checks the
-# header and that every other line is a row (a dump name in column 3).
+# header and that every other line is a row (TIME with its zone, then a
+# dump name).
 table_ids() {
 	local line n=0
 	TABLE_IDS=()
@@ -100,7 +101,7 @@ table_ids() {
 				fail "list's header is $(printf '%q' "$line")"
 			continue
 		fi
-		[[ $line =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9:]{8}\ +([0-9]{8}T[0-9]{6}\.[0-9]{6}Z-[0-9]+-[A-Za-z0-9._-]+)\ +[0-9]+\ + ]] ||
+		[[ $line =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9:]{8}\ [A-Za-z0-9+-]+\ +([0-9]{8}T[0-9]{6}\.[0-9]{6}Z-[0-9]+-[A-Za-z0-9._-]+)\ +[0-9]+\ + ]] ||
 			fail "list's line $n is no row: $(printf '%q' "$line")"
 		TABLE_IDS+=("${BASH_REMATCH[1]}")
 	done <"$OUT"
@@ -176,3 +177,45 @@ age_copy() {
 	printf '%s\n' "$t" >"$SPOOL/.incoming/$AGED/time"
 	mv -T "$SPOOL/.incoming/$AGED" "$SPOOL/$AGED"
 }
+
+# daemon_config REMOVE_DUPLICATES: write_config plus a daemon that merges
+# duplicates (executable and signal, 1 day) and keeps them or not.
+daemon_config() {
+	write_config
+	cat >>"$CONF" <<EOF
+daemon = {
+  dedupe = { key = [ "executable", "signal" ]; window = "1d"; remove_duplicates = $1; };
+  pid_file = "$T/run/crashd.pid";
+};
+actions = (
+  { name = "log"; type = "log"; }
+);
+EOF
+	"$CRASHD_CLI" check-config "$CONF" >"$T/check-config.out" 2>&1 ||
+		fail "the test's daemon config is refused: $(cat "$T/check-config.out")"
+}
+
+# run_daemon: runs crashd until every dump in the spool is processed.
+DAEMON_PID=
+at_exit '[[ -z $DAEMON_PID ]] || kill -KILL "$DAEMON_PID" 2>/dev/null'
+run_daemon() {
+	local i d left
+	setpriv --pdeathsig KILL "$CRASHD_DAEMON" -f -c "$CONF" ${REGISTERED_HOOK:+--hook "$REGISTERED_HOOK"} </dev/null \
+		>>"$T/daemon.log" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
+	DAEMON_PID=$!
+	for ((i = 0; i < 1000; i++)); do
+		left=0
+		list_dumps
+		for d in "${DUMPS[@]}"; do
+			[[ -e $SPOOL/$d/processed ]] || left=1
+		done
+		((left == 0)) && break
+		kill -0 "$DAEMON_PID" 2>/dev/null || fail "crashd exited: $(tail -n 20 "$T/daemon.log")"
+		nap 0.01
+	done
+	((left == 0)) || fail "crashd did not process every dump in 10 s: $(tail -n 20 "$T/daemon.log")"
+	kill -TERM "$DAEMON_PID"
+	wait "$DAEMON_PID" || fail "crashd exited with $? on SIGTERM: $(tail -n 20 "$T/daemon.log")"
+	DAEMON_PID=
+}
+

@@ -8,46 +8,6 @@ source "$(dirname "$0")/lib_cli.sh"
 
 [[ -x ${CRASHD_DAEMON:-} ]] || fail "CRASHD_DAEMON is not set; run the tests through ctest"
 
-# daemon_config REMOVE_DUPLICATES
-daemon_config() {
-	write_config
-	cat >>"$CONF" <<EOF
-daemon = {
-  dedupe = { key = [ "executable", "signal" ]; window = "1d"; remove_duplicates = $1; };
-  pid_file = "$T/run/crashd.pid";
-};
-actions = (
-  { name = "log"; type = "log"; }
-);
-EOF
-	"$CRASHD_CLI" check-config "$CONF" >"$T/check-config.out" 2>&1 ||
-		fail "the test's daemon config is refused: $(cat "$T/check-config.out")"
-}
-
-# run_daemon: runs crashd until every dump in the spool is processed.
-DAEMON_PID=
-at_exit '[[ -z $DAEMON_PID ]] || kill -KILL "$DAEMON_PID" 2>/dev/null'
-run_daemon() {
-	local i d left
-	setpriv --pdeathsig KILL "$CRASHD_DAEMON" -f -c "$CONF" ${REGISTERED_HOOK:+--hook "$REGISTERED_HOOK"} </dev/null \
-		>>"$T/daemon.log" 2>&1 9>&- {CRASHD_GUARD_FD}>&- &
-	DAEMON_PID=$!
-	for ((i = 0; i < 1000; i++)); do
-		left=0
-		list_dumps
-		for d in "${DUMPS[@]}"; do
-			[[ -e $SPOOL/$d/processed ]] || left=1
-		done
-		((left == 0)) && break
-		kill -0 "$DAEMON_PID" 2>/dev/null || fail "crashd exited: $(tail -n 20 "$T/daemon.log")"
-		nap 0.01
-	done
-	((left == 0)) || fail "crashd did not process every dump in 10 s: $(tail -n 20 "$T/daemon.log")"
-	kill -TERM "$DAEMON_PID"
-	wait "$DAEMON_PID" || fail "crashd exited with $? on SIGTERM: $(tail -n 20 "$T/daemon.log")"
-	DAEMON_PID=
-}
-
 daemon_config false
 cli_register
 copy_victim victim
@@ -74,7 +34,7 @@ py '
 got = sorted((x["signal_name"], x["crashes"], x["dumps"]) for x in out["groups"])
 check(got == [("SIGABRT", 1, 1), ("SIGSEGV", 3, 3)], "groups %r" % got)'
 cli info "${segv[1]}"
-expect_out '^  time +[0-9-]+ [0-9:]+; 3 crashes, the last at [0-9-]+ [0-9:]+$'
+expect_out '^  time +[0-9-]+ [0-9:]+ [A-Z]+; 3 crashes, the last at [0-9-]+ [0-9:]+ [A-Z]+$'
 cli info "${segv[2]}"
 expect_out "^  duplicate +${segv[1]}\$"
 
@@ -87,6 +47,36 @@ cli list
 expect_list "list" "${segv[1]}" "${segv[2]}" "${segv[3]}" "$abrt"
 expect_eq "abort's count" 3 "$(grep -F -- "$abrt" "$OUT" | awk '{ print $(NF - 2) }')"
 cli stats
-expect_out "^3 +3 +SIGSEGV .* $T/victim\$"
-expect_out "^3 +1 +SIGABRT .* $T/other\$"
+expect_out "^3 +3 +SEGV .* $T/victim\$"
+expect_out "^3 +1 +ABRT .* $T/other\$"
+
+info "--since/--until match any occurrence of a merged dump"
+# The first crash of "late" an hour ago (a real dump, aged), two repeats now.
+copy_victim late
+crash_and_wait "$T/late" segv
+late_now=$(dump_id)
+age_copy "$late_now" 3600
+late=$AGED
+rm -rf "${SPOOL:?}/$late_now"
+crash_and_wait "$T/late" segv
+crash_and_wait "$T/late" segv
+run_daemon
+expect_eq "late's count" 3 "$(<"$SPOOL/$late/count")"
+expect_eq "late's occurrences" 2 "$(wc -l <"$SPOOL/$late/occurrences")"
+cli stats --json --exe '*/late'
+py 'check([x["crashes"] for x in out["groups"]] == [3], "all: %r" % out["groups"])'
+cli stats --json --exe '*/late' --since '10 minutes ago'
+py 'check([x["crashes"] for x in out["groups"]] == [2], "--since 10 minutes ago: %r" % out["groups"])'
+cli stats --json --exe '*/late' -U '30 minutes ago'
+py 'check([x["crashes"] for x in out["groups"]] == [1], "-U 30 minutes ago: %r" % out["groups"])'
+cli list --exe '*/late' -S '5 minutes ago'
+expect_list "-S after the first occurrence" "$late"
+cli list --exe '*/late' -U '30 minutes ago'
+expect_list "-U before the repeats" "$late"
+cli list --exe '*/late' -S '50 minutes ago' -U '40 minutes ago'
+expect_out '^No crashes\.$'
+# A daemon stopped before "processed" and run again records no repeat twice.
+rm -f "$SPOOL/$late/processed"
+run_daemon
+expect_eq "late's occurrences after a second run" 2 "$(wc -l <"$SPOOL/$late/occurrences")"
 echo PASS

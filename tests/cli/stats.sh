@@ -26,13 +26,14 @@ crash_no_dump "$T/ignored" segv
 info "text"
 cli stats
 expect_err_empty
-expect_out_line 1 "CRASHES  DUMPS  SIGNAL     LAST                EXECUTABLE"
+expect_out_line 1 "CRASHES  DUMPS  SIGNAL  LAST                    EXECUTABLE"
 # Rows, most crashes first; ties by executable.
-rows=$(sed -n '2,/^$/p' "$OUT" | sed '/^$/d' | awk '{ $4 = $5 = ""; print }' | tr -s ' ')
-expect_eq "stats rows" "3 3 SIGSEGV $T/victim
-2 2 SIGABRT $T/victim
-1 1 SIGSEGV $T/new\\nline \\xc3\\xa9
-1 1 SIGFPE $T/other" "$rows"
+rows=$(sed -n '2,/^$/p' "$OUT" | sed '/^$/d' | awk '{ $4 = $5 = $6 = ""; print }' | tr -s ' ')
+# The SIGNAL column spells signals as list's SIG column does.
+expect_eq "stats rows" "3 3 SEGV $T/victim
+2 2 ABRT $T/victim
+1 1 SEGV $T/new\\nline \\xc3\\xa9
+1 1 FPE $T/other" "$rows"
 expect_out '^Not stored by the hook: 2 ignored, 0 over a rate limit, 0 failed\.$'
 expect_eq "stats lines" 7 "$(wc -l <"$OUT")"
 

@@ -42,7 +42,7 @@ expect_out_line 1 "hook:     registered: $REGISTERED"
 expect_out_line 2 "          core_pipe_limit 8, fs.suid_dumpable 2"
 expect_out_line 3 "daemon:   not running"
 expect_out "^spool:    $SPOOL: 2 dumps, [0-9.]+[KMG]? \\(retention max_size 4G, max_count 5000\\)\$"
-expect_out '^crashes:  2 seen, 2 stored; not stored: 0 ignored, 0 over a rate limit, 0 failed; cores kept 2, skipped 0$'
+expect_out '^crashes:  2 seen, 2 stored; not stored: 0 ignored, 0 over a rate limit, 0 failed; dumps: 2 cores kept, 0 cores skipped, 0 degraded$'
 # The counters are those of "counters".
 cli counters
 expect_out '^seen 2$'
@@ -137,5 +137,6 @@ expect_out "^spool:    $T/nospool: No such file or directory\$"
 cli -x 2 status extra
 cli -x 2 status --bogus
 cli status --help
-expect_out '^Usage: crashd-cli status \[--hook PATH\]$'
+expect_out '^Usage: crashd-cli status \[OPTIONS\]$'
+expect_out '^ +--hook PATH +the hook at PATH'
 echo PASS

@@ -49,6 +49,54 @@ test_escape_c(void **state)
 }
 
 static void
+check_utf8(const char *in, size_t len, const char *want)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	assert_int_equal(escape_c_utf8(&b, in, len), 0);
+	assert_string_equal(b.data ? b.data : "", want);
+	buf_done(&b);
+}
+#define CHECK_UTF8(lit, want) check_utf8(lit, sizeof(lit) - 1, want)
+
+static void
+check_argv_utf8(const char *in, size_t len, const char *want)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	assert_int_equal(escape_argv_utf8(&b, in, len), 0);
+	assert_string_equal(b.data ? b.data : "", want);
+	buf_done(&b);
+}
+
+/* For a UTF-8 terminal: characters stay, what would move or hide text not. */
+static void
+test_escape_c_utf8(void **state)
+{
+	(void)state;
+	CHECK_UTF8("caf\xc3\xa9", "caf\xc3\xa9");
+	CHECK_UTF8(
+	    "\xe2\x82\xac \xf0\x9f\x92\xa5", "\xe2\x82\xac \xf0\x9f\x92\xa5");
+	CHECK_UTF8("a\nb\x1b[1m", "a\\nb\\x1b[1m");
+	/* Not well-formed: overlong, truncated, a surrogate, a lone byte. */
+	CHECK_UTF8("\xc0\xaf", "\\xc0\\xaf");
+	CHECK_UTF8("\xc3", "\\xc3");
+	CHECK_UTF8("\xed\xa0\x80", "\\xed\\xa0\\x80");
+	CHECK_UTF8("\xff", "\\xff");
+	/* C1 control (CSI), NBSP stays; U+2028, RLO, LRI, BOM escaped. */
+	CHECK_UTF8("\xc2\x9b", "\\xc2\\x9b");
+	CHECK_UTF8("\xc2\xa0", "\xc2\xa0");
+	CHECK_UTF8("\xe2\x80\xa8", "\\xe2\\x80\\xa8");
+	CHECK_UTF8("x\xe2\x80\xaey", "x\\xe2\\x80\\xaey");
+	CHECK_UTF8("\xe2\x81\xa6", "\\xe2\\x81\\xa6");
+	CHECK_UTF8("\xef\xbb\xbf", "\\xef\\xbb\\xbf");
+	check_argv_utf8("v\xc3\xbc\0a b\0", 8, "'v\xc3\xbc' 'a b'");
+	check_argv_utf8("\xc3\xbc\n\0", 4, "$'\xc3\xbc\\n'");
+}
+
+static void
 test_escape_c_every_byte_printable(void **state)
 {
 	char all[256];
@@ -221,6 +269,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape_c),
+		cmocka_unit_test(test_escape_c_utf8),
 		cmocka_unit_test(test_escape_c_every_byte_printable),
 		cmocka_unit_test(test_escape_c_cap),
 		cmocka_unit_test(test_escape_shell),
