@@ -62,6 +62,8 @@
 #define DUMP_ITEM_COUNT "count"
 #define DUMP_ITEM_LAST_OCCURRENCE "last_occurrence"
 #define DUMP_ITEM_DUPLICATE_OF "duplicate_of"
+/* Hostnames, containers and uids of merged crashes (repeats.h). */
+#define DUMP_ITEM_REPEATS "repeats"
 #define DUMP_ITEM_ACTIONS "actions"
 #define DUMP_ITEM_PROCESSED "processed" /* written last */
 

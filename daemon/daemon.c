@@ -4,7 +4,7 @@
  * the processing of one dump, in the order that makes a restart safe:
  *   1. the decision is appended to the dump's record (fsync'd);
  *   2. the key's state accounts the dump (idempotent: "last" names it);
- *   3. count/last_occurrence/duplicate_of are written (idempotent);
+ *   3. count/last_occurrence/duplicate_of/repeats are written (idempotent);
  *   4. each action: "start", run, "done" (each line fsync'd;
  *      daemon_actions.c);
  *   5. "processed"; or, for a merged duplicate to remove, the removal.
@@ -30,6 +30,7 @@
 #include "journal.h"
 #include "log.h"
 #include "notify.h"
+#include "repeats.h"
 #include "retention.h"
 #include "sdnotify.h"
 #include "trash.h"
@@ -204,6 +205,41 @@ dump_exists(struct daemon *dm, const char *name)
 }
 
 /*
+ * Accounts where the repeat d came from in the first dump's repeats item
+ * (seeded with the first dump's own crash), and copies it into d for the
+ * notifications about d.  Idempotent: a replay of d adds nothing.
+ * Returns 0 or -errno.
+ */
+static int
+write_repeats(struct dump *first, struct dump *d)
+{
+	struct repeats *rp;
+	struct buf b;
+	int r;
+
+	rp = malloc(sizeof(*rp));
+	if (rp == NULL)
+		return -ENOMEM;
+	buf_init(&b, 0);
+	r = repeats_read(first, rp);
+	if (r == 0)
+		r = repeats_add(rp, first);
+	if (r >= 0)
+		r = repeats_add(rp, d);
+	if (r >= 0)
+		r = repeats_format(rp, &b);
+	if (r >= 0)
+		r = dump_replace_item(
+		    first, DUMP_ITEM_REPEATS, b.data ? b.data : "", b.len);
+	if (r >= 0)
+		r = dump_replace_item(
+		    d, DUMP_ITEM_REPEATS, b.data ? b.data : "", b.len);
+	buf_done(&b);
+	free(rp);
+	return r < 0 ? r : 0;
+}
+
+/*
  * Writes what the daemon adds to a dump's items for dedupe; last_seen is
  * the key's newest crash (dumps may be processed out of time order).
  */
@@ -242,6 +278,8 @@ write_counts(struct daemon *dm, struct dump *d, const struct decision *dec,
 		if (r >= 0)
 			r = dump_replace_item(
 			    first, DUMP_ITEM_LAST_OCCURRENCE, num, strlen(num));
+		if (r >= 0)
+			r = write_repeats(first, d);
 		if (r >= 0)
 			r = dump_sync(first);
 		dump_free(first);
