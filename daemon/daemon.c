@@ -109,6 +109,7 @@ daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
 	if (r < 0)
 		return log_error_errno(r, "open %s/%s/%s: %m", dm->cfg.spool,
 		    SPOOL_STATE, QUEUE_DIR);
+	dm->packages = package_cache_new(); /* NULL: not cached */
 	trash_empty(dm->spool.dirfd);
 	daemon_pending_scan(dm);
 	return 0;
@@ -130,6 +131,8 @@ daemon_done(struct daemon *dm)
 	dm->pending = NULL;
 	retry_done(&dm->retry);
 	foreign_done(&dm->foreign);
+	package_cache_free(dm->packages);
+	dm->packages = NULL;
 	/* Last: while it is held, no other daemon touches the spool. */
 	pidfile_release(&dm->pidfile);
 	config_done(&dm->cfg);
@@ -290,6 +293,40 @@ write_counts(struct daemon *dm, struct dump *d, const struct decision *dec,
 		    r, "%s: merge into %s: %m, ignoring", d->name, dec->first);
 }
 
+/*
+ * Adds the package item (package.h) to a dump that has none yet, when a
+ * package manager names its executable; nothing is written for a crash
+ * it cannot speak of.
+ */
+static void
+write_package(struct daemon *dm, struct dump *d)
+{
+	char text[PACKAGE_TEXT_MAX + 1], *old = NULL;
+	size_t n;
+	int r;
+
+	r = dump_read_item(d, DUMP_ITEM_PACKAGE, 64, &old);
+	free(old);
+	if (r != -ENOENT)
+		return; /* there, or unreadable: not asked again */
+	r = package_lookup(dm->packages, d, text, sizeof(text) - 1);
+	if (r <= 0) {
+		if (r < 0)
+			log_warn_errno(r,
+			    "%s: package of the executable: %m, "
+			    "ignoring",
+			    d->name);
+		return;
+	}
+	n = strlen(text);
+	text[n++] = '\n';
+	r = dump_replace_item(d, DUMP_ITEM_PACKAGE, text, n);
+	if (r >= 0)
+		r = dump_sync(d);
+	if (r < 0)
+		log_warn_errno(r, "%s: write package: %m, ignoring", d->name);
+}
+
 /* daemon_process(); may_defer: its unwind may be scheduled for later. */
 static int
 process(struct daemon *dm, const char *name, bool may_defer)
@@ -356,6 +393,7 @@ process(struct daemon *dm, const char *name, bool may_defer)
 		dump_free(d);
 		return r < 0 ? r : RETRY_DEFERRED;
 	}
+	write_package(dm, d);
 	buf_init(&key, 0);
 	r = journal_load(d->dirfd, &j);
 	if (r >= 0)
@@ -550,6 +588,7 @@ daemon_reopen_spool(struct daemon *dm)
 	foreign_done(&dm->foreign);
 	foreign_init(&dm->foreign);
 	dm->n_pending = 0;
+	dm->packages = package_cache_new(); /* NULL: not cached */
 	trash_empty(dm->spool.dirfd);
 	daemon_pending_scan(dm);
 	return 0;

@@ -27,6 +27,8 @@
 /* Frames of the crashing thread shown first. */
 #define TOP_FRAMES 8
 #define ANCESTRY_MAX 64
+/* The package item is "NAME VERSION" (package.h): a longer one is no such. */
+#define PACKAGE_SHOWN_MAX 300
 
 /* The first line: what crashed where, or what a digest sums up. */
 static void
@@ -112,6 +114,22 @@ put_where_line(struct mail_text *t, const char *bt)
 	mail_text_puts(t, "\n");
 }
 
+/* "package     coreutils 9.1-1", when the daemon found one. */
+static void
+put_package(struct mail_text *t, const struct dump *d)
+{
+	size_t len;
+	char *v;
+
+	v = mail_text_item(d, DUMP_ITEM_PACKAGE, true, &len, NULL, &t->r);
+	if (len > 0 && len <= PACKAGE_SHOWN_MAX && !memchr(v, '\n', len)) {
+		mail_text_label(t, "package");
+		mail_text_escaped(t, v, len);
+		mail_text_puts(t, "\n");
+	}
+	mail_text_item_free(v);
+}
+
 static void
 put_facts(struct mail_text *t, const struct action_event *ev, const char *bt)
 {
@@ -128,6 +146,7 @@ put_facts(struct mail_text *t, const struct action_event *ev, const char *bt)
 		mail_text_puts(t, " (deleted while it ran)");
 	mail_text_item_free(v);
 	mail_text_puts(t, "\n");
+	put_package(t, d);
 	put_where_line(t, bt);
 	mail_text_label(t, "time");
 	mail_text_time(t, d->time);
