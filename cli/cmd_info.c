@@ -16,6 +16,7 @@
 #include "dumps.h"
 #include "escape.h"
 #include "fsutil.h"
+#include "info_added.h"
 #include "json.h"
 #include "log.h"
 #include "pager.h"
@@ -357,6 +358,7 @@ print_text(const struct cli_dump *cd, bool show_environ)
 	if (v[0])
 		put_escaped("duplicate", v);
 	free(v);
+	info_added_print(d);
 
 	item_read(d, DUMP_ITEM_BACKTRACE, true, &it);
 	put_block("backtrace (where it died)", &it);
@@ -425,6 +427,7 @@ put_json(struct json_writer *w, int spool_dirfd, const struct cli_dump *cd)
 
 	json_begin_object(w);
 	render_json_fields(w, spool_dirfd, cd);
+	info_added_json(w, d);
 	for (size_t i = 0; i < sizeof(text_items) / sizeof(text_items[0]);
 	     i++) {
 		if (item_read(d, text_items[i], true, &it) < 0) {

@@ -273,7 +273,7 @@ dump_open(int spool_dirfd, const char *name, struct dump **ret)
 	d->uid = item_number(d, DUMP_ITEM_UID, -1, &oom);
 	d->time = item_number(d, DUMP_ITEM_TIME, 0, &oom);
 	d->repeats = DUMP_KIND_IS_KERNEL(d->kind)
-	    ? (unsigned long long)item_number(d, DUMP_ITEM_REPEATS, 1, &oom)
+	    ? (unsigned long long)item_number(d, DUMP_ITEM_IDENTICAL, 1, &oom)
 	    : 1;
 	if (d->repeats < 1 || d->repeats > 1000000000)
 		d->repeats = 1;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "dump_tsv.h"
+#include "repeats.h"
 
 void
 dump_json_strv(
@@ -66,9 +67,25 @@ dump_json_frames(struct json_writer *w, const char *text, long long tid,
 	json_end_array(w);
 }
 
+/* An argv field cut at max bytes (dump_ptree_argv_cut()), as a string. */
+static void
+argv_cut(struct json_writer *w, const struct dump_tsv_field *f, size_t max,
+    unsigned flags)
+{
+	struct buf b;
+	int r;
+
+	buf_init(&b, 0);
+	r = dump_ptree_argv_cut(&b, f, max, "\xe2\x80\xa6");
+	if (r < 0 && w->error == 0)
+		w->error = r;
+	json_textn(w, b.data ? b.data : "", b.len, flags);
+	buf_done(&b);
+}
+
 void
-dump_json_ptree(
-    struct json_writer *w, const char *text, size_t max, unsigned flags)
+dump_json_ptree(struct json_writer *w, const char *text, size_t max,
+    size_t argv_max, unsigned flags)
 {
 	struct dump_tsv_field f[_DUMP_PTREE_MAX];
 	struct dump_tsv t;
@@ -87,11 +104,44 @@ dump_json_ptree(
 			json_int(w, pid);
 		for (size_t k = DUMP_PTREE_COMM; k < _DUMP_PTREE_MAX; k++) {
 			json_key(w, dump_ptree_keys[k]);
-			json_textn(w, f[k].s, f[k].len, flags);
+			if (k == DUMP_PTREE_ARGV && argv_max > 0)
+				argv_cut(w, &f[k], argv_max, flags);
+			else
+				json_textn(w, f[k].s, f[k].len, flags);
 		}
 		json_end_object(w);
 	}
 	json_end_array(w);
+}
+
+void
+dump_json_repeats(
+    struct json_writer *w, const struct repeats *rp, unsigned flags)
+{
+	json_begin_object(w);
+	for (int k = 0; k < _REPEATS_KIND_MAX; k++) {
+		json_key(w, repeats_kind_names[k]);
+		json_begin_array(w);
+		for (size_t i = 0; i < rp->n[k]; i++) {
+			const struct repeats_value *v = &rp->values[k][i];
+
+			json_begin_object(w);
+			json_key(w, "value");
+			json_textn(w, v->text, strlen(v->text), flags);
+			json_key(w, "count");
+			json_int(w, (long long)v->count);
+			json_end_object(w);
+		}
+		json_end_array(w);
+	}
+	json_key(w, "more");
+	json_begin_object(w);
+	for (int k = 0; k < _REPEATS_KIND_MAX; k++) {
+		json_key(w, repeats_kind_names[k]);
+		json_int(w, (long long)rp->more[k]);
+	}
+	json_end_object(w);
+	json_end_object(w);
 }
 
 void

@@ -30,9 +30,23 @@ void dump_json_strv(
 void dump_json_frames(struct json_writer *w, const char *text, long long tid,
     size_t max, unsigned flags);
 
-/* ptree as an array of objects {pid, comm, argv}, at most max (0: all). */
-void dump_json_ptree(
-    struct json_writer *w, const char *text, size_t max, unsigned flags);
+/*
+ * ptree as an array of objects {pid, comm, argv}, at most max (0: all),
+ * each argv cut as dump_ptree_argv_cut() does at argv_max bytes (0: not
+ * cut).
+ */
+void dump_json_ptree(struct json_writer *w, const char *text, size_t max,
+    size_t argv_max, unsigned flags);
+
+struct repeats;
+
+/*
+ * The repeats item (repeats.h) as {"hostname": [{"value", "count"}...],
+ * "container": [...], "uid": [...], "more": {"hostname": N, ...}}: the
+ * values are crashd's escaped text, written with flags.
+ */
+void dump_json_repeats(
+    struct json_writer *w, const struct repeats *rp, unsigned flags);
 
 /* A TSV item (ptree, open_fds, namespaces) as arrays of its fields. */
 void dump_json_tsv(struct json_writer *w, const char *text, unsigned flags);

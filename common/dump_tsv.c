@@ -155,3 +155,44 @@ dump_ptree_next(struct dump_tsv *t, struct dump_tsv_field f[_DUMP_PTREE_MAX],
 		*ret_pid = dump_tsv_number(&f[DUMP_PTREE_PID], -1);
 	return n;
 }
+
+/* The bytes of the escape that starts at s[i] (a backslash), within len. */
+static size_t
+escape_len(const char *s, size_t i, size_t len)
+{
+	size_t n = i + 1 < len && s[i + 1] == 'x' ? 4 : 2;
+
+	return i + n <= len ? n : len - i;
+}
+
+size_t
+dump_ptree_argv_keep(const struct dump_tsv_field *f, size_t max)
+{
+	size_t keep = 0;
+
+	if (max == 0 || f->len <= max)
+		return f->len;
+	while (keep < f->len) {
+		size_t n =
+		    f->s[keep] == '\\' ? escape_len(f->s, keep, f->len) : 1;
+
+		if (keep + n > max)
+			break;
+		keep += n;
+	}
+	return keep;
+}
+
+int
+dump_ptree_argv_cut(struct buf *out, const struct dump_tsv_field *f, size_t max,
+    const char *ellipsis)
+{
+	size_t keep = dump_ptree_argv_keep(f, max);
+	int r;
+
+	r = buf_append(out, f->s, keep);
+	if (r >= 0 && keep < f->len)
+		r = buf_printf(
+		    out, "%s (%zu more bytes)", ellipsis, f->len - keep);
+	return r < 0 ? r : keep < f->len;
+}

@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
+
 /* One field: len bytes at s, not NUL-terminated. */
 struct dump_tsv_field {
 	const char *s;
@@ -121,5 +123,26 @@ extern const char *const dump_ptree_keys[_DUMP_PTREE_MAX];
  */
 size_t dump_ptree_next(struct dump_tsv *t,
     struct dump_tsv_field f[_DUMP_PTREE_MAX], long long *ret_pid);
+
+/*
+ * What a notification (mail, webhook) shows of each ancestor's argv at
+ * most, in bytes; the dump keeps it whole, crashd-cli info shows it.
+ */
+#define DUMP_PTREE_ARGV_SHOWN 200
+
+/*
+ * The bytes of an argv field (escaped text) kept when it is cut at max
+ * (0: not cut): all when it fits, else at most max, never inside an
+ * escape (a backslash and what it escapes).
+ */
+size_t dump_ptree_argv_keep(const struct dump_tsv_field *f, size_t max);
+
+/*
+ * Appends dump_ptree_argv_keep()'s bytes of f and, when that cut it,
+ * ellipsis and " (N more bytes)", N the bytes not shown.  Returns 1 when
+ * it cut, 0 when it fit, or -errno from out.
+ */
+int dump_ptree_argv_cut(struct buf *out, const struct dump_tsv_field *f,
+    size_t max, const char *ellipsis);
 
 #endif

@@ -62,7 +62,8 @@
 #define DUMP_ITEM_TAINT "taint"
 #define DUMP_ITEM_MODULES "modules"
 #define DUMP_ITEM_KMSG_SEQ "kmsg_seq"
-#define DUMP_ITEM_REPEATS "repeats"
+/* How many identical kernel reports the dump stands for (>= 2, or none). */
+#define DUMP_ITEM_IDENTICAL "identical"
 #define DUMP_ITEM_OOM_MEMORY "oom_memory"
 #define DUMP_ITEM_PSTORE "pstore"
 #define DUMP_ITEM_CORE_GZ "core.gz"
@@ -85,6 +86,8 @@
 #define DUMP_ITEM_OCCURRENCES "occurrences"
 #define DUMP_OCCURRENCES_MAX 1000
 #define DUMP_ITEM_DUPLICATE_OF "duplicate_of"
+/* Hostnames, containers and uids of merged crashes (repeats.h). */
+#define DUMP_ITEM_REPEATS "repeats"
 #define DUMP_ITEM_ACTIONS "actions"
 #define DUMP_ITEM_PROCESSED "processed" /* written last */
 

@@ -13,11 +13,13 @@
 
 #include "action.h"
 #include "fsutil.h"
+#include "repeats.h"
 #include "webhook_json.h"
 #include "webhook_send.h"
 
 /* backtrace_frames of 256 threads of 64 frames: read it all. */
 #define FRAMES_CAP (1024 * 1024)
+#define PACKAGE_CAP 512
 
 /* The items a body reads, each freed after rendering. */
 enum {
@@ -30,6 +32,7 @@ enum {
 	I_FRAMES,
 	I_PTREE,
 	I_CMDLINE,
+	I_PACKAGE,
 	I_MAX,
 };
 
@@ -112,6 +115,7 @@ render(const struct action_config *ac, const struct action_event *ev,
 	struct webhook_crash c = { 0 };
 	struct dump_core core;
 	char *v[I_MAX] = { NULL };
+	struct repeats *rp = NULL;
 	char *deleted = NULL;
 	size_t len = 0;
 	int r, err = 0;
@@ -177,11 +181,22 @@ render(const struct action_config *ac, const struct action_event *ev,
 	c.core = dump_core_state(&core);
 	c.core_size = core.size;
 
+	c.package =
+	    item(d, DUMP_ITEM_PACKAGE, PACKAGE_CAP, &v[I_PACKAGE], &err);
+	rp = malloc(sizeof(*rp));
+	if (rp == NULL)
+		err = -ENOMEM;
+	else if ((r = repeats_read(d, rp)) > 0)
+		c.repeats = rp;
+	else if (r < 0)
+		err = r;
+
 	r = err < 0 ? err : webhook_json_render(ac->format, &c, payload);
 	if (r < 0)
 		render_failed(ac, r, detail);
 	for (size_t i = 0; i < I_MAX; i++)
 		free(v[i]);
+	free(rp);
 	return r;
 }
 

@@ -4,7 +4,7 @@
  * the processing of one dump, in the order that makes a restart safe:
  *   1. the decision is appended to the dump's record (fsync'd);
  *   2. the key's state accounts the dump (idempotent: "last" names it);
- *   3. count/last_occurrence/duplicate_of are written (idempotent);
+ *   3. count/last_occurrence/duplicate_of/repeats are written (idempotent);
  *   4. each action: "start", run, "done" (each line fsync'd;
  *      daemon_actions.c);
  *   5. "processed"; or, for a merged duplicate to remove, the removal.
@@ -30,6 +30,7 @@
 #include "journal.h"
 #include "log.h"
 #include "notify.h"
+#include "repeats.h"
 #include "retention.h"
 #include "sdnotify.h"
 #include "trash.h"
@@ -108,6 +109,7 @@ daemon_init(struct daemon *dm, struct config *cfg, const char *config_path,
 	if (r < 0)
 		return log_error_errno(r, "open %s/%s/%s: %m", dm->cfg.spool,
 		    SPOOL_STATE, QUEUE_DIR);
+	dm->packages = package_cache_new(); /* NULL: not cached */
 	trash_empty(dm->spool.dirfd);
 	daemon_pending_scan(dm);
 	return 0;
@@ -129,6 +131,8 @@ daemon_done(struct daemon *dm)
 	dm->pending = NULL;
 	retry_done(&dm->retry);
 	foreign_done(&dm->foreign);
+	package_cache_free(dm->packages);
+	dm->packages = NULL;
 	/* Last: while it is held, no other daemon touches the spool. */
 	pidfile_release(&dm->pidfile);
 	config_done(&dm->cfg);
@@ -258,6 +262,41 @@ out:
 }
 
 /*
+ * Accounts where the repeat d came from in the first dump's repeats item
+ * (seeded with the first dump's own crash), and copies it into d for the
+ * notifications about d.  Idempotent: a replay of d adds nothing.
+ * Returns 0 or -errno.
+ */
+static int
+write_repeats(struct dump *first, struct dump *d)
+{
+	struct repeats *rp;
+	struct buf b;
+	int r;
+
+	rp = malloc(sizeof(*rp));
+	if (rp == NULL)
+		return -ENOMEM;
+	buf_init(&b, 0);
+	r = repeats_read(first, rp);
+	if (r == 0)
+		r = repeats_add(rp, first);
+	if (r >= 0)
+		r = repeats_add(rp, d);
+	if (r >= 0)
+		r = repeats_format(rp, &b);
+	if (r >= 0)
+		r = dump_replace_item(
+		    first, DUMP_ITEM_REPEATS, b.data ? b.data : "", b.len);
+	if (r >= 0)
+		r = dump_replace_item(
+		    d, DUMP_ITEM_REPEATS, b.data ? b.data : "", b.len);
+	buf_done(&b);
+	free(rp);
+	return r < 0 ? r : 0;
+}
+
+/*
  * Writes what the daemon adds to a dump's items for dedupe; last_seen is
  * the key's newest crash (dumps may be processed out of time order).
  */
@@ -299,6 +338,8 @@ write_counts(struct daemon *dm, struct dump *d, const struct decision *dec,
 		if (r >= 0)
 			r = record_occurrence(first, d);
 		if (r >= 0)
+			r = write_repeats(first, d);
+		if (r >= 0)
 			r = dump_sync(first);
 		dump_free(first);
 		retention_forget(dm->retention, dec->first);
@@ -306,6 +347,40 @@ write_counts(struct daemon *dm, struct dump *d, const struct decision *dec,
 	if (r < 0)
 		log_warn_errno(
 		    r, "%s: merge into %s: %m, ignoring", d->name, dec->first);
+}
+
+/*
+ * Adds the package item (package.h) to a dump that has none yet, when a
+ * package manager names its executable; nothing is written for a crash
+ * it cannot speak of.
+ */
+static void
+write_package(struct daemon *dm, struct dump *d)
+{
+	char text[PACKAGE_TEXT_MAX + 1], *old = NULL;
+	size_t n;
+	int r;
+
+	r = dump_read_item(d, DUMP_ITEM_PACKAGE, 64, &old);
+	free(old);
+	if (r != -ENOENT)
+		return; /* there, or unreadable: not asked again */
+	r = package_lookup(dm->packages, d, text, sizeof(text) - 1);
+	if (r <= 0) {
+		if (r < 0)
+			log_warn_errno(r,
+			    "%s: package of the executable: %m, "
+			    "ignoring",
+			    d->name);
+		return;
+	}
+	n = strlen(text);
+	text[n++] = '\n';
+	r = dump_replace_item(d, DUMP_ITEM_PACKAGE, text, n);
+	if (r >= 0)
+		r = dump_sync(d);
+	if (r < 0)
+		log_warn_errno(r, "%s: write package: %m, ignoring", d->name);
 }
 
 /* daemon_process(); may_defer: its unwind may be scheduled for later. */
@@ -374,6 +449,7 @@ process(struct daemon *dm, const char *name, bool may_defer)
 		dump_free(d);
 		return r < 0 ? r : RETRY_DEFERRED;
 	}
+	write_package(dm, d);
 	buf_init(&key, 0);
 	r = journal_load(d->dirfd, &j);
 	if (r >= 0)
@@ -568,6 +644,7 @@ daemon_reopen_spool(struct daemon *dm)
 	foreign_done(&dm->foreign);
 	foreign_init(&dm->foreign);
 	dm->n_pending = 0;
+	dm->packages = package_cache_new(); /* NULL: not cached */
 	trash_empty(dm->spool.dirfd);
 	daemon_pending_scan(dm);
 	return 0;

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "delivery.h"
 #include "foreign.h"
+#include "package.h"
 #include "pidfile.h"
 #include "registration.h"
 #include "retry.h"
@@ -43,6 +44,7 @@ struct daemon {
 	struct unwinds unwinds; /* backtraces in flight or waiting */
 	struct retry retry; /* dumps whose processing failed, tried again */
 	struct foreign foreign; /* entries of the spool root said no dump */
+	struct package_cache *packages; /* owned: executables' packages */
 };
 
 /*

@@ -188,7 +188,7 @@ kernel_dumps_write(struct daemon *dm, enum dump_kind kind,
 		dump_writer_data(
 		    &w, DUMP_ITEM_BACKTRACE, f->trace.data, f->trace.len);
 	if (repeats > 1)
-		dump_writer_item(&w, DUMP_ITEM_REPEATS, "%llu\n",
+		dump_writer_item(&w, DUMP_ITEM_IDENTICAL, "%llu\n",
 		    (unsigned long long)repeats);
 	if (pstore)
 		dump_writer_item(&w, DUMP_ITEM_PSTORE, "%s\n", pstore);

@@ -16,15 +16,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dump_tsv.h"
 #include "escape.h"
 #include "items.h"
 #include "mail_msg.h"
 #include "mail_text.h"
 #include "redact.h"
+#include "repeats.h"
 
 /* Frames of the crashing thread shown first. */
 #define TOP_FRAMES 8
 #define ANCESTRY_MAX 64
+/* The package item is "NAME VERSION" (package.h): a longer one is no such. */
+#define PACKAGE_SHOWN_MAX 300
 
 /* The first line: what crashed where, or what a digest sums up. */
 static void
@@ -185,6 +189,22 @@ put_where_line(struct mail_text *t, const char *bt)
 	mail_text_puts(t, "\n");
 }
 
+/* "package     coreutils 9.1-1", when the daemon found one. */
+static void
+put_package(struct mail_text *t, const struct dump *d)
+{
+	size_t len;
+	char *v;
+
+	v = mail_text_item(d, DUMP_ITEM_PACKAGE, true, &len, NULL, &t->r);
+	if (len > 0 && len <= PACKAGE_SHOWN_MAX && !memchr(v, '\n', len)) {
+		mail_text_label(t, "package");
+		mail_text_escaped(t, v, len);
+		mail_text_puts(t, "\n");
+	}
+	mail_text_item_free(v);
+}
+
 static void
 put_facts(struct mail_text *t, const struct action_event *ev, const char *bt)
 {
@@ -201,6 +221,7 @@ put_facts(struct mail_text *t, const struct action_event *ev, const char *bt)
 		mail_text_puts(t, " (deleted while it ran)");
 	mail_text_item_free(v);
 	mail_text_puts(t, "\n");
+	put_package(t, d);
 	put_where_line(t, bt);
 	mail_text_label(t, "time");
 	mail_text_time(t, d->time);
@@ -292,6 +313,36 @@ put_top_frames(struct mail_text *t, const char *bt)
 	return more;
 }
 
+/*
+ * One ancestor's line of ptree: "pid  comm  argv", each argv cut at
+ * DUMP_PTREE_ARGV_SHOWN bytes (the dump keeps it whole).
+ */
+static void
+put_ancestor(struct mail_text *t, const char *line)
+{
+	struct dump_tsv_field f[_DUMP_PTREE_MAX];
+	struct dump_tsv w;
+	long long pid;
+	size_t n, keep;
+
+	dump_tsv_init(&w, line);
+	n = dump_ptree_next(&w, f, &pid);
+	if (n < _DUMP_PTREE_MAX) {
+		/* Not the hook's three fields: the line as it is. */
+		mail_text_escaped(t, line, mail_text_line_len(line));
+		return;
+	}
+	mail_text_escaped(t, f[DUMP_PTREE_PID].s, f[DUMP_PTREE_PID].len);
+	mail_text_puts(t, "  ");
+	mail_text_escaped(t, f[DUMP_PTREE_COMM].s, f[DUMP_PTREE_COMM].len);
+	mail_text_puts(t, "  ");
+	keep = dump_ptree_argv_keep(&f[DUMP_PTREE_ARGV], DUMP_PTREE_ARGV_SHOWN);
+	mail_text_escaped(t, f[DUMP_PTREE_ARGV].s, keep);
+	if (keep < f[DUMP_PTREE_ARGV].len)
+		mail_text_printf(t, "\xe2\x80\xa6 (%zu more bytes)",
+		    f[DUMP_PTREE_ARGV].len - keep);
+}
+
 /* ptree: the process first, then its ancestors; shown from the root down. */
 static void
 put_ancestry(struct mail_text *t, const struct dump *d)
@@ -316,7 +367,7 @@ put_ancestry(struct mail_text *t, const struct dump *d)
 		mail_text_printf(t, "  %*s%s",
 		    (int)(depth > 0 ? depth * 2 - 2 : 0), "",
 		    depth > 0 ? "`- " : "");
-		mail_text_escaped(t, lines[i], mail_text_line_len(lines[i]));
+		put_ancestor(t, lines[i]);
 		mail_text_puts(t, i == 0 ? "   <- crashed\n" : "\n");
 	}
 	mail_text_puts(t, "\n");
@@ -331,6 +382,50 @@ put_held_back(struct mail_text *t, const struct action_event *ev)
 	mail_text_puts(t, "Held back (not mailed one by one)\n  ");
 	mail_text_visible(t, ev->summary, strlen(ev->summary));
 	mail_text_puts(t, "\n\n");
+}
+
+/*
+ * Where the crashes merged into this dump came from (its repeats item,
+ * which a repeat's dump holds a copy of): hostnames, containers, uids.
+ */
+static void
+put_repeats(struct mail_text *t, const struct dump *d)
+{
+	static const char *const labels[_REPEATS_KIND_MAX] = {
+		[REPEATS_HOSTNAME] = "hostnames",
+		[REPEATS_CONTAINER] = "containers",
+		[REPEATS_UID] = "uids",
+	};
+	struct repeats *rp;
+	struct buf b;
+	int r;
+
+	rp = malloc(sizeof(*rp));
+	r = rp ? repeats_read(d, rp) : -ENOMEM;
+	if (r <= 0) {
+		if (r < 0 && t->r >= 0)
+			t->r = r;
+		free(rp);
+		return;
+	}
+	mail_text_printf(t,
+	    "Repeats (where the %llu crashes merged came from)\n",
+	    (unsigned long long)repeats_total(rp));
+	buf_init(&b, 0);
+	for (int k = 0; k < _REPEATS_KIND_MAX; k++) {
+		buf_reset(&b);
+		r = repeats_describe(rp, k, &b);
+		if (r < 0 && t->r >= 0)
+			t->r = r;
+		if (r < 0 || b.len == 0)
+			continue;
+		mail_text_label(t, labels[k]);
+		mail_text_unescaped(t, b.data, b.len);
+		mail_text_puts(t, "\n");
+	}
+	mail_text_puts(t, "\n");
+	buf_done(&b);
+	free(rp);
 }
 
 static void
@@ -491,6 +586,7 @@ mail_body(const struct action_config *ac, const struct action_event *event,
 		more = put_top_frames(&t, bt);
 		put_ancestry(&t, ev->dump);
 		put_held_back(&t, ev);
+		put_repeats(&t, ev->dump);
 		put_details(&t, ac, ev, core_note);
 	}
 	if (more)

@@ -13,6 +13,7 @@
 #include "dump_tsv.h"
 #include "escape.h"
 #include "json_text.h"
+#include "repeats.h"
 
 #define TOP_FRAMES 5
 #define PARENTS_SHOWN 6
@@ -262,6 +263,47 @@ card_signal(struct buf *out, const struct webhook_crash *c, bool slack)
 	return r < 0 ? r : buf_printf(out, " (%d)", c->signal);
 }
 
+/*
+ * "Package: coreutils 9.1-1" and, for merged crashes, "Repeats from:
+ * web1 (20), other (1)" and their containers when they had any.
+ */
+static int
+card_origins(struct buf *out, const struct webhook_crash *c, bool slack)
+{
+	static const char *const labels[_REPEATS_KIND_MAX] = {
+		[REPEATS_HOSTNAME] = "Repeats from",
+		[REPEATS_CONTAINER] = "Repeats in containers",
+	};
+	struct buf b;
+	int r = 0;
+
+	if (c->package && c->package[0]) {
+		r = label(out, "Package", slack);
+		r = r < 0 ? r : webhook_card_escaped(out, c->package, slack);
+	}
+	if (c->repeats == NULL)
+		return r;
+	buf_init(&b, 0);
+	for (int k = 0; k < _REPEATS_KIND_MAX && r >= 0; k++) {
+		if (labels[k] == NULL)
+			continue;
+		/* Containers only when some repeat had one. */
+		if (k == REPEATS_CONTAINER && c->repeats->more[k] == 0 &&
+		    (c->repeats->n[k] == 0 ||
+			(c->repeats->n[k] == 1 &&
+			    c->repeats->values[k][0].text[0] == '\0')))
+			continue;
+		buf_reset(&b);
+		r = repeats_describe(c->repeats, k, &b);
+		r = r < 0 ? r : label(out, labels[k], slack);
+		r = r < 0 ? r
+			  : webhook_card_value(out, b.data ? b.data : "", b.len,
+				JSON_TEXT_ESCAPED, HUMAN_VALUE_CAP, slack);
+	}
+	buf_done(&b);
+	return r;
+}
+
 int
 webhook_card(struct buf *out, const struct webhook_crash *c, bool slack)
 {
@@ -283,6 +325,7 @@ webhook_card(struct buf *out, const struct webhook_crash *c, bool slack)
 		r = label(out, "Parents", slack);
 		r = r < 0 ? r : human_parents(out, c, slack);
 	}
+	r = r < 0 ? r : card_origins(out, c, slack);
 	if (r >= 0)
 		r = buf_printf(out, slack ? "\n*%s:* %llu" : "\n%s: %llu",
 		    slack ? "Crashes of this kind" : "crashes of this kind",

@@ -129,7 +129,14 @@ dump_keys(struct json_writer *w, const struct webhook_crash *c)
 	    JSON_TEXT_ESCAPED);
 	backtrace_text(w, c);
 	json_key(w, "ptree");
-	dump_json_ptree(w, c->ptree, PTREE_CAP, JSON_TEXT_ESCAPED);
+	dump_json_ptree(
+	    w, c->ptree, PTREE_CAP, DUMP_PTREE_ARGV_SHOWN, JSON_TEXT_ESCAPED);
+	escaped(w, "package", c->package ? c->package : "");
+	json_key(w, "repeats");
+	if (c->repeats)
+		dump_json_repeats(w, c->repeats, JSON_TEXT_ESCAPED);
+	else
+		json_write_null(w);
 }
 
 /* The writer's result; nothing of the body stays in out on failure. */

@@ -61,12 +61,24 @@
  *                   16 KiB), or why there is none, or ""
  *     ptree         the process and its ancestors up to pid 1, the
  *                   process first: objects {pid, comm, argv} where argv
- *                   is one string, shell-quoted
+ *                   is one string, shell-quoted, each cut at 200
+ *                   bytes with "... (N more bytes)" (the dump keeps
+ *                   it whole)
+ *     package       the executable's package and version ("coreutils
+ *                   9.1-1"), or "" when unknown or not from a package
+ *     repeats       where the crashes merged into this dump came from
+ *                   (the first one and its repeats), or null before any
+ *                   repeat: {"hostname": [{"value", "count"}, ...],
+ *                   "container": [...], "uid": [...], "more":
+ *                   {"hostname": N, ...}}, at most 16 values a kind
+ *                   (crashd's escaped text; "" for no container), more
+ *                   counting the crashes with other values
  *
  * format = "slack": {"text": ...}, a Slack incoming-webhook message in
  * mrkdwn (and what Mattermost, Rocket.Chat and Discord's /slack endpoint
  * take): what crashed where, executable, argv (shell-quoted), signal, pid,
- * user, container, parents, counts and held-back summary, the top frames
+ * user, container, parents, package, the hostnames (and containers) of
+ * merged repeats, counts and held-back summary, the top frames
  * and the id.  Every string from the dump is in a code span (no mention
  * or link in a process's name is acted on; a backtick in it is \x60), and
  * &, <, > are written &amp; &lt; &gt; as Slack requires.  No "blocks":

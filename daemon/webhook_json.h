@@ -48,6 +48,9 @@ struct webhook_crash {
 	const char *backtrace; /* backtrace: text, every thread */
 	const char *frames; /* backtrace_frames: TSV, crashing thread first */
 	const char *ptree; /* TSV: pid, comm, argv; the process first */
+	const char *package; /* "coreutils 9.1-1" (package.h), or "" */
+	/* Where merged crashes came from (repeats.h), or NULL: none. */
+	const struct repeats *repeats;
 
 	long long time; /* seconds; <= 0 when unknown */
 	long long pid, ns_pid, tid, uid, gid; /* -1 when unknown */

@@ -48,7 +48,7 @@ encoded(
 	if (frames)
 		dump_json_frames(&w, text, tid, max, flags);
 	else
-		dump_json_ptree(&w, text, max, flags);
+		dump_json_ptree(&w, text, max, max % 2 ? 0 : 7, flags);
 	j = parsed(&w, &out);
 	FUZZ_CHECK(max == 0 || json_array_size(j) <= max);
 	buf_done(&out);

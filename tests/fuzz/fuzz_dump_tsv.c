@@ -8,6 +8,7 @@
  * field read as a number is one.
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,50 @@ is_number(const struct dump_tsv_field *f)
 		if (f->s[i] < '0' || f->s[i] > '9')
 			return false;
 	return true;
+}
+
+/*
+ * dump_ptree_argv_cut() of a field at max bytes: the field itself when it
+ * fits; else a prefix of at most max bytes that ends on no lone
+ * backslash of an escape, then "~ (N more bytes)", N what is left.
+ */
+static void
+check_cut(const struct dump_tsv_field *f, size_t max)
+{
+	struct buf b;
+	size_t keep = 0;
+	char tail[64];
+	int r;
+
+	buf_init(&b, 0);
+	r = dump_ptree_argv_cut(&b, f, max, "~");
+	FUZZ_CHECK(r == 0 || r == 1);
+	if (r == 0) {
+		FUZZ_CHECK(b.len == f->len);
+		FUZZ_CHECK(f->len == 0 || memcmp(b.data, f->s, f->len) == 0);
+		FUZZ_CHECK(max == 0 || f->len <= max);
+		buf_done(&b);
+		return;
+	}
+	FUZZ_CHECK(max > 0 && f->len > max);
+	/* The escapes of the prefix are whole: walk them as the cut does. */
+	while (keep < f->len) {
+		size_t n = 1;
+
+		if (f->s[keep] == '\\')
+			n = keep + 1 < f->len && f->s[keep + 1] == 'x' ? 4 : 2;
+		if (keep + n > f->len)
+			n = f->len - keep;
+		if (keep + n > max)
+			break;
+		keep += n;
+	}
+	FUZZ_CHECK(keep <= max && keep <= b.len);
+	FUZZ_CHECK(memcmp(b.data, f->s, keep) == 0);
+	snprintf(tail, sizeof(tail), "~ (%zu more bytes)", f->len - keep);
+	FUZZ_CHECK(b.len == keep + strlen(tail));
+	FUZZ_CHECK(memcmp(b.data + keep, tail, strlen(tail)) == 0);
+	buf_done(&b);
 }
 
 int
@@ -66,6 +111,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    g[nf].s == f.s && g[nf].len == f.len);
 			if (dump_tsv_number(&f, -7) != -7)
 				FUZZ_CHECK(is_number(&f));
+			check_cut(&f, nf * 3 % 11);
 			nf++;
 		}
 		FUZZ_CHECK(nf >= 1);

@@ -76,6 +76,11 @@ static const struct item good_items[] = {
 	{ "signature", "0123456789abcdef\n", 0 },
 	{ "core.mini", "ELF-ish core bytes", 0 },
 	{ "count", "3\n", 0 },
+	{ "package", "victim-tools 1.2-3\n", 0 },
+	{ "repeats",
+	    "last\tx\nhostname\t2\tweb1\nhostname\t1\tother\n"
+	    "container\t3\tdocker 0123abcd\nuid\t3\t1000\n",
+	    0 },
 };
 
 struct fixture {
@@ -241,6 +246,11 @@ test_generic(void **state)
 	assert_string_equal(str_at(json_array_get(a, 1), "comm"), "bash");
 	assert_string_equal(
 	    str_at(json_array_get(a, 0), "argv"), "victim segv 'a b'");
+	assert_string_equal(str_at(d, "package"), "victim-tools 1.2-3");
+	a = json_object_get(json_object_get(d, "repeats"), "hostname");
+	assert_int_equal(json_array_size(a), 2);
+	assert_string_equal(str_at(json_array_get(a, 1), "value"), "other");
+	assert_int_equal(int_at(json_array_get(a, 0), "count"), 2);
 	json_decref(j);
 	done_dump(&f);
 }
@@ -310,6 +320,10 @@ test_slack(void **state)
 	assert_non_null(strstr(t, "*Container:* `docker 0123abcd`"));
 	assert_non_null(
 	    strstr(t, "*Parents:* `bash` (1000) &lt; `systemd` (1)"));
+	assert_non_null(strstr(t, "*Package:* `victim-tools 1.2-3`"));
+	assert_non_null(strstr(t, "*Repeats from:* `web1 (2), other (1)`"));
+	assert_non_null(
+	    strstr(t, "*Repeats in containers:* `docker 0123abcd (3)`"));
 	assert_non_null(
 	    strstr(t, "*Crashes of this kind:* 3; `2 more crashes"));
 	assert_non_null(strstr(t,
