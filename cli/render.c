@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crash_site.h"
 #include "dump_json.h"
 #include "escape.h"
 #include "fsutil.h"
@@ -108,6 +109,21 @@ render_table(const struct dump_set *s, size_t from, bool color)
 	}
 }
 
+/* "where": the crash site (crash_site.h), null when there is none. */
+static void
+where_key(struct json_writer *w, const struct dump *d)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	json_key(w, DUMP_ITEM_WHERE);
+	if (crash_site_of_dump(d, &b) > 0)
+		json_strn(w, b.data, b.len);
+	else
+		json_write_null(w);
+	buf_done(&b);
+}
+
 void
 render_json_fields(
     struct json_writer *w, int spool_dirfd, const struct cli_dump *cd)
@@ -166,6 +182,7 @@ render_json_fields(
 	json_bool(w, cd->duplicate);
 	json_key(w, "processed");
 	json_bool(w, d->processed);
+	where_key(w, d);
 }
 
 void

@@ -48,6 +48,8 @@ struct webhook_crash {
 	const char *backtrace; /* backtrace: text, every thread */
 	const char *frames; /* backtrace_frames: TSV, crashing thread first */
 	const char *ptree; /* TSV: pid, comm, argv; the process first */
+	const char *where; /* the crash site (crash_site.h), or "" */
+	const char *duphash; /* satyr's, or "" */
 
 	long long time; /* seconds; <= 0 when unknown */
 	long long pid, ns_pid, tid, uid, gid; /* -1 when unknown */
