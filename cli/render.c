@@ -109,15 +109,20 @@ render_table(const struct dump_set *s, size_t from, bool color)
 	}
 }
 
-/* "where": the crash site (crash_site.h), null when there is none. */
+/*
+ * "where": the crash site (crash_site.h), null when there is none.  The
+ * dump's directory is dirfd (a listed dump keeps none open).
+ */
 static void
-where_key(struct json_writer *w, const struct dump *d)
+where_key(struct json_writer *w, const struct dump *d, int dirfd)
 {
+	struct dump at = *d;
 	struct buf b;
 
+	at.dirfd = dirfd;
 	buf_init(&b, 0);
 	json_key(w, DUMP_ITEM_WHERE);
-	if (crash_site_of_dump(d, &b) > 0)
+	if (dirfd >= 0 && crash_site_of_dump(&at, &b) > 0)
 		json_strn(w, b.data, b.len);
 	else
 		json_write_null(w);
@@ -171,6 +176,7 @@ render_json_fields(
 		json_bool(w, true);
 	}
 	free(cmdline);
+	where_key(w, d, fd);
 	safe_close(fd);
 	json_key(w, "count");
 	json_int(w, (long long)cd->count);
@@ -182,7 +188,6 @@ render_json_fields(
 	json_bool(w, cd->duplicate);
 	json_key(w, "processed");
 	json_bool(w, d->processed);
-	where_key(w, d);
 }
 
 void
