@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "crash_site.h"
 #include "dump_json.h"
 #include "dump_tsv.h"
 #include "dumps.h"
@@ -257,6 +258,22 @@ escaped_text(const char *s)
 	return b.data ? buf_steal(&b, NULL) : strdup("");
 }
 
+/* "where": the crash site, the program's own frame (crash_site.h). */
+static void
+put_where(const struct dump *d)
+{
+	struct buf w;
+	char *v;
+
+	buf_init(&w, 0);
+	if (crash_site_of_dump(d, &w) > 0) {
+		v = escaped_text(w.data);
+		printf("  %-11s %s\n", "where", v ? v : "");
+		free(v);
+	}
+	buf_done(&w);
+}
+
 static void
 print_text(const struct cli_dump *cd, bool show_environ)
 {
@@ -309,6 +326,8 @@ print_text(const struct cli_dump *cd, bool show_environ)
 		printf("  %-11s %s\n", "", "(deleted while it ran)");
 	free(v);
 
+	put_where(d);
+
 	item_read(d, DUMP_ITEM_CMDLINE, false, &it);
 	buf_init(&b, 0);
 	term_escape_argv(&b, it.v, it.len);
@@ -357,6 +376,12 @@ print_text(const struct cli_dump *cd, bool show_environ)
 	v = text(d, DUMP_ITEM_DUPLICATE_OF, NULL);
 	if (v[0])
 		put_escaped("duplicate", v);
+	free(v);
+	if (d->signature[0])
+		put_escaped("signature", d->signature);
+	v = text(d, DUMP_ITEM_DUPHASH, NULL);
+	if (v[0])
+		put_escaped("duphash", v);
 	free(v);
 	info_added_print(d);
 
@@ -417,7 +442,7 @@ put_json(struct json_writer *w, int spool_dirfd, const struct cli_dump *cd)
 		DUMP_ITEM_DUPLICATE_OF, DUMP_ITEM_DUMPABLE, DUMP_ITEM_STATUS,
 		DUMP_ITEM_LIMITS, DUMP_ITEM_CGROUP, DUMP_ITEM_CORE_INFO,
 		DUMP_ITEM_INCOMPLETE, DUMP_ITEM_EXECUTABLE_DELETED,
-		DUMP_ITEM_THREAD_COMM, DUMP_ITEM_SIGNATURE,
+		DUMP_ITEM_THREAD_COMM, DUMP_ITEM_SIGNATURE, DUMP_ITEM_DUPHASH,
 		DUMP_ITEM_BACKTRACE };
 	static const char *const tsv_items[] = { DUMP_ITEM_PTREE,
 		DUMP_ITEM_OPEN_FDS, DUMP_ITEM_NAMESPACES };

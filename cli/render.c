@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crash_site.h"
 #include "dump_json.h"
 #include "escape.h"
 #include "fsutil.h"
@@ -262,6 +263,26 @@ render_json_print(const struct buf *b, enum cli_json mode)
 		fwrite(b->data, 1, b->len, stdout);
 }
 
+/*
+ * "where": the crash site (crash_site.h), null when there is none.  The
+ * dump's directory is dirfd (a listed dump keeps none open).
+ */
+static void
+where_key(struct json_writer *w, const struct dump *d, int dirfd)
+{
+	struct dump at = *d;
+	struct buf b;
+
+	at.dirfd = dirfd;
+	buf_init(&b, 0);
+	json_key(w, DUMP_ITEM_WHERE);
+	if (dirfd >= 0 && crash_site_of_dump(&at, &b) > 0)
+		json_strn(w, b.data, b.len);
+	else
+		json_write_null(w);
+	buf_done(&b);
+}
+
 void
 render_json_fields(
     struct json_writer *w, int spool_dirfd, const struct cli_dump *cd)
@@ -309,6 +330,7 @@ render_json_fields(
 		json_bool(w, true);
 	}
 	free(cmdline);
+	where_key(w, d, fd);
 	safe_close(fd);
 	json_key(w, "count");
 	json_int(w, (long long)cd->count);

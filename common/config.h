@@ -127,6 +127,14 @@ struct daemon_config {
 	 */
 	char *debuginfod_urls;
 	char *debuginfod_cache; /* their files, kept */
+	/*
+	 * The signature's rule (frame_skip.h): globs added to the built-in
+	 * lists of frames skipped and of prefix frames, and how many frames
+	 * of the program's code a signature takes.
+	 */
+	char **signature_skip;
+	char **signature_prefix;
+	unsigned signature_frames;
 	char *pid_file; /* absolute: the daemon holds it locked (pidfile.h) */
 	struct kernel_config kernel;
 };

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "config_key.h"
 #include "dump.h"
+#include "frame_skip.h"
 
 #define TOP(field) offsetof(struct config, field)
 #define HOOK(field)                                                            \
@@ -51,6 +52,7 @@ static const char *const config_sections[] = {
 	"daemon.delivery",
 	"daemon.backtrace",
 	"daemon.kernel",
+	"daemon.signature",
 	"actions.match",
 };
 
@@ -204,6 +206,12 @@ const struct config_key config_keys[] = {
 	KEY("daemon.backtrace.debuginfod_cache", KEY_STRING,
 	    DAEMON(debuginfod_cache), .absolute = true,
 	    .def.s = CONFIG_DEFAULT_DEBUGINFOD_CACHE),
+	KEY("daemon.signature.skip", KEY_GLOBS, DAEMON(signature_skip),
+	    .def.strv = no_strings),
+	KEY("daemon.signature.prefix", KEY_GLOBS, DAEMON(signature_prefix),
+	    .def.strv = no_strings),
+	KEY("daemon.signature.frames", KEY_UINT, DAEMON(signature_frames),
+	    .min = 1, .max = 16, .def.i = FRAME_SKIP_SIGNATURE_FRAMES),
 	KEY("daemon.pid_file", KEY_STRING, DAEMON(pid_file), .absolute = true,
 	    .def.s = CONFIG_DEFAULT_PID_FILE),
 	KEY("daemon.kernel.enabled", KEY_BOOL, DAEMON(kernel.enabled),

@@ -74,7 +74,10 @@
 #define DUMP_ITEM_BACKTRACE "backtrace"
 #define DUMP_ITEM_BACKTRACE_FRAMES "backtrace_frames" /* TSV, dump_tsv.h */
 #define DUMP_ITEM_SIGNATURE "signature"
+/* satyr's duphash of the crash site, for ABRT and FAF: 40 hex digits. */
 #define DUMP_ITEM_DUPHASH "duphash"
+/* The crash site's frame, one line (crash_site.h). */
+#define DUMP_ITEM_WHERE "where"
 #define DUMP_ITEM_PACKAGE "package"
 #define DUMP_ITEM_COUNT "count"
 #define DUMP_ITEM_LAST_OCCURRENCE "last_occurrence"

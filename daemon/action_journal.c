@@ -20,6 +20,7 @@
 #include "action.h"
 #include "cgroup_unit.h"
 #include "core_zst.h"
+#include "crash_site.h"
 #include "dump_tsv.h"
 #include "escape.h"
 #include "fsutil.h"
@@ -289,6 +290,17 @@ field_message(struct fields *f, const struct dump *d)
 	    d->kind == DUMP_KIND_SNAPSHOT ? " (a snapshot: " : "",
 	    d->kind == DUMP_KIND_SNAPSHOT ? d->reason : "",
 	    d->kind == DUMP_KIND_SNAPSHOT ? ")" : "");
+	{
+		struct buf w;
+
+		/* The crash site, the program's own frame (crash_site.h). */
+		buf_init(&w, 0);
+		if (crash_site_of_dump(d, &w) > 0) {
+			buf_printf(&m, "Where: %s\n", w.data);
+			field(f, "CRASHD_WHERE", w.data, w.len);
+		}
+		buf_done(&w);
+	}
 	put_stack(&m, d);
 	field(f, "MESSAGE", m.data, m.len);
 	if (comm && len)
@@ -414,6 +426,7 @@ action_journal_run(const struct action_config *ac,
 		field_item(&f, "CRASHD_SNAPSHOT_REASON", d,
 		    DUMP_ITEM_SNAPSHOT_REASON, SMALL_CAP);
 	field_item(&f, "CRASHD_SIGNATURE", d, DUMP_ITEM_SIGNATURE, SMALL_CAP);
+	field_item(&f, "CRASHD_DUPHASH", d, DUMP_ITEM_DUPHASH, SMALL_CAP);
 	fieldf(&f, "CRASHD_COUNT", "%llu", (unsigned long long)ev->count);
 	field(&f, "CRASHD_EVENT", ev->event, strlen(ev->event));
 	field(&f, "CRASHD_DUMP", ev->dump_path, strlen(ev->dump_path));

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "action.h"
+#include "crash_site.h"
 #include "fsutil.h"
 #include "repeats.h"
 #include "webhook_json.h"
@@ -33,6 +34,7 @@ enum {
 	I_PTREE,
 	I_CMDLINE,
 	I_PACKAGE,
+	I_DUPHASH,
 	I_MAX,
 };
 
@@ -117,6 +119,7 @@ render(const struct action_config *ac, const struct action_event *ev,
 	char *v[I_MAX] = { NULL };
 	struct repeats *rp = NULL;
 	char *deleted = NULL;
+	struct buf where;
 	size_t len = 0;
 	int r, err = 0;
 
@@ -154,6 +157,12 @@ render(const struct action_config *ac, const struct action_event *ev,
 	c.frames =
 	    item(d, DUMP_ITEM_BACKTRACE_FRAMES, FRAMES_CAP, &v[I_FRAMES], &err);
 	c.ptree = item(d, DUMP_ITEM_PTREE, DUMP_ITEM_CAP, &v[I_PTREE], &err);
+	c.duphash = item(d, DUMP_ITEM_DUPHASH, 128, &v[I_DUPHASH], &err);
+	buf_init(&where, 0);
+	r = crash_site_of_dump(d, &where);
+	if (r == -ENOMEM)
+		err = r;
+	c.where = where.data ? where.data : "";
 	/* Raw bytes, NUL-separated, as the kernel gave them. */
 	r = read_file_at(
 	    d->dirfd, DUMP_ITEM_CMDLINE, DUMP_ITEM_CAP, &v[I_CMDLINE], &len);
@@ -197,6 +206,7 @@ render(const struct action_config *ac, const struct action_event *ev,
 	for (size_t i = 0; i < I_MAX; i++)
 		free(v[i]);
 	free(rp);
+	buf_done(&where);
 	return r;
 }
 

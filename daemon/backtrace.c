@@ -9,7 +9,8 @@
  * (confine.c: no root, an empty root directory, bounded memory); the
  * daemon does not wait for it (backtrace_start() and
  * backtrace_job_finish(), scheduled by unwinds.c).  What the child sends
- * back becomes the items backtrace, backtrace_frames and signature.  A
+ * back becomes the items backtrace, backtrace_frames, signature, duphash
+ * and where.  A
  * failure is reported in the text, never fatal.
  */
 #include "backtrace.h"
@@ -72,6 +73,8 @@ struct reply {
 	int32_t r;
 	uint32_t threads, frames;
 	char signature[17];
+	char duphash[SHA1_HEX_LEN + 1];
+	char where[CRASH_SITE_MAX + 1];
 	uint64_t text_len, frames_len;
 };
 
@@ -82,8 +85,8 @@ struct reply {
  */
 static void
 unwind_core(const struct dump *d, int core_fd, bool gz, pid_t crashed,
-    int64_t deadline_ms, struct buf *text, struct buf *frames,
-    struct backtrace_result *res, int *ret_r)
+    const struct frame_skip *fs, int64_t deadline_ms, struct buf *text,
+    struct buf *frames, struct backtrace_result *res, int *ret_r)
 {
 	struct core_inflate_result inf = { 0 };
 	int fd = core_fd;
@@ -98,7 +101,7 @@ unwind_core(const struct dump *d, int core_fd, bool gz, pid_t crashed,
 		return;
 	}
 	*ret_r = backtrace_unwind_thread(
-	    d, fd, crashed, deadline_ms, text, frames, res);
+	    d, fd, crashed, fs, deadline_ms, text, frames, res);
 	close(fd);
 	if (inf.cut)
 		buf_printf(text,
@@ -222,14 +225,16 @@ child_main(const struct dump *d, const struct backtrace_options *opt, int out,
 		    strerror(-r));
 		close(fd);
 	} else {
-		unwind_core(
-		    d, fd, gz, crashed, deadline_ms, &text, &frames, &res, &r);
+		unwind_core(d, fd, gz, crashed, opt->skip, deadline_ms, &text,
+		    &frames, &res, &r);
 	}
 	memset(&rep, 0, sizeof(rep));
 	rep.r = r;
 	rep.threads = res.threads;
 	rep.frames = res.frames;
 	memcpy(rep.signature, res.signature, sizeof(rep.signature));
+	memcpy(rep.duphash, res.duphash, sizeof(rep.duphash));
+	memcpy(rep.where, res.where, sizeof(rep.where));
 	rep.text_len = text.len;
 	rep.frames_len = frames.len;
 	if (write_all(out, &rep, sizeof(rep)) == 0 &&
@@ -393,6 +398,10 @@ read_reply(struct backtrace_job *j, const struct child_result *cr,
 			memcpy(res->signature, rep.signature,
 			    sizeof(res->signature));
 			res->signature[sizeof(res->signature) - 1] = '\0';
+			memcpy(res->duphash, rep.duphash, sizeof(res->duphash));
+			res->duphash[sizeof(res->duphash) - 1] = '\0';
+			memcpy(res->where, rep.where, sizeof(res->where));
+			res->where[sizeof(res->where) - 1] = '\0';
 			free(in);
 			return rep.r < 0 ? rep.r : 0;
 		}
@@ -415,6 +424,20 @@ read_reply(struct backtrace_job *j, const struct child_result *cr,
 	return -EIO;
 }
 
+/* Writes "value\n" as item name, when value is not "". */
+static void
+write_line(struct dump *d, const char *name, const char *value)
+{
+	struct buf b;
+
+	if (value[0] == '\0')
+		return;
+	buf_init(&b, 0);
+	if (buf_printf(&b, "%s\n", value) >= 0)
+		(void)dump_replace_item(d, name, b.data, b.len);
+	buf_done(&b);
+}
+
 /* Writes the items of a finished unwind. */
 static void
 write_items(struct dump *d, int r, const struct buf *text,
@@ -424,6 +447,10 @@ write_items(struct dump *d, int r, const struct buf *text,
 	    d, DUMP_ITEM_BACKTRACE, text->data ? text->data : "", text->len);
 	if (r >= 0) {
 		char sig[32];
+
+		/* Before the signature: a reader sees where it died first. */
+		write_line(d, DUMP_ITEM_WHERE, res->where);
+		write_line(d, DUMP_ITEM_DUPHASH, res->duphash);
 
 		(void)dump_replace_item(d, DUMP_ITEM_BACKTRACE_FRAMES,
 		    frames->data ? frames->data : "", frames->len);

@@ -13,11 +13,13 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "crash_site.h"
 #include "dump.h"
+#include "frame_skip.h"
+#include "sha1.h"
 
 #define BACKTRACE_MAX_THREADS 256
 #define BACKTRACE_MAX_FRAMES 64
-#define BACKTRACE_SIGNATURE_FRAMES 3
 /*
  * The unwinder's time: it stops by itself after BACKTRACE_TIME_MS (checked
  * per thread, frame and module: what it has is kept, marked as cut short)
@@ -37,12 +39,16 @@ struct backtrace_options {
 	 */
 	const char *debuginfod_urls;
 	const char *debuginfod_cache;
+	/* The signature's rule; NULL: the built-in one (frame_skip.h). */
+	const struct frame_skip *skip;
 };
 
 struct backtrace_result {
 	unsigned threads;
 	unsigned frames;
 	char signature[17]; /* 16 hex digits, "" when none */
+	char duphash[SHA1_HEX_LEN + 1]; /* satyr's, "" when none */
+	char where[CRASH_SITE_MAX + 1]; /* crash_site.h, "" when none */
 };
 
 /*
@@ -58,11 +64,12 @@ int backtrace_unwind(const struct dump *d, int core_fd, int64_t deadline_ms,
 
 /*
  * backtrace_unwind() with the crashing thread's id known (0: none), read
- * by the unwinder's child while it may still read the dump.
+ * by the unwinder's child while it may still read the dump, and the
+ * signature's rule (NULL: the built-in one).
  */
 int backtrace_unwind_thread(const struct dump *d, int core_fd, pid_t crashed,
-    int64_t deadline_ms, struct buf *text, struct buf *frames,
-    struct backtrace_result *ret);
+    const struct frame_skip *fs, int64_t deadline_ms, struct buf *text,
+    struct buf *frames, struct backtrace_result *ret);
 
 /* True when the dump has a core (core.mini or core.gz) and no backtrace. */
 bool backtrace_wanted(const struct dump *d);
@@ -85,8 +92,8 @@ int64_t backtrace_job_kill_at(const struct backtrace_job *j);
 /*
  * Never waits: returns 0 while the child runs (before its kill time);
  * else reaps it (killed when late) and writes the items backtrace (text,
- * a failure or the time limit too), backtrace_frames (TSV) and signature
- * into d, and returns 1.
+ * a failure or the time limit too), backtrace_frames (TSV), signature,
+ * duphash and where into d, and returns 1.
  */
 int backtrace_job_finish(struct backtrace_job *j, struct dump *d);
 

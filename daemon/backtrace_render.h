@@ -18,7 +18,8 @@
 struct frame {
 	uint64_t pc;
 	char *function; /* NULL when unknown; owned, as module and file */
-	uint64_t offset;
+	uint64_t offset; /* in the function, or in the module without one */
+	uint64_t module_offset; /* pc - the module's start (satyr's) */
 	char *module;
 	char build_id[41];
 	char *file;
@@ -38,9 +39,11 @@ void backtrace_thread_done(struct thread *t);
 /*
  * Appends the n threads of v to text and frames, the crashing thread
  * first (tid crashed, 0: none known), then the others in v's order, and
- * fills res->frames and res->signature (the crashing thread's).
+ * fills res->frames, and res->signature, res->duphash and res->where
+ * (the crashing thread's, by fs's rule; NULL: the built-in one).
  */
 void backtrace_render(const struct thread *v, unsigned n, pid_t crashed,
-    struct buf *text, struct buf *frames, struct backtrace_result *res);
+    const struct frame_skip *fs, struct buf *text, struct buf *frames,
+    struct backtrace_result *res);
 
 #endif

@@ -63,7 +63,13 @@ describe(Dwfl *dwfl, Dwarf_Addr pc, bool activation, struct frame *f)
 	f->pc = pc;
 	if (mod == NULL)
 		return;
-	mname = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	{
+		Dwarf_Addr start = 0;
+
+		mname = dwfl_module_info(
+		    mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
+		f->module_offset = pc - start;
+	}
 	if (mname)
 		f->module = strdup(mname);
 	n = dwfl_module_build_id(mod, &bits, &vaddr);
@@ -75,11 +81,7 @@ describe(Dwfl *dwfl, Dwarf_Addr pc, bool activation, struct frame *f)
 		f->function = strdup(name);
 		f->offset = off + (activation ? 0 : 1);
 	} else {
-		Dwarf_Addr start;
-
-		dwfl_module_info(
-		    mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
-		f->offset = pc - start;
+		f->offset = f->module_offset;
 	}
 	{
 		Dwfl_Line *line = dwfl_module_getsrc(mod, adjusted);
@@ -269,8 +271,8 @@ find_elf(Dwfl_Module *mod, void **userdata, const char *modname,
 
 int
 backtrace_unwind_thread(const struct dump *d, int core_fd, pid_t crashed,
-    int64_t deadline_ms, struct buf *text, struct buf *frames,
-    struct backtrace_result *ret)
+    const struct frame_skip *fs, int64_t deadline_ms, struct buf *text,
+    struct buf *frames, struct backtrace_result *ret)
 {
 	static char *debuginfo_path = NULL;
 	static const Dwfl_Callbacks callbacks = {
@@ -306,7 +308,7 @@ backtrace_unwind_thread(const struct dump *d, int core_fd, pid_t crashed,
 	}
 	(void)dwfl_getthreads(u.dwfl, thread_cb, &u);
 	/* The crashing thread first, then the others in the core's order. */
-	backtrace_render(u.threads, u.n, crashed, text, frames, &res);
+	backtrace_render(u.threads, u.n, crashed, fs, text, frames, &res);
 	res.threads = u.n;
 	if (u.n == 0 && u.cut) {
 		buf_printf(text,
@@ -344,5 +346,5 @@ backtrace_unwind(const struct dump *d, int core_fd, int64_t deadline_ms,
 		crashed = (pid_t)atoi(tid);
 	free(tid);
 	return backtrace_unwind_thread(
-	    d, core_fd, crashed, deadline_ms, text, frames, ret);
+	    d, core_fd, crashed, NULL, deadline_ms, text, frames, ret);
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "dump_tsv.h"
+#include "crash_site.h"
 #include "escape.h"
 #include "items.h"
 #include "mail_msg.h"
@@ -151,42 +152,35 @@ put_kernel_log(struct mail_text *t, const struct dump *d)
 	mail_text_item_free(log);
 }
 
-/* The crash site: frame #0 of the backtrace without its address. */
+/*
+ * The crash site: the first frame of the program's own code
+ * (crash_site.h), or why there is none.
+ */
 static void
-put_where_line(struct mail_text *t, const char *bt)
+put_where_line(struct mail_text *t, const struct dump *d, const char *bt)
 {
-	const char *p;
+	struct buf w;
+	int r;
 
 	mail_text_label(t, "where");
-	if (bt[0] == '\0') {
+	buf_init(&w, 0);
+	r = crash_site_of_dump(d, &w);
+	if (r == -ENOMEM && t->r >= 0)
+		t->r = r;
+	if (r > 0) {
+		mail_text_escaped(t, w.data, w.len);
+		mail_text_puts(t, "\n");
+	} else if (bt[0] == '\0') {
 		mail_text_puts(
 		    t, "unknown (no backtrace: the dump has no core)\n");
-		return;
-	}
-	for (p = bt; *p; p = mail_text_next_line(p))
-		if (strncmp(p, "#0 ", 3) == 0)
-			break;
-	if (*p == '\0' && strncmp(bt, "Thread ", 7) == 0) {
+	} else if (strncmp(bt, "Thread ", 7) == 0) {
 		mail_text_puts(t, "unknown (the backtrace has no frames)\n");
-		return;
-	}
-	if (*p == '\0') {
+	} else {
 		/* The backtrace step said why it has none. */
 		mail_text_escaped(t, bt, mail_text_line_len(bt));
 		mail_text_puts(t, "\n");
-		return;
 	}
-	/* "#0  0x0000561af8d4745d crash+0x10 (...) at file:line" */
-	p += 3;
-	while (*p == ' ')
-		p++;
-	if (strncmp(p, "0x", 2) == 0) {
-		p += strcspn(p, " \n");
-		while (*p == ' ')
-			p++;
-	}
-	mail_text_escaped(t, p, mail_text_line_len(p));
-	mail_text_puts(t, "\n");
+	buf_done(&w);
 }
 
 /* "package     coreutils 9.1-1", when the daemon found one. */
@@ -222,7 +216,7 @@ put_facts(struct mail_text *t, const struct action_event *ev, const char *bt)
 	mail_text_item_free(v);
 	mail_text_puts(t, "\n");
 	put_package(t, d);
-	put_where_line(t, bt);
+	put_where_line(t, d, bt);
 	mail_text_label(t, "time");
 	mail_text_time(t, d->time);
 	mail_text_puts(t, "\n");

@@ -57,11 +57,18 @@ static bool
 start(struct daemon *dm, struct unwind_slot *s, char *name, long long uid,
     uint64_t seq)
 {
+	/* The child takes its copy when it is forked, in backtrace_start(). */
+	const struct frame_skip skip = {
+		.skip = (const char *const *)dm->cfg.daemon.signature_skip,
+		.prefix = (const char *const *)dm->cfg.daemon.signature_prefix,
+		.frames = dm->cfg.daemon.signature_frames,
+	};
 	const struct backtrace_options opt = {
 		.time_ms = BACKTRACE_TIME_MS,
 		.kill_ms = BACKTRACE_KILL_MS,
 		.debuginfod_urls = dm->cfg.daemon.debuginfod_urls,
 		.debuginfod_cache = dm->cfg.daemon.debuginfod_cache,
+		.skip = &skip,
 	};
 	struct dump *d = NULL;
 	int r;

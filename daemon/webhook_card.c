@@ -334,6 +334,10 @@ webhook_card(struct buf *out, const struct webhook_crash *c, bool slack)
 		r = buf_puts(out, "; ");
 		r = r < 0 ? r : webhook_card_escaped(out, c->summary, slack);
 	}
+	if (r >= 0 && c->where && c->where[0]) {
+		r = label(out, "Where", slack);
+		r = r < 0 ? r : webhook_card_escaped(out, c->where, slack);
+	}
 	return r < 0 ? r : card_frames(out, c, slack);
 }
 

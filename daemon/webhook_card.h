@@ -23,8 +23,9 @@ int webhook_card_title(struct buf *out, const struct webhook_crash *c);
 
 /*
  * Appends the card's lines after its first (each starting "\n"): the
- * executable, argv, signal and process, container, parents, counts and
- * the top frames.  slack: mrkdwn labels, values in code spans.
+ * executable, argv, signal and process, container, parents, counts, the
+ * crash site (where) and the top frames.  slack: mrkdwn labels, values in
+ * code spans.
  */
 int webhook_card(struct buf *out, const struct webhook_crash *c, bool slack);
 

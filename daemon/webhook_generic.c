@@ -123,6 +123,8 @@ dump_keys(struct json_writer *w, const struct webhook_crash *c)
 	escaped(w, "core", c->core);
 	known(w, "core_size", c->core_size);
 	escaped(w, "signature", c->signature);
+	escaped(w, "duphash", c->duphash ? c->duphash : "");
+	escaped(w, "where", c->where ? c->where : "");
 	json_key(w, "frames");
 	dump_json_frames(w, c->frames,
 	    dump_frames_crashed_tid(c->frames, c->tid), BACKTRACE_MAX_FRAMES,

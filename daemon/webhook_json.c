@@ -53,6 +53,10 @@
  *     core          "none", "mini", "truncated" or "full", and core_size
  *                   its bytes on disk (null without a core)
  *     signature     the crash site's hash (16 hex digits) or ""
+ *     duphash       satyr's duphash for ABRT and FAF (40 hex digits) or ""
+ *     where         the crash site people read: the first frame of the
+ *                   program's own code ("check+0x1d (/usr/bin/app) at
+ *                   app.c:12"), or ""
  *     frames        the crashing thread's frames, innermost first:
  *                   objects {tid, frame, pc, function, offset, module,
  *                   build_id, file, line} (tid, frame and line numbers,

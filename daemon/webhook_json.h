@@ -51,6 +51,8 @@ struct webhook_crash {
 	const char *package; /* "coreutils 9.1-1" (package.h), or "" */
 	/* Where merged crashes came from (repeats.h), or NULL: none. */
 	const struct repeats *repeats;
+	const char *where; /* the crash site (crash_site.h), or "" */
+	const char *duphash; /* satyr's, or "" */
 
 	long long time; /* seconds; <= 0 when unknown */
 	long long pid, ns_pid, tid, uid, gid; /* -1 when unknown */

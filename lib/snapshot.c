@@ -169,9 +169,13 @@ bounded_len(const char *s, size_t max)
 	return n;
 }
 
-/* The snapshot process: lowest priorities, the marker, then SIGABRT. */
+/*
+ * The snapshot process: lowest priorities, the marker, then SIGABRT.
+ * (Every function of this file is named crashd_*: the daemon's "where"
+ * line and signature skip them by name, also in a static link.)
+ */
 __attribute__((noreturn)) static void
-snapshot_process(const char *reason)
+crashd_snapshot_process(const char *reason)
 {
 	static const char magic[] = SNAPSHOT_MAGIC "\n";
 	struct sigaction sa;
@@ -240,14 +244,14 @@ crashd_snapshot(const char *reason, unsigned flags)
 #if defined(__x86_64__)
 	pid = crashd_vclone_snapshot();
 	if (pid == 0)
-		snapshot_process(reason ? reason : "");
+		crashd_snapshot_process(reason ? reason : "");
 #else
 	pid = raw_clone(0); /* no exit signal: no SIGCHLD for the program */
 	if (pid < 0)
 		pid = -errno;
 	if (pid == 0) {
 		if (raw_clone(SIGCHLD) == 0)
-			snapshot_process(reason ? reason : "");
+			crashd_snapshot_process(reason ? reason : "");
 		syscall(SYS_exit_group, 0);
 	}
 #endif
@@ -261,8 +265,8 @@ crashd_snapshot(const char *reason, unsigned flags)
 }
 
 static bool
-snapshot_for(const char *expr, const char *file, int line, const char *func,
-    const char *msg)
+crashd_snapshot_for(const char *expr, const char *file, int line,
+    const char *func, const char *msg)
 {
 	char reason[SNAPSHOT_REASON_MAX];
 
@@ -279,7 +283,7 @@ bool
 crashd_assert_failed(
     const char *expr, const char *file, int line, const char *func)
 {
-	return snapshot_for(expr, file, line, func, NULL);
+	return crashd_snapshot_for(expr, file, line, func, NULL);
 }
 
 bool
@@ -293,5 +297,5 @@ crashd_check_failed(const char *expr, const char *file, int line,
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
 		msg[0] = '\0';
 	va_end(ap);
-	return snapshot_for(expr, file, line, func, msg);
+	return crashd_snapshot_for(expr, file, line, func, msg);
 }

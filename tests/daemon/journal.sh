@@ -49,6 +49,12 @@ pid=$(cat "$DUMP/pid")
 has_entry() { [[ $(journal_entries "$@") -ge 1 ]]; }
 wait_until 5 "the entry in the journal" has_entry CRASHD_ID="$name"
 
+jctl -o verbose CRASHD_ID="$name" >"$T/entry.out"
+grep -Eq "^ *CRASHD_WHERE=crash\+0x[0-9a-f]+ \(.*victim\)" "$T/entry.out" ||
+	fail "no CRASHD_WHERE naming crash(): $(grep WHERE "$T/entry.out")"
+grep -Eq '^ *CRASHD_DUPHASH=[0-9a-f]{40}$' "$T/entry.out" ||
+	fail "no CRASHD_DUPHASH: $(grep DUPHASH "$T/entry.out")"
+
 coredumpctl list >"$T/list.out" 2>&1 || fail "coredumpctl list: $(cat "$T/list.out")"
 grep -Eq " $pid +0 +0 SIGSEGV present +$T/victim " "$T/list.out" ||
 	fail "coredumpctl list has no present SIGSEGV of pid $pid ($T/victim): $(cat "$T/list.out")"

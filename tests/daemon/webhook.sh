@@ -181,6 +181,9 @@ if j is not None:
     eq("dump.core_size", os.path.getsize(os.path.join(dump, "core.mini")),
        d.get("core_size"))
     eq("dump.signature", text("signature"), d.get("signature"))
+    eq("dump.duphash", text("duphash"), d.get("duphash"))
+    eq("dump.where", text("where"), d.get("where"))
+    check("dump.where is crash()", d.get("where", "").startswith("crash+0x"))
     frames = d.get("frames") or [{}]
     eq("dump.frames[0].function", "crash", frames[0].get("function"))
     eq("dump.frames[0].frame", 0, frames[0].get("frame"))
@@ -223,8 +226,9 @@ if j is not None:
         eq("chat: container", f"*Container:* `{container}`", lines.pop(4))
     check("chat: parents", lines[4].startswith("*Parents:* `"))
     eq("chat: count", "*Crashes of this kind:* 1", lines[5])
-    eq("chat: where it died", ["*Where it died:*", "```"], lines[6:8])
-    check(f"chat: frame 0: {lines[8]!r}", lines[8].startswith("#0 crash+0x"))
+    check(f"chat: where: {lines[6]!r}", lines[6].startswith("*Where:* `crash+0x"))
+    eq("chat: where it died", ["*Where it died:*", "```"], lines[7:9])
+    check(f"chat: frame 0: {lines[9]!r}", lines[9].startswith("#0 crash+0x"))
     eq("chat: last line", f"_crashd first_ `{name}/chat`", lines[-1])
 
 # format = "alertmanager"

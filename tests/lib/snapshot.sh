@@ -102,6 +102,16 @@ for d in $(spool_dumps | grep -- '-server$'); do
 	tid=$(cat "$DUMP/tid")
 	awk -F'\t' -v t="$tid" '$1 == t { print $4 }' "$DUMP/backtrace_frames" | grep -qx check_invariant ||
 		fail "the crashing thread's backtrace does not show check_invariant: $(cat "$DUMP/backtrace")"
+	# The where line and signature skip libcrashd's and libc's frames.
+	where=$(cat "$DUMP/where" 2>/dev/null) || fail "no where item: $(ls "$DUMP")"
+	[[ $where == check_invariant+0x* ]] ||
+		fail "where is '$where', not the caller of CRASHD_ASSERT: $(head -8 "$DUMP/backtrace")"
+	grep -Eq '^  where +check_invariant\+0x' "$T/info.out" ||
+		fail "crashd-cli info's where is not check_invariant: $(grep where "$T/info.out")"
+	sig=$(cat "$DUMP/signature")
+	[[ -z ${snap_sig:-} || $snap_sig == "$sig" ]] ||
+		fail "two snapshots of one site have two signatures: $snap_sig, $sig"
+	snap_sig=$sig
 	expect_eq "threads in the snapshot's core" 1 "$(awk -F'\t' '{ print $1 }' "$DUMP/backtrace_frames" | sort -u | wc -l)"
 done
 expect_eq "crashes the hook saw" $((seen0 + 2)) "$(counter seen)"

@@ -177,6 +177,13 @@ mt_fake_open(struct fake *f, bool hostile)
 	    "victim.c:256\n"
 	    "Thread 29902:\n"
 	    "#0  0x00007efd9e23824a poll+0x7a (/lib/libc.so.6)\n");
+	ITEM(dump, "backtrace_frames",
+	    "29903\t0\t0x0000561af8d4745d\tcrash\t0x10\t/usr/bin/victim\t"
+	    "\tvictim.c\t81\n"
+	    "29903\t1\t0x0000561af8d47a7e\tmain\t0x40\t/usr/bin/victim\t"
+	    "\tvictim.c\t256\n"
+	    "29902\t0\t0x00007efd9e23824a\tpoll\t0x7a\t/lib/libc.so.6\t"
+	    "\t\t0\n");
 	ITEM(dump, "signature", "6f02d39aaf0dffe3\n");
 	ITEM(dump, "environ",
 	    "PATH=/usr/bin\0API_TOKEN=s3cr3t\0"

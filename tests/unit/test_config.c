@@ -533,6 +533,43 @@ test_debuginfod(void **state)
 }
 
 static void
+test_signature_keys(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+
+	assert_int_equal(load(f, "", &c), 0);
+	assert_non_null(c.daemon.signature_skip);
+	assert_null(c.daemon.signature_skip[0]);
+	assert_null(c.daemon.signature_prefix[0]);
+	assert_int_equal(c.daemon.signature_frames, 3);
+	config_done(&c);
+	assert_int_equal(
+	    load(f,
+		"daemon = { signature = {\n"
+		"  skip = [ \"my_fatal*\", \"libjunk.so*!*\" ];\n"
+		"  prefix = [ \"my_strlen\" ]; frames = 5; }; };\n",
+		&c),
+	    0);
+	assert_string_equal(c.daemon.signature_skip[0], "my_fatal*");
+	assert_string_equal(c.daemon.signature_skip[1], "libjunk.so*!*");
+	assert_null(c.daemon.signature_skip[2]);
+	assert_string_equal(c.daemon.signature_prefix[0], "my_strlen");
+	assert_int_equal(c.daemon.signature_frames, 5);
+	config_done(&c);
+	expect_only_error(f, "daemon = {\n signature = { frames = 0; }; };\n",
+	    2, "daemon.signature.frames: 0 is out of range 1..16");
+	expect_only_error(f,
+	    "daemon = { signature = { skip = [ \"\" ]; }; };\n", 1,
+	    "daemon.signature.skip: empty pattern");
+	expect_only_error(f,
+	    "daemon = { signature = { skip = \"raise\"; }; };\n", 1,
+	    "daemon.signature.skip: expected a list, like [ \"*/php-fpm\" ]");
+	expect_only_error(f, "daemon = { signature = { depth = 3; }; };\n", 1,
+	    "daemon.signature.depth: unknown key");
+}
+
+static void
 test_pid_file(void **state)
 {
 	struct fixture *f = *state;
@@ -1307,6 +1344,7 @@ main(void)
 		cmocka_unit_test(test_action_errors),
 		cmocka_unit_test(test_mail_webhook),
 		cmocka_unit_test(test_debuginfod),
+		cmocka_unit_test(test_signature_keys),
 		cmocka_unit_test(test_pid_file),
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_unknown_section),
