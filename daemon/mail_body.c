@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dump_tsv.h"
 #include "crash_site.h"
+#include "dump_tsv.h"
 #include "escape.h"
 #include "items.h"
 #include "mail_msg.h"
