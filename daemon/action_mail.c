@@ -22,6 +22,7 @@
 #include "mail_body.h"
 #include "mail_msg.h"
 #include "mail_send.h"
+#include "mail_subject.h"
 #include "units.h"
 
 /* What became of the core for the mail: its bytes, or why there are none. */
@@ -167,7 +168,7 @@ put_headers(const struct action_config *ac, const struct action_event *ev,
 		r = mail_msg_header_addresses(m, "To", ac->to);
 	buf_reset(&b);
 	if (r >= 0)
-		r = mail_body_subject(ac, ev, &b);
+		r = mail_subject(ac, ev, &b);
 	if (r >= 0)
 		r = mail_msg_header(m, "Subject", b.data ? b.data : "", b.len);
 	if (r >= 0)

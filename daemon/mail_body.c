@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * mail_body.c owns what a crash mail says: the subject from its template
- * and the body's text, laid out as `crashd-cli info` lays out a dump (the
- * layout operators already know), most urgent first.  Every byte of the
- * dump is untrusted: raw items (executable, cwd, cmdline, environ...) are
- * made visible with mail_msg_visible() or quoted for a shell; items the hook
- * or the daemon already escaped (reason, ptree, backtrace...) keep their
- * escapes, and any byte no escaper writes is escaped again.  How text is
- * written and items read is mail_text.c's; what is written, in which
- * order, is this file's.
+ * mail_body.c owns what a crash mail says: the body's text (the subject
+ * is mail_subject.c's, a kernel report's facts mail_kernel.c's), laid out as
+ * `crashd-cli info` lays out a dump (the layout operators already know), most
+ * urgent first.  Every byte of the dump is untrusted: raw items (executable,
+ * cwd, cmdline, environ...) are made visible with mail_msg_visible() or quoted
+ * for a shell; items the hook or the daemon already escaped (reason, ptree,
+ * backtrace...) keep their escapes, and any byte no escaper writes is escaped
+ * again.  How text is written and items read is mail_text.c's; what is written,
+ * in which order, is this file's.
  */
 #include "mail_body.h"
 
@@ -20,6 +20,7 @@
 #include "dump_tsv.h"
 #include "escape.h"
 #include "items.h"
+#include "mail_kernel.h"
 #include "mail_msg.h"
 #include "mail_text.h"
 #include "redact.h"
@@ -78,78 +79,6 @@ put_headline(struct mail_text *t, const struct action_event *ev)
 	else
 		mail_text_printf(t, "Event: %.64s.\n", ev->event);
 	mail_text_puts(t, "\n");
-}
-
-/* One item's text after a label, when the dump has it. */
-static void
-put_item_line(struct mail_text *t, const struct dump *d, const char *label,
-    const char *item)
-{
-	size_t len;
-	char *v = mail_text_item(d, item, true, &len, NULL, &t->r);
-
-	if (len > 0) {
-		mail_text_label(t, label);
-		mail_text_visible(t, v, len);
-		mail_text_puts(t, "\n");
-	}
-	mail_text_item_free(v);
-}
-
-/*
- * A kernel report's facts (kernel_dumps.c): the process it names, the
- * kernel and its taint, the OOM killer's figures, then the call trace.
- */
-static void
-put_kernel_facts(struct mail_text *t, const struct dump *d, const char *bt)
-{
-	put_item_line(t, d, "process", DUMP_ITEM_COMM);
-	if (d->pid > 0) {
-		mail_text_label(t, "pid");
-		mail_text_printf(t, "%ld\n", d->pid);
-	}
-	mail_text_label(t, "time");
-	mail_text_time(t, d->time);
-	mail_text_puts(t, "\n");
-	put_item_line(t, d, "kernel", DUMP_ITEM_KERNEL);
-	put_item_line(t, d, "taint", DUMP_ITEM_TAINT);
-	if (d->kind == DUMP_KIND_OOM) {
-		put_item_line(t, d, "cgroup", DUMP_ITEM_CGROUP);
-		put_item_line(t, d, "memory", DUMP_ITEM_OOM_MEMORY);
-	}
-	put_item_line(t, d, "pstore", DUMP_ITEM_PSTORE);
-	if (d->repeats > 1) {
-		mail_text_label(t, "reports");
-		mail_text_printf(
-		    t, "%llu identical, in this dump\n", d->repeats);
-	}
-	mail_text_puts(t, "\n");
-	if (bt[0]) {
-		mail_text_puts(t, "Call trace\n");
-		for (const char *p = bt; *p; p = mail_text_next_line(p)) {
-			mail_text_puts(t, "  ");
-			mail_text_escaped(t, p, mail_text_line_len(p));
-			mail_text_puts(t, "\n");
-		}
-		mail_text_puts(t, "\n");
-	}
-}
-
-/* The report as the kernel printed it. */
-static void
-put_kernel_log(struct mail_text *t, const struct dump *d)
-{
-	char *log =
-	    mail_text_item(d, DUMP_ITEM_KERNEL_LOG, true, NULL, NULL, &t->r);
-
-	mail_text_puts(t, "Kernel log\n");
-	for (const char *p = log; *p; p = mail_text_next_line(p)) {
-		mail_text_puts(t, "  ");
-		mail_text_escaped(t, p, mail_text_line_len(p));
-		mail_text_puts(t, "\n");
-	}
-	mail_text_puts(t, "\n");
-	mail_text_item_free(log);
 }
 
 /*
@@ -570,10 +499,10 @@ mail_body(const struct action_config *ac, const struct action_event *event,
 	    ev->dump, DUMP_ITEM_BACKTRACE, true, NULL, NULL, &t.r);
 	put_headline(&t, ev);
 	if (DUMP_KIND_IS_KERNEL(ev->dump->kind)) {
-		put_kernel_facts(&t, ev->dump, bt);
+		mail_kernel_facts(&t, ev->dump, bt);
 		put_held_back(&t, ev);
 		put_details(&t, ac, ev, core_note);
-		put_kernel_log(&t, ev->dump);
+		mail_kernel_log(&t, ev->dump);
 		more = false;
 	} else {
 		put_facts(&t, ev, bt);
@@ -662,118 +591,4 @@ mail_body_host(const struct action_config *ac, const struct action_event *ev,
 	mail_text_visible(&t, h->hostname, strlen(h->hostname));
 	mail_text_puts(&t, "\n");
 	return t.r;
-}
-
-/* The raw bytes a {field} of the subject stands for. */
-static int
-subject_field(
-    const struct action_event *ev, const char *f, size_t n, struct buf *out)
-{
-	const struct dump *d = ev->dump;
-	char *v;
-	int r = 0;
-
-#define IS(name) (n == strlen(name) && memcmp(f, name, n) == 0)
-	if (IS("reason"))
-		return mail_msg_unescape(out, d->reason, strlen(d->reason));
-	if (IS("hostname"))
-		return buf_puts(out, d->hostname);
-	if (IS("executable"))
-		return buf_puts(out, d->executable);
-	if (IS("comm")) {
-		v = mail_text_item(d, DUMP_ITEM_COMM, true, NULL, NULL, &r);
-		if (r >= 0)
-			r = buf_puts(out, v);
-		mail_text_item_free(v);
-		return r;
-	}
-	if (IS("signal"))
-		return buf_printf(out, "%d", d->signal);
-	if (IS("signal_name"))
-		return buf_puts(out, d->signal_name);
-	if (IS("pid"))
-		return buf_printf(out, "%ld", d->pid);
-	if (IS("uid"))
-		return d->uid >= 0 ? buf_printf(out, "%lld", d->uid)
-				   : buf_puts(out, "?");
-	if (IS("count"))
-		return buf_printf(out, "%llu", (unsigned long long)ev->count);
-	if (IS("event"))
-		return buf_puts(out, ev->event);
-	if (IS("id"))
-		return buf_puts(out, d->name);
-#undef IS
-	/* config_mail.c refuses other names; keep one as it is written. */
-	r = buf_putc(out, '{');
-	if (r >= 0)
-		r = buf_append(out, f, n);
-	return r < 0 ? r : buf_putc(out, '}');
-}
-
-/*
- * A kernel report's subject when none is configured: "[crashd] kernel
- * oops on HOST: REASON" rather than a crash's.
- */
-static const char *
-kernel_subject(const struct dump *d)
-{
-	switch (d->kind) {
-	case DUMP_KIND_OOM:
-		return "[crashd] OOM kill on {hostname}: {reason}";
-	case DUMP_KIND_PANIC:
-		return "[crashd] kernel panic on {hostname}: {reason}";
-	default:
-		return "[crashd] kernel oops on {hostname}: {reason}";
-	}
-}
-
-int
-mail_body_subject(const struct action_config *ac, const struct action_event *ev,
-    struct buf *out)
-{
-	const char *tpl = ac->subject ? ac->subject
-	    : ev->dump && DUMP_KIND_IS_KERNEL(ev->dump->kind)
-	    ? kernel_subject(ev->dump)
-	    : CONFIG_DEFAULT_SUBJECT;
-	struct buf s;
-	size_t cut;
-	int r = 0;
-
-	/* The template's fields are a crash's: a host event says its own. */
-	if (ev->host) {
-		r = buf_printf(out, "[crashd] %s: ",
-		    strcmp(ev->host->kind, "unregistered") == 0
-			? "no longer the crash handler"
-			: "the crash handler again");
-		return r < 0 ? r
-			     : buf_append(out, ev->host->hostname,
-				   strnlen(ev->host->hostname, 64));
-	}
-	buf_init(&s, 0);
-	for (const char *p = tpl; *p && r >= 0 && s.len <= MAIL_SUBJECT_MAX;) {
-		const char *end = p[0] == '{' ? strchr(p, '}') : NULL;
-
-		if (end) {
-			r = subject_field(ev, p + 1, (size_t)(end - p - 1), &s);
-			p = end + 1;
-		} else {
-			r = buf_putc(&s, *p++);
-		}
-	}
-	if (r >= 0) {
-		cut = s.len;
-		if (cut > MAIL_SUBJECT_MAX) {
-			/* Not inside a UTF-8 character. */
-			cut = MAIL_SUBJECT_MAX;
-			for (int k = 0; k < 3 && cut > 0 &&
-			     ((unsigned char)s.data[cut] & 0xc0) == 0x80;
-			     k++)
-				cut--;
-		}
-		r = buf_append(out, s.data ? s.data : "", cut);
-		if (r >= 0 && cut < s.len)
-			r = buf_puts(out, "...");
-	}
-	buf_done(&s);
-	return r;
 }

@@ -10,19 +10,6 @@
 #include "action.h"
 #include "buf.h"
 
-/* A subject longer than this (bytes, before encoding) is cut, with "...". */
-#define MAIL_SUBJECT_MAX 200
-
-/*
- * Appends the subject: ac->subject (or CONFIG_DEFAULT_SUBJECT) with its
- * {fields} replaced by the dump's raw bytes ({reason} unescaped from the
- * hook's escaping, so that a UTF-8 name reads as text), cut at
- * MAIL_SUBJECT_MAX on a character boundary.  The result is raw bytes for
- * mail_msg_header().  Returns 0 or -errno.
- */
-int mail_body_subject(const struct action_config *ac,
-    const struct action_event *ev, struct buf *out);
-
 /*
  * Appends the body as UTF-8 text, lines ended by '\n', no control
  * character but '\n': what crashed, where, when, the signal, the argv
@@ -39,7 +26,7 @@ int mail_body(const struct action_config *ac, const struct action_event *ev,
  * Appends the body of a host event (ev->host set, ev->dump NULL): its line,
  * what core_pattern holds and whose it is, crashd's own line, and what to
  * do (crashd-cli install, systemctl restart crashd-hook,
- * daemon.reclaim_core_pattern).  mail_body_subject() of such an event is
+ * daemon.reclaim_core_pattern).  mail_subject() of such an event is
  * "[crashd] no longer the crash handler: HOST" or "[crashd] the crash
  * handler again: HOST", whatever ac->subject says.  Returns 0 or -errno.
  */

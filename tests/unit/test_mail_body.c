@@ -21,6 +21,7 @@
 #include "mail_body.h"
 #include "mail_decode.h"
 #include "mail_msg.h"
+#include "mail_subject.h"
 #include "mail_testutil.h"
 
 /* Header names: all at a line start, from a known list. */
@@ -424,7 +425,7 @@ test_subject(void **state)
 	f.ev.count = 7;
 	f.ac.subject = tpl;
 	buf_init(&s, 0);
-	assert_int_equal(mail_body_subject(&f.ac, &f.ev, &s), 0);
+	assert_int_equal(mail_subject(&f.ac, &f.ev, &s), 0);
 	assert_string_equal(s.data,
 	    "11 SIGSEGV 29902 1000 7 first "
 	    "20261123T043658.123456Z-29902-victim caf\xc3\xa9 web-1 "
@@ -437,7 +438,7 @@ test_subject(void **state)
 		       "{executable}{executable}{executable}{executable}"
 		       "{executable}{executable}{executable}{executable}";
 	buf_init(&s, 0);
-	assert_int_equal(mail_body_subject(&f.ac, &f.ev, &s), 0);
+	assert_int_equal(mail_subject(&f.ac, &f.ev, &s), 0);
 	assert_true(s.len <= MAIL_SUBJECT_MAX + 3);
 	assert_true(s.len > MAIL_SUBJECT_MAX - 4);
 	assert_string_equal(s.data + s.len - 3, "...");
