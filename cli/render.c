@@ -90,7 +90,11 @@ row_cells(const struct cli_dump *cd, char cells[N_COLS][4096])
 	else
 		snprintf(cells[COL_UID], sizeof(cells[0]), "?");
 	render_signal(d, cells[COL_SIG], sizeof(cells[0]));
-	render_exe(d->executable, cells[COL_EXE], sizeof(cells[0]));
+	/* A kernel report has no executable: what it says stands there. */
+	render_exe(DUMP_KIND_IS_KERNEL(d->kind) && d->executable[0] == '\0'
+		? d->reason
+		: d->executable,
+	    cells[COL_EXE], sizeof(cells[0]));
 	snprintf(cells[COL_COUNT], sizeof(cells[0]), "%llu", cd->count);
 	snprintf(cells[COL_CORE], sizeof(cells[0]), "%s", cd->core);
 	units_format_size(cd->size, cells[COL_SIZE], sizeof(cells[0]));
