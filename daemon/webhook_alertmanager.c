@@ -101,7 +101,13 @@ webhook_alertmanager_crash(const struct webhook_crash *c, struct buf *out)
 	struct buf t;
 	int r;
 
-	if (!alert_new(&b, &a, "ProcessCrashed", c->hostname))
+	/* A kernel report (kernel, oom, panic) is no process that crashed. */
+	bool kernel = c->kind &&
+	    (strcmp(c->kind, "kernel") == 0 || strcmp(c->kind, "oom") == 0 ||
+		strcmp(c->kind, "panic") == 0);
+
+	if (!alert_new(&b, &a, kernel ? "KernelReport" : "ProcessCrashed",
+		c->hostname))
 		return webhook_jansson_finish(b, NULL, out);
 	webhook_jansson_set_human(&b, a.labels, "executable", c->executable, 0);
 	webhook_jansson_set_human(
