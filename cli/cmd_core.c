@@ -221,6 +221,7 @@ cmd_gdb(struct cli *cli, int argc, char **argv)
 	struct stat st;
 	char *exe;
 	int fd, r, status = 0;
+	bool made = false; /* the temporary core, to remove */
 	pid_t pid;
 
 	r = cli_args_parse(cli, argc, argv, &a);
@@ -252,14 +253,15 @@ cmd_gdb(struct cli *cli, int argc, char **argv)
 		r = log_error_errno(-errno, "temporary file: %m");
 		goto out;
 	}
+	made = true;
 	r = write_core(d, &core, fd);
 	safe_close(fd);
 	if (r < 0)
-		goto out_unlink;
+		goto out;
 	pid = fork();
 	if (pid < 0) {
 		r = log_error_errno(-errno, "fork: %m");
-		goto out_unlink;
+		goto out;
 	}
 	if (pid == 0) {
 		char *words = NULL,
@@ -277,9 +279,9 @@ cmd_gdb(struct cli *cli, int argc, char **argv)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	r = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
-out_unlink:
-	unlink(path);
 out:
+	if (made)
+		unlink(path);
 	dump_free(d);
 	spool_done(&sp);
 	config_done(&c);

@@ -204,7 +204,7 @@ cli_select(struct cli *cli, struct cli_args *a, struct config *c,
 		return -EINVAL;
 	r = cli_load_dumps(c, sp, &a->filter, s);
 	if (r < 0)
-		goto fail;
+		goto out;
 	buf_init(&err, 0);
 	if (op && strchr(op, '=') == NULL) {
 		i = dump_set_resolve(s, op, &err);
@@ -238,15 +238,18 @@ cli_select(struct cli *cli, struct cli_args *a, struct config *c,
 	}
 	buf_done(&err);
 	if (r < 0)
-		goto fail;
+		goto out;
 	*ret_from = a->limit > 0 && s->n > (size_t)a->limit
 	    ? s->n - (size_t)a->limit
 	    : 0;
-	return 0;
-fail:
-	dump_set_done(s);
-	spool_done(sp);
-	config_done(c);
+	r = 0;
+out:
+	/* Done: the caller's now; failed: nothing is left to it. */
+	if (r < 0) {
+		dump_set_done(s);
+		spool_done(sp);
+		config_done(c);
+	}
 	return r;
 }
 
