@@ -28,4 +28,21 @@ bytes_has_suffix(const char *s, size_t n, const char *suffix)
 	return n >= k && memcmp(s + n - k, suffix, k) == 0;
 }
 
+/* The first needle in the n bytes at s, or NULL. */
+static inline const char *
+bytes_find(const char *s, size_t n, const char *needle)
+{
+	return memmem(s, n, needle, strlen(needle));
+}
+
+/* Skips leading blanks (spaces and tabs) of the n bytes at *s. */
+static inline void
+bytes_trim_left(const char **s, size_t *n)
+{
+	while (*n > 0 && (**s == ' ' || **s == '\t')) {
+		(*s)++;
+		(*n)--;
+	}
+}
+
 #endif

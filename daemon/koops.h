@@ -23,6 +23,9 @@
 #include "buf.h"
 #include "config.h" /* enum koops_marker */
 
+/* The line that opens a WARNING:'s block. */
+#define KOOPS_CUT_HERE "------------[ cut here ]------------"
+
 /* config_koops_marker_names, the names daemon.kernel.markers takes. */
 #define koops_marker_names config_koops_marker_names
 extern const char *const config_koops_marker_names[_KOOPS_MARKER_MAX];
