@@ -125,6 +125,17 @@ cli_load_dumps(const struct config *c, const struct spool *sp,
 	return r;
 }
 
+/* What was not found, and the dumps that were not searched. */
+static void
+say_not_found(const struct dump_set *s, const char *what)
+{
+	log_error("%s", what);
+	if (s->hidden > 0)
+		fprintf(stderr,
+		    "(%zu dumps this user may not read are not searched)\n",
+		    s->hidden);
+}
+
 int
 cli_find_dump(const struct dump_set *s, const char *id)
 {
@@ -133,14 +144,8 @@ cli_find_dump(const struct dump_set *s, const char *id)
 
 	buf_init(&err, 0);
 	i = dump_set_resolve(s, id, &err);
-	if (i < 0) {
-		log_error("%s", err.data ? err.data : "no such dump");
-		if (s->hidden > 0)
-			fprintf(stderr,
-			    "(%zu dumps this user may not read are not "
-			    "searched)\n",
-			    s->hidden);
-	}
+	if (i < 0)
+		say_not_found(s, err.data ? err.data : "no such dump");
 	buf_done(&err);
 	return i;
 }
@@ -228,14 +233,8 @@ cli_select(struct cli *cli, struct cli_args *a, struct config *c,
 		buf_puts(&err, "there is no dump");
 		r = -ENOENT;
 	}
-	if (r < 0 && err.data) {
-		log_error("%s", err.data);
-		if (s->hidden > 0)
-			fprintf(stderr,
-			    "(%zu dumps this user may not read are not "
-			    "searched)\n",
-			    s->hidden);
-	}
+	if (r < 0 && err.data)
+		say_not_found(s, err.data);
 	buf_done(&err);
 	if (r < 0)
 		goto out;

@@ -420,13 +420,7 @@ put_details(struct mail_text *t, const struct action_config *ac,
 static void
 put_backtrace(struct mail_text *t, const char *bt)
 {
-	mail_text_puts(t, "Backtrace (all threads)\n");
-	for (const char *p = bt; *p; p = mail_text_next_line(p)) {
-		mail_text_puts(t, "  ");
-		mail_text_escaped(t, p, mail_text_line_len(p));
-		mail_text_puts(t, "\n");
-	}
-	mail_text_puts(t, "\n");
+	mail_text_block(t, "Backtrace (all threads)", bt);
 }
 
 static void

@@ -53,15 +53,8 @@ mail_kernel_facts(struct mail_text *t, const struct dump *d, const char *bt)
 		    t, "%llu identical, in this dump\n", d->repeats);
 	}
 	mail_text_puts(t, "\n");
-	if (bt[0]) {
-		mail_text_puts(t, "Call trace\n");
-		for (const char *p = bt; *p; p = mail_text_next_line(p)) {
-			mail_text_puts(t, "  ");
-			mail_text_escaped(t, p, mail_text_line_len(p));
-			mail_text_puts(t, "\n");
-		}
-		mail_text_puts(t, "\n");
-	}
+	if (bt[0])
+		mail_text_block(t, "Call trace", bt);
 }
 
 /* The report as the kernel printed it. */
@@ -71,12 +64,6 @@ mail_kernel_log(struct mail_text *t, const struct dump *d)
 	char *log =
 	    mail_text_item(d, DUMP_ITEM_KERNEL_LOG, true, NULL, NULL, &t->r);
 
-	mail_text_puts(t, "Kernel log\n");
-	for (const char *p = log; *p; p = mail_text_next_line(p)) {
-		mail_text_puts(t, "  ");
-		mail_text_escaped(t, p, mail_text_line_len(p));
-		mail_text_puts(t, "\n");
-	}
-	mail_text_puts(t, "\n");
+	mail_text_block(t, "Kernel log", log);
 	mail_text_item_free(log);
 }

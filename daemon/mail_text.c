@@ -138,6 +138,19 @@ mail_text_next_line(const char *p)
 }
 
 void
+mail_text_block(struct mail_text *t, const char *title, const char *text)
+{
+	mail_text_puts(t, title);
+	mail_text_puts(t, "\n");
+	for (const char *p = text; *p; p = mail_text_next_line(p)) {
+		mail_text_puts(t, "  ");
+		mail_text_escaped(t, p, mail_text_line_len(p));
+		mail_text_puts(t, "\n");
+	}
+	mail_text_puts(t, "\n");
+}
+
+void
 mail_text_time(struct mail_text *t, long long when)
 {
 	time_t tt = (time_t)when;

@@ -59,4 +59,10 @@ size_t mail_text_line_len(const char *p);
 /* The line after p's (its end when p's is the last). */
 const char *mail_text_next_line(const char *p);
 
+/*
+ * A block: the title line, each line of text indented by two spaces with
+ * its escapes kept (mail_text_escaped()), then a blank line.
+ */
+void mail_text_block(struct mail_text *t, const char *title, const char *text);
+
 #endif
