@@ -24,6 +24,7 @@
 #include "render.h"
 #include "term.h"
 #include "units.h"
+#include "utf8.h"
 #include "when.h"
 
 /*
@@ -110,22 +111,60 @@ put_escaped(const char *label, const char *s)
 	buf_done(&b);
 }
 
+/* The byte "\xHH" at s (n bytes left) stands for, or -1. */
+static int
+hex_escape(const char *s, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	const char *hi, *lo;
+
+	if (n < 4 || s[0] != '\\' || s[1] != 'x' || s[2] == '\0' ||
+	    s[3] == '\0')
+		return -1;
+	hi = strchr(digits, s[2] | 0x20);
+	lo = strchr(digits, s[3] | 0x20);
+	if (hi == NULL || lo == NULL)
+		return -1;
+	return (int)((hi - digits) << 4 | (lo - digits));
+}
+
 /*
  * Appends text that the hook or the daemon already escaped (reason, ptree,
  * open_fds...) as it is: escaping it again would show "\\n" for "\n".
- * Only a byte no escaper writes (a control or non-ASCII byte: a tampered
- * dump) is escaped, so that nothing reaches the terminal raw.
+ * On a UTF-8 terminal, "\xHH" escapes that together spell a well-formed
+ * UTF-8 character are shown as that character (term_escape() still
+ * escapes a control or bidi one).  A byte no escaper writes (a control or
+ * non-ASCII byte: a tampered dump) is escaped, so that nothing reaches
+ * the terminal raw.
  */
 static void
 put_escaped_text(struct buf *b, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i], u[4];
+		size_t k = 0, len = 0;
+		int v;
 
-		if (c >= 0x20 && c < 0x7f)
+		if (c == '\\' && i + 1 < n && s[i + 1] == '\\') {
+			buf_append(b, s + i, 2); /* an escaped backslash */
+			i += 2;
+			continue;
+		}
+		while (term_utf8() && k < 4 &&
+		    (v = hex_escape(s + i + 4 * k, n - i - 4 * k)) >= 0)
+			u[k++] = (unsigned char)v;
+		if (k >= 2)
+			len = utf8_decode(u, k, NULL);
+		if (len >= 2) {
+			term_escape(b, (const char *)u, len);
+			i += 4 * len;
+		} else if (c >= 0x20 && c < 0x7f) {
 			buf_putc(b, (char)c);
-		else
+			i++;
+		} else {
 			term_escape(b, s + i, 1);
+			i++;
+		}
 	}
 }
 

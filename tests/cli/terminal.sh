@@ -88,11 +88,14 @@ LC_ALL=C.UTF-8 cli list
 grep -Fq $'v\xc3\xbcctim' "$OUT" || fail "UTF-8 locale: the name is not UTF-8: $(cat "$OUT")"
 LC_ALL=C.UTF-8 cli info "$d_utf8"
 expect_out $'^  executable +.*/v\xc3\xbcctim$'
+# The reason, which the hook escaped, too.
+expect_out $'^  reason +v\xc3\xbcctim '
 LC_ALL=C cli list
 grep -Fq 'v\xc3\xbcctim' "$OUT" || fail "C locale: the name is not escaped: $(cat "$OUT")"
 ! grep -Fq $'v\xc3\xbcctim' "$OUT" || fail "C locale: raw UTF-8 printed"
 LC_ALL=C cli info "$d_utf8"
 expect_out '^  executable +.*/v\\xc3\\xbcctim$'
+expect_out '^  reason +v\\xc3\\xbcctim '
 # A bidi override or a C1 control is escaped even on a UTF-8 locale.
 copy_victim $'evil\xe2\x80\xaename\xc2\x9b'
 crash_and_wait "$T/"$'evil\xe2\x80\xaename\xc2\x9b' segv
