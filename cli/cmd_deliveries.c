@@ -17,6 +17,7 @@
 #include "json.h"
 #include "log.h"
 #include "queue.h"
+#include "render.h"
 #include "when.h"
 
 static void
@@ -46,7 +47,8 @@ print_table(struct queue_entry *v[], const enum queue_list *lists, size_t n)
 }
 
 static void
-print_json(struct queue_entry *v[], const enum queue_list *lists, size_t n)
+print_json(struct queue_entry *v[], const enum queue_list *lists, size_t n,
+    enum cli_json mode)
 {
 	struct json_writer w;
 	struct buf out;
@@ -89,13 +91,16 @@ print_json(struct queue_entry *v[], const enum queue_list *lists, size_t n)
 		json_end_object(&w);
 	}
 	json_end_array(&w);
-	if (out.data)
-		printf("%s\n", out.data);
+	if (out.data) {
+		render_json_print(&out, mode);
+		if (mode != CLI_JSON_PRETTY)
+			putchar('\n');
+	}
 	buf_done(&out);
 }
 
 static int
-list(struct queue *q, bool all, bool json)
+list(struct queue *q, bool all, enum cli_json json)
 {
 	enum queue_list which[] = { QUEUE_SENT, QUEUE_DEAD, QUEUE_PENDING };
 	struct queue_entry *lists[_QUEUE_LIST_MAX] = { NULL };
@@ -124,8 +129,8 @@ list(struct queue *q, bool all, bool json)
 			v[k] = &lists[which[i]][j];
 			kinds[k++] = which[i];
 		}
-	if (json)
-		print_json(v, kinds, total);
+	if (json != CLI_JSON_OFF)
+		print_json(v, kinds, total, json);
 	else if (total == 0)
 		printf("no %sdeliveries\n", all ? "" : "pending or dead ");
 	else
@@ -260,7 +265,7 @@ cmd_deliveries(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (verb == NULL)
-		r = list(&q, all, json);
+		r = list(&q, all, a.json);
 	else if (strcmp(verb, "retry") == 0)
 		r = retry(&q, a.n_operands - 1, a.operands + 1, dead);
 	else

@@ -104,5 +104,13 @@ want = {"later:victim": "sent", "picky:victim": "sent", "page:slowpoke": "sent",
 if v != want:
     sys.exit(f"expected {want}, got {v}")
 EOF
+# --json=pretty: the same value, over more than one line.
+"$CRASHD_CLI" -c "$CONF" deliveries --all --json=pretty >"$T/pretty.json" ||
+	fail "deliveries --all --json=pretty"
+(($(wc -l <"$T/pretty.json") > 1)) || fail "--json=pretty is one line: $(cat "$T/pretty.json")"
+/usr/bin/python3 -c 'import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+sys.exit(0 if a == b else "--json=pretty differs from --json")' "$T/all.json" "$T/pretty.json" ||
+	fail "deliveries --json=pretty: $(cat "$T/pretty.json")"
 stop_daemon
 echo "PASS"
