@@ -644,7 +644,7 @@ daemon_reopen_spool(struct daemon *dm)
 	foreign_done(&dm->foreign);
 	foreign_init(&dm->foreign);
 	dm->n_pending = 0;
-	dm->packages = package_cache_new(); /* NULL: not cached */
+	/* (The packages' cache is the executables', not the spool's: kept.) */
 	trash_empty(dm->spool.dirfd);
 	daemon_pending_scan(dm);
 	return 0;
