@@ -292,6 +292,10 @@ hookstate_fold(int spool_dirfd, struct hookstate *st)
 			    recs[i].version != HOOKSTATE_VERSION)
 				continue;
 			hookstate_apply(&copy, &recs[i]);
+			/* Stored without the lock: the GCRA does not know. */
+			if (recs[i].stored > 0)
+				copy.uncharged_stored +=
+				    (uint64_t)recs[i].stored;
 			folded++;
 		}
 		copy.journal_off += whole * sizeof(recs[0]);
@@ -320,36 +324,12 @@ hookstate_journal_append(int spool_dirfd, const struct hookstate_record *rec)
 	return (size_t)n == sizeof(*rec) ? 0 : -EIO;
 }
 
-int64_t
-hookstate_journal_pending(int spool_dirfd)
-{
-	struct hookstate st;
-	char path[64];
-	int fd, r;
-
-	memset(&st, 0, sizeof(st));
-	state_path(path, sizeof(path), HOOKSTATE_FILE);
-	fd = openat(spool_dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno != ENOENT)
-		return -errno;
-	if (fd >= 0) {
-		r = fd_verify_regular(fd);
-		if (r >= 0)
-			r = hookstate_read(fd, &st);
-		safe_close(fd);
-		if (r < 0)
-			return r;
-	}
-	/* What the records past journal_off add up to, from zero. */
-	memset(&st.counters, 0, sizeof(st.counters));
-	r = hookstate_fold(spool_dirfd, &st);
-	if (r < 0)
-		return r;
-	return (int64_t)st.counters.seen;
-}
-
-int
-hookstate_snapshot(int spool_dirfd, struct hookstate *ret)
+/*
+ * hookstate_snapshot() and hookstate_peek(): lock_tries times 1 ms for a
+ * shared lock, else reads until two reads are alike.
+ */
+static int
+snapshot(int spool_dirfd, int lock_tries, struct hookstate *ret)
 {
 	struct hookstate *a = NULL, *b = NULL;
 	char path[64];
@@ -364,7 +344,7 @@ hookstate_snapshot(int spool_dirfd, struct hookstate *ret)
 	if (r < 0)
 		goto out;
 	/* A shared lock for a moment; the hook's wait for it is as short. */
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < lock_tries; i++) {
 		const struct timespec ms = { 0, 1000 * 1000 };
 
 		if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
@@ -399,6 +379,45 @@ out:
 	free(b);
 	safe_close(fd);
 	return r;
+}
+
+int
+hookstate_snapshot(int spool_dirfd, struct hookstate *ret)
+{
+	return snapshot(spool_dirfd, 100, ret);
+}
+
+int
+hookstate_peek(int spool_dirfd, struct hookstate *ret)
+{
+	struct hookstate st = { .magic = HOOKSTATE_MAGIC,
+		.version = HOOKSTATE_VERSION };
+	int r;
+
+	r = snapshot(spool_dirfd, 0, ret);
+	if (r != -ENOENT)
+		return r;
+	r = hookstate_fold(spool_dirfd, &st);
+	if (r < 0)
+		return r;
+	*ret = st;
+	return 0;
+}
+
+int
+hookstate_journal_lock(int spool_dirfd, int timeout_ms)
+{
+	int fd, r;
+
+	fd = journal_open(spool_dirfd, O_RDWR | O_APPEND | O_CREAT);
+	if (fd < 0)
+		return fd;
+	r = fd_flock_timeout(fd, LOCK_EX, timeout_ms);
+	if (r < 0) {
+		safe_close(fd);
+		return r;
+	}
+	return fd;
 }
 
 uint64_t

@@ -109,6 +109,13 @@ struct hookstate {
 	 * directory in .incoming yet.
 	 */
 	int64_t reserved_at_ms;
+	/*
+	 * Dumps stored by records folded from the journal (a hook that had
+	 * no lock in time) and not charged to tat_dump_ms yet: the next
+	 * decision under the lock charges them (policy_charge_journal()).
+	 * A shorter file reads it as 0.
+	 */
+	uint64_t uncharged_stored;
 };
 
 /* One journal record: counter deltas (signed: stored may move to failed). */
@@ -156,19 +163,26 @@ int hookstate_journal_append(
     int spool_dirfd, const struct hookstate_record *rec);
 
 /*
- * Crashes (seen) in the journal's records not folded yet, as the state
- * file says (read without its lock; no state file: all of them).  Returns
- * the count or -errno.
- */
-int64_t hookstate_journal_pending(int spool_dirfd);
-
-/*
  * The counters for a reader (CLI, daemon): locks briefly if it can, reads
  * consistently even while the lock is held by someone else, folds the
  * journal in (not persisted).  Returns 0, -ENOENT (no state yet), -EACCES
  * (not root) or -errno.
  */
 int hookstate_snapshot(int spool_dirfd, struct hookstate *ret);
+
+/*
+ * The same for a hook that had no lock in time: reads consistently without
+ * waiting for any lock; no state file yet reads as a fresh state.
+ */
+int hookstate_peek(int spool_dirfd, struct hookstate *ret);
+
+/*
+ * Opens and locks the journal (creating it 0600) for the hooks that had no
+ * state lock in time, so that they decide one after the other on what the
+ * journal holds.  Returns the fd (closing it releases the lock) or -errno
+ * (-ETIMEDOUT after timeout_ms).
+ */
+int hookstate_journal_lock(int spool_dirfd, int timeout_ms);
 
 /* Adds the deltas of rec to st. */
 void hookstate_apply(struct hookstate *st, const struct hookstate_record *rec);

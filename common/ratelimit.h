@@ -23,4 +23,11 @@
  */
 bool ratelimit_allow(int64_t *tat, const struct rate *rate, int64_t now_ms);
 
+/*
+ * Charges *tat with one event that happened whether or not it fitted (a
+ * dump the hook admitted without the state's lock): the bucket then admits
+ * that much less, and never runs more than one window ahead of now_ms.
+ */
+void ratelimit_charge(int64_t *tat, const struct rate *rate, int64_t now_ms);
+
 #endif

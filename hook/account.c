@@ -12,8 +12,11 @@
 #include "clock.h"
 #include "fsutil.h"
 #include "log.h"
+#include "ratelimit.h"
 
 #define STATE_LOCK_TIMEOUT_MS 200
+/* For the hooks that had no state lock in time (decide_unlocked()). */
+#define JOURNAL_LOCK_TIMEOUT_MS 100
 /* How often a dump may ask for more room (account_grow()). */
 #define ROOM_GROWS 4
 
@@ -107,12 +110,59 @@ count_writers(const struct spool *spool)
 	return n;
 }
 
+/* The counters rec adds for a crash decided as verdict. */
+static void
+tally(struct hookstate_record *rec, enum policy_verdict verdict)
+{
+	if (verdict == POLICY_IGNORED)
+		rec->ignored = 1;
+	else if (verdict != POLICY_STORE)
+		rec->rate_limited = 1;
+	else
+		rec->stored = 1; /* see hookstate.h: "the counters add up" */
+}
+
 /*
- * When the lock cannot be had in time (or the state cannot be read), the
- * crash is still counted, in the journal, and the decision is the
- * conservative one: stored without a core while fewer records than the
- * global limit wait in the journal, else not stored (global limit).
+ * The decision of a hook that had no state lock in time: the crash is
+ * still counted, in the journal, and the decision is the conservative
+ * one.  Stored without a core while the global limit allows it, counted
+ * on what the state file says and on what the journal stored since
+ * (hookstate_peek(), policy_charge_journal()); else not stored.  The
+ * hooks in this case decide and append one after the other, under the
+ * journal's lock: together they stay within the limit.
  */
+static void
+decide_unlocked(const struct config *c, int spool_dirfd, int why,
+    const char *exe, struct hookstate_record *rec, struct policy_decision *ret)
+{
+	int64_t now = clock_now_ms(CLOCK_REALTIME);
+	struct hookstate st;
+	int jfd, r;
+
+	*ret = (struct policy_decision){ .verdict = POLICY_STORE,
+		.no_core_reason = "hook state busy, counted in its journal",
+		.room = UINT64_MAX };
+	/* Not in time either: decide on what is there, unserialized. */
+	jfd = hookstate_journal_lock(spool_dirfd, JOURNAL_LOCK_TIMEOUT_MS);
+	r = hookstate_peek(spool_dirfd, &st);
+	ret->ignored_by = policy_ignored(&c->hook, exe);
+	if (ret->ignored_by)
+		ret->verdict = POLICY_IGNORED;
+	else if (r < 0)
+		ret->verdict = POLICY_RATE_GLOBAL;
+	else {
+		policy_charge_journal(&c->hook, &st, now);
+		if (!ratelimit_allow(&st.tat_dump_ms, &c->hook.global, now))
+			ret->verdict = POLICY_RATE_GLOBAL;
+	}
+	log_warn_errno(why, "hook state unavailable (%m): %s",
+	    ret->verdict == POLICY_STORE ? "storing without a core"
+					 : "not storing");
+	tally(rec, ret->verdict);
+	record(spool_dirfd, -1, NULL, rec);
+	safe_close(jfd);
+}
+
 void
 account_decide(const struct config *c, const struct spool *spool,
     const char *exe, struct policy_decision *ret)
@@ -123,7 +173,6 @@ account_decide(const struct config *c, const struct spool *spool,
 	struct statvfs vfs;
 	struct hookstate st;
 	uint64_t free_bytes = UINT64_MAX;
-	int64_t pending;
 	int fd, writers = 0, r;
 
 	if (fstatvfs(spool->dirfd, &vfs) == 0)
@@ -134,38 +183,14 @@ account_decide(const struct config *c, const struct spool *spool,
 	r = fd < 0 ? fd : hookstate_read(fd, &st);
 	if (r < 0) {
 		safe_close(fd);
-		pending = hookstate_journal_pending(spool->dirfd);
-		*ret = (struct policy_decision){ .verdict = POLICY_STORE,
-			.no_core_reason =
-			    "hook state busy, counted in its journal",
-			.room = UINT64_MAX };
-		ret->ignored_by = policy_ignored(&c->hook, exe);
-		if (ret->ignored_by)
-			ret->verdict = POLICY_IGNORED;
-		else if (pending < 0 ||
-		    pending >= (int64_t)c->hook.global.count)
-			ret->verdict = POLICY_RATE_GLOBAL;
-		log_warn_errno(r,
-		    "hook state unavailable (%m), %lld crashes wait in its "
-		    "journal: %s",
-		    (long long)pending,
-		    ret->verdict == POLICY_STORE ? "storing without a core"
-						 : "not storing");
-	} else {
-		(void)hookstate_fold(spool->dirfd, &st);
-		policy_decide(&c->hook, &st, exe, clock_now_ms(CLOCK_REALTIME),
-		    free_bytes, writers, ret);
+		decide_unlocked(c, spool->dirfd, r, exe, &rec, ret);
+		return;
 	}
-	if (ret->verdict == POLICY_IGNORED)
-		rec.ignored = 1;
-	else if (ret->verdict != POLICY_STORE)
-		rec.rate_limited = 1;
-	else
-		rec.stored = 1; /* see hookstate.h: "the counters add up" */
-	if (r < 0)
-		record(spool->dirfd, -1, NULL, &rec); /* fd closed above */
-	else
-		record(spool->dirfd, fd, &st, &rec);
+	(void)hookstate_fold(spool->dirfd, &st);
+	policy_decide(&c->hook, &st, exe, clock_now_ms(CLOCK_REALTIME),
+	    free_bytes, writers, ret);
+	tally(&rec, ret->verdict);
+	record(spool->dirfd, fd, &st, &rec);
 }
 
 void

@@ -91,6 +91,20 @@ items_bound(const struct hook_config *hc)
 }
 
 void
+policy_charge_journal(
+    const struct hook_config *hc, struct hookstate *st, int64_t now_ms)
+{
+	/* Past the limit's count the bucket is full: charging more is not. */
+	uint64_t n = st->uncharged_stored < (uint64_t)hc->global.count + 1
+	    ? st->uncharged_stored
+	    : (uint64_t)hc->global.count + 1;
+
+	for (uint64_t i = 0; i < n; i++)
+		ratelimit_charge(&st->tat_dump_ms, &hc->global, now_ms);
+	st->uncharged_stored = 0;
+}
+
+void
 policy_decide(const struct hook_config *hc, struct hookstate *st,
     const char *executable, int64_t now_ms, uint64_t free_bytes, int writers,
     struct policy_decision *ret)
@@ -101,6 +115,7 @@ policy_decide(const struct hook_config *hc, struct hookstate *st,
 	uint64_t bound;
 	int64_t tat;
 
+	policy_charge_journal(hc, st, now_ms);
 	d.ignored_by = policy_ignored(hc, executable);
 	if (d.ignored_by) {
 		d.verdict = POLICY_IGNORED;

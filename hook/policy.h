@@ -97,6 +97,15 @@ const char *policy_ignored(
     const struct hook_config *hc, const char *executable);
 
 /*
+ * Charges the global dump bucket of st with the dumps the journal stored
+ * without the lock (st->uncharged_stored, then 0): what they took of the
+ * global limit is taken, however they were admitted.  policy_decide()
+ * calls it first; a hook without the lock calls it on its own copy.
+ */
+void policy_charge_journal(
+    const struct hook_config *hc, struct hookstate *st, int64_t now_ms);
+
+/*
  * Decides for one crash and charges the buckets in st (and, when the
  * dump is to be stored under spool_max, its room to st->spool_bytes).
  * free_bytes is the space left on the spool's file system, writers the

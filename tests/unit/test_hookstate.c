@@ -286,6 +286,21 @@ record(int64_t seen, int64_t stored, int64_t failed)
 	return r;
 }
 
+/* The crashes the state and its journal count, as a hook without a lock
+ * reads them (hookstate_peek()). */
+static int64_t
+peek_seen(int dirfd)
+{
+	struct hookstate *st = calloc(1, sizeof(*st));
+	int64_t seen;
+
+	assert_non_null(st);
+	assert_int_equal(hookstate_peek(dirfd, st), 0);
+	seen = (int64_t)st->counters.seen;
+	free(st);
+	return seen;
+}
+
 static void
 test_journal_fold(void **state)
 {
@@ -300,11 +315,11 @@ test_journal_fold(void **state)
 	fresh(st);
 	/* No journal: nothing to fold. */
 	assert_int_equal(hookstate_fold(f->dirfd, st), 0);
-	assert_int_equal(hookstate_journal_pending(f->dirfd), 0);
+	assert_int_equal(peek_seen(f->dirfd), 0);
 	assert_int_equal(hookstate_journal_append(f->dirfd, &r1), 0);
 	assert_int_equal(hookstate_journal_append(f->dirfd, &r2), 0);
 	/* Two records, one crash. */
-	assert_int_equal(hookstate_journal_pending(f->dirfd), 1);
+	assert_int_equal(peek_seen(f->dirfd), 1);
 	snprintf(path, sizeof(path), "%s/%s/%s", f->dir, SPOOL_STATE,
 	    HOOKSTATE_JOURNAL);
 	assert_int_equal(stat(path, &sb), 0);
@@ -319,16 +334,35 @@ test_journal_fold(void **state)
 	assert_int_equal(st->counters.stored, 0);
 	assert_int_equal(st->counters.failed, 1);
 	assert_int_equal(st->journal_off, 2 * sizeof(r1));
+	/* r1 stored one dump without the lock; r2 moved it to failed. */
+	assert_int_equal(st->uncharged_stored, 1);
 	/* Folded once: never twice. */
 	assert_int_equal(hookstate_fold(f->dirfd, st), 0);
 	assert_int_equal(st->counters.seen, 1);
-	/* Persisted: pending counts from journal_off. */
+	assert_int_equal(st->uncharged_stored, 1);
+	/* Persisted: a reader without the lock folds from journal_off. */
 	fd = hookstate_lock(f->dirfd, true, 100);
 	assert_true(fd >= 0);
 	assert_int_equal(hookstate_write(fd, st), 0);
 	close(fd);
-	assert_int_equal(hookstate_journal_pending(f->dirfd), 0);
+	assert_int_equal(peek_seen(f->dirfd), 1);
 	free(st);
+}
+
+/* The journal's lock: one hook without the state lock at a time. */
+static void
+test_journal_lock(void **state)
+{
+	struct fixture *f = *state;
+	int a, b;
+
+	a = hookstate_journal_lock(f->dirfd, 100);
+	assert_true(a >= 0);
+	assert_int_equal(hookstate_journal_lock(f->dirfd, 50), -ETIMEDOUT);
+	close(a);
+	b = hookstate_journal_lock(f->dirfd, 50);
+	assert_true(b >= 0);
+	close(b);
 }
 
 static void
@@ -448,6 +482,8 @@ main(void)
 		    test_lock_refuses_odd_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_journal_fold, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_journal_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_secure_replaces_loose_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(

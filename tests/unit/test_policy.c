@@ -454,6 +454,42 @@ test_many_executables(void **state)
 	assert_int_equal(stored, 4 * HOOKSTATE_SLOTS);
 }
 
+/*
+ * Dumps a hook stored without the lock (folded from the journal) take
+ * their share of the global limit: the lock holders admit only the rest,
+ * and what the journal stored past the limit never makes the bucket lock
+ * out for longer than its window.
+ */
+static void
+test_journal_stores_charge_the_global_limit(void **state)
+{
+	struct fixture *f = *state;
+	struct policy_decision d;
+	char exe[64];
+	int stored = 0;
+
+	f->c.hook.global = (struct rate){ 10, 600 };
+	f->st.uncharged_stored = 7;
+	for (int i = 0; i < 20; i++) {
+		snprintf(exe, sizeof(exe), "/usr/bin/p%d", i);
+		d = decide(f, exe, NOW, PLENTY);
+		stored += d.verdict == POLICY_STORE;
+	}
+	assert_int_equal(stored, 3);
+	assert_int_equal(f->st.uncharged_stored, 0);
+	/* Charged once: the next decisions do not charge them again. */
+	f->st.tat_dump_ms = 0;
+	d = decide(f, "/usr/bin/again", NOW, PLENTY);
+	assert_int_equal(d.verdict, POLICY_STORE);
+	/* A thousand past the limit: locked out one window, not a hundred. */
+	f->st.tat_dump_ms = 0;
+	f->st.uncharged_stored = 1000;
+	d = decide(f, "/usr/bin/flood", NOW, PLENTY);
+	assert_int_equal(d.verdict, POLICY_RATE_GLOBAL);
+	d = decide(f, "/usr/bin/flood", NOW + 601 * 1000, PLENTY);
+	assert_int_equal(d.verdict, POLICY_STORE);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -473,6 +509,7 @@ main(void)
 		T(test_limit_zero_stores_nothing),
 		T(test_clock_backwards),
 		T(test_many_executables),
+		T(test_journal_stores_charge_the_global_limit),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
