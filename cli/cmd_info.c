@@ -12,12 +12,13 @@
 
 #include "cli.h"
 #include "crash_site.h"
-#include "dump_json.h"
 #include "dump_tsv.h"
 #include "dumps.h"
 #include "escape.h"
 #include "fsutil.h"
 #include "info_added.h"
+#include "info_item.h"
+#include "info_json.h"
 #include "json.h"
 #include "log.h"
 #include "pager.h"
@@ -27,58 +28,8 @@
 #include "utf8.h"
 #include "when.h"
 
-/*
- * What info shows of one item at most: a dump is untrusted (root may have
- * copied in anything), and without caps a 10 MB ptree printed 1.5 GB.
- * More is cut, with a line saying how many bytes were not shown.
- */
-#define INFO_ITEM_CAP (64 * 1024)
-#define INFO_BIG_ITEM_CAP (512 * 1024) /* backtrace, frames, actions */
 #define INFO_PTREE_LINES 64 /* ancestors shown (a real chain is short) */
 #define INFO_PTREE_INDENT 16 /* levels of indentation at most */
-
-/* An item read up to a cap: what was read, and how much was left. */
-struct item {
-	char *v; /* NUL-terminated, "" when absent; the caller frees it */
-	size_t len;
-	unsigned long long more; /* bytes not read */
-};
-
-static size_t
-cap_of(const char *name)
-{
-	return strcmp(name, DUMP_ITEM_BACKTRACE) == 0 ||
-		strcmp(name, DUMP_ITEM_BACKTRACE_FRAMES) == 0 ||
-		strcmp(name, DUMP_ITEM_ACTIONS) == 0
-	    ? INFO_BIG_ITEM_CAP
-	    : INFO_ITEM_CAP;
-}
-
-/*
- * Reads an item (capped by cap_of()); text drops one trailing newline.
- * Returns 0, or -errno when absent or unreadable (then v is "").
- */
-static int
-item_read(const struct dump *d, const char *name, bool text, struct item *ret)
-{
-	struct stat st;
-	int r;
-
-	*ret = (struct item){ 0 };
-	r = read_file_at(d->dirfd, name, cap_of(name), &ret->v, &ret->len);
-	if (r < 0) {
-		ret->v = strdup("");
-		ret->len = 0;
-		return r;
-	}
-	if (r > 0 && fstatat(d->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    (unsigned long long)st.st_size > ret->len)
-		ret->more = (unsigned long long)st.st_size - ret->len;
-	if (text && ret->more == 0 && ret->len > 0 &&
-	    ret->v[ret->len - 1] == '\n')
-		ret->v[--ret->len] = '\0';
-	return 0;
-}
 
 /* An item's text ("" when absent); the caller frees it. */
 static char *
@@ -86,7 +37,7 @@ text(const struct dump *d, const char *item, size_t *ret_len)
 {
 	struct item it;
 
-	item_read(d, item, true, &it);
+	info_item_read(d, item, true, &it);
 	if (ret_len)
 		*ret_len = it.v ? strlen(it.v) : 0;
 	return it.v;
@@ -280,7 +231,7 @@ put_item_line(const struct dump *d, const char *label, const char *name)
 {
 	struct item it;
 
-	item_read(d, name, true, &it);
+	info_item_read(d, name, true, &it);
 	put_escaped(label, it.v);
 	put_truncated(it.more);
 	free(it.v);
@@ -330,7 +281,7 @@ print_text(const struct cli_dump *cd, bool show_environ)
 	if (d->kind != DUMP_KIND_CRASH)
 		printf("  %-11s %s\n", "kind", dump_kind_names[d->kind]);
 	/* A crash the hook did not store: crashd's dump of its record. */
-	item_read(d, DUMP_ITEM_NOT_STORED, true, &it);
+	info_item_read(d, DUMP_ITEM_NOT_STORED, true, &it);
 	if (it.v[0]) {
 		char *tab = strchr(it.v, '\t');
 
@@ -367,7 +318,7 @@ print_text(const struct cli_dump *cd, bool show_environ)
 
 	put_where(d);
 
-	item_read(d, DUMP_ITEM_CMDLINE, false, &it);
+	info_item_read(d, DUMP_ITEM_CMDLINE, false, &it);
 	buf_init(&b, 0);
 	term_escape_argv(&b, it.v, it.len);
 	printf("  %-11s %s\n", "argv", b.data ? b.data : "");
@@ -424,21 +375,21 @@ print_text(const struct cli_dump *cd, bool show_environ)
 	free(v);
 	info_added_print(d);
 
-	item_read(d, DUMP_ITEM_BACKTRACE, true, &it);
+	info_item_read(d, DUMP_ITEM_BACKTRACE, true, &it);
 	put_block("backtrace (where it died)", &it);
 	free(it.v);
-	item_read(d, DUMP_ITEM_PTREE, true, &it);
+	info_item_read(d, DUMP_ITEM_PTREE, true, &it);
 	put_ptree(&it);
 	free(it.v);
 	for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) {
-		item_read(d, blocks[i].item, true, &it);
+		info_item_read(d, blocks[i].item, true, &it);
 		put_block(blocks[i].title, &it);
 		free(it.v);
 	}
 	if (show_environ) {
 		size_t i = 0;
 
-		item_read(d, DUMP_ITEM_ENVIRON, false, &it);
+		info_item_read(d, DUMP_ITEM_ENVIRON, false, &it);
 		printf("\nenviron:\n");
 		while (i < it.len) {
 			size_t n = strnlen(it.v + i, it.len - i);
@@ -452,94 +403,6 @@ print_text(const struct cli_dump *cd, bool show_environ)
 		put_truncated(it.more);
 		free(it.v);
 	}
-}
-
-/* The items cut at their cap, as "truncated": { item: bytes not shown }. */
-struct cuts {
-	const char *item[48];
-	unsigned long long more[48];
-	size_t n;
-};
-
-static void
-note_cut(struct cuts *c, const char *item, const struct item *it)
-{
-	if (it->more > 0 && c->n < sizeof(c->item) / sizeof(c->item[0])) {
-		c->item[c->n] = item;
-		c->more[c->n++] = it->more;
-	}
-}
-
-/* One dump's object into w. */
-static void
-put_json(struct json_writer *w, int spool_dirfd, const struct cli_dump *cd)
-{
-	static const char *const text_items[] = { DUMP_ITEM_NS_PID,
-		DUMP_ITEM_TID, DUMP_ITEM_GID, DUMP_ITEM_USERNAME,
-		DUMP_ITEM_COMM, DUMP_ITEM_KERNEL, DUMP_ITEM_CWD, DUMP_ITEM_ROOT,
-		DUMP_ITEM_START_TIME, DUMP_ITEM_LAST_OCCURRENCE,
-		DUMP_ITEM_DUPLICATE_OF, DUMP_ITEM_DUMPABLE, DUMP_ITEM_STATUS,
-		DUMP_ITEM_LIMITS, DUMP_ITEM_CGROUP, DUMP_ITEM_CORE_INFO,
-		DUMP_ITEM_INCOMPLETE, DUMP_ITEM_EXECUTABLE_DELETED,
-		DUMP_ITEM_THREAD_COMM, DUMP_ITEM_SIGNATURE, DUMP_ITEM_DUPHASH,
-		DUMP_ITEM_BACKTRACE };
-	static const char *const tsv_items[] = { DUMP_ITEM_PTREE,
-		DUMP_ITEM_OPEN_FDS, DUMP_ITEM_NAMESPACES };
-	const struct dump *d = cd->d;
-	struct cuts cuts = { 0 };
-	struct item it;
-
-	json_begin_object(w);
-	render_json_fields(w, spool_dirfd, cd);
-	info_added_json(w, d);
-	for (size_t i = 0; i < sizeof(text_items) / sizeof(text_items[0]);
-	     i++) {
-		if (item_read(d, text_items[i], true, &it) < 0) {
-			free(it.v);
-			continue;
-		}
-		json_key(w, text_items[i]);
-		json_strn(w, it.v, it.len);
-		note_cut(&cuts, text_items[i], &it);
-		free(it.v);
-	}
-	json_key(w, "frames");
-	item_read(d, DUMP_ITEM_BACKTRACE_FRAMES, true, &it);
-	dump_json_frames(w, it.v, DUMP_FRAMES_ALL, 0, 0);
-	note_cut(&cuts, DUMP_ITEM_BACKTRACE_FRAMES, &it);
-	free(it.v);
-	for (size_t i = 0; i < sizeof(tsv_items) / sizeof(tsv_items[0]); i++) {
-		json_key(w, tsv_items[i]);
-		item_read(d, tsv_items[i], true, &it);
-		dump_json_tsv(w, it.v, 0);
-		note_cut(&cuts, tsv_items[i], &it);
-		free(it.v);
-	}
-	json_key(w, DUMP_ITEM_DSO_LIST);
-	item_read(d, DUMP_ITEM_DSO_LIST, true, &it);
-	dump_json_lines(w, it.v, 0);
-	note_cut(&cuts, DUMP_ITEM_DSO_LIST, &it);
-	free(it.v);
-	json_key(w, DUMP_ITEM_ENVIRON);
-	item_read(d, DUMP_ITEM_ENVIRON, false, &it);
-	dump_json_strv(w, it.v, it.len, 0);
-	note_cut(&cuts, DUMP_ITEM_ENVIRON, &it);
-	free(it.v);
-	json_key(w, DUMP_ITEM_ACTIONS);
-	item_read(d, DUMP_ITEM_ACTIONS, true, &it);
-	dump_json_lines(w, it.v, 0);
-	note_cut(&cuts, DUMP_ITEM_ACTIONS, &it);
-	free(it.v);
-	if (cuts.n > 0) {
-		json_key(w, "truncated");
-		json_begin_object(w);
-		for (size_t i = 0; i < cuts.n; i++) {
-			json_key(w, cuts.item[i]);
-			json_int(w, (long long)cuts.more[i]);
-		}
-		json_end_object(w);
-	}
-	json_end_object(w);
 }
 
 /*
@@ -569,7 +432,7 @@ show(int spool_dirfd, struct dump_set *s, size_t from, const struct cli_args *a)
 		}
 		s->v[i].d = d;
 		if (a->json != CLI_JSON_OFF) {
-			put_json(&w, spool_dirfd, &s->v[i]);
+			info_json(&w, spool_dirfd, &s->v[i]);
 		} else {
 			if (k > from)
 				putchar('\n');

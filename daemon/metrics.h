@@ -63,6 +63,12 @@ int metrics_parse(struct metrics *m, const char *text, size_t len);
 int metrics_format(const struct metrics *m, struct buf *out);
 
 /*
+ * One label's value, len raw bytes: visible UTF-8 text (json_text.h's
+ * rule), then the text format's escapes.  Returns 0 or -errno from out.
+ */
+int metrics_label_value(struct buf *out, const char *s, size_t len);
+
+/*
  * Renders the label set of one crash into out:
  *   {executable="...",hostname="...",signal="SEGV"}
  * executable and hostname are raw bytes; signal is a name without "SIG"
