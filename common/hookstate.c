@@ -134,11 +134,24 @@ out:
 	return r;
 }
 
+/* fd locked (LOCK_EX) within timeout_ms, or closed and -errno. */
+static int
+lock_or_close(int fd, int timeout_ms)
+{
+	int r = fd_flock_timeout(fd, LOCK_EX, timeout_ms);
+
+	if (r < 0) {
+		safe_close(fd);
+		return r;
+	}
+	return fd;
+}
+
 int
 hookstate_lock(int spool_dirfd, bool create, int timeout_ms)
 {
 	char path[64];
-	int fd, flags = O_RDWR | O_NOFOLLOW | O_CLOEXEC, r;
+	int fd, flags = O_RDWR | O_NOFOLLOW | O_CLOEXEC;
 
 	state_path(path, sizeof(path), HOOKSTATE_FILE);
 	/* Before opening: never write into a file someone else holds open. */
@@ -155,12 +168,7 @@ hookstate_lock(int spool_dirfd, bool create, int timeout_ms)
 		safe_close(fd);
 		return -EBADFD;
 	}
-	r = fd_flock_timeout(fd, LOCK_EX, timeout_ms);
-	if (r < 0) {
-		safe_close(fd);
-		return r;
-	}
-	return fd;
+	return lock_or_close(fd, timeout_ms);
 }
 
 int
@@ -407,17 +415,9 @@ hookstate_peek(int spool_dirfd, struct hookstate *ret)
 int
 hookstate_journal_lock(int spool_dirfd, int timeout_ms)
 {
-	int fd, r;
+	int fd = journal_open(spool_dirfd, O_RDWR | O_APPEND | O_CREAT);
 
-	fd = journal_open(spool_dirfd, O_RDWR | O_APPEND | O_CREAT);
-	if (fd < 0)
-		return fd;
-	r = fd_flock_timeout(fd, LOCK_EX, timeout_ms);
-	if (r < 0) {
-		safe_close(fd);
-		return r;
-	}
-	return fd;
+	return fd < 0 ? fd : lock_or_close(fd, timeout_ms);
 }
 
 uint64_t
