@@ -18,6 +18,7 @@
 #include "dumps.h"
 #include "fsutil.h"
 #include "log.h"
+#include "term.h"
 
 /*
  * Opens the dump the verb's ID or matches name (the newest of them).
@@ -73,24 +74,20 @@ write_core(const struct dump *d, const struct dump_core *core, int out_fd)
 		log_error("%s has no core (see its core_info)", d->name);
 		return -ENOENT;
 	}
-	fd = openat(d->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			log_error(
-			    "%s has no core (see its core_info)", d->name);
-		else
-			log_error_errno(-errno, "%s/%s: %m", d->name, name);
-		return -errno;
-	}
-	if (fd_verify_regular(fd) < 0) {
-		safe_close(fd);
+	fd = open_regular_at(d->dirfd, name, O_RDONLY);
+	if (fd == -ENOENT)
+		log_error("%s has no core (see its core_info)", d->name);
+	else if (fd == -EBADFD || fd == -ELOOP)
 		log_error("%s/%s is not a regular file", d->name, name);
-		return -EBADFD;
-	}
+	else if (fd < 0)
+		log_error_errno(fd, "%s/%s: %m", d->name, name);
+	if (fd < 0)
+		return fd;
+	/* From here gz owns fd. */
 	gz = gzdopen(fd, "rb");
 	if (gz == NULL) {
 		safe_close(fd);
-		return -ENOMEM;
+		return log_error_errno(-ENOMEM, "%s/%s: %m", d->name, name);
 	}
 	while ((n = gzread(gz, buf, sizeof(buf))) > 0) {
 		r = write_all(out_fd, buf, (size_t)n);
@@ -219,6 +216,7 @@ cmd_gdb(struct cli *cli, int argc, char **argv)
 	struct dump_core core;
 	struct dump *d;
 	struct stat st;
+	struct buf shown;
 	char *exe;
 	int fd, r, status = 0;
 	bool made = false; /* the temporary core, to remove */
@@ -231,17 +229,22 @@ cmd_gdb(struct cli *cli, int argc, char **argv)
 	if (r)
 		return r;
 	exe = d->executable;
+	/* The crashed program chose its path's bytes: escaped. */
+	buf_init(&shown, 0);
+	if (term_escape(&shown, exe, strlen(exe)) < 0)
+		buf_done(&shown);
 	if (faccessat(d->dirfd, DUMP_ITEM_EXECUTABLE_DELETED, F_OK,
 		AT_SYMLINK_NOFOLLOW) == 0)
 		fprintf(stderr,
 		    "warning: %s was deleted while it ran; gdb may load "
 		    "another file of that name\n",
-		    exe);
+		    shown.data ? shown.data : "the executable");
 	else if (stat(exe, &st) == 0 && st.st_mtime > d->time)
 		fprintf(stderr,
 		    "warning: %s changed since the crash; symbols may "
 		    "not match the core\n",
-		    exe);
+		    shown.data ? shown.data : "the executable");
+	buf_done(&shown);
 	core_of(d, &core);
 	if (core.truncated)
 		fprintf(stderr,

@@ -56,6 +56,8 @@ action_defaults(struct action_config *a)
 void
 config_action_done(struct action_config *a)
 {
+	if (a == NULL)
+		return;
 	for (size_t i = 0; i < config_n_action_keys; i++)
 		config_key_free(&config_action_keys[i], a);
 }

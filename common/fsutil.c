@@ -175,6 +175,9 @@ read_file_at(
 	if (r < 0)
 		goto out;
 	*ret_data = buf_steal(&b, ret_len);
+	/* An empty file's "" is allocated too. */
+	if (*ret_data == NULL)
+		r = -ENOMEM;
 out:
 	buf_done(&b);
 	safe_close(fd);

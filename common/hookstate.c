@@ -261,7 +261,7 @@ hookstate_fold(int spool_dirfd, struct hookstate *st)
 	struct hookstate_record recs[64];
 	struct hookstate copy = *st;
 	struct stat sb;
-	int fd, folded = 0;
+	int fd, folded = 0, r;
 
 	fd = journal_open(spool_dirfd, O_RDONLY);
 	if (fd == -ENOENT)
@@ -269,10 +269,8 @@ hookstate_fold(int spool_dirfd, struct hookstate *st)
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &sb) < 0) {
-		int r = -errno;
-
-		safe_close(fd);
-		return r;
+		r = -errno;
+		goto out;
 	}
 	/* A journal removed and started again: read it from its start. */
 	if ((uint64_t)sb.st_size < copy.journal_off)
@@ -285,10 +283,8 @@ hookstate_fold(int spool_dirfd, struct hookstate *st)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			int r = -errno;
-
-			safe_close(fd);
-			return r;
+			r = -errno;
+			goto out;
 		}
 		/* A record is written in one write(): a part is one being
 		 * written now. */
@@ -308,9 +304,11 @@ hookstate_fold(int spool_dirfd, struct hookstate *st)
 		}
 		copy.journal_off += whole * sizeof(recs[0]);
 	}
-	safe_close(fd);
 	*st = copy;
-	return folded;
+	r = folded;
+out:
+	safe_close(fd);
+	return r;
 }
 
 int

@@ -91,10 +91,11 @@ send_journal(int level, const char *ident, const char *msg, int error,
 	unsigned char lens[5 + FIELD_MAX / 2][8];
 	char prio[4], pid[24], err[16];
 	struct msghdr mh = { 0 };
-	int n = 0, f = 0;
+	int n = 0, f = 0, r;
 
-	if (dgram_connect(&journal_fd, JOURNAL_SOCKET) < 0)
-		return -1;
+	r = dgram_connect(&journal_fd, JOURNAL_SOCKET);
+	if (r < 0)
+		return r;
 	snprintf(prio, sizeof(prio), "%d", level);
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	n += put_field(iov + n, "PRIORITY", prio, lens[f++]);
@@ -114,9 +115,10 @@ send_journal(int level, const char *ident, const char *msg, int error,
 		return 0;
 	/* journald restarted (a new socket) or is gone: once more, fresh. */
 	dgram_drop(&journal_fd);
-	if (dgram_connect(&journal_fd, JOURNAL_SOCKET) < 0)
-		return -1;
-	return sendmsg(journal_fd, &mh, MSG_NOSIGNAL) >= 0 ? 0 : -1;
+	r = dgram_connect(&journal_fd, JOURNAL_SOCKET);
+	if (r < 0)
+		return r;
+	return sendmsg(journal_fd, &mh, MSG_NOSIGNAL) >= 0 ? 0 : -errno;
 }
 
 /* RFC 3164, as glibc's syslog() writes it to /dev/log. */
@@ -127,9 +129,11 @@ send_syslog(int level, const char *ident, const char *msg)
 	struct iovec iov[2];
 	struct tm tm;
 	time_t now = time(NULL);
+	int r;
 
-	if (dgram_connect(&syslog_fd, SYSLOG_SOCKET) < 0)
-		return -1;
+	r = dgram_connect(&syslog_fd, SYSLOG_SOCKET);
+	if (r < 0)
+		return r;
 	if (localtime_r(&now, &tm) == NULL ||
 	    strftime(stamp, sizeof(stamp), "%b %e %T", &tm) == 0)
 		stamp[0] = '\0';
@@ -139,30 +143,35 @@ send_syslog(int level, const char *ident, const char *msg)
 	iov[1] = (struct iovec){ (void *)msg, strlen(msg) };
 	if (writev(syslog_fd, iov, 2) >= 0)
 		return 0;
+	r = -errno;
 	dgram_drop(&syslog_fd);
-	return -1;
+	return r;
 }
 
 static int
 send_kmsg(int level, const char *ident, const char *msg)
 {
 	char line[1024];
+	ssize_t w;
 	int n;
 
 	if (kmsg_fd < 0)
 		kmsg_fd = open(KMSG, O_WRONLY | O_NOCTTY | O_CLOEXEC);
 	if (kmsg_fd < 0)
-		return -1;
+		return -errno;
 	/* One record per write(); the kernel keeps about 1 KiB of it. */
 	n = snprintf(line, sizeof(line), "<%d>%s[%ld]: %s\n",
 	    LOG_DAEMON | level, ident, (long)getpid(), msg);
 	if (n < 0)
-		return -1;
+		return -EINVAL;
 	if ((size_t)n >= sizeof(line)) {
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
-	return write(kmsg_fd, line, (size_t)n) == n ? 0 : -1;
+	w = write(kmsg_fd, line, (size_t)n);
+	if (w < 0)
+		return -errno;
+	return w == n ? 0 : -EIO;
 }
 
 void

@@ -77,6 +77,8 @@ spool_open(const char *path, bool create, struct spool *ret)
 		r = s.incoming_fd;
 		goto out;
 	}
+	if (s.incoming_fd < 0)
+		s.incoming_fd = -1; /* not there yet (a reader): empty */
 	*ret = s;
 	s.dirfd = -1; /* now the caller's */
 	r = 0;

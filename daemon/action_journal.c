@@ -47,6 +47,8 @@ struct fields {
 static void
 fields_done(struct fields *f)
 {
+	if (f == NULL)
+		return;
 	for (size_t i = 0; i < f->n; i++)
 		free(f->iov[i].iov_base);
 }

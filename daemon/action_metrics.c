@@ -414,7 +414,8 @@ action_metrics_refresh(const struct config *c, int spool_dirfd)
 
 			buf_init(&p, 0);
 			escape_c(&p, ac->path, strlen(ac->path));
-			log_warn("metrics action %s: cannot write %s: %s",
+			log_warn("metrics action %s: cannot write %s: %s, "
+				 "trying again at the next refresh",
 			    ac->name, p.data, strerror(-r));
 			buf_done(&p);
 		}

@@ -83,20 +83,18 @@ int
 core_zst_write_at(int dump_dirfd)
 {
 	struct stat st;
-	int in, out, r;
+	int in, out = -1, r;
 
 	if (faccessat(dump_dirfd, CORE_ZST_ITEM, F_OK, AT_SYMLINK_NOFOLLOW) ==
 	    0)
 		return 0;
-	in = openat(dump_dirfd, DUMP_ITEM_CORE_MINI,
-	    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	in = open_regular_at(
+	    dump_dirfd, DUMP_ITEM_CORE_MINI, O_RDONLY | O_NONBLOCK);
 	if (in < 0)
-		return -errno;
-	r = fd_verify_regular(in);
-	if (r < 0 || fstat(in, &st) < 0) {
-		r = r < 0 ? r : -errno;
-		safe_close(in);
-		return r;
+		return in;
+	if (fstat(in, &st) < 0) {
+		r = -errno;
+		goto out;
 	}
 	(void)unlinkat(dump_dirfd, ZST_TMP, 0);
 	out = openat(dump_dirfd, ZST_TMP,
@@ -104,8 +102,7 @@ core_zst_write_at(int dump_dirfd)
 	    st.st_mode & 0640);
 	if (out < 0) {
 		r = -errno;
-		safe_close(in);
-		return r;
+		goto out;
 	}
 	r = write_frame(in, (uint64_t)st.st_size, out);
 	if (r >= 0 && fchown(out, st.st_uid, st.st_gid) < 0)
@@ -115,15 +112,16 @@ core_zst_write_at(int dump_dirfd)
 		if (fsync(out) < 0)
 			r = -errno;
 	}
-	safe_close(in);
-	safe_close(out);
 	if (r >= 0 &&
 	    renameat(dump_dirfd, ZST_TMP, dump_dirfd, CORE_ZST_ITEM) < 0)
 		r = -errno;
-	if (r < 0) {
+	if (r < 0)
 		(void)unlinkat(dump_dirfd, ZST_TMP, 0);
+out:
+	safe_close(in);
+	safe_close(out);
+	if (r < 0)
 		return r;
-	}
 	(void)fsync(dump_dirfd);
 	return 1;
 }

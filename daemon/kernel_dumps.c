@@ -103,6 +103,8 @@ kernel_dumps_init(
 void
 kernel_dumps_done(struct kernel_dumps *kd)
 {
+	if (kd == NULL)
+		return;
 	for (size_t i = 0; i < KERNEL_DUMPS_SIGNATURES; i++)
 		buf_done(&kd->sigs[i].text);
 	free(kd->ranges);

@@ -392,8 +392,9 @@ kmsg_scan(struct kmsg *k, struct daemon *dm)
 	if ((cursor != k->saved_seq || k->dropped != k->dropped_saved) &&
 	    (k->dumps.written != written ||
 		now - k->saved_ms >= KMSG_CURSOR_SAVE_MS) &&
-	    cursor_save(k, dm, cursor) < 0)
-		log_warn("save %s/%s, trying again", dm->cfg.spool, CURSOR);
+	    (error = cursor_save(k, dm, cursor)) < 0)
+		log_warn_errno(error, "save %s/%s: %m, trying again",
+		    dm->cfg.spool, CURSOR);
 }
 
 void

@@ -93,6 +93,8 @@ koops_init(struct koops *k, unsigned markers)
 void
 koops_done(struct koops *k)
 {
+	if (k == NULL)
+		return;
 	koops_report_done(&k->cur);
 	k->open = false;
 }

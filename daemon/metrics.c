@@ -25,6 +25,8 @@ metrics_init(struct metrics *m)
 void
 metrics_done(struct metrics *m)
 {
+	if (m == NULL)
+		return;
 	for (size_t i = 0; i < m->n; i++)
 		free(m->v[i].labels);
 	free(m->v);

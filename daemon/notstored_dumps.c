@@ -275,7 +275,10 @@ notstored_dumps_feed(struct daemon *dm)
 	if (next != start) {
 		r = cursor_save(dm->spool.dirfd, next);
 		if (r < 0)
-			log_warn_errno(r, "save %s: %m", CURSOR);
+			log_warn_errno(r,
+			    "save %s: %m, ignoring: after a restart the "
+			    "dumps since the last save may be written again",
+			    CURSOR);
 	}
 	safe_close(fd);
 }

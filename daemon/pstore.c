@@ -133,11 +133,13 @@ read_part(int dirfd, const char *name, struct part *p)
 {
 	char *data = NULL, *plain = NULL;
 	size_t len = 0, plen;
+	struct buf raw; /* data as a string, for its hash */
 	struct stat st;
 	int r;
 
 	memset(p, 0, sizeof(*p));
 	buf_init(&p->text, 0);
+	buf_init(&raw, 0);
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
@@ -147,25 +149,17 @@ read_part(int dirfd, const char *name, struct part *p)
 		return r;
 	if (bytes_has_suffix(name, strlen(name), ".enc.z")) {
 		r = decompress(data, len, &plain, &plen);
-		free(data);
 		if (r < 0)
-			return r;
+			goto out;
+		free(data);
 		data = plain;
 		len = plen;
 	}
-	{
-		struct buf raw;
-
-		buf_init(&raw, 0);
-		r = buf_append(&raw, data, len);
-		snprintf(p->hash, sizeof(p->hash), "%016" PRIx64,
-		    hookstate_key(raw.data ? raw.data : ""));
-		buf_done(&raw);
-		if (r < 0) {
-			free(data);
-			return r;
-		}
-	}
+	r = buf_append(&raw, data, len);
+	snprintf(p->hash, sizeof(p->hash), "%016" PRIx64,
+	    hookstate_key(raw.data ? raw.data : ""));
+	if (r < 0)
+		goto out;
 	r = pstore_record_text(data, len, &p->text, p->why, sizeof(p->why));
 	if (r >= 0 && p->why[0]) {
 		const char *h = memchr(data, '#', len < 32 ? len : 32);
@@ -173,6 +167,8 @@ read_part(int dirfd, const char *name, struct part *p)
 		if (h)
 			sscanf(h, "#%ld Part%ld", &p->event, &p->part);
 	}
+out:
+	buf_done(&raw);
 	free(data);
 	return r;
 }

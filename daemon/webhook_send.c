@@ -61,6 +61,8 @@ token_problem(int r)
 		return "is empty";
 	case -EBADMSG:
 		return "the token must be one line of visible ASCII";
+	case -ELOOP:
+		return "is a symlink";
 	default:
 		return strerror(-r);
 	}
@@ -71,43 +73,28 @@ webhook_read_token(const char *path, char **ret, struct buf *detail)
 {
 	struct buf t;
 	struct stat st;
+	bool bad_file = false;
 	int fd, r;
 
+	buf_init(&t, TOKEN_CAP + 1);
 	fd = open(
 	    path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
-		buf_puts(detail, "token_file ");
-		put_path(detail, path);
-		buf_printf(detail, ": %s",
-		    r == -ELOOP ? "is a symlink" : strerror(-r));
-		return r;
+		goto out;
 	}
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
-		safe_close(fd);
-		buf_puts(detail, "token_file ");
-		put_path(detail, path);
-		buf_printf(detail, ": %s", strerror(-r));
-		return r;
+		goto out;
 	}
 	if (!S_ISREG(st.st_mode) ||
 	    (st.st_uid != 0 && st.st_uid != geteuid()) ||
 	    (st.st_mode & 077) != 0) {
-		safe_close(fd);
-		buf_puts(detail, "token_file ");
-		put_path(detail, path);
-		buf_printf(detail,
-		    ": %s, mode %04o, owner uid %u: it must be a regular file "
-		    "of root's with no group or other permission (chown root; "
-		    "chmod 600)",
-		    S_ISREG(st.st_mode) ? "regular file" : "not a regular file",
-		    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
-		return -EPERM;
+		bad_file = true;
+		r = -EPERM;
+		goto out;
 	}
-	buf_init(&t, TOKEN_CAP + 1);
 	r = read_fd_capped(fd, TOKEN_CAP, &t);
-	safe_close(fd);
 	if (r == 1)
 		r = -EFBIG;
 	while (r >= 0 && t.len > 0 && t.data[t.len - 1] != '\0' &&
@@ -119,17 +106,30 @@ webhook_read_token(const char *path, char **ret, struct buf *detail)
 		if ((unsigned char)t.data[i] <= ' ' ||
 		    (unsigned char)t.data[i] >= 0x7f)
 			r = -EBADMSG;
+	if (r >= 0) {
+		*ret = buf_steal(&t, NULL);
+		r = *ret != NULL ? 0 : -ENOMEM;
+	}
+out:
+	safe_close(fd);
 	if (r < 0) {
 		buf_puts(detail, "token_file ");
 		put_path(detail, path);
-		buf_printf(detail, ": %s", token_problem(r));
-		if (t.data)
-			explicit_bzero(t.data, t.cap);
-		buf_done(&t);
-		return r;
 	}
-	*ret = buf_steal(&t, NULL);
-	return 0;
+	if (bad_file)
+		buf_printf(detail,
+		    ": %s, mode %04o, owner uid %u: it must be a regular file "
+		    "of root's with no group or other permission (chown root; "
+		    "chmod 600)",
+		    S_ISREG(st.st_mode) ? "regular file" : "not a regular file",
+		    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+	else if (r < 0)
+		buf_printf(detail, ": %s", token_problem(r));
+	/* What was read of a token that is refused: not left in memory. */
+	if (t.data)
+		explicit_bzero(t.data, t.cap);
+	buf_done(&t);
+	return r;
 }
 
 /*
