@@ -108,14 +108,20 @@ fsync_dir(int dirfd)
 	return fsync(dirfd) < 0 ? -errno : 0;
 }
 
-/* One line, whatever it holds: a newline would start a new key. */
-static void
+/*
+ * One line, whatever it holds: a newline would start a new key.  Returns
+ * 0, or -errno from b (a state cut short is never written).
+ */
+static int
 put_line(struct buf *b, const char *key, const char *value)
 {
-	buf_printf(b, "%s ", key);
-	for (const char *p = value; *p; p++)
-		buf_putc(b, *p == '\n' || *p == '\r' ? ' ' : *p);
-	buf_putc(b, '\n');
+	int r = buf_printf(b, "%s ", key);
+
+	for (const char *p = value; r >= 0 && *p; p++)
+		r = buf_putc(b, *p == '\n' || *p == '\r' ? ' ' : *p);
+	if (r >= 0)
+		r = buf_putc(b, '\n');
+	return r < 0 ? r : 0;
 }
 
 static int
@@ -125,16 +131,24 @@ write_state(int entry_fd, const struct queue_entry *e)
 	int fd, r;
 
 	buf_init(&b, STATE_CAP);
-	put_line(&b, "action", e->action);
-	put_line(&b, "label", e->label);
-	put_line(&b, "type", e->type);
-	put_line(&b, "id", e->id);
-	put_line(&b, "dump", e->dump);
-	buf_printf(&b,
-	    "created_ms %lld\nattempts %u\nnext_ms %lld\n"
-	    "last_ms %lld\n",
-	    e->created_ms, e->attempts, e->next_ms, e->last_ms);
-	put_line(&b, "last", e->last);
+	r = put_line(&b, "action", e->action);
+	if (r >= 0)
+		r = put_line(&b, "label", e->label);
+	if (r >= 0)
+		r = put_line(&b, "type", e->type);
+	if (r >= 0)
+		r = put_line(&b, "id", e->id);
+	if (r >= 0)
+		r = put_line(&b, "dump", e->dump);
+	if (r >= 0)
+		r = buf_printf(&b,
+		    "created_ms %lld\nattempts %u\nnext_ms %lld\n"
+		    "last_ms %lld\n",
+		    e->created_ms, e->attempts, e->next_ms, e->last_ms);
+	if (r >= 0)
+		r = put_line(&b, "last", e->last);
+	if (r < 0)
+		goto out;
 	fd = openat(entry_fd, STATE_TMP,
 	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
