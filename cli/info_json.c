@@ -29,6 +29,20 @@ note_cut(struct cuts *c, const char *item, const struct item *it)
 	}
 }
 
+/* The key name and the item's lines as an array of strings. */
+static void
+put_lines(struct json_writer *w, const struct dump *d, const char *name,
+    struct cuts *cuts)
+{
+	struct item it;
+
+	json_key(w, name);
+	info_item_read(d, name, true, &it);
+	dump_json_lines(w, it.v, 0);
+	note_cut(cuts, name, &it);
+	free(it.v);
+}
+
 void
 info_json(struct json_writer *w, int spool_dirfd, const struct cli_dump *cd)
 {
@@ -73,21 +87,13 @@ info_json(struct json_writer *w, int spool_dirfd, const struct cli_dump *cd)
 		note_cut(&cuts, tsv_items[i], &it);
 		free(it.v);
 	}
-	json_key(w, DUMP_ITEM_DSO_LIST);
-	info_item_read(d, DUMP_ITEM_DSO_LIST, true, &it);
-	dump_json_lines(w, it.v, 0);
-	note_cut(&cuts, DUMP_ITEM_DSO_LIST, &it);
-	free(it.v);
+	put_lines(w, d, DUMP_ITEM_DSO_LIST, &cuts);
 	json_key(w, DUMP_ITEM_ENVIRON);
 	info_item_read(d, DUMP_ITEM_ENVIRON, false, &it);
 	dump_json_strv(w, it.v, it.len, 0);
 	note_cut(&cuts, DUMP_ITEM_ENVIRON, &it);
 	free(it.v);
-	json_key(w, DUMP_ITEM_ACTIONS);
-	info_item_read(d, DUMP_ITEM_ACTIONS, true, &it);
-	dump_json_lines(w, it.v, 0);
-	note_cut(&cuts, DUMP_ITEM_ACTIONS, &it);
-	free(it.v);
+	put_lines(w, d, DUMP_ITEM_ACTIONS, &cuts);
 	if (cuts.n > 0) {
 		json_key(w, "truncated");
 		json_begin_object(w);
